@@ -1,0 +1,31 @@
+import type { Parsed } from "../domain/instrument.js";
+import type { Portfolio } from "../domain/portfolio.js";
+import type { MarketSnapshot } from "../market/snapshot.js";
+import type { MarginParams } from "./params.js";
+import { portfolioMargin } from "./portfolioModel.js";
+import type { MarginModel, MarginResult } from "./result.js";
+import { makeNumeraire, riskContext, type RiskContext } from "./riskContext.js";
+import { standardMargin } from "./standardModel.js";
+
+/** Models the core computes without price history. */
+export const GRID_MODELS = ["isolated", "standard", "portfolio"] as const;
+
+/** Margin of one account under one model against a prepared context (pure). */
+export function marginWith(ctx: RiskContext, pf: Portfolio, model: MarginModel): Parsed<MarginResult> {
+  switch (model) {
+    case "portfolio":
+      return portfolioMargin(ctx, pf);
+    case "standard":
+    case "isolated":
+      return standardMargin(ctx, pf, model);
+    case "var":
+      return { ok: false, reason: "the var model needs price history (--history); it is not available in this build" };
+  }
+}
+
+/** Prepare a context for a market, parameters and currency (pure). */
+export function prepareContext(market: MarketSnapshot, params: MarginParams, currency = "USD"): Parsed<RiskContext> {
+  const n = makeNumeraire(market, currency);
+  if (!n.ok) return n;
+  return { ok: true, value: riskContext(market, params, n.value) };
+}

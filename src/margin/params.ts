@@ -1,0 +1,109 @@
+/**
+ * Margin parameters. Parameters are data: presets are JSON files under `presets/`, validated at the
+ * boundary against the bounds in `adapters/input/paramsSchema.ts`. All rates are fractions (0.16 = 16 %).
+ */
+
+/** Scenario-grid parameters of one underlying (DESIGN.md section 5). */
+export interface UnderlyingGridParams {
+  /** Largest price move of the standard grid, ±priceRange. */
+  readonly priceRange: number;
+  /** Points per side: 2·buckets + 1 price moves. */
+  readonly buckets: number;
+  /** Relative vol shock up at 30 days to expiry. */
+  readonly volUp: number;
+  /** Relative vol shock down at 30 days to expiry. */
+  readonly volDown: number;
+  /** Exponent p of (30/DTE)^p for expiries under 30 days. */
+  readonly shortTermPower: number;
+  /** Exponent p of (30/DTE)^p for expiries of 30 days or more. */
+  readonly longTermPower: number;
+  /** Floor of the shocked-up volatility (absolute, annualised). */
+  readonly minVolUp: number;
+  /** Roll/basis shock: annual move of a forward relative to the index. */
+  readonly annualMoveRisk: number;
+  /** Roll/basis shock floor per expiry. */
+  readonly minAnnualMove: number;
+}
+
+export interface DeltaShockParams {
+  /** Net delta (USD) of a risk unit above which the liquidity charge starts. */
+  readonly thresholdUsd: number;
+  /** Extra price move per 1,000,000 USD of net delta beyond the threshold. */
+  readonly slopePerMillion: number;
+  /** Cap of the extra price move. */
+  readonly cap: number;
+}
+
+export interface CrossAssetParams {
+  /** `sum`: no credit across underlyings. `correlation`: √(Σ ρᵢⱼ Lᵢ Lⱼ), credit capped. */
+  readonly mode: "sum" | "correlation";
+  /** Pairwise correlations keyed `A/B` (unordered); missing pairs count as 1 (no credit). */
+  readonly correlations: Readonly<Record<string, number>>;
+  /** Largest credit as a fraction of the summed risk margins. */
+  readonly maxCredit: number;
+}
+
+export interface PortfolioParams {
+  /** Grid parameters per underlying; `default` covers every other underlying. */
+  readonly underlyings: Readonly<Record<string, UnderlyingGridParams>>;
+  /** Extended price moves, revalued with vol up. */
+  readonly extendedMoves: readonly number[];
+  /** Weight of each extended move; null → priceRange/|move| (Paradex's published weights). */
+  readonly extendedWeights: readonly number[] | null;
+  /** MM = mmFactor × risk margin. */
+  readonly mmFactor: number;
+  readonly deltaShock: DeltaShockParams;
+  /** Minimum charge per net short option contract, as a fraction of the index. */
+  readonly shortOptionMinimum: number;
+  readonly crossAsset: CrossAssetParams;
+}
+
+/** Deribit-style standard margin rates of futures and perpetuals on one underlying. */
+export interface FutureRates {
+  /** Initial margin rate of notional. */
+  readonly initial: number;
+  /** Maintenance margin rate of notional. */
+  readonly maintenance: number;
+  /** Added to both rates per coin of position size. */
+  readonly perCoin: number;
+}
+
+/** Deribit-style standard margin of short options, in fractions of the index (coin terms). */
+export interface OptionRates {
+  readonly initialBase: number;
+  readonly initialFloor: number;
+  readonly maintenance: number;
+}
+
+export interface StandardParams {
+  readonly futures: Readonly<Record<string, FutureRates>>;
+  readonly options: Readonly<Record<string, OptionRates>>;
+}
+
+/** One point of a haircut schedule: marginal haircut `haircut` applies at collateral value `fromUsd`. */
+export interface HaircutPoint {
+  readonly fromUsd: number;
+  readonly haircut: number;
+}
+
+/** Collateral haircut schedule per asset (`default` for the rest): marginal rate interpolated linearly between points. */
+export interface CollateralParams {
+  readonly haircuts: Readonly<Record<string, readonly HaircutPoint[]>>;
+  /** Assets held at their index in every scenario (no risk unit of their own). */
+  readonly stablecoins: readonly string[];
+}
+
+export interface MarginParams {
+  readonly name: string;
+  readonly source: string;
+  readonly portfolio: PortfolioParams;
+  readonly standard: StandardParams;
+  readonly collateral: CollateralParams;
+}
+
+/** Look up a per-asset table with a `default` fallback. */
+export function forAsset<T>(table: Readonly<Record<string, T>>, asset: string): T {
+  const v = table[asset] ?? table["default"];
+  if (v === undefined) throw new Error(`no parameters for ${asset} and no default`);
+  return v;
+}

@@ -1,0 +1,52 @@
+import type { UnderlyingGridParams } from "../margin/params.js";
+
+/** Vol states of the grid, in the order cells are laid out. */
+export const VOL_STATES = ["up", "none", "down"] as const;
+export type VolState = (typeof VOL_STATES)[number];
+
+/** The scenarios of one risk unit: the standard grid (price-major, vol-minor) and the extended moves. */
+export interface ScenarioGrid {
+  /** 2·buckets + 1 price moves, evenly spaced in [−priceRange, +priceRange]. */
+  readonly priceShocks: Float64Array;
+  /** Extended price moves (revalued with vol up; delta-1 P&L clamped to the grid edge). */
+  readonly extendedMoves: Float64Array;
+  /** Weight of each extended move. */
+  readonly extendedWeights: Float64Array;
+  readonly params: UnderlyingGridParams;
+}
+
+/** Number of cells of the standard grid. */
+export function gridSize(g: ScenarioGrid): number {
+  return g.priceShocks.length * VOL_STATES.length;
+}
+
+/** Build the scenario grid of one underlying. Extended weights default to priceRange/|move|. */
+export function scenarioGrid(
+  p: UnderlyingGridParams,
+  extendedMoves: readonly number[],
+  extendedWeights: readonly number[] | null,
+): ScenarioGrid {
+  const n = 2 * p.buckets + 1;
+  const priceShocks = new Float64Array(n);
+  for (let i = 0; i < n; i++) priceShocks[i] = Number((((i - p.buckets) / p.buckets) * p.priceRange).toPrecision(15));
+  const ext = Float64Array.from(extendedMoves);
+  const w = Float64Array.from(extendedMoves, (m, i) => extendedWeights?.[i] ?? Math.min(1, p.priceRange / Math.abs(m)));
+  return { priceShocks, extendedMoves: ext, extendedWeights: w, params: p };
+}
+
+/** Cell index → (price shock, vol state). */
+export function cellScenario(g: ScenarioGrid, cell: number): { priceShock: number; volShock: VolState } {
+  return { priceShock: g.priceShocks[Math.floor(cell / 3)], volShock: VOL_STATES[cell % 3] };
+}
+
+/**
+ * Time-scaled relative vol shock (DESIGN.md section 5): with f = (30/DTE)^p, p = shortTermPower when
+ * DTE < 30 else longTermPower, σ_up = max(σ(1 + volUp·f), minVolUp) and σ_down = max(σ(1 − volDown·f), 0).
+ * `T` in years; DTE = 365·T days.
+ */
+export function shockedVols(p: UnderlyingGridParams, vol: number, T: number): { up: number; down: number } {
+  const dte = Math.max(T * 365, 1e-9);
+  const power = dte < 30 ? p.shortTermPower : p.longTermPower;
+  const f = Math.pow(30 / dte, power);
+  return { up: Math.max(vol * (1 + p.volUp * f), p.minVolUp), down: Math.max(vol * (1 - p.volDown * f), 0) };
+}
