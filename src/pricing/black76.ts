@@ -92,8 +92,9 @@ const ZERO_GREEKS = { gamma: 0, vega: 0, vanna: 0, volga: 0 } as const;
 /** Undiscounted Black price for total standard deviation s = σ√T > 0. */
 function undiscounted(type: OptionType, F: number, K: number, d1: number, d2: number): number {
   const v = type === "call" ? F * normCdf(d1) - K * normCdf(d2) : K * normCdf(-d2) - F * normCdf(-d1);
-  // Deep out of the money both terms are tiny and may cancel to a negative rounding residue.
-  return Math.max(v, 0);
+  // Rounding can leave v a few ulps below its lower bound (0 far OTM, intrinsic deep ITM);
+  // the exact value never is, so clamp to keep the no-arbitrage bound exact.
+  return Math.max(v, intrinsic(type, F, K));
 }
 
 /**

@@ -90,7 +90,8 @@ function solveStdDev(type: OptionType, F: number, K: number, q: number): SolveRe
  *
  * No-arbitrage bounds (with df = exp(−rate·T)): a call premium must lie in
  * [df·max(F − K, 0), df·F), a put premium in [df·max(K − F, 0), df·K).
- * A premium equal to the discounted intrinsic value returns vol 0; a premium
+ * A premium equal to the discounted intrinsic value (or below it by at most
+ * 4 ulps of df·F / df·K, i.e. rounding noise) returns vol 0; a premium further
  * below it, or at/above the upper bound, returns `ok: false` with a reason.
  * Converges to a relative tolerance of 1e−12 on σ (or on the price).
  * In-the-money quotes are converted to the OTM option by parity, so vol
@@ -118,7 +119,9 @@ export function impliedVol(
   const df = Math.exp(-rate * T);
   const intrinsic = type === "call" ? Math.max(F - K, 0) : Math.max(K - F, 0);
   const upper = type === "call" ? F : K;
-  if (price < df * intrinsic) {
+  // A few ulps below the bound is rounding noise (e.g. a premium computed by another formula): treat as intrinsic.
+  const slack = 4 * Number.EPSILON * df * upper;
+  if (price < df * intrinsic - slack) {
     return fail(`price ${price} is below the discounted intrinsic value ${df * intrinsic} (F=${F}, K=${K}, T=${T})`);
   }
   if (price >= df * upper) {

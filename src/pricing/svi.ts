@@ -48,7 +48,7 @@ function checkGrid(): number[] {
 }
 
 function fmt(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toPrecision(6);
+  return Number.isFinite(x) ? String(Number(x.toPrecision(6))) : String(x);
 }
 
 /**

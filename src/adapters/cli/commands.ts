@@ -1,0 +1,128 @@
+import { Command, Option } from "commander";
+import { parseInstrument } from "../../domain/instrument.js";
+import type { Portfolio, Position } from "../../domain/portfolio.js";
+import { GRID_MODELS, marginWith, prepareContext } from "../../margin/computeMargin.js";
+import type { MarginModel, MarginResult } from "../../margin/result.js";
+import type { RiskContext } from "../../margin/riskContext.js";
+import { greeksReport } from "../../risk/greeksReport.js";
+import { portfolioMarketIssues } from "../input/crossCheck.js";
+import { DpmInputError, type InputIssue } from "../input/issues.js";
+import { MAX_ABS_SIZE } from "../input/portfolioSchema.js";
+import { formatCompare, formatGreeks, formatMargin, formatWhatIf } from "./format.js";
+import { loadMarket, loadParams, loadPortfolios } from "./load.js";
+
+/** Options shared by the margin commands. */
+function marginOptions(c: Command): Command {
+  return c
+    .requiredOption("--market <file>", "market snapshot JSON")
+    .addOption(new Option("--model <model>", "margin model").choices(["isolated", "standard", "portfolio", "var"]).default("portfolio"))
+    .option("--params <file>", "parameter file (JSON; may \"extends\" a preset)")
+    .option("--preset <name>", "shipped parameter preset", "deribit")
+    .option("--currency <code>", "numeraire: USD or an asset with an index (e.g. BTC)", "USD")
+    .option("--json", "machine-readable JSON output", false);
+}
+
+interface MarginFlags {
+  market: string;
+  model: MarginModel;
+  params?: string;
+  preset?: string;
+  currency: string;
+  json: boolean;
+}
+
+interface Setup {
+  readonly ctx: RiskContext;
+  readonly portfolios: Portfolio[];
+}
+
+function setup(path: string, f: MarginFlags): Setup {
+  const market = loadMarket(f.market);
+  const params = loadParams(f.params, f.preset);
+  const c = prepareContext(market, params, f.currency);
+  if (!c.ok) throw new DpmInputError("invalid --currency", [{ path: "--currency", message: c.reason, value: f.currency }]);
+  return { ctx: c.value, portfolios: loadPortfolios(path, market) };
+}
+
+function compute(ctx: RiskContext, pf: Portfolio, model: MarginModel): MarginResult {
+  const r = marginWith(ctx, pf, model);
+  if (!r.ok) throw new DpmInputError(`cannot compute ${model} margin`, [{ path: "--model", message: r.reason, value: model }]);
+  return r.value;
+}
+
+/** `INSTRUMENT:SIZE` → a position; problems name the --trade value. */
+function parseTrade(text: string, i: number): Position {
+  const at = text.lastIndexOf(":");
+  const issues: InputIssue[] = [];
+  const name = at > 0 ? text.slice(0, at) : text;
+  const size = at > 0 ? Number(text.slice(at + 1)) : NaN;
+  const inst = parseInstrument(name);
+  if (!inst.ok) issues.push({ path: `--trade[${i}]`, message: `unknown instrument: ${inst.reason}`, value: text });
+  if (!Number.isFinite(size) || size === 0 || Math.abs(size) > MAX_ABS_SIZE) {
+    issues.push({ path: `--trade[${i}]`, message: "must be INSTRUMENT:SIZE with a non-zero finite size (e.g. BTC-PERPETUAL:-10000)", value: text });
+  }
+  if (issues.length > 0 || !inst.ok) throw new DpmInputError("invalid --trade", issues);
+  return { instrument: inst.value, size };
+}
+
+function marginCommand(p: Command, out: string[]): void {
+  marginOptions(p.command("margin").description("margin of one portfolio, an array of them, or JSON lines (one result per line)").argument("<portfolio>", "portfolio JSON / JSON lines file, or - for stdin"))
+    .action((path: string, f: MarginFlags) => {
+      const { ctx, portfolios } = setup(path, f);
+      for (const pf of portfolios) {
+        const r = compute(ctx, pf, f.model);
+        out.push(f.json ? `${JSON.stringify(r)}\n` : `${formatMargin(r)}\n\n`);
+      }
+    });
+}
+
+function compareCommand(p: Command, out: string[]): void {
+  marginOptions(p.command("compare").description("isolated, standard and portfolio margin side by side (capital efficiency)").argument("<portfolio>"))
+    .action((path: string, f: MarginFlags) => {
+      const { ctx, portfolios } = setup(path, f);
+      for (const pf of portfolios) {
+        const results = GRID_MODELS.map((m) => compute(ctx, pf, m));
+        out.push(f.json ? `${JSON.stringify({ account: pf.account, results })}\n` : `${formatCompare(pf.account, results)}\n\n`);
+      }
+    });
+}
+
+function whatifCommand(p: Command, out: string[]): void {
+  marginOptions(p.command("whatif").description("margin before and after a trade").argument("<portfolio>"))
+    .requiredOption("--trade <INSTRUMENT:SIZE>", "trade to add (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .action((path: string, f: MarginFlags & { trade: string[] }) => {
+      const { ctx, portfolios } = setup(path, f);
+      const trades = f.trade.map(parseTrade);
+      for (const pf of portfolios) {
+        const after: Portfolio = { ...pf, positions: [...pf.positions, ...trades] };
+        const cross = portfolioMarketIssues(after, ctx.market);
+        if (cross.length > 0) throw new DpmInputError("invalid --trade", cross);
+        const b = compute(ctx, pf, f.model), a = compute(ctx, after, f.model);
+        const change = {
+          equity: a.equity - b.equity, adjustedEquity: a.adjustedEquity - b.adjustedEquity, initialMargin: a.initialMargin - b.initialMargin,
+          maintenanceMargin: a.maintenanceMargin - b.maintenanceMargin, availableFunds: a.availableFunds - b.availableFunds,
+        };
+        out.push(f.json ? `${JSON.stringify({ account: pf.account, model: f.model, trades: f.trade, before: b, after: a, change })}\n` : `${formatWhatIf(b, a, f.trade)}\n\n`);
+      }
+    });
+}
+
+function greeksCommand(p: Command, out: string[]): void {
+  marginOptions(p.command("greeks").description("Greeks per underlying and expiry").argument("<portfolio>"))
+    .action((path: string, f: MarginFlags) => {
+      const { ctx, portfolios } = setup(path, f);
+      for (const pf of portfolios) {
+        const r = compute(ctx, pf, "portfolio");
+        const rows = greeksReport(r.positions.map((x, i) => ({ ...x, instrument: pf.positions[i].instrument })));
+        out.push(f.json ? `${JSON.stringify({ account: pf.account, currency: r.currency, greeks: rows })}\n` : `${formatGreeks(pf.account, r.currency, rows)}\n\n`);
+      }
+    });
+}
+
+/** Register every command. */
+export function commands(p: Command, out: string[]): void {
+  marginCommand(p, out);
+  compareCommand(p, out);
+  whatifCommand(p, out);
+  greeksCommand(p, out);
+}
