@@ -42,7 +42,7 @@ function buildUnits(ctx: RiskContext, pf: Portfolio, ab: AccountBook): Map<strin
     if (p.instrument.kind === "spot" && ctx.isStable(u)) return;
     addToUnit(unitFor(u), ab.risks[i], p.size);
   });
-  for (const [asset, amount] of Object.entries(pf.collateral)) if (amount > 0 && !ctx.isStable(asset)) unitFor(asset);
+  for (const [asset, amount] of Object.entries(pf.collateral)) if (amount !== 0 && !ctx.isStable(asset)) unitFor(asset);
   for (const o of pf.openOrders) unitFor(o.instrument.underlying);
   return units;
 }
@@ -67,7 +67,7 @@ function orderMargin(ctx: RiskContext, pf: Portfolio, ab: AccountBook, u: string
 
 /** Decide how a unit's own collateral counts: in the scenarios, or outside at its haircut value. */
 function decideUnit(ctx: RiskContext, pf: Portfolio, ab: AccountBook, u: string, book: UnitBook): UnitState {
-  const amount = ctx.isStable(u) ? 0 : Math.max(0, pf.collateral[u] ?? 0);
+  const amount = ctx.isStable(u) ? 0 : pf.collateral[u] ?? 0;
   const without = marginOf(ctx, book);
   let state: UnitState;
   if (amount === 0) {
@@ -78,7 +78,8 @@ function decideUnit(ctx: RiskContext, pf: Portfolio, ab: AccountBook, u: string,
     if (spot.ok) addToUnit(withColl, spot.value, amount);
     const inScen = marginOf(ctx, withColl);
     const haircut = collateralHaircutUsd(u, amount * unitIndex(ctx, u), ctx.params.collateral) / ctx.numeraire.index;
-    state = inScen.total <= without.total + haircut
+    // A debt (negative balance) is a short exposure: always in the scenarios, never haircut.
+    state = amount < 0 || inScen.total <= without.total + haircut
       ? { underlying: u, book: withColl, margin: inScen, collateral: amount, countedAs: "scenario", haircut: 0, orders: 0, orderSide: null }
       : { underlying: u, book, margin: without, collateral: amount, countedAs: "haircut", haircut, orders: 0, orderSide: null };
   }

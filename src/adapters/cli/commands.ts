@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { parseInstrument } from "../../domain/instrument.js";
 import type { Portfolio, Position } from "../../domain/portfolio.js";
+import { applyTrades } from "../../margin/whatIf.js";
 import { GRID_MODELS, marginWith, prepareContext } from "../../margin/computeMargin.js";
 import type { MarginModel, MarginResult } from "../../margin/result.js";
 import type { RiskContext } from "../../margin/riskContext.js";
@@ -8,7 +9,7 @@ import { greeksReport } from "../../risk/greeksReport.js";
 import { portfolioMarketIssues } from "../input/crossCheck.js";
 import { DpmInputError, type InputIssue } from "../input/issues.js";
 import { MAX_ABS_SIZE } from "../input/portfolioSchema.js";
-import { formatCompare, formatGreeks, formatMargin, formatWhatIf } from "./format.js";
+import { formatCompare, formatCompareSummary, formatGreeks, formatMargin, formatWhatIf } from "./format.js";
 import { loadMarket, loadParams, loadPortfolios } from "./load.js";
 
 /** Options shared by the margin commands. */
@@ -80,10 +81,10 @@ function compareCommand(p: Command, out: string[]): void {
   marginOptions(p.command("compare").description("isolated, standard and portfolio margin side by side (capital efficiency)").argument("<portfolio>"))
     .action((path: string, f: MarginFlags) => {
       const { ctx, portfolios } = setup(path, f);
-      for (const pf of portfolios) {
-        const results = GRID_MODELS.map((m) => compute(ctx, pf, m));
-        out.push(f.json ? `${JSON.stringify({ account: pf.account, results })}\n` : `${formatCompare(pf.account, results)}\n\n`);
-      }
+      const all = portfolios.map((pf) => ({ account: pf.account, results: GRID_MODELS.map((m) => compute(ctx, pf, m)) }));
+      if (f.json) for (const r of all) out.push(`${JSON.stringify(r)}\n`);
+      else if (all.length === 1) out.push(`${formatCompare(all[0].account, all[0].results)}\n`);
+      else out.push(`${formatCompareSummary(all)}\n`);
     });
 }
 
@@ -94,9 +95,11 @@ function whatifCommand(p: Command, out: string[]): void {
       const { ctx, portfolios } = setup(path, f);
       const trades = f.trade.map(parseTrade);
       for (const pf of portfolios) {
-        const after: Portfolio = { ...pf, positions: [...pf.positions, ...trades] };
-        const cross = portfolioMarketIssues(after, ctx.market);
+        const cross = portfolioMarketIssues({ ...pf, positions: trades }, ctx.market).map((i) => ({ ...i, path: i.path.replace(/^positions/, "--trade") }));
         if (cross.length > 0) throw new DpmInputError("invalid --trade", cross);
+        const ap = applyTrades(ctx, pf, trades);
+        if (!ap.ok) throw new DpmInputError("invalid --trade", [{ path: "--trade", message: ap.reason }]);
+        const after = ap.value;
         const b = compute(ctx, pf, f.model), a = compute(ctx, after, f.model);
         const change = {
           equity: a.equity - b.equity, adjustedEquity: a.adjustedEquity - b.adjustedEquity, initialMargin: a.initialMargin - b.initialMargin,

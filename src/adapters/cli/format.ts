@@ -82,3 +82,15 @@ export function formatWhatIf(before: MarginResult, after: MarginResult, trades: 
     ["status", before.status, after.status, before.status === after.status ? "" : "changed"],
   ])].join("\n");
 }
+
+/** Several accounts: initial margin per model and what portfolio margin saves against standard. */
+export function formatCompareSummary(rows: readonly { account: string; results: readonly MarginResult[] }[]): string {
+  const c = rows[0]?.results[0]?.currency ?? "USD";
+  const im = (rs: readonly MarginResult[], m: string) => rs.find((r) => r.model === m);
+  return [`initial margin (IM) and available funds by model (${c})`, table(["account", "IM isolated", "IM standard", "IM portfolio", "portfolio/standard", "available standard", "available portfolio", "status (portfolio)"], rows.map(({ account, results }) => {
+    const s = im(results, "standard"), p = im(results, "portfolio"), i = im(results, "isolated");
+    return [account, amount(i?.initialMargin ?? 0, c), amount(s?.initialMargin ?? 0, c), amount(p?.initialMargin ?? 0, c),
+      s && p && s.initialMargin > 0 ? `${((p.initialMargin / s.initialMargin) * 100).toFixed(1)}%` : "n/a",
+      amount(s?.availableFunds ?? 0, c), amount(p?.availableFunds ?? 0, c), p?.status ?? ""];
+  }))].join("\n");
+}
