@@ -51,6 +51,22 @@ function compute(ctx: RiskContext, pf: Portfolio, model: MarginModel): MarginRes
   return r.value;
 }
 
+/** Every `--trade` value, all problems reported at once. */
+function parseTrades(texts: readonly string[]): Position[] {
+  const out: Position[] = [];
+  const issues: InputIssue[] = [];
+  texts.forEach((t, i) => {
+    try {
+      out.push(parseTrade(t, i));
+    } catch (e) {
+      if (!(e instanceof DpmInputError)) throw e;
+      issues.push(...e.issues);
+    }
+  });
+  if (issues.length > 0) throw new DpmInputError("invalid --trade", issues);
+  return out;
+}
+
 /** `INSTRUMENT:SIZE` → a position; problems name the --trade value. */
 function parseTrade(text: string, i: number): Position {
   const at = text.lastIndexOf(":");
@@ -90,10 +106,10 @@ function compareCommand(p: Command, out: string[]): void {
 
 function whatifCommand(p: Command, out: string[]): void {
   marginOptions(p.command("whatif").description("margin before and after a trade").argument("<portfolio>"))
-    .requiredOption("--trade <INSTRUMENT:SIZE>", "trade to add (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .requiredOption("--trade <INSTRUMENT:SIZE>", "trade to add (repeatable)", (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .action((path: string, f: MarginFlags & { trade: string[] }) => {
       const { ctx, portfolios } = setup(path, f);
-      const trades = f.trade.map(parseTrade);
+      const trades = parseTrades(f.trade);
       for (const pf of portfolios) {
         const cross = portfolioMarketIssues({ ...pf, positions: trades }, ctx.market).map((i) => ({ ...i, path: i.path.replace(/^positions/, "--trade") }));
         if (cross.length > 0) throw new DpmInputError("invalid --trade", cross);

@@ -27,6 +27,15 @@ export function parseJson(text: string, what: string): unknown {
   }
 }
 
+function parsesAsJson(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** One input document with the path prefix its problems should carry. */
 export interface Doc {
   readonly value: unknown;
@@ -47,7 +56,9 @@ export function readDocuments(text: string, what: string): Doc[] {
     return [{ value: v, where: "" }];
   } catch (e) {
     const lines = text.split("\n");
-    if (lines.filter((l) => l.trim() !== "").length < 2) {
+    const first = lines.find((l) => l.trim() !== "") ?? "";
+    // JSON lines only when the first line is a document of its own; otherwise report the file's own syntax error.
+    if (lines.filter((l) => l.trim() !== "").length < 2 || !parsesAsJson(first)) {
       throw new DpmInputError(`cannot parse ${what}`, [{ path: what, message: jsonError(e, text) }]);
     }
     const docs: Doc[] = [];

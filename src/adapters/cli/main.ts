@@ -25,7 +25,8 @@ export async function run(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") {
+      // Help asked for (--help, `dpm help`) exits 0; help shown because of an error (bare `dpm`) is a usage error.
+      if (e.exitCode === 0 && (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help")) {
         flush(out);
         return EXIT.ok;
       }

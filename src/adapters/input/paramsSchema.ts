@@ -43,6 +43,7 @@ const futureRates = z.strictObject({ initial: within(0, 1), maintenance: within(
   .refine((r) => r.maintenance <= r.initial, "maintenance must not exceed initial");
 const optionRates = z.strictObject({ initialBase: within(0, 1), initialFloor: within(0, 1), maintenance: within(0, 1) });
 const haircutSchedule = z.array(z.strictObject({ fromUsd: within(0, 1e15), haircut: within(0, 1) })).min(1).superRefine((s, ctx) => {
+  if (s.length === 0) return;
   if (s[0].fromUsd !== 0) ctx.addIssue({ code: "custom", path: [0, "fromUsd"], message: "the first point must start at 0" });
   for (let i = 1; i < s.length; i++) {
     if (!(s[i].fromUsd > s[i - 1].fromUsd)) ctx.addIssue({ code: "custom", path: [i, "fromUsd"], message: "points must be in increasing fromUsd" });

@@ -9,6 +9,12 @@ export function fromZod(error: z.ZodError, root: unknown, prefix = ""): InputIss
       for (const k of i.keys) out.push({ path: joinPath(prefix, [...i.path, k]), message: "unknown field", value: valueAt(root, [...i.path, k]) });
       continue;
     }
+    if (i.code === "invalid_key") {
+      const key = i.path[i.path.length - 1];
+      const why = i.issues.map((x) => x.message).join("; ") || i.message;
+      out.push({ path: joinPath(prefix, i.path), message: `invalid key: ${why}`, value: key });
+      continue;
+    }
     if (i.code === "invalid_union" && i.errors.length > 0) {
       const inner = i.errors.flat();
       if (inner.length > 0) {
