@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { DpmInputError, formatIssue } from "../input/issues.js";
-import { commands } from "./commands.js";
+import { commands } from "./commands/index.js";
 
 /** Exit codes (DESIGN.md section 10). */
 export const EXIT = { ok: 0, internal: 1, usage: 2 } as const;

@@ -1,55 +1,14 @@
-import { Command, Option } from "commander";
-import { parseInstrument } from "../../domain/instrument.js";
-import type { Portfolio, Position } from "../../domain/portfolio.js";
-import { applyTrades } from "../../margin/whatIf.js";
-import { GRID_MODELS, marginWith, prepareContext } from "../../margin/computeMargin.js";
-import type { MarginModel, MarginResult } from "../../margin/result.js";
-import type { RiskContext } from "../../margin/riskContext.js";
-import { greeksReport } from "../../risk/greeksReport.js";
-import { portfolioMarketIssues } from "../input/crossCheck.js";
-import { DpmInputError, type InputIssue } from "../input/issues.js";
-import { MAX_ABS_SIZE } from "../input/portfolioSchema.js";
-import { formatCompare, formatCompareSummary, formatGreeks, formatMargin, formatWhatIf } from "./format.js";
-import { loadMarket, loadParams, loadPortfolios } from "./load.js";
-
-/** Options shared by the margin commands. */
-function marginOptions(c: Command): Command {
-  return c
-    .requiredOption("--market <file>", "market snapshot JSON")
-    .addOption(new Option("--model <model>", "margin model").choices(["isolated", "standard", "portfolio", "var"]).default("portfolio"))
-    .option("--params <file>", "parameter file (JSON; may \"extends\" a preset)")
-    .option("--preset <name>", "shipped parameter preset", "deribit")
-    .option("--currency <code>", "numeraire: USD or an asset with an index (e.g. BTC)", "USD")
-    .option("--json", "machine-readable JSON output", false);
-}
-
-interface MarginFlags {
-  market: string;
-  model: MarginModel;
-  params?: string;
-  preset?: string;
-  currency: string;
-  json: boolean;
-}
-
-interface Setup {
-  readonly ctx: RiskContext;
-  readonly portfolios: Portfolio[];
-}
-
-function setup(path: string, f: MarginFlags): Setup {
-  const market = loadMarket(f.market);
-  const params = loadParams(f.params, f.preset);
-  const c = prepareContext(market, params, f.currency);
-  if (!c.ok) throw new DpmInputError("invalid --currency", [{ path: "--currency", message: c.reason, value: f.currency }]);
-  return { ctx: c.value, portfolios: loadPortfolios(path, market) };
-}
-
-function compute(ctx: RiskContext, pf: Portfolio, model: MarginModel): MarginResult {
-  const r = marginWith(ctx, pf, model);
-  if (!r.ok) throw new DpmInputError(`cannot compute ${model} margin`, [{ path: "--model", message: r.reason, value: model }]);
-  return r.value;
-}
+import type { Command } from "commander";
+import { parseInstrument } from "../../../domain/instrument.js";
+import type { Position } from "../../../domain/portfolio.js";
+import { GRID_MODELS } from "../../../margin/computeMargin.js";
+import { applyTrades } from "../../../margin/whatIf.js";
+import { greeksReport } from "../../../risk/greeksReport.js";
+import { portfolioMarketIssues } from "../../input/crossCheck.js";
+import { DpmInputError, type InputIssue } from "../../input/issues.js";
+import { MAX_ABS_SIZE } from "../../input/portfolioSchema.js";
+import { compute, marginOptions, setup, type MarginFlags } from "../common.js";
+import { formatCompare, formatCompareSummary, formatGreeks, formatMargin, formatWhatIf } from "../format.js";
 
 /** Every `--trade` value, all problems reported at once. */
 function parseTrades(texts: readonly string[]): Position[] {
@@ -138,8 +97,8 @@ function greeksCommand(p: Command, out: string[]): void {
     });
 }
 
-/** Register every command. */
-export function commands(p: Command, out: string[]): void {
+/** Register margin, compare, whatif and greeks. */
+export function registerMarginCommands(p: Command, out: string[]): void {
   marginCommand(p, out);
   compareCommand(p, out);
   whatifCommand(p, out);
