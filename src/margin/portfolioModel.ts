@@ -5,7 +5,7 @@ import { crossAssetCredit } from "./crossAsset.js";
 import { collateralHaircutUsd } from "./haircut.js";
 import { marginRatio, marginStatus, type CollateralReport, type MarginComponent, type MarginResult, type PositionReport } from "./result.js";
 import { spotInstrument, type RiskContext } from "./riskContext.js";
-import { addToUnit, cloneUnit, emptyUnit, unitMargin, worstScenario, type UnitBook, type UnitMargin } from "./riskUnit.js";
+import { addToUnit, cloneUnit, emptyUnit, unitMargin, worstScenario, type UnitAdjustment, type UnitBook, type UnitMargin } from "./riskUnit.js";
 
 /** A risk unit with its collateral decision and margins. */
 interface UnitState {
@@ -26,8 +26,8 @@ function unitIndex(ctx: RiskContext, u: string): number {
   return ctx.usdIndex(u) ?? NaN;
 }
 
-function marginOf(ctx: RiskContext, book: UnitBook): UnitMargin {
-  return unitMargin(book, ctx.grid(book.underlying), ctx.params.portfolio, unitIndex(ctx, book.underlying), ctx.numeraire.index);
+function marginOf(ctx: RiskContext, book: UnitBook, adj?: UnitAdjustment): UnitMargin {
+  return unitMargin(book, ctx.grid(book.underlying), ctx.params.portfolio, unitIndex(ctx, book.underlying), ctx.numeraire.index, adj);
 }
 
 function buildUnits(ctx: RiskContext, pf: Portfolio, ab: AccountBook): Map<string, UnitBook> {
@@ -136,7 +136,7 @@ export function portfolioMargin(ctx: RiskContext, pf: Portfolio): Parsed<MarginR
       account: pf.account, model: "portfolio", currency: ctx.numeraire.currency, asOf: new Date(ctx.market.asOf).toISOString(),
       equity: ab.equity, adjustedEquity: adj, initialMargin: im, maintenanceMargin: mm, availableFunds: adj - im,
       marginRatio: marginRatio(mm, adj), status: marginStatus(ab.equity, adj, im, mm), components, positions, collateral,
-      params: { preset: ctx.params.name, portfolio: ctx.params.portfolio, collateral: ctx.params.collateral },
+      params: usedParams(ctx, pf, states),
     },
   };
 }
@@ -156,15 +156,25 @@ function positionReports(ctx: RiskContext, pf: Portfolio, ab: AccountBook, state
     const r = ab.risks[i];
     const st = states.find((s) => s.underlying === p.instrument.underlying);
     let contribution = 0;
-    if (st) {
-      const without = cloneUnit(st.book);
-      addToUnit(without, r, -p.size);
-      contribution = st.margin.total - marginOf(ctx, without).total;
-    }
+    if (st) contribution = st.margin.total - marginOf(ctx, st.book, { risk: r, size: -p.size }).total;
     return {
       instrument: p.instrument.name, size: p.size, markPrice: r.markPrice, value: ab.values[i],
       delta: p.size * r.delta, gamma: p.size * r.gamma, vega: p.size * r.vega, theta: p.size * r.theta,
       marginContribution: contribution,
     };
   });
+}
+
+/** The parameters that produced this result: the preset, and the grid and haircut entries actually used. */
+function usedParams(ctx: RiskContext, pf: Portfolio, states: readonly UnitState[]): Record<string, unknown> {
+  const p = ctx.params.portfolio;
+  const grids: Record<string, unknown> = {};
+  for (const s of states) grids[s.underlying] = ctx.grid(s.underlying).params;
+  const haircuts: Record<string, unknown> = {};
+  for (const a of Object.keys(pf.collateral)) haircuts[a] = ctx.params.collateral.haircuts[a] ?? ctx.params.collateral.haircuts["default"];
+  return {
+    preset: ctx.params.name, mmFactor: p.mmFactor, underlyings: grids, extendedMoves: p.extendedMoves,
+    extendedWeights: p.extendedWeights ?? "priceRange/|move|", deltaShock: p.deltaShock, shortOptionMinimum: p.shortOptionMinimum,
+    crossAsset: p.crossAsset.mode === "sum" ? { mode: "sum" } : p.crossAsset, haircuts,
+  };
 }

@@ -2,11 +2,15 @@ import type { InstrumentRisk } from "../risk/instrumentRisk.js";
 import { cellScenario, type ScenarioGrid } from "../risk/scenarioGrid.js";
 import type { PortfolioParams } from "./params.js";
 
-/** A risk unit's positions summed: Σ size × instrument vectors, plus what the contingencies need. */
+/**
+ * A risk unit's positions summed: Σ size × instrument vectors, plus what the contingencies need.
+ * Vectors are plain arrays: typed arrays of this size are allocated off-heap by V8 and cost far more to
+ * create per account than they save.
+ */
 export interface UnitBook {
   readonly underlying: string;
-  readonly grid: Float64Array;
-  readonly extended: Float64Array;
+  readonly grid: number[];
+  readonly extended: number[];
   /** Per expiry (`PERPETUAL` or expiry code): net delta in coins and the forward. */
   readonly expiryDelta: Map<string, { delta: number; forward: number; T: number }>;
   /** Net size per option instrument name. */
@@ -14,9 +18,15 @@ export interface UnitBook {
   netDelta: number;
 }
 
+function zeros(n: number): number[] {
+  const a = new Array<number>(n);
+  for (let i = 0; i < n; i++) a[i] = 0;
+  return a;
+}
+
 export function emptyUnit(underlying: string, g: ScenarioGrid): UnitBook {
   return {
-    underlying, grid: new Float64Array(g.priceShocks.length * 3), extended: new Float64Array(g.extendedMoves.length),
+    underlying, grid: zeros(g.priceShocks.length * 3), extended: zeros(g.extendedMoves.length),
     expiryDelta: new Map(), optionSize: new Map(), netDelta: 0,
   };
 }
@@ -25,6 +35,13 @@ export function cloneUnit(u: UnitBook): UnitBook {
   const expiryDelta = new Map<string, { delta: number; forward: number; T: number }>();
   for (const [k, v] of u.expiryDelta) expiryDelta.set(k, { ...v });
   return { underlying: u.underlying, grid: u.grid.slice(), extended: u.extended.slice(), expiryDelta, optionSize: new Map(u.optionSize), netDelta: u.netDelta };
+}
+
+/** Key of the expiry an instrument's delta counts toward for the roll shock (perpetuals per quote). */
+export function expiryKey(r: InstrumentRisk): string {
+  const inst = r.resolved.instrument;
+  if (inst.kind === "perpetual") return inst.quote === "USD" ? "PERPETUAL" : `${inst.quote}:PERPETUAL`;
+  return inst.expiryCode ?? "";
 }
 
 /** Add `size` units of an instrument to a unit (a negative size removes). */
@@ -37,7 +54,7 @@ export function addToUnit(u: UnitBook, r: InstrumentRisk, size: number): void {
   u.netDelta += d;
   const inst = r.resolved.instrument;
   if (inst.kind === "spot") return;
-  const key = inst.kind === "perpetual" ? `${inst.quote === "USD" ? "" : inst.quote + ":"}PERPETUAL` : inst.expiryCode ?? "";
+  const key = expiryKey(r);
   const cur = u.expiryDelta.get(key);
   if (cur) cur.delta += d;
   else u.expiryDelta.set(key, { delta: d, forward: r.resolved.forward, T: r.resolved.T });
@@ -60,35 +77,66 @@ export interface UnitMargin {
   readonly total: number;
 }
 
-function argMin(a: Float64Array): number {
-  let k = 0;
-  for (let i = 1; i < a.length; i++) if (a[i] < a[k]) k = i;
-  return k;
+/** Index of the smallest of a[i] + k·b[i] (b may be absent). */
+function argMinAdjusted(a: readonly number[], b: ArrayLike<number> | undefined, k: number): number {
+  let best = 0, min = Infinity;
+  for (let i = 0; i < a.length; i++) {
+    const v = b ? a[i] + k * b[i] : a[i];
+    if (v < min) { min = v; best = i; }
+  }
+  return best;
+}
+
+/** A hypothetical change to a unit, `size` more units of `risk`, applied on the fly without copying the unit. */
+export interface UnitAdjustment {
+  readonly risk: InstrumentRisk;
+  readonly size: number;
+}
+
+function rollShockUsd(u: UnitBook, gp: ScenarioGrid["params"], adj: UnitAdjustment | undefined): number {
+  const adjKey = adj && adj.risk.resolved.instrument.kind !== "spot" ? expiryKey(adj.risk) : undefined;
+  const adjDelta = adj ? adj.size * adj.risk.delta : 0;
+  let roll = 0;
+  for (const [k, e] of u.expiryDelta) {
+    const d = k === adjKey ? e.delta + adjDelta : e.delta;
+    roll += Math.max(gp.minAnnualMove, gp.annualMoveRisk * e.T) * Math.abs(d) * e.forward;
+  }
+  if (adjKey !== undefined && adj && !u.expiryDelta.has(adjKey)) {
+    const r = adj.risk.resolved;
+    roll += Math.max(gp.minAnnualMove, gp.annualMoveRisk * r.T) * Math.abs(adjDelta) * r.forward;
+  }
+  return roll;
+}
+
+function shortOptionQty(u: UnitBook, adj: UnitAdjustment | undefined): number {
+  const adjName = adj && adj.risk.resolved.instrument.kind === "option" ? adj.risk.resolved.instrument.name : undefined;
+  let q = 0;
+  for (const [name, s0] of u.optionSize) {
+    const s = name === adjName && adj ? s0 + adj.size : s0;
+    if (s < 0) q -= s;
+  }
+  if (adjName !== undefined && adj && !u.optionSize.has(adjName) && adj.size < 0) q -= adj.size;
+  return q;
 }
 
 /**
  * Risk margin of a unit (DESIGN.md section 5.5): worst loss over the grid and the weighted extended
  * moves, plus the roll/basis shock per expiry, the delta (liquidity) shock and the short-option minimum.
- * `index` is the underlying's index (USD), `numIndex` the numeraire's (USD per unit).
+ * `index` is the underlying's index (USD), `numIndex` the numeraire's (USD per unit). With `adj`, the
+ * margin of the unit plus that change, computed without copying it (for marginal contributions).
  */
-export function unitMargin(u: UnitBook, g: ScenarioGrid, p: PortfolioParams, index: number, numIndex: number): UnitMargin {
-  const worstCell = argMin(u.grid);
-  const worstLoss = Math.max(0, -u.grid[worstCell]);
-  const extendedIndex = u.extended.length > 0 ? argMin(u.extended) : -1;
-  const extendedLoss = extendedIndex >= 0 ? Math.max(0, -u.extended[extendedIndex]) : 0;
-  const gp = g.params;
-  let roll = 0;
-  for (const e of u.expiryDelta.values()) {
-    roll += Math.max(gp.minAnnualMove, gp.annualMoveRisk * e.T) * Math.abs(e.delta) * e.forward;
-  }
-  const netUsd = Math.abs(u.netDelta) * index;
+export function unitMargin(u: UnitBook, g: ScenarioGrid, p: PortfolioParams, index: number, numIndex: number, adj?: UnitAdjustment): UnitMargin {
+  const k = adj ? adj.size : 0;
+  const worstCell = argMinAdjusted(u.grid, adj?.risk.grid, k);
+  const worstLoss = Math.max(0, -(u.grid[worstCell] + (adj ? k * adj.risk.grid[worstCell] : 0)));
+  const extendedIndex = u.extended.length > 0 ? argMinAdjusted(u.extended, adj?.risk.extended, k) : -1;
+  const extendedLoss = extendedIndex >= 0 ? Math.max(0, -(u.extended[extendedIndex] + (adj ? k * adj.risk.extended[extendedIndex] : 0))) : 0;
+  const netUsd = Math.abs(u.netDelta + (adj ? k * adj.risk.delta : 0)) * index;
   const ds = p.deltaShock;
   const extra = Math.min(ds.cap, (ds.slopePerMillion * Math.max(0, netUsd - ds.thresholdUsd)) / 1e6);
-  let shortQty = 0;
-  for (const s of u.optionSize.values()) if (s < 0) shortQty -= s;
-  const rollShock = roll / numIndex;
+  const rollShock = rollShockUsd(u, g.params, adj) / numIndex;
   const deltaShock = (extra * netUsd) / numIndex;
-  const shortOptionMinimum = (p.shortOptionMinimum * index * shortQty) / numIndex;
+  const shortOptionMinimum = (p.shortOptionMinimum * index * shortOptionQty(u, adj)) / numIndex;
   const total = Math.max(worstLoss, extendedLoss) + rollShock + deltaShock + shortOptionMinimum;
   return { underlying: u.underlying, worstLoss, worstCell, extendedLoss, extendedIndex, rollShock, deltaShock, shortOptionMinimum, total };
 }

@@ -107,7 +107,13 @@ export function standardMargin(ctx: RiskContext, pf: Portfolio, model: "standard
       account: pf.account, model, currency: ctx.numeraire.currency, asOf: new Date(ctx.market.asOf).toISOString(),
       equity: ab.equity, adjustedEquity: adj, initialMargin: im, maintenanceMargin: mm, availableFunds: adj - im,
       marginRatio: marginRatio(mm, adj), status: marginStatus(ab.equity, adj, im, mm), components, positions, collateral,
-      params: { preset: ctx.params.name, standard: ctx.params.standard, collateral: ctx.params.collateral },
+      params: { preset: ctx.params.name, standard: ctx.params.standard, haircuts: usedHaircuts(ctx, pf) },
     },
   };
+}
+
+function usedHaircuts(ctx: RiskContext, pf: Portfolio): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const a of Object.keys(pf.collateral)) out[a] = ctx.params.collateral.haircuts[a] ?? ctx.params.collateral.haircuts["default"];
+  return out;
 }

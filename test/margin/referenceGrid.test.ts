@@ -16,7 +16,7 @@ interface Case {
 const ref = sharedJson<{ market: unknown; cases: Case[] }>("data/reference/grid-cases.json");
 
 /** Raw 9×3 grid P&L of one risk unit, collateral of its own asset included (DESIGN.md section 5). */
-function unitGrid(c: Case, underlying: string, currency: string): Float64Array {
+function unitGrid(c: Case, underlying: string, currency: string): readonly number[] {
   const engine = createMarginEngine(ref.market, { currency });
   const ctx = engine.context;
   const pf = parsePortfolio(c.portfolio);

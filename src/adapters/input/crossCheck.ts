@@ -1,7 +1,23 @@
+import type { Instrument } from "../../domain/instrument.js";
 import type { Portfolio } from "../../domain/portfolio.js";
 import { resolveInstrument } from "../../market/resolve.js";
 import type { MarketSnapshot } from "../../market/snapshot.js";
 import type { InputIssue } from "./issues.js";
+
+/** Per market snapshot: instrument name → why it cannot be valued (null when it can). */
+const resolvable = new WeakMap<MarketSnapshot, Map<string, string | null>>();
+
+function problemOf(market: MarketSnapshot, inst: Instrument): string | null {
+  let memo = resolvable.get(market);
+  if (!memo) resolvable.set(market, (memo = new Map()));
+  let why = memo.get(inst.name);
+  if (why === undefined) {
+    const r = resolveInstrument(market, inst);
+    why = r.ok ? null : r.reason;
+    memo.set(inst.name, why);
+  }
+  return why;
+}
 
 /**
  * Problems of a valid portfolio against a valid market: instruments whose underlying, quote, forward or
@@ -11,12 +27,12 @@ export function portfolioMarketIssues(pf: Portfolio, market: MarketSnapshot, pre
   const issues: InputIssue[] = [];
   const p = (s: string) => (prefix ? `${prefix}.${s}` : s);
   pf.positions.forEach((pos, i) => {
-    const r = resolveInstrument(market, pos.instrument);
-    if (!r.ok) issues.push({ path: p(`positions[${i}].instrument`), message: r.reason, value: pos.instrument.name });
+    const why = problemOf(market, pos.instrument);
+    if (why !== null) issues.push({ path: p(`positions[${i}].instrument`), message: why, value: pos.instrument.name });
   });
   pf.openOrders.forEach((o, i) => {
-    const r = resolveInstrument(market, o.instrument);
-    if (!r.ok) issues.push({ path: p(`openOrders[${i}].instrument`), message: r.reason, value: o.instrument.name });
+    const why = problemOf(market, o.instrument);
+    if (why !== null) issues.push({ path: p(`openOrders[${i}].instrument`), message: why, value: o.instrument.name });
   });
   for (const [asset, amount] of Object.entries(pf.collateral)) {
     if (asset !== "USD" && market.assets[asset] === undefined) {
