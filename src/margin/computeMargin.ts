@@ -6,20 +6,22 @@ import { portfolioMargin } from "./portfolioModel.js";
 import type { MarginModel, MarginResult } from "./result.js";
 import { makeNumeraire, riskContext, type RiskContext } from "./riskContext.js";
 import { standardMargin } from "./standardModel.js";
+import { varMargin, type VarInputs } from "./varModel.js";
+import { venueMargin } from "./venues/dispatch.js";
 
 /** Models the core computes without price history. */
 export const GRID_MODELS = ["isolated", "standard", "portfolio"] as const;
 
 /** Margin of one account under one model against a prepared context (pure). */
-export function marginWith(ctx: RiskContext, pf: Portfolio, model: MarginModel): Parsed<MarginResult> {
+export function marginWith(ctx: RiskContext, pf: Portfolio, model: MarginModel, varInputs?: VarInputs): Parsed<MarginResult> {
   switch (model) {
     case "portfolio":
-      return portfolioMargin(ctx, pf);
+      return ctx.params.method === undefined || ctx.params.method === "grid" ? portfolioMargin(ctx, pf) : venueMargin(ctx, pf);
     case "standard":
     case "isolated":
       return standardMargin(ctx, pf, model);
     case "var":
-      return { ok: false, reason: "the var model needs price history (--history); it is not available in this build" };
+      return varInputs ? varMargin(ctx, pf, varInputs) : { ok: false, reason: "the var model needs price history (--history DIR|FILE of daily closes)" };
   }
 }
 

@@ -1,3 +1,6 @@
+import type { CrossCollateralParams, OkxParams, SpanParams, VenueMethod } from "./venues/types.js";
+import type { DeriveFeeds, DerivePm2Params, DeriveSrmParams } from "./venues/derive/params.js";
+
 /**
  * Margin parameters. Parameters are data: presets are JSON files under `presets/`, validated at the
  * boundary against the bounds in `adapters/input/paramsSchema.ts`. All rates are fractions (0.16 = 16 %).
@@ -99,6 +102,56 @@ export interface MarginParams {
   readonly portfolio: PortfolioParams;
   readonly standard: StandardParams;
   readonly collateral: CollateralParams;
+  /** Venue method module of the portfolio model (absent or `grid`: the scenario grid above). */
+  readonly method?: VenueMethod;
+  /** Parameters of the `okx` method. */
+  readonly okx?: OkxParams;
+  /** Parameters of the `span` method. */
+  readonly span?: SpanParams;
+  /** Parameters of the `deribit-cross` method. */
+  readonly crossCollateral?: CrossCollateralParams;
+  /** VaR / ES model (`var`); absent → the model is unavailable with these parameters. */
+  readonly var?: VarParams;
+  /** What `dpm calibrate` derived these parameters from (free-form record of its inputs). */
+  readonly calibration?: Readonly<Record<string, unknown>>;
+  /** Parameters of the `derive-pm2` method (Derive PMRM_2, preset `derive`). */
+  readonly derive?: DerivePm2Params;
+  /** Parameters of the `derive-srm` method (Derive standard manager, preset `derive-srm`). */
+  readonly deriveSrm?: DeriveSrmParams;
+  /** Derive oracle/account state per underlying that market and portfolio files cannot carry (`dpm import derive`). */
+  readonly deriveFeeds?: DeriveFeeds;
+}
+
+/** A named stressed period (inclusive UTC dates `YYYY-MM-DD`). */
+export interface StressWindow {
+  readonly name: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** VaR / ES margin model (DESIGN.md section 6): IM = max(ES now, κ·ES stressed) + contingencies; MM = mmFactor × that. */
+export interface VarParams {
+  /** `hs` historical, `fhs` EWMA-filtered historical, `mc` correlated Monte Carlo. */
+  readonly method: "hs" | "fhs" | "mc";
+  /** Confidence α of VaR and ES, in (0.5, 1). */
+  readonly confidence: number;
+  /** Liquidation horizon in days (√h scaling of daily returns). */
+  readonly horizonDays: number;
+  /** Daily returns in the window ending at the last close on or before asOf. */
+  readonly lookbackDays: number;
+  /** EWMA decay λ of the filter and of Monte Carlo vols/correlations. */
+  readonly ewmaLambda: number;
+  /** Shrinkage of the correlation matrix towards the identity, in [0, 1]. */
+  readonly shrinkage: number;
+  readonly paths: number;
+  readonly seed: number;
+  readonly distribution: "normal" | "t";
+  /** Student-t degrees of freedom (> 2). */
+  readonly dof: number;
+  /** κ: weight of the stressed-window ES in the floor. */
+  readonly stressMultiplier: number;
+  readonly stressWindows: readonly StressWindow[];
+  readonly mmFactor: number;
 }
 
 /** Look up a per-asset table with a `default` fallback. */

@@ -6,6 +6,9 @@ import type { MarginModel, MarginResult } from "../../margin/result.js";
 import type { RiskContext } from "../../margin/riskContext.js";
 import { DpmInputError } from "../input/issues.js";
 import { loadMarket, loadParams, loadPortfolios } from "./load.js";
+import type { VarInputs } from "../../margin/varModel.js";
+import { factorAssets } from "../../risk/revalue.js";
+import { loadHistory } from "../history.js";
 
 /** Options shared by the margin commands. */
 export function marginOptions(c: Command): Command {
@@ -15,6 +18,7 @@ export function marginOptions(c: Command): Command {
     .option("--params <file>", "parameter file (JSON; may \"extends\" a preset)")
     .option("--preset <name>", "shipped parameter preset", "deribit")
     .option("--currency <code>", "numeraire: USD or an asset with an index (e.g. BTC)", "USD")
+    .option("--history <path>", "daily closes for the var model: a directory of <SYM>-USD_1d.csv files or one date,<ASSET>,... CSV")
     .option("--json", "machine-readable JSON output", false);
 }
 
@@ -25,11 +29,14 @@ export interface MarginFlags {
   preset?: string;
   currency: string;
   json: boolean;
+  history?: string;
 }
 
 export interface Setup {
   readonly ctx: RiskContext;
   readonly portfolios: Portfolio[];
+  /** Price history for the var model, when --history is given. */
+  readonly varInputs?: VarInputs;
 }
 
 export function setup(path: string, f: MarginFlags): Setup {
@@ -37,11 +44,15 @@ export function setup(path: string, f: MarginFlags): Setup {
   const params = loadParams(f.params, f.preset);
   const c = prepareContext(market, params, f.currency);
   if (!c.ok) throw new DpmInputError("invalid --currency", [{ path: "--currency", message: c.reason, value: f.currency }]);
-  return { ctx: c.value, portfolios: loadPortfolios(path, market) };
+  const portfolios = loadPortfolios(path, market);
+  if (f.history === undefined) return { ctx: c.value, portfolios };
+  const ctx = c.value;
+  const assets = [...new Set(portfolios.flatMap((pf) => factorAssets(pf, ctx.isStable)))];
+  return { ctx, portfolios, varInputs: { history: loadHistory(f.history, assets) } };
 }
 
-export function compute(ctx: RiskContext, pf: Portfolio, model: MarginModel): MarginResult {
-  const r = marginWith(ctx, pf, model);
+export function compute(ctx: RiskContext, pf: Portfolio, model: MarginModel, varInputs?: VarInputs): MarginResult {
+  const r = marginWith(ctx, pf, model, varInputs);
   if (!r.ok) throw new DpmInputError(`cannot compute ${model} margin`, [{ path: "--model", message: r.reason, value: model }]);
   return r.value;
 }

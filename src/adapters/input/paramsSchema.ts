@@ -1,7 +1,9 @@
 import { z } from "zod";
 import type { MarginParams } from "../../margin/params.js";
+import { deriveFeedsSchema, derivePm2Schema, deriveSrmSchema } from "./deriveParamsSchema.js";
 import { DpmInputError, type InputIssue } from "./issues.js";
 import { fromZod } from "./zodIssues.js";
+import { crossCollateralSchema, METHOD_BLOCK, okxParamsSchema, spanParamsSchema, venueMethodSchema } from "./venueParamsSchema.js";
 
 const num = z.number({ error: "must be a number" }).refine(Number.isFinite, "must be finite");
 /** A number within [lo, hi]: every parameter has explicit bounds. */
@@ -50,6 +52,23 @@ const haircutSchedule = z.array(z.strictObject({ fromUsd: within(0, 1e15), hairc
   }
 });
 
+const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD").refine((d) => !Number.isNaN(Date.parse(d)), "must be a calendar date");
+const varModel = z.strictObject({
+  method: z.enum(["hs", "fhs", "mc"]),
+  confidence: num.refine((v) => v > 0.5 && v < 1, "must be strictly between 0.5 and 1"),
+  horizonDays: within(1, 30).refine(Number.isInteger, "must be an integer"),
+  lookbackDays: within(20, 10000).refine(Number.isInteger, "must be an integer"),
+  ewmaLambda: num.refine((v) => v >= 0.5 && v < 1, "must be in [0.5, 1)"),
+  shrinkage: within(0, 1),
+  paths: within(100, 1000000).refine(Number.isInteger, "must be an integer"),
+  seed: within(0, 4294967295).refine(Number.isInteger, "must be an integer"),
+  distribution: z.enum(["normal", "t"]),
+  dof: num.refine((v) => v > 2 && v <= 1000, "must be in (2, 1000]"),
+  stressMultiplier: within(0, 5),
+  stressWindows: z.array(z.strictObject({ name: z.string().min(1), from: isoDay, to: isoDay }).refine((w) => w.from < w.to, "from must be before to")).max(32),
+  mmFactor: within(0.1, 1),
+});
+
 /** Zod schema of a parameter file (`presets/*.json`), with explicit bounds on every value. */
 export const paramsSchema = z.strictObject({
   name: z.string().min(1),
@@ -57,6 +76,18 @@ export const paramsSchema = z.strictObject({
   portfolio,
   standard: z.strictObject({ futures: withDefault(futureRates), options: withDefault(optionRates) }),
   collateral: z.strictObject({ haircuts: withDefault(haircutSchedule), stablecoins: z.array(z.string()) }),
+  method: venueMethodSchema.optional(),
+  okx: okxParamsSchema.optional(),
+  span: spanParamsSchema.optional(),
+  crossCollateral: crossCollateralSchema.optional(),
+  var: varModel.optional(),
+  calibration: z.record(z.string(), z.unknown()).optional(),
+  derive: derivePm2Schema.optional(),
+  deriveSrm: deriveSrmSchema.optional(),
+  deriveFeeds: deriveFeedsSchema.optional(),
+}).superRefine((p, ctx) => {
+  const block = p.method === undefined ? undefined : METHOD_BLOCK[p.method];
+  if (block !== undefined && !(block in p)) ctx.addIssue({ code: "custom", path: [block], message: `method "${p.method}" needs its "${block}" parameters` });
 });
 
 function isPlain(v: unknown): v is Record<string, unknown> {

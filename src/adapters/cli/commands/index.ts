@@ -1,5 +1,10 @@
 import type { Command } from "commander";
 import { registerMarginCommands } from "./margin.js";
+import { registerRiskCommands } from "./risk.js";
+import { registerImpactCommand } from "./impact.js";
+import { registerImportCommands } from "./import.js";
+import { registerServeCommand } from "./serve.js";
+import { registerLiquidationCommands } from "./liquidation.js";
 
 /**
  * Register every CLI command. Each command family lives in its own file in this directory and adds one
@@ -7,4 +12,9 @@ import { registerMarginCommands } from "./margin.js";
  */
 export function commands(p: Command, out: string[]): void {
   registerMarginCommands(p, out);
+  registerRiskCommands(p, out);
+  registerImpactCommand(p, out);
+  registerImportCommands(p, out);
+  registerServeCommand(p, out);
+  registerLiquidationCommands(p, out);
 }

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { parseInstrument } from "../../../domain/instrument.js";
 import type { Position } from "../../../domain/portfolio.js";
 import { GRID_MODELS } from "../../../margin/computeMargin.js";
+import type { MarginModel } from "../../../margin/result.js";
 import { applyTrades } from "../../../margin/whatIf.js";
 import { greeksReport } from "../../../risk/greeksReport.js";
 import { portfolioMarketIssues } from "../../input/crossCheck.js";
@@ -44,9 +45,9 @@ function parseTrade(text: string, i: number): Position {
 function marginCommand(p: Command, out: string[]): void {
   marginOptions(p.command("margin").description("margin of one portfolio, an array of them, or JSON lines (one result per line)").argument("<portfolio>", "portfolio JSON / JSON lines file, or - for stdin"))
     .action((path: string, f: MarginFlags) => {
-      const { ctx, portfolios } = setup(path, f);
+      const { ctx, portfolios, varInputs } = setup(path, f);
       for (const pf of portfolios) {
-        const r = compute(ctx, pf, f.model);
+        const r = compute(ctx, pf, f.model, varInputs);
         out.push(f.json ? `${JSON.stringify(r)}\n` : `${formatMargin(r)}\n\n`);
       }
     });
@@ -55,8 +56,9 @@ function marginCommand(p: Command, out: string[]): void {
 function compareCommand(p: Command, out: string[]): void {
   marginOptions(p.command("compare").description("isolated, standard and portfolio margin side by side (capital efficiency)").argument("<portfolio>"))
     .action((path: string, f: MarginFlags) => {
-      const { ctx, portfolios } = setup(path, f);
-      const all = portfolios.map((pf) => ({ account: pf.account, results: GRID_MODELS.map((m) => compute(ctx, pf, m)) }));
+      const { ctx, portfolios, varInputs } = setup(path, f);
+      const models: MarginModel[] = varInputs ? [...GRID_MODELS, "var"] : [...GRID_MODELS];
+      const all = portfolios.map((pf) => ({ account: pf.account, results: models.map((m) => compute(ctx, pf, m, varInputs)) }));
       if (f.json) for (const r of all) out.push(`${JSON.stringify(r)}\n`);
       else if (all.length === 1) out.push(`${formatCompare(all[0].account, all[0].results)}\n`);
       else out.push(`${formatCompareSummary(all)}\n`);

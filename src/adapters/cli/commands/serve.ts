@@ -1,0 +1,83 @@
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import type { Command } from "commander";
+import { Option } from "commander";
+import { DpmInputError } from "../../input/issues.js";
+import { createDemoAccounts, demoFeed, examplesDir } from "../../http/demo.js";
+import { startService } from "../../http/service.js";
+
+interface ServeFlags {
+  port: string; host: string; db?: string; demo: boolean; sync: "full" | "normal"; snapshotEvery: string;
+  rateLimit: string; bodyLimit: string; tickMs: string; market?: string; seed: string;
+}
+
+function intFlag(name: string, v: string, min: number, max: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new DpmInputError(`invalid ${name}`, [{ path: name, message: `must be an integer in [${min}, ${max}]`, value: v }]);
+  return n;
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((res) => {
+    const done = (s: string) => { process.off("SIGINT", onInt); process.off("SIGTERM", onTerm); res(s); };
+    const onInt = () => done("SIGINT");
+    const onTerm = () => done("SIGTERM");
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
+  });
+}
+
+async function serve(f: ServeFlags): Promise<void> {
+  const port = intFlag("--port", f.port, 0, 65535);
+  const snapshotEvery = intFlag("--snapshot-every", f.snapshotEvery, 1, 1e9);
+  const rateLimit = intFlag("--rate-limit", f.rateLimit, 0, 1e9);
+  const bodyLimit = intFlag("--body-limit", f.bodyLimit, 1024, 1 << 30);
+  const tickMs = intFlag("--tick-ms", f.tickMs, 10, 3_600_000);
+  const examples = examplesDir();
+  let db = f.db;
+  if (db === undefined) {
+    const dir = f.demo ? mkdtempSync(join(tmpdir(), "dpm-demo-")) : resolve(".dpm");
+    mkdirSync(dir, { recursive: true });
+    db = join(dir, f.demo ? "demo.sqlite" : "dpm.sqlite");
+  } else if (db !== ":memory:") mkdirSync(dirname(resolve(db)), { recursive: true });
+  const marketFile = f.market ?? (f.demo && examples ? join(examples, "market.json") : undefined);
+  const initialMarket = marketFile ? (JSON.parse(readFileSync(marketFile, "utf8")) as unknown) : undefined;
+  const svc = await startService({ db, port, host: f.host, sync: f.sync, snapshotEvery, rateLimit, bodyLimit, adminKey: process.env.DPM_ADMIN_KEY || undefined, initialMarket });
+  const say = (s: string) => process.stdout.write(`${s}\n`);
+  say(`dpm: listening on ${svc.url} (db ${db})`);
+  if (svc.generatedAdminKey) say(`dpm: admin key (shown once, store it): ${svc.generatedAdminKey}`);
+  if (f.demo) {
+    try {
+      if (examples) await createDemoAccounts(svc, join(examples, "books"));
+      await svc.startFeed(demoFeed(svc.engine, Number(f.seed), tickMs));
+    } catch (e) {
+      await svc.close();
+      throw e;
+    }
+    const key = svc.generatedAdminKey ?? process.env.DPM_ADMIN_KEY;
+    say(`dpm: demo: ${svc.engine.state.accounts.size} accounts, simulated feed every ${tickMs} ms`);
+    say(`dpm: dashboard: http://localhost:${svc.port}/${key ? `#key=${encodeURIComponent(key)}` : ""}`);
+  }
+  const sig = await waitForSignal();
+  say(`dpm: ${sig}, shutting down`);
+  await svc.close();
+}
+
+/** `dpm serve`: the HTTP + WebSocket service (docs/service.md). */
+export function registerServeCommand(p: Command, _out: string[]): void {
+  p.command("serve")
+    .description("run the margin service: HTTP + WebSocket API under /v1, dashboard at /")
+    .option("--port <n>", "TCP port (0: any free port)", "8080")
+    .option("--host <addr>", "address to listen on", "127.0.0.1")
+    .option("--db <file>", "SQLite database file (default ./.dpm/dpm.sqlite; a temp dir with --demo)")
+    .option("--demo", "example market, demo accounts from examples/books, simulated feed", false)
+    .option("--market <file>", "initial market snapshot when the log is empty")
+    .addOption(new Option("--sync <mode>", "SQLite synchronous mode (full: fsync every commit)").choices(["full", "normal"]).default("full"))
+    .option("--snapshot-every <n>", "write a state snapshot every N events", "1000")
+    .option("--rate-limit <n>", "requests per second per API key (0: off)", "50")
+    .option("--body-limit <bytes>", "largest request body", String(1024 * 1024))
+    .option("--tick-ms <n>", "simulated feed interval in --demo", "1000")
+    .option("--seed <n>", "simulated feed seed in --demo", "42")
+    .action(serve);
+}

@@ -1,0 +1,37 @@
+/**
+ * Zod schema of a FeedEvent as it crosses a boundary (a recorded JSON-lines file, a request body). Shapes and
+ * types are checked here; whether a price is plausible is the oracle's job (so recorded bad ticks replay to it).
+ */
+import { z } from "zod";
+import type { FeedEvent } from "../../market/oracle/types.js";
+import type { InputIssue } from "../input/issues.js";
+import { fromZod } from "../input/zodIssues.js";
+
+const finite = z.number({ error: "must be a number" }).refine(Number.isFinite, "must be finite");
+const time = z.number({ error: "must be a time in epoch ms" }).int("must be an integer (epoch ms)").min(0, "must be ≥ 0");
+const name = z.string({ error: "must be a string" }).min(1, "must not be empty").max(64, "must be at most 64 characters");
+
+/** Zod schema of one feed event; unknown fields are errors. */
+export const feedEventSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("price"), tick: z.strictObject({ source: name, asset: name, price: finite, ts: time }) }),
+  z.strictObject({
+    kind: z.literal("instrument"),
+    tick: z.strictObject({ source: name, instrument: name, mark: finite.optional(), markIv: finite.optional(), ts: time }),
+  }),
+  z.strictObject({
+    kind: z.literal("asset"),
+    tick: z.strictObject({ source: name, asset: name, vol: finite.optional(), rate: finite.optional(), ts: time }),
+  }),
+], { error: 'must be a feed event with kind "price", "instrument" or "asset"' });
+
+/** Validate one feed event; issues carry paths prefixed with `prefix`. */
+export function parseFeedEvent(input: unknown, prefix = ""): { ok: true; value: FeedEvent } | { ok: false; issues: InputIssue[] } {
+  const r = feedEventSchema.safeParse(input);
+  if (!r.success) return { ok: false, issues: fromZod(r.error, input, prefix) };
+  return { ok: true, value: r.data };
+}
+
+/** One JSON line (no newline) for a recording that the replay feed reads back. */
+export function feedEventLine(e: FeedEvent): string {
+  return JSON.stringify(e);
+}

@@ -1,0 +1,103 @@
+/**
+ * API keys. A key is `dpm_<id>_<secret>`: `id` (16 hex) is public and indexes the stored record; the
+ * secret (32 random bytes, base64url) is never stored: the record holds a per-key random salt and
+ * sha256(salt ‖ secret). A single fast hash suffices because the secret has 256 bits of entropy (a slow
+ * KDF protects low-entropy passwords, which these are not); verification is constant-time.
+ * The admin key comes from DPM_ADMIN_KEY (any string of 16+ characters, compared by its sha256 in
+ * constant time, never stored), or is generated at the first start, stored hashed and printed once.
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { ApiKeyRecord, Store } from "../../engine/store.js";
+
+export interface Principal {
+  readonly keyId: string;
+  readonly role: "admin" | "account";
+  readonly account?: string;
+}
+
+const KEY = /^dpm_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+
+function sha256(...parts: string[]): Buffer {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(p);
+  return h.digest();
+}
+
+/** A new key and the record to store for it. */
+export function newKey(role: "admin" | "account", account: string | undefined, now: number): { key: string; record: ApiKeyRecord } {
+  const id = randomBytes(8).toString("hex");
+  const secret = randomBytes(32).toString("base64url");
+  const salt = randomBytes(16).toString("hex");
+  const record: ApiKeyRecord = { id, salt, hash: sha256(salt, secret).toString("hex"), role, ...(account !== undefined ? { account } : {}), createdAt: now, revoked: false };
+  return { key: `dpm_${id}_${secret}`, record };
+}
+
+/** Verifies bearer keys against the store (records cached in memory by id). */
+export class KeyRing {
+  private readonly cache = new Map<string, ApiKeyRecord | null>();
+  private readonly envAdmin: Buffer | undefined;
+
+  constructor(private readonly store: Store, envAdminKey?: string) {
+    this.envAdmin = envAdminKey ? sha256(envAdminKey) : undefined;
+  }
+
+  /** The principal of a key, or undefined when it is unknown, malformed or revoked. */
+  async verify(key: string): Promise<Principal | undefined> {
+    if (this.envAdmin && timingSafeEqual(sha256(key), this.envAdmin)) return { keyId: "env-admin", role: "admin" };
+    const m = KEY.exec(key);
+    if (!m) return undefined;
+    let rec = this.cache.get(m[1]);
+    if (rec === undefined) {
+      rec = (await this.store.getApiKey(m[1])) ?? null;
+      this.cache.set(m[1], rec);
+    }
+    if (!rec || rec.revoked) return undefined;
+    const got = sha256(rec.salt, m[2]);
+    const want = Buffer.from(rec.hash, "hex");
+    if (got.length !== want.length || !timingSafeEqual(got, want)) return undefined;
+    return { keyId: rec.id, role: rec.role, ...(rec.account !== undefined ? { account: rec.account } : {}) };
+  }
+
+  /** Create and store a key; returns the key text (shown once). */
+  async create(role: "admin" | "account", account: string | undefined, now: number): Promise<{ id: string; key: string }> {
+    const { key, record } = newKey(role, account, now);
+    await this.store.putApiKey(record);
+    this.cache.set(record.id, record);
+    return { id: record.id, key };
+  }
+
+  /**
+   * Make sure an admin key exists: with DPM_ADMIN_KEY nothing is stored; otherwise, when the store has no
+   * admin key, one is generated and returned (to be printed once). Returns undefined when nothing new.
+   */
+  async ensureAdmin(now: number): Promise<string | undefined> {
+    if (this.envAdmin) return undefined;
+    const existing = await this.store.listApiKeys("admin");
+    if (existing.some((k) => !k.revoked)) return undefined;
+    return (await this.create("admin", undefined, now)).key;
+  }
+}
+
+/** Token bucket per key: `burst` tokens, refilled at `perSecond`. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  constructor(private readonly perSecond: number, private readonly burst: number) {}
+
+  /** Take one token; false when the bucket is empty. `now` in ms. */
+  take(key: string, now: number): boolean {
+    if (!(this.perSecond > 0)) return true;
+    const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
+    b.at = now;
+    const ok = b.tokens >= 1;
+    if (ok) b.tokens -= 1;
+    this.buckets.set(key, b);
+    return ok;
+  }
+
+  /** Seconds until the next token for a key. */
+  retryAfter(key: string): number {
+    const b = this.buckets.get(key);
+    return b ? Math.max(1, Math.ceil((1 - b.tokens) / this.perSecond)) : 1;
+  }
+}

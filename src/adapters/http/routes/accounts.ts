@@ -1,0 +1,106 @@
+/** Account routes: create, list, read, margin, scenario grid, fills, deposits, withdrawals, pre-trade check. */
+import type { FastifyInstance } from "fastify";
+import { preTradeCheck } from "../../../engine/checks.js";
+import { formatUnits } from "../../../engine/money.js";
+import { instrumentOf, type AccountState } from "../../../engine/state.js";
+import { spotInstrument } from "../../../margin/riskContext.js";
+import { VOL_STATES } from "../../../risk/scenarioGrid.js";
+import { accountsQuery, createAccountBody, fillBody, orderBody, parseBody, transferBody } from "../schemas.js";
+import { sendError, sendSubmit, type ServerDeps } from "../server.js";
+
+/** JSON view of an account's stored state (exact decimals). */
+export function accountView(a: AccountState): unknown {
+  return {
+    id: a.id, owner: a.owner,
+    balances: Object.fromEntries([...a.balances].map(([k, v]) => [k, formatUnits(v)])),
+    positions: [...a.positions].map(([instrument, p]) => ({ instrument, size: formatUnits(p.size), ...(p.entryPrice !== undefined ? { entryPrice: p.entryPrice } : {}) })),
+  };
+}
+
+/** Scenario P&L of each risk unit of an account over the grid (price-major rows × vol up/none/down), USD. */
+function scenarioGrids(deps: ServerDeps, a: AccountState): unknown[] {
+  const ctx = deps.engine.riskContext()?.context();
+  if (!ctx) return [];
+  const units = new Map<string, Float64Array>();
+  const add = (u: string, grid: Float64Array, size: number) => {
+    let acc = units.get(u);
+    if (!acc) units.set(u, (acc = new Float64Array(grid.length)));
+    for (let i = 0; i < grid.length; i++) acc[i] += size * grid[i];
+  };
+  for (const [name, p] of a.positions) {
+    const inst = instrumentOf(name);
+    const r = ctx.risk(inst);
+    if (r.ok) add(inst.underlying, r.value.grid, Number(formatUnits(p.size)));
+  }
+  for (const [asset, b] of a.balances) {
+    if (ctx.isStable(asset) || !ctx.market.assets[asset]) continue;
+    const r = ctx.risk(spotInstrument(asset));
+    if (r.ok) add(asset, r.value.grid, Number(formatUnits(b)));
+  }
+  return [...units].sort((x, y) => x[0].localeCompare(y[0])).map(([u, v]) => {
+    const g = ctx.grid(u);
+    const rows: number[][] = [];
+    for (let i = 0; i < g.priceShocks.length; i++) rows.push([v[3 * i], v[3 * i + 1], v[3 * i + 2]]);
+    return { underlying: u, priceShocks: [...g.priceShocks], volStates: VOL_STATES, pnl: rows };
+  });
+}
+
+export function registerAccountRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  const { engine, store } = deps;
+  const account = (id: string) => engine.state.accounts.get(id);
+
+  app.post("/v1/accounts", { config: { access: "admin" } }, async (req, reply) => {
+    const b = parseBody(createAccountBody, req.body);
+    if (!b.ok) return sendError(reply, 400, "invalid request", b.issues);
+    const { id, owner, collateral } = b.value;
+    const r = await engine.submit({ type: "account", account: id, ...(owner ? { owner } : {}) });
+    if (!r.ok) return sendError(reply, r.status, r.reason, r.issues);
+    await store.createAccount({ id, owner: owner ?? id, createdAt: deps.clock() });
+    for (const [asset, amount] of Object.entries(collateral ?? {})) {
+      const d = await engine.submit({ type: "deposit", account: id, asset, amount });
+      if (!d.ok) return sendError(reply, d.status, d.reason, d.issues);
+    }
+    const key = await deps.keys.create("account", id, deps.clock());
+    return reply.code(201).send({ account: accountView(account(id) as AccountState), margin: engine.margins.get(id), key: key.key, keyId: key.id });
+  });
+  app.get("/v1/accounts", { config: { access: "admin" } }, async (req, reply) => {
+    const q = parseBody(accountsQuery, req.query);
+    if (!q.ok) return sendError(reply, 400, "invalid query", q.issues);
+    const ids = [...engine.state.accounts.keys()].filter((k) => k > q.value.after).sort().slice(0, q.value.limit);
+    return { accounts: ids.map((id) => engine.margins.get(id) ?? { account: id }), next: ids.length === q.value.limit ? ids[ids.length - 1] : null };
+  });
+  app.get<{ Params: { id: string } }>("/v1/accounts/:id", { config: { access: "own" } }, async (req, reply) => {
+    const a = account(req.params.id);
+    if (!a) return sendError(reply, 404, `account ${req.params.id} does not exist`);
+    return { account: accountView(a), margin: engine.margins.get(a.id) };
+  });
+  app.get<{ Params: { id: string } }>("/v1/accounts/:id/margin", { config: { access: "own" } }, async (req, reply) => {
+    const d = engine.detail(req.params.id);
+    if (!d) return sendError(reply, account(req.params.id) ? 409 : 404, account(req.params.id) ? "no market yet" : `account ${req.params.id} does not exist`);
+    return { summary: d.summary, result: d.result ?? null, concentration: d.concentration };
+  });
+  app.get<{ Params: { id: string } }>("/v1/accounts/:id/scenarios", { config: { access: "own" } }, async (req, reply) => {
+    const a = account(req.params.id);
+    if (!a) return sendError(reply, 404, `account ${req.params.id} does not exist`);
+    return { account: a.id, currency: "USD", units: scenarioGrids(deps, a) };
+  });
+  app.post<{ Params: { id: string } }>("/v1/accounts/:id/fills", { config: { access: "own" } }, async (req, reply) => {
+    const b = parseBody(fillBody, req.body);
+    if (!b.ok) return sendError(reply, 400, "invalid request", b.issues);
+    return sendSubmit(reply, await engine.submit({ type: "fill", account: req.params.id, ...b.value }));
+  });
+  for (const kind of ["deposits", "withdrawals"] as const) {
+    app.post<{ Params: { id: string } }>(`/v1/accounts/:id/${kind}`, { config: { access: "own" } }, async (req, reply) => {
+      const b = parseBody(transferBody, req.body);
+      if (!b.ok) return sendError(reply, 400, "invalid request", b.issues);
+      return sendSubmit(reply, await engine.submit({ type: kind === "deposits" ? "deposit" : "withdrawal", account: req.params.id, ...b.value }));
+    });
+  }
+  app.post<{ Params: { id: string } }>("/v1/accounts/:id/orders/check", { config: { access: "own" } }, async (req, reply) => {
+    const b = parseBody(orderBody, req.body);
+    if (!b.ok) return sendError(reply, 400, "invalid request", b.issues);
+    const r = preTradeCheck(engine, req.params.id, b.value.instrument, b.value.size, b.value.price);
+    if (!r.ok) return sendError(reply, r.status, r.reason);
+    return r.value;
+  });
+}

@@ -1,0 +1,100 @@
+/** Market, oracle, stateless margin, event log, fleet, parameters, health and metrics routes. */
+import type { FastifyInstance } from "fastify";
+import { createMarginEngine, toMarket } from "../../../api.js";
+import type { MarketSnapshot } from "../../../market/snapshot.js";
+import { fleetSummary } from "../../../engine/fleet.js";
+import { snapshotOf } from "../../../engine/marketState.js";
+import { DpmInputError, type InputIssue } from "../../input/issues.js";
+import { openApiDocument } from "../openapi.js";
+import { eventsQuery, fundingBody, marginBody, parseBody, pricesBody } from "../schemas.js";
+import { sendError, sendSubmit, type ServerDeps } from "../server.js";
+
+function prefixed(prefix: string, issues: readonly InputIssue[]): InputIssue[] {
+  return issues.map((i) => ({ ...i, path: i.path === "(root)" ? prefix : i.path.startsWith("[") ? `${prefix}${i.path}` : `${prefix}.${i.path}` }));
+}
+
+/** Run `f`, turning a DpmInputError into issues under `prefix`. */
+function guard<T>(prefix: string, f: () => T): { ok: true; value: T } | { ok: false; issues: InputIssue[] } {
+  try {
+    return { ok: true, value: f() };
+  } catch (e) {
+    if (e instanceof DpmInputError) return { ok: false, issues: prefixed(prefix, e.issues) };
+    throw e;
+  }
+}
+
+function updateGauges(deps: ServerDeps): void {
+  const { engine, metrics: m } = deps;
+  m.set("dpm_event_log_seq", "Sequence number of the last applied event", engine.state.seq);
+  m.set("dpm_accounts", "Accounts in the engine", engine.state.accounts.size);
+  const by: Record<string, number> = { healthy: 0, margin_call: 0, liquidation: 0, bankrupt: 0 };
+  for (const a of engine.margins.values()) by[a.status]++;
+  for (const [s, n] of Object.entries(by)) m.set("dpm_accounts_by_status", "Accounts by margin status", n, { status: s });
+  m.set("dpm_events_applied_total", "Events applied since start", engine.counters.events);
+  m.set("dpm_events_rejected_total", "Events refused since start (state or margin checks)", engine.counters.rejected);
+  m.set("dpm_account_recomputes_total", "Account margins recomputed since start", engine.counters.recomputes);
+  m.set("dpm_last_recompute_seconds", "Time to apply the last event and re-margin its accounts (s)", engine.counters.lastRecomputeMs / 1000);
+  m.set("dpm_risk_vectors_computed_total", "Instrument risk vectors computed since start", engine.riskContext()?.vectorsComputed ?? 0);
+  m.set("dpm_oracle_ticks_accepted_total", "Price observations accepted by the oracle", deps.ingest.counters.accepted);
+  m.set("dpm_oracle_ticks_rejected_total", "Price observations rejected by the oracle", deps.ingest.counters.rejected);
+}
+
+export function registerMarketRoutes(app: FastifyInstance, deps: ServerDeps): void {
+  const { engine } = deps;
+  app.get("/healthz", { config: { access: "public" } }, async () => ({ status: "ok", seq: engine.state.seq, accounts: engine.state.accounts.size, market: engine.state.market !== undefined }));
+  app.get("/metrics", { config: { access: "public" } }, async (_req, reply) => {
+    updateGauges(deps);
+    return reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics.render());
+  });
+  app.get("/v1/openapi.json", { config: { access: "any" } }, async () => openApiDocument());
+
+  app.post("/v1/margin", { config: { access: "any" } }, async (req, reply) => {
+    const b = parseBody(marginBody, req.body);
+    if (!b.ok) return sendError(reply, 400, "invalid request", b.issues);
+    const live = engine.state.market;
+    if (b.value.market === undefined && !live) return sendError(reply, 409, "no live market yet; pass market");
+    const market = guard<MarketSnapshot>("market", () => (b.value.market === undefined && live ? snapshotOf(live) : toMarket(b.value.market)));
+    if (!market.ok) return sendError(reply, 400, "invalid market", market.issues);
+    const me = guard("params", () => createMarginEngine(market.value, { params: b.value.params, preset: b.value.preset, currency: b.value.currency }));
+    if (!me.ok) return sendError(reply, 400, "invalid options", me.issues.map((i) => (i.path.startsWith("params.currency") ? { ...i, path: "currency" } : i)));
+    const r = guard("portfolio", () => me.value.margin(b.value.portfolio, b.value.model));
+    if (!r.ok) return sendError(reply, 400, "invalid portfolio", r.issues);
+    return reply.type("application/json").send(JSON.stringify(r.value));
+  });
+
+  app.get("/v1/market", { config: { access: "any" } }, async () => {
+    const m = engine.state.market;
+    if (!m) return { snapshot: null, oracle: {} };
+    const oracle: Record<string, unknown> = {};
+    for (const a of Object.keys(m.assets)) {
+      const s = deps.ingest.indexState(a) ?? deps.ingest.wrappedState(a);
+      if (s) oracle[a] = s;
+    }
+    const s = snapshotOf(m);
+    return { snapshot: { ...s, asOf: new Date(s.asOf).toISOString() }, asOf: Object.fromEntries(Object.entries(m.asOf).map(([k, v]) => [k, new Date(v).toISOString()])), liquidity: m.liquidity, oracle };
+  });
+  app.post("/v1/market/ticks", { config: { access: "admin" } }, async (req, reply) => sendSubmit(reply, await engine.submit({ ...(req.body as object), type: "tick" })));
+  app.post("/v1/oracle/prices", { config: { access: "admin" } }, async (req, reply) => {
+    const b = parseBody(pricesBody, req.body);
+    if (!b.ok) return sendError(reply, 400, "invalid request", b.issues);
+    const results = b.value.ticks.map((t) => deps.ingest.price({ source: t.source, asset: t.asset, price: t.price, ts: t.ts }, t.depthUsd));
+    const submitted = await deps.ingest.flush();
+    const index: Record<string, number | undefined> = {};
+    for (const t of b.value.ticks) index[t.asset] = engine.state.market?.assets[t.asset]?.index;
+    return { results: results.map((r) => ({ source: r.source, asset: r.asset, accepted: r.accepted, ...(r.reason ? { reason: r.reason } : {}), ...(r.wrapped ? { wrapped: r.wrapped } : {}) })), index, ticks: submitted.map((s) => (s.ok ? { seq: s.seq } : { error: s.reason })) };
+  });
+  app.post("/v1/funding", { config: { access: "admin" } }, async (req, reply) => {
+    const b = parseBody(fundingBody, req.body);
+    if (!b.ok) return sendError(reply, 400, "invalid request", b.issues);
+    return sendSubmit(reply, await engine.submit({ type: "funding", ...b.value }));
+  });
+  app.put("/v1/params", { config: { access: "admin" } }, async (req, reply) => sendSubmit(reply, await engine.submit({ ...(req.body as object), type: "params" })));
+  app.get("/v1/events", { config: { access: "admin" } }, async (req, reply) => {
+    const q = parseBody(eventsQuery, req.query);
+    if (!q.ok) return sendError(reply, 400, "invalid query", q.issues);
+    const events = await deps.store.readEvents(q.value.from, q.value.limit);
+    const last = events.length > 0 ? events[events.length - 1].seq : q.value.from - 1;
+    return { events, next: events.length === q.value.limit ? last + 1 : null, lastSeq: await deps.store.lastSeq() };
+  });
+  app.get("/v1/fleet", { config: { access: "admin" } }, async () => fleetSummary(engine.state.seq, engine.margins.values()));
+}

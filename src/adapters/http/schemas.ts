@@ -1,0 +1,52 @@
+/** Request bodies of the HTTP API (zod; every problem answered as 400 with path, message and value). */
+import { z } from "zod";
+import { parseInstrument } from "../../domain/instrument.js";
+import { decimal } from "../../engine/events.js";
+import { fromZod } from "../input/zodIssues.js";
+import type { InputIssue } from "../input/issues.js";
+
+const asset = z.string({ error: "must be an asset code" }).regex(/^[A-Z][A-Z0-9]{0,11}$/, "must be an asset code such as BTC or USDC");
+const instrument = z.string({ error: "must be an instrument name" }).refine((s) => parseInstrument(s).ok, "unknown instrument name");
+const finite = z.number({ error: "must be a number" }).refine(Number.isFinite, "must be finite");
+const price = finite.refine((v) => v > 0 && v <= 1e12, "must be a price > 0 and ≤ 1e12");
+const positive = decimal.refine((s) => !s.startsWith("-") && s !== "0", "must be > 0");
+const nonZero = decimal.refine((s) => s !== "0", "must not be 0");
+
+export const marginBody = z.strictObject({
+  portfolio: z.unknown().refine((v) => v !== undefined, "is required"),
+  market: z.unknown().optional(),
+  model: z.enum(["isolated", "standard", "portfolio", "var"]).optional(),
+  params: z.unknown().optional(),
+  preset: z.string().optional(),
+  currency: z.string().optional(),
+});
+export const createAccountBody = z.strictObject({
+  id: z.string({ error: "must be a string" }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "must be 1-64 characters of letters, digits, . _ - (starting with a letter or digit)"),
+  owner: z.string().min(1).max(64).optional(),
+  collateral: z.record(asset, positive).optional(),
+});
+export const fillBody = z.strictObject({ instrument, size: nonZero, price, fillId: z.string().max(128).optional() });
+export const transferBody = z.strictObject({ asset, amount: positive });
+export const orderBody = z.strictObject({ instrument, size: nonZero, price: price.optional() });
+export const fundingBody = z.strictObject({ instrument, rate: finite });
+/** Oracle input: prices may be any JSON value so that the oracle itself reports NaN, strings, negatives. */
+export const pricesBody = z.strictObject({
+  ticks: z.array(z.strictObject({
+    source: z.string().min(1).max(64), asset, ts: z.number(), depthUsd: finite.optional(),
+    price: z.union([z.number(), z.string(), z.null()]).transform((v) => (typeof v === "number" ? v : v === null ? NaN : Number(v))),
+  })).min(1).max(1000),
+});
+export const eventsQuery = z.strictObject({
+  from: z.coerce.number().int().min(1).default(1),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+export const accountsQuery = z.strictObject({
+  after: z.string().default(""),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/** Parse with a schema; problems as InputIssues (paths prefixed). */
+export function parseBody<T extends z.ZodType>(schema: T, input: unknown, prefix = ""): { ok: true; value: z.output<T> } | { ok: false; issues: InputIssue[] } {
+  const r = schema.safeParse(input);
+  return r.success ? { ok: true, value: r.data } : { ok: false, issues: fromZod(r.error, input, prefix) };
+}

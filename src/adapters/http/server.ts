@@ -1,0 +1,120 @@
+/**
+ * The HTTP + WebSocket API (fastify 5, @fastify/websocket 11), versioned under /v1 (docs/service.md,
+ * OpenAPI at /v1/openapi.json). Order of checks on every /v1 request, all in `onRequest`, i.e. before the
+ * body is read: API key (401), rate limit per key (429), access to the route and account (403). Then the
+ * body (413 above the limit, 400 with every problem), then the handler (404, 409).
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import websocket from "@fastify/websocket";
+import type { Engine, SubmitResult } from "../../engine/engine.js";
+import type { MarketIngest } from "../../engine/ingest.js";
+import type { Store } from "../../engine/store.js";
+import type { InputIssue } from "../input/issues.js";
+import { KeyRing, RateLimiter, type Principal } from "./keys.js";
+import { Metrics } from "./metrics.js";
+import { registerAccountRoutes } from "./routes/accounts.js";
+import { registerMarketRoutes } from "./routes/market.js";
+import { registerStaticRoutes } from "./routes/static.js";
+import { registerStream, type StreamHub } from "./stream.js";
+
+export type Access = "public" | "any" | "admin" | "own";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export interface ServerDeps {
+  readonly engine: Engine;
+  readonly store: Store;
+  readonly keys: KeyRing;
+  readonly ingest: MarketIngest;
+  readonly metrics: Metrics;
+  readonly clock: () => number;
+}
+
+export interface ServerOptions {
+  /** Largest request body in bytes (413 above); default 1 MiB. */
+  readonly bodyLimit?: number;
+  /** Requests per second per key (token bucket); 0 disables; default 50. */
+  readonly rateLimit?: number;
+  /** Bucket size; default 4 × rateLimit. */
+  readonly rateBurst?: number;
+}
+
+/** Send an error in the API's shape: `{ error, issues?, detail? }`. */
+export function sendError(reply: FastifyReply, status: number, error: string, issues?: readonly InputIssue[], detail?: unknown): FastifyReply {
+  return reply.code(status).send({ error, ...(issues ? { issues } : {}), ...(detail !== undefined ? { detail } : {}) });
+}
+
+/** Answer an engine submission: 201 with the sequence number, or the refusal. */
+export function sendSubmit(reply: FastifyReply, r: SubmitResult): FastifyReply {
+  if (r.ok) return reply.code(201).send({ seq: r.seq, event: r.event });
+  return sendError(reply, r.status, r.reason, r.issues, r.detail);
+}
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  if (typeof h === "string" && h.startsWith("Bearer ")) return h.slice(7).trim();
+  if (req.url.startsWith("/v1/stream")) {
+    const t = (req.query as Record<string, unknown> | undefined)?.token;
+    if (typeof t === "string") return t;
+  }
+  return undefined;
+}
+
+async function authorize(deps: ServerDeps, limiter: RateLimiter, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const access = req.routeOptions.config.access ?? (req.url.startsWith("/v1") ? "admin" : "public");
+  if (access === "public") return;
+  const key = bearer(req);
+  const p = key ? await deps.keys.verify(key) : undefined;
+  if (!p) {
+    reply.header("www-authenticate", 'Bearer realm="dpm"');
+    await sendError(reply, 401, key ? "invalid API key" : "missing Authorization: Bearer <key>");
+    return;
+  }
+  if (!limiter.take(p.keyId, deps.clock())) {
+    reply.header("retry-after", String(limiter.retryAfter(p.keyId)));
+    await sendError(reply, 429, "rate limit exceeded");
+    return;
+  }
+  req.principal = p;
+  if (p.role === "admin" || access === "any") return;
+  const id = (req.params as Record<string, string> | undefined)?.id;
+  if (access === "own" && id !== undefined && id === p.account) return;
+  await sendError(reply, 403, access === "own" ? `this key may only use account ${p.account ?? "(none)"}` : "this route needs an admin key");
+}
+
+/** Build the server (not listening yet). */
+export async function buildServer(deps: ServerDeps, opts: ServerOptions = {}): Promise<{ app: FastifyInstance; hub: StreamHub }> {
+  const app = Fastify({ bodyLimit: opts.bodyLimit ?? 1024 * 1024, logger: false, forceCloseConnections: true });
+  const rate = opts.rateLimit ?? 50;
+  const limiter = new RateLimiter(rate, opts.rateBurst ?? Math.max(1, rate * 4));
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  app.addHook("onRequest", async (req, reply) => {
+    (req as FastifyRequest & { t0?: number }).t0 = performance.now();
+    await authorize(deps, limiter, req, reply);
+  });
+  app.addHook("onResponse", async (req, reply) => {
+    const route = req.routeOptions.url ?? "unmatched";
+    deps.metrics.inc("dpm_http_requests_total", "HTTP requests by route and status", { method: req.method, route, status: String(reply.statusCode) });
+    const t0 = (req as FastifyRequest & { t0?: number }).t0;
+    if (t0 !== undefined) deps.metrics.inc("dpm_http_request_seconds_sum", "Total time answering HTTP requests (s)", { route }, (performance.now() - t0) / 1000);
+  });
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
+    const status = err.statusCode ?? 500;
+    if (status === 413) return sendError(reply, 413, "request body too large");
+    if (status >= 400 && status < 500) return sendError(reply, status, err.message, err.code === "FST_ERR_CTP_INVALID_JSON_BODY" || status === 400 ? [{ path: "(body)", message: err.message }] : undefined);
+    return sendError(reply, 500, "internal error");
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, `no route ${req.method} ${req.url.split("?")[0]}`));
+  const hub = registerStream(app, deps);
+  registerStaticRoutes(app, deps);
+  registerMarketRoutes(app, deps);
+  registerAccountRoutes(app, deps);
+  return { app, hub };
+}

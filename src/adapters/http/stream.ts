@@ -1,0 +1,139 @@
+/**
+ * WebSocket /v1/stream. A client sends `{"op":"subscribe","accounts":["a"]}` and/or
+ * `{"op":"subscribe","fleet":true}` (`"op":"unsubscribe"` likewise) and receives
+ * `{"type":"account","data":AccountMargin}`, `{"type":"fleet","data":FleetSummary}` and
+ * `{"type":"market","data":{asset,index,ts,seq}}` messages.
+ * Slow clients get conflated updates: each client holds at most one pending message per topic (a newer
+ * update replaces the older one); pending messages are written only while `socket.bufferedAmount` is
+ * below a high-water mark, so no client ever has an unbounded buffer.
+ */
+import type { FastifyInstance } from "fastify";
+import type { WebSocket } from "ws";
+import type { MarginsChanged } from "../../engine/engine.js";
+import { fleetSummary } from "../../engine/fleet.js";
+import type { ServerDeps } from "./server.js";
+import type { Principal } from "./keys.js";
+
+const HIGH_WATER = 256 * 1024;
+const FLEET_EVERY_MS = 200;
+
+class Client {
+  readonly accounts = new Set<string>();
+  fleet = false;
+  market = false;
+  readonly pending = new Map<string, string>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(readonly socket: WebSocket, readonly principal: Principal, private readonly hub: StreamHub) {}
+
+  offer(topic: string, message: string): void {
+    if (this.pending.has(topic)) this.hub.conflated++;
+    this.pending.set(topic, message);
+    this.flush();
+  }
+
+  flush(): void {
+    if (this.socket.readyState !== 1) return;
+    for (const [topic, msg] of this.pending) {
+      if (this.socket.bufferedAmount > HIGH_WATER) {
+        this.timer ??= setTimeout(() => { this.timer = undefined; this.flush(); }, 20);
+        return;
+      }
+      this.pending.delete(topic);
+      this.socket.send(msg);
+      this.hub.sent++;
+    }
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+}
+
+export class StreamHub {
+  readonly clients = new Set<Client>();
+  conflated = 0;
+  sent = 0;
+  private fleetTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly deps: ServerDeps) {
+    deps.engine.bus.on("margins", (m: MarginsChanged) => this.onMargins(m));
+  }
+
+  private onMargins(m: MarginsChanged): void {
+    if (this.clients.size === 0) return;
+    const byId = new Map(m.accounts.map((a) => [a.account, a]));
+    for (const c of this.clients) {
+      for (const id of c.accounts) {
+        const a = byId.get(id);
+        if (a) c.offer(`account:${id}`, JSON.stringify({ type: "account", data: a }));
+      }
+    }
+    const market = this.deps.engine.state.market;
+    if (market) {
+      for (const asset of m.moved) {
+        if (asset === "*" || !market.assets[asset]) continue;
+        const msg = JSON.stringify({ type: "market", data: { asset, index: market.assets[asset].index, ts: market.asOf[asset], seq: m.seq } });
+        for (const c of this.clients) if (c.market) c.offer(`market:${asset}`, msg);
+      }
+    }
+    this.scheduleFleet();
+  }
+
+  private scheduleFleet(): void {
+    if (this.fleetTimer || ![...this.clients].some((c) => c.fleet)) return;
+    this.fleetTimer = setTimeout(() => {
+      this.fleetTimer = undefined;
+      this.pushFleet();
+    }, FLEET_EVERY_MS);
+  }
+
+  /** Send the fleet summary to fleet subscribers now. */
+  pushFleet(): void {
+    const msg = JSON.stringify({ type: "fleet", data: fleetSummary(this.deps.engine.state.seq, this.deps.engine.margins.values()) });
+    for (const c of this.clients) if (c.fleet) c.offer("fleet", msg);
+  }
+
+  attach(socket: WebSocket, principal: Principal): void {
+    const c = new Client(socket, principal, this);
+    this.clients.add(c);
+    const reply = (o: unknown) => socket.send(JSON.stringify(o));
+    socket.on("message", (raw: Buffer) => {
+      let m: { op?: unknown; accounts?: unknown; fleet?: unknown; market?: unknown };
+      try { m = JSON.parse(raw.toString()) as typeof m; } catch { reply({ type: "error", error: "message is not JSON" }); return; }
+      if (m.op !== "subscribe" && m.op !== "unsubscribe") { reply({ type: "error", error: 'op must be "subscribe" or "unsubscribe"' }); return; }
+      const add = m.op === "subscribe";
+      const ids = Array.isArray(m.accounts) ? m.accounts.filter((x): x is string => typeof x === "string") : [];
+      const denied = ids.filter((id) => principal.role !== "admin" && id !== principal.account);
+      if (denied.length > 0 || (m.fleet === true && principal.role !== "admin")) {
+        reply({ type: "error", status: 403, error: "this key may not subscribe to that", accounts: denied });
+        return;
+      }
+      for (const id of ids) (add ? c.accounts.add(id) : c.accounts.delete(id));
+      if (m.fleet === true) c.fleet = add;
+      if (m.market === true) c.market = add;
+      reply({ type: "subscribed", accounts: [...c.accounts], fleet: c.fleet, market: c.market });
+      for (const id of add ? ids : []) {
+        const a = this.deps.engine.margins.get(id);
+        if (a) c.offer(`account:${id}`, JSON.stringify({ type: "account", data: a }));
+      }
+      if (add && m.fleet === true) this.pushFleet();
+    });
+    socket.on("close", () => { c.close(); this.clients.delete(c); });
+  }
+
+  close(): void {
+    if (this.fleetTimer) clearTimeout(this.fleetTimer);
+    for (const c of this.clients) { c.close(); c.socket.terminate(); }
+    this.clients.clear();
+  }
+}
+
+export function registerStream(app: FastifyInstance, deps: ServerDeps): StreamHub {
+  const hub = new StreamHub(deps);
+  app.get("/v1/stream", { websocket: true, config: { access: "any" } }, (socket, req) => {
+    if (!req.principal) { socket.close(1008, "unauthorized"); return; }
+    hub.attach(socket, req.principal);
+  });
+  return hub;
+}

@@ -1,0 +1,53 @@
+/**
+ * Pre-trade check (DESIGN.md section 9): would this order, filled at `price` (default: the mark), keep
+ * adjusted equity ≥ initial margin (including the concentration add-on)? Answers with the margin before
+ * and after. Pure reads of the engine state; nothing is written.
+ */
+import type { AccountMargin } from "./accountMargin.js";
+import { Engine } from "./engine.js";
+import { toUnits, unitsToNumber } from "./money.js";
+import { fillCash } from "./settlement.js";
+import { instrumentOf } from "./state.js";
+
+export interface OrderCheck {
+  readonly ok: boolean;
+  readonly reason?: string;
+  readonly instrument: string;
+  readonly size: string;
+  /** Price the order was assumed to fill at (quote per coin; coin price for inverse options). */
+  readonly price: number;
+  readonly before: AccountMargin;
+  readonly after: AccountMargin;
+}
+
+export type OrderCheckResult = { ok: true; value: OrderCheck } | { ok: false; status: 404 | 409; reason: string };
+
+/** Check an order of `size` (decimal string, signed) on `instrument` for `account`. */
+export function preTradeCheck(engine: Engine, account: string, instrument: string, size: string, price?: number): OrderCheckResult {
+  const a = engine.state.accounts.get(account);
+  if (!a) return { ok: false, status: 404, reason: `account ${account} does not exist` };
+  const ctx = engine.riskContext()?.context();
+  const before = engine.margins.get(account);
+  if (!ctx || !before) return { ok: false, status: 409, reason: "no market yet" };
+  const inst = instrumentOf(instrument);
+  const risk = ctx.risk(inst);
+  if (!risk.ok) return { ok: false, status: 409, reason: risk.reason };
+  const px = price ?? risk.value.markPrice;
+  const units = toUnits(size) ?? 0n;
+  const h = Engine.cloneAccount(a);
+  if (inst.kind === "spot") {
+    h.balances.set(inst.underlying, (h.balances.get(inst.underlying) ?? 0n) + units);
+    h.balances.set("USD", (h.balances.get("USD") ?? 0n) - (toUnits((unitsToNumber(units) * px).toFixed(12)) ?? 0n));
+  } else {
+    const r = fillCash(inst, h.positions.get(instrument) ?? { size: 0n }, units, px);
+    for (const c of r.cash) h.balances.set(c.asset, (h.balances.get(c.asset) ?? 0n) + c.amount);
+    if (r.next.size === 0n) h.positions.delete(instrument);
+    else h.positions.set(instrument, r.next);
+  }
+  const d = engine.detail(account, h);
+  if (!d) return { ok: false, status: 409, reason: "no market yet" };
+  const after = d.summary;
+  const ok = !after.error && after.adjustedEquity >= after.initialMargin;
+  const reason = after.error ?? (ok ? undefined : `adjusted equity ${after.adjustedEquity.toFixed(2)} would be below initial margin ${after.initialMargin.toFixed(2)}`);
+  return { ok: true, value: { ok, ...(reason ? { reason } : {}), instrument, size, price: px, before, after } };
+}

@@ -1,0 +1,249 @@
+/**
+ * The real-time engine (DESIGN.md section 9). Events are validated (zod), checked against the state
+ * (409 when refused by margin), written to the append-only log, applied, and only then acknowledged.
+ * Events are processed one at a time, in order. After each event, only the accounts it can affect are
+ * re-margined: the accounts it touched (and their owner's linked accounts), and on a tick the accounts
+ * that depend on the moved asset, against risk vectors recomputed for that underlying only. Status
+ * changes become `margin_status` events (margin call, liquidation trigger, bankrupt, restored), and a
+ * tick past an expiry's 08:00 UTC settles it against that tick's index with an `expiry` event.
+ * State = latest snapshot + replay of the log after it; margins are a pure function of the state.
+ */
+import { EventEmitter } from "node:events";
+import { withdrawalCheck } from "../margin/withdrawalCap.js";
+import { accountMargin, type AccountMargin, type AccountMarginDetail } from "./accountMargin.js";
+import { DERIVED_TYPES, parseEvent, type EngineEvent, type MarginStatusEvent } from "./events.js";
+import { IncrementalRiskContext } from "./incrementalContext.js";
+import { toUnits } from "./money.js";
+import { applyEvent, emptyState, eventProblem, instrumentOf, deserializeState, serializeState, type AccountState, type EngineState } from "./state.js";
+import type { Store } from "./store.js";
+import type { InputIssue } from "../adapters/input/issues.js";
+import { Indexes } from "./indexes.js";
+
+export type SubmitResult =
+  | { readonly ok: true; readonly seq: number; readonly event: EngineEvent }
+  | { readonly ok: false; readonly status: 400 | 404 | 409; readonly reason: string; readonly issues?: readonly InputIssue[]; readonly detail?: unknown };
+
+export interface EngineOptions {
+  /** Write a state snapshot every N applied events (default 1000). */
+  readonly snapshotEvery?: number;
+  /** Wall clock for the stored append time (informational). */
+  readonly clock?: () => number;
+}
+
+/** Payload of the `margins` bus event: accounts re-margined after event `seq`. */
+export interface MarginsChanged {
+  readonly seq: number;
+  readonly accounts: readonly AccountMargin[];
+  /** Assets whose price moved with this event. */
+  readonly moved: readonly string[];
+}
+
+export class Engine {
+  readonly bus = new EventEmitter();
+  readonly margins = new Map<string, AccountMargin>();
+  private readonly idx = new Indexes();
+  private ctx: IncrementalRiskContext | undefined;
+  private tail: Promise<unknown> = Promise.resolve();
+  private sinceSnapshot = 0;
+  /** Counters for /metrics. */
+  readonly counters = { events: 0, rejected: 0, recomputes: 0, lastRecomputeMs: 0 };
+
+  private constructor(readonly store: Store, public state: EngineState, private readonly opts: EngineOptions) {
+    this.bus.setMaxListeners(0);
+  }
+
+  /** Open an engine on a store: load the latest snapshot, replay the log after it, margin every account. */
+  static async open(store: Store, opts: EngineOptions = {}): Promise<Engine> {
+    const snap = await store.latestSnapshot();
+    const e = new Engine(store, snap ? deserializeState(snap.data) : emptyState(), opts);
+    for (let from = e.state.seq + 1; ; ) {
+      const page = await store.readEvents(from, 5000);
+      for (const se of page) {
+        const p = parseEvent(se.event);
+        if (!p.ok) throw new Error(`event ${se.seq} in the log is invalid: ${p.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+        applyEvent(e.state, p.value, se.seq);
+      }
+      if (page.length < 5000) break;
+      from = page[page.length - 1].seq + 1;
+    }
+    e.rebuildAll();
+    await e.enqueue(() => e.deriveAfter([...e.idx.heldUnderlyings()], [...e.margins.keys()]));
+    return e;
+  }
+
+  /** Margin every account from scratch (fresh risk context). */
+  private rebuildAll(): void {
+    this.idx.clear();
+    for (const a of this.state.accounts.values()) this.idx.touch(a);
+    this.margins.clear();
+    this.ctx = this.state.market ? new IncrementalRiskContext(this.state.market, this.state.params) : undefined;
+    for (const a of this.state.accounts.values()) this.recompute(a);
+  }
+
+  private recompute(a: AccountState): AccountMargin | undefined {
+    if (!this.ctx) return undefined;
+    const d = accountMargin(this.state, this.ctx.context(), a, this.idx.linked(a.owner));
+    this.margins.set(a.id, d.summary);
+    return d.summary;
+  }
+
+  /** Full margin detail of an account now (the core result + add-ons), or undefined. */
+  detail(id: string, hypothetical?: AccountState): AccountMarginDetail | undefined {
+    const a = hypothetical ?? this.state.accounts.get(id);
+    if (!a || !this.ctx) return undefined;
+    return accountMargin(this.state, this.ctx.context(), a, this.idx.linked(a.owner));
+  }
+
+  /** The risk context of the live market (undefined before the first market event). */
+  riskContext(): IncrementalRiskContext | undefined {
+    return this.ctx;
+  }
+
+  private enqueue<T>(f: () => Promise<T>): Promise<T> {
+    const r = this.tail.then(f, f);
+    this.tail = r.catch(() => undefined);
+    return r;
+  }
+
+  /** Submit a client event: validated, checked, logged, applied, then acknowledged with its sequence number. */
+  submit(input: unknown): Promise<SubmitResult> {
+    const p = parseEvent(input);
+    if (!p.ok) return Promise.resolve({ ok: false, status: 400, reason: "invalid event", issues: p.issues });
+    if (DERIVED_TYPES.has(p.value.type)) return Promise.resolve({ ok: false, status: 400, reason: `${p.value.type} events are written by the engine only`, issues: [{ path: "type", message: "not accepted from clients", value: p.value.type }] });
+    return this.enqueue(() => this.process(p.value));
+  }
+
+  /** Wait until every submitted event is processed. */
+  idle(): Promise<unknown> {
+    return this.enqueue(async () => undefined);
+  }
+
+  private refuse(status: 404 | 409, reason: string, detail?: unknown): SubmitResult {
+    this.counters.rejected++;
+    return { ok: false, status, reason, ...(detail !== undefined ? { detail } : {}) };
+  }
+
+  private async process(e: EngineEvent): Promise<SubmitResult> {
+    const problem = eventProblem(this.state, e);
+    if (problem) return this.refuse(problem.includes("does not exist") ? 404 : 409, problem);
+    if (e.type === "withdrawal") {
+      const w = this.withdrawalCheck(e.account, e.asset, e.amount);
+      if (!w.ok) return this.refuse(409, "withdrawal would leave adjusted equity (less excluded unrealised profit) below initial margin", w);
+    }
+    const [seq] = await this.store.appendEvents([e], this.now());
+    this.applyAndRecompute(e, seq);
+    await this.deriveAfter(e.type === "tick" ? [e.asset] : [], []);
+    await this.maybeSnapshot();
+    return { ok: true, seq, event: e };
+  }
+
+  private now(): number {
+    return (this.opts.clock ?? Date.now)();
+  }
+
+  private applyAndRecompute(e: EngineEvent, seq: number): void {
+    const t0 = performance.now();
+    const eff = applyEvent(this.state, e, seq);
+    this.counters.events++;
+    this.sinceSnapshot++;
+    if (e.type === "market" || e.type === "params" || !this.ctx) {
+      if (e.type === "market" || !this.ctx) this.rebuildAll();
+      else if (this.state.market) {
+        this.ctx.invalidate(["*"], this.state.market, this.state.params);
+        for (const a of this.state.accounts.values()) this.recompute(a);
+      }
+      this.publish(seq, [...this.margins.values()], eff.moved);
+      return;
+    }
+    if (this.state.market) this.ctx.invalidate(eff.moved, this.state.market, this.state.params);
+    const ids = new Set<string>();
+    for (const id of eff.accounts) {
+      const a = this.state.accounts.get(id);
+      if (!a) continue;
+      this.idx.touch(a);
+      for (const l of this.idx.linked(a.owner)) ids.add(l);
+    }
+    for (const asset of eff.moved) for (const id of this.idx.dependents(asset)) ids.add(id);
+    const changed: AccountMargin[] = [];
+    for (const id of ids) {
+      const a = this.state.accounts.get(id);
+      const m = a && this.recompute(a);
+      if (m) changed.push(m);
+    }
+    this.counters.recomputes += changed.length;
+    this.counters.lastRecomputeMs = performance.now() - t0;
+    this.publish(seq, changed, eff.moved);
+  }
+
+  private publish(seq: number, accounts: readonly AccountMargin[], moved: readonly string[]): void {
+    const payload: MarginsChanged = { seq, accounts, moved };
+    this.bus.emit("margins", payload);
+  }
+
+  /** Derived events after an event: expiries passed on the moved underlyings, then status changes. */
+  private async deriveAfter(moved: readonly string[], alsoCheck: readonly string[]): Promise<void> {
+    const m = this.state.market;
+    if (!m) return;
+    for (const u of moved) {
+      const now = m.asOf[u];
+      if (now === undefined) continue;
+      for (const ex of this.idx.expiredOn(u, now)) {
+        const ev: EngineEvent = { type: "expiry", underlying: u, expiryCode: ex, price: m.assets[u].index, ts: now };
+        const [seq] = await this.store.appendEvents([ev], this.now());
+        this.applyAndRecompute(ev, seq);
+      }
+    }
+    const statusEvents: MarginStatusEvent[] = [];
+    const check = new Set<string>(alsoCheck);
+    for (const [id, mg] of this.margins) if (this.state.accounts.get(id)?.status !== mg.status) check.add(id);
+    for (const id of check) {
+      const a = this.state.accounts.get(id), mg = this.margins.get(id);
+      if (!a || !mg || a.status === mg.status || (a.status === "none" && mg.status === "healthy")) continue;
+      const kind = mg.status === "healthy" ? "restored" : mg.status === "margin_call" ? "margin_call" : mg.status === "liquidation" ? "liquidation_trigger" : "bankrupt";
+      statusEvents.push({ type: "margin_status", account: id, kind, status: mg.status, initialMargin: mg.initialMargin, maintenanceMargin: mg.maintenanceMargin, adjustedEquity: mg.adjustedEquity });
+    }
+    if (statusEvents.length === 0) return;
+    const seqs = await this.store.appendEvents(statusEvents, this.now());
+    statusEvents.forEach((ev, i) => { applyEvent(this.state, ev, seqs[i]); this.sinceSnapshot++; });
+    this.bus.emit("status", statusEvents);
+  }
+
+  private async maybeSnapshot(): Promise<void> {
+    if (this.sinceSnapshot < (this.opts.snapshotEvery ?? 1000)) return;
+    this.sinceSnapshot = 0;
+    await this.store.putSnapshot(this.state.seq, serializeState(this.state));
+  }
+
+  /** Write a snapshot now (e.g. at shutdown). */
+  snapshotNow(): Promise<void> {
+    return this.enqueue(async () => { this.sinceSnapshot = 0; await this.store.putSnapshot(this.state.seq, serializeState(this.state)); });
+  }
+
+  /** A copy of an account that can be changed without touching the state. */
+  static cloneAccount(a: AccountState): AccountState {
+    return { id: a.id, owner: a.owner, status: a.status, balances: new Map(a.balances), positions: new Map([...a.positions].map(([k, p]) => [k, { ...p }])) };
+  }
+
+  /** Would withdrawing `amount` of `asset` keep adjusted equity − excluded unrealised profit ≥ IM? */
+  withdrawalCheck(account: string, asset: string, amount: string): { ok: boolean; headroom: number; excludedProfit: number; after?: AccountMargin; reason?: string } {
+    const a = this.state.accounts.get(account);
+    if (!a) return { ok: false, headroom: 0, excludedProfit: 0, reason: `account ${account} does not exist` };
+    const h = Engine.cloneAccount(a);
+    h.balances.set(asset, (h.balances.get(asset) ?? 0n) - (toUnits(amount) ?? 0n));
+    const d = this.detail(account, h);
+    if (!d || d.summary.error) return { ok: false, headroom: 0, excludedProfit: 0, reason: d?.summary.error ?? "no market" };
+    const s = d.summary;
+    const c = withdrawalCheck({ adjustedEquityAfter: s.adjustedEquity, initialMarginAfter: s.initialMargin, unrealisedPnl: s.unrealisedPnl, haircut: this.state.service.withdrawalUpnlHaircut });
+    return { ...c, after: s };
+  }
+
+  /** Instrument names held by at least one account. */
+  heldInstruments(): string[] {
+    return this.idx.heldInstruments();
+  }
+
+  /** Sanity: every known instrument parses (used by tests). */
+  static instrument(name: string) {
+    return instrumentOf(name);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Engine events (DESIGN.md section 9). Every event is validated here (zod, each problem with its path and
+ * value), written to the append-only log, then applied. Amounts and sizes are canonical decimal strings
+ * (exact, see money.ts); prices are float64 in the instrument's quote unit; times are epoch ms.
+ *
+ * Input events: `market` (initial snapshot), `account`, `deposit`, `withdrawal`, `fill`, `tick`,
+ * `funding`, `params`. Derived events, written by the engine itself: `expiry` (settlement at 08:00 UTC
+ * against the index) and `margin_status` (margin call, liquidation trigger, restored).
+ */
+import { z } from "zod";
+import { parseInstrument } from "../domain/instrument.js";
+import type { InputIssue } from "../adapters/input/issues.js";
+import { fromZod } from "../adapters/input/zodIssues.js";
+import { formatUnits, toUnits } from "./money.js";
+
+const MAX_ABS = 10n ** 15n * 10n ** 12n;
+
+/** A decimal amount (string or number) → canonical decimal string; at most 12 decimals, |x| ≤ 1e15. */
+export const decimal = z.union([z.string(), z.number()], { error: "must be a decimal number or string" }).transform((v, ctx) => {
+  const u = toUnits(v);
+  if (u === undefined || u > MAX_ABS || u < -MAX_ABS) {
+    ctx.addIssue({ code: "custom", message: "must be a finite decimal with at most 12 decimals and |x| ≤ 1e15" });
+    return z.NEVER;
+  }
+  return formatUnits(u);
+});
+const positiveDecimal = decimal.refine((s) => !s.startsWith("-") && s !== "0", "must be > 0");
+const nonZeroDecimal = decimal.refine((s) => s !== "0", "must not be 0");
+const finite = z.number({ error: "must be a number" }).refine(Number.isFinite, "must be finite");
+const price = finite.refine((v) => v > 0 && v <= 1e12, "must be a price > 0 and ≤ 1e12");
+const vol = finite.refine((v) => v > 0 && v <= 10, "must be a volatility > 0 and ≤ 10");
+const asset = z.string({ error: "must be an asset code" }).regex(/^[A-Z][A-Z0-9]{0,11}$/, "must be an asset code such as BTC or USDC");
+const accountId = z.string({ error: "must be a string" }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "must be 1-64 characters of letters, digits, . _ - (starting with a letter or digit)");
+const instrumentName = z.string({ error: "must be an instrument name" }).refine((s) => parseInstrument(s).ok, { message: "unknown instrument name" });
+const time = z.number({ error: "must be epoch milliseconds" }).int("must be an integer (epoch ms)").min(0).max(8.64e15);
+
+export const marketEvent = z.strictObject({ type: z.literal("market"), snapshot: z.unknown() });
+export const accountEvent = z.strictObject({ type: z.literal("account"), account: accountId, owner: z.string().min(1).max(64).optional() });
+export const depositEvent = z.strictObject({ type: z.literal("deposit"), account: accountId, asset, amount: positiveDecimal });
+export const withdrawalEvent = z.strictObject({ type: z.literal("withdrawal"), account: accountId, asset, amount: positiveDecimal });
+export const fillEvent = z.strictObject({ type: z.literal("fill"), account: accountId, instrument: instrumentName, size: nonZeroDecimal, price, fillId: z.string().max(128).optional() });
+export const tickEvent = z.strictObject({
+  type: z.literal("tick"), asset, ts: time, index: price, vol: vol.optional(), rate: finite.refine((v) => Math.abs(v) <= 1, "must be in [-1, 1]").optional(),
+  instruments: z.record(instrumentName, z.strictObject({
+    mark: price.optional(), markIv: vol.optional(),
+    openInterest: finite.refine((v) => v >= 0, "must be ≥ 0").optional(), depthUsd: finite.refine((v) => v >= 0, "must be ≥ 0").optional(),
+  })).optional(),
+});
+export const fundingEvent = z.strictObject({ type: z.literal("funding"), instrument: instrumentName.refine((s) => s.endsWith("-PERPETUAL"), "must be a perpetual"), rate: finite.refine((v) => Math.abs(v) <= 0.1, "must be a funding rate in [-0.1, 0.1]") });
+export const paramsEvent = z.strictObject({
+  type: z.literal("params"), preset: z.string().optional(), params: z.unknown().optional(),
+  service: z.strictObject({
+    withdrawalUpnlHaircut: finite.refine((v) => v >= 0 && v <= 1, "must be in [0, 1]").optional(),
+    concentration: z.strictObject({
+      threshold: finite.refine((v) => v >= 0 && v <= 1, "must be in [0, 1]").optional(),
+      slope: finite.refine((v) => v >= 0 && v <= 100, "must be in [0, 100]").optional(),
+      cap: finite.refine((v) => v >= 0 && v <= 1, "must be in [0, 1]").optional(),
+    }).optional(),
+  }).optional(),
+});
+export const expiryEvent = z.strictObject({ type: z.literal("expiry"), underlying: asset, expiryCode: z.string().regex(/^\d{1,2}[A-Z]{3}\d{2}$/), price, ts: time });
+export const marginStatusEvent = z.strictObject({
+  type: z.literal("margin_status"), account: accountId, kind: z.enum(["margin_call", "liquidation_trigger", "bankrupt", "restored"]),
+  status: z.enum(["healthy", "margin_call", "liquidation", "bankrupt"]), initialMargin: finite, maintenanceMargin: finite, adjustedEquity: finite,
+});
+
+/** Every event the log can hold. */
+export const engineEvent = z.discriminatedUnion("type", [
+  marketEvent, accountEvent, depositEvent, withdrawalEvent, fillEvent, tickEvent, fundingEvent, paramsEvent, expiryEvent, marginStatusEvent,
+], { error: "type must be one of market, account, deposit, withdrawal, fill, tick, funding, params, expiry, margin_status" });
+
+export type EngineEvent = z.infer<typeof engineEvent>;
+export type TickEvent = z.infer<typeof tickEvent>;
+export type FillEvent = z.infer<typeof fillEvent>;
+export type ExpiryEvent = z.infer<typeof expiryEvent>;
+export type ParamsEvent = z.infer<typeof paramsEvent>;
+export type MarginStatusEvent = z.infer<typeof marginStatusEvent>;
+
+/** Events the engine writes itself (never accepted from clients). */
+export const DERIVED_TYPES: ReadonlySet<string> = new Set(["expiry", "margin_status"]);
+
+/** Validate an event; problems carry their JSON path (prefixed) and value. */
+export function parseEvent(input: unknown, prefix = ""): { ok: true; value: EngineEvent } | { ok: false; issues: InputIssue[] } {
+  const r = engineEvent.safeParse(input);
+  if (!r.success) return { ok: false, issues: fromZod(r.error, input, prefix) };
+  return { ok: true, value: r.data };
+}

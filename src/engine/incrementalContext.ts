@@ -1,0 +1,95 @@
+/**
+ * A RiskContext over the engine's live market with per-underlying invalidation: instrument risk vectors
+ * are cached and, on a tick of asset A, only the vectors of instruments on A (or quoted in A) are dropped
+ * and recomputed on demand. Each instrument is valued against its underlying's own valuation time
+ * (marketState.ts), so a vector depends only on data that invalidation tracks, and a fresh context gives
+ * bit-for-bit the same vectors as a long-lived one.
+ */
+import type { Instrument, Parsed } from "../domain/instrument.js";
+import type { MarginParams } from "../margin/params.js";
+import { forAsset } from "../margin/params.js";
+import type { RiskContext } from "../margin/riskContext.js";
+import { resolveInstrument } from "../market/resolve.js";
+import { instrumentRisk, USD_NUMERAIRE, type InstrumentRisk } from "../risk/instrumentRisk.js";
+import { scenarioGrid, type ScenarioGrid } from "../risk/scenarioGrid.js";
+import { snapshotOf, viewFor, type MarketState } from "./marketState.js";
+
+export class IncrementalRiskContext {
+  private grids = new Map<string, ScenarioGrid>();
+  private risks = new Map<string, Parsed<InstrumentRisk>>();
+  /** Asset → names of cached instruments whose vectors depend on it. */
+  private deps = new Map<string, Set<string>>();
+  private computed = 0;
+  private current: RiskContext;
+
+  constructor(private market: MarketState, private params: MarginParams) {
+    this.current = this.build();
+  }
+
+  /** Number of risk vectors computed since creation. */
+  get vectorsComputed(): number {
+    return this.computed;
+  }
+
+  /** Drop what depends on the moved assets (`*`: everything, e.g. after a parameter change). */
+  invalidate(moved: readonly string[], market: MarketState, params: MarginParams): void {
+    this.market = market;
+    if (params !== this.params || moved.includes("*")) {
+      this.params = params;
+      this.grids.clear();
+      this.risks.clear();
+      this.deps.clear();
+    } else {
+      for (const a of moved) {
+        const names = this.deps.get(a);
+        if (!names) continue;
+        for (const n of names) this.risks.delete(n);
+        this.deps.delete(a);
+      }
+    }
+    this.current = this.build();
+  }
+
+  /** The context for the current market (valid until the next invalidate). */
+  context(): RiskContext {
+    return this.current;
+  }
+
+  private addDep(asset: string, name: string): void {
+    let s = this.deps.get(asset);
+    if (!s) this.deps.set(asset, (s = new Set()));
+    s.add(name);
+  }
+
+  private build(): RiskContext {
+    const market = this.market, params = this.params;
+    const stable = new Set(params.collateral.stablecoins);
+    const grid = (u: string): ScenarioGrid => {
+      let g = this.grids.get(u);
+      if (!g) {
+        const p = params.portfolio;
+        g = scenarioGrid(forAsset(p.underlyings, u), p.extendedMoves, p.extendedWeights);
+        this.grids.set(u, g);
+      }
+      return g;
+    };
+    const risk = (inst: Instrument): Parsed<InstrumentRisk> => {
+      let r = this.risks.get(inst.name);
+      if (!r) {
+        const res = resolveInstrument(viewFor(market, inst.underlying), inst);
+        r = res.ok ? { ok: true, value: instrumentRisk(res.value, grid(inst.underlying), USD_NUMERAIRE) } : res;
+        this.computed++;
+        this.risks.set(inst.name, r);
+        this.addDep(inst.underlying, inst.name);
+        if (inst.settlement === "linear" && inst.kind !== "spot") this.addDep(inst.quote, inst.name);
+      }
+      return r;
+    };
+    return {
+      market: snapshotOf(market), params, numeraire: USD_NUMERAIRE, grid, risk,
+      usdIndex: (a) => (a === "USD" ? 1 : market.assets[a]?.index),
+      isStable: (a) => a === "USD" || stable.has(a),
+      computedVectors: () => this.computed,
+    };
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Market ingest: feed events → the oracle (src/market/oracle) → engine ticks. Price observations go
+ * through the oracle, which rejects invalid, stale, duplicate, out-of-order and outlier prices; when an
+ * asset's index changes, one tick event carries it (with pending instrument marks, mark IVs and vol)
+ * to the engine. Wrapped collateral assets bypass the median and are valued by
+ * `wrappedCollateralPrice` (min of deep-book market and redemption value, with a floor).
+ */
+import type { FeedEvent, IndexState, MarketFeed, OracleUpdate, PriceTick } from "../market/oracle/types.js";
+import { createOracle, type Oracle } from "../market/oracle/oracle.js";
+import { wrappedCollateralPrice, type WrappedParams, type WrappedQuote, type WrappedValuation } from "../margin/wrappedCollateral.js";
+import { instrumentOf } from "./state.js";
+import type { Engine, SubmitResult } from "./engine.js";
+
+/** A wrapped asset: its underlying and valuation parameters. */
+export interface WrappedAssetConfig extends WrappedParams {
+  readonly underlying: string;
+}
+
+interface Pending {
+  ts: number;
+  vol?: number;
+  rate?: number;
+  instruments: Record<string, { mark?: number; markIv?: number }>;
+  priceMoved: boolean;
+}
+
+export interface PriceResult extends OracleUpdate {
+  readonly source: string;
+  readonly asset: string;
+  readonly wrapped?: WrappedValuation;
+}
+
+export class MarketIngest {
+  readonly oracle: Oracle;
+  private readonly pending = new Map<string, Pending>();
+  private readonly wrappedQuotes = new Map<string, Map<string, WrappedQuote>>();
+  private readonly wrappedValue = new Map<string, WrappedValuation>();
+  private scheduled = false;
+  private feed: MarketFeed | undefined;
+  readonly counters = { accepted: 0, rejected: 0, ticksSubmitted: 0 };
+
+  constructor(private readonly engine: Engine, private readonly wrapped: Readonly<Record<string, WrappedAssetConfig>> = {}, oracle?: Oracle) {
+    this.oracle = oracle ?? createOracle();
+  }
+
+  private slot(asset: string, ts: number): Pending {
+    let p = this.pending.get(asset);
+    if (!p) this.pending.set(asset, (p = { ts, instruments: {}, priceMoved: false }));
+    p.ts = Math.max(p.ts, ts);
+    return p;
+  }
+
+  /** One price observation; `depthUsd` is used for wrapped assets only. */
+  price(tick: PriceTick, depthUsd?: number): PriceResult {
+    const w = this.wrapped[tick.asset];
+    if (w) {
+      const ok = typeof tick.price === "number" && Number.isFinite(tick.price) && tick.price > 0;
+      const book = this.wrappedQuotes.get(tick.asset) ?? new Map<string, WrappedQuote>();
+      this.wrappedQuotes.set(tick.asset, book);
+      if (ok) book.set(tick.source, { source: tick.source, price: tick.price, depthUsd: depthUsd ?? 0 });
+      const u = this.engine.state.market?.assets[w.underlying]?.index ?? 0;
+      const v = wrappedCollateralPrice([...book.values()], u, w);
+      this.wrappedValue.set(tick.asset, v);
+      this.slot(tick.asset, tick.ts).priceMoved = true;
+      this.schedule();
+      if (!ok) this.counters.rejected++;
+      else this.counters.accepted++;
+      return { source: tick.source, asset: tick.asset, accepted: ok, ...(ok ? {} : { reason: "invalid: price is not a positive number" }), wrapped: v };
+    }
+    const before = this.oracle.state(tick.asset)?.index;
+    const r = this.oracle.update(tick, tick.ts);
+    if (r.accepted) this.counters.accepted++;
+    else this.counters.rejected++;
+    if (r.accepted && r.state && r.state.index !== before) {
+      this.slot(tick.asset, r.state.ts).priceMoved = true;
+      this.schedule();
+    }
+    return { source: tick.source, asset: tick.asset, ...r };
+  }
+
+  /** Any feed event (prices, instrument marks, asset vol). */
+  onFeed(e: FeedEvent): void {
+    if (e.kind === "price") { this.price(e.tick); return; }
+    if (e.kind === "instrument") {
+      const inst = instrumentOf(e.tick.instrument);
+      const p = this.slot(inst.underlying, e.tick.ts);
+      p.instruments[e.tick.instrument] = { ...(e.tick.mark !== undefined ? { mark: e.tick.mark } : {}), ...(e.tick.markIv !== undefined ? { markIv: e.tick.markIv } : {}) };
+    } else {
+      const p = this.slot(e.tick.asset, e.tick.ts);
+      if (e.tick.vol !== undefined) p.vol = e.tick.vol;
+      if (e.tick.rate !== undefined) p.rate = e.tick.rate;
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => { this.scheduled = false; void this.flush(); });
+  }
+
+  /** Oracle state of an asset (undefined for wrapped assets and unknown ones). */
+  indexState(asset: string): IndexState | undefined {
+    return this.oracle.state(asset);
+  }
+
+  wrappedState(asset: string): WrappedValuation | undefined {
+    return this.wrappedValue.get(asset);
+  }
+
+  /** Submit one tick per asset with pending data; returns the engine's answers. */
+  async flush(): Promise<SubmitResult[]> {
+    const out: SubmitResult[] = [];
+    const items = [...this.pending];
+    this.pending.clear();
+    for (const [asset, p] of items) {
+      const m = this.engine.state.market;
+      if (!m || !m.assets[asset]) continue;
+      const index = this.wrapped[asset] ? this.wrappedValue.get(asset)?.price : this.oracle.state(asset)?.index;
+      const px = index !== undefined && index > 0 ? index : m.assets[asset].index;
+      const ts = Math.max(p.ts, m.asOf[asset] ?? m.start);
+      const instruments = Object.keys(p.instruments).length > 0 ? { instruments: p.instruments } : {};
+      const tick = { type: "tick", asset, ts, index: px, ...(p.vol !== undefined ? { vol: p.vol } : {}), ...(p.rate !== undefined ? { rate: p.rate } : {}), ...instruments };
+      const r = await this.engine.submit(tick);
+      this.counters.ticksSubmitted++;
+      out.push(r);
+    }
+    return out;
+  }
+
+  /** Start a feed into this ingest. */
+  async start(feed: MarketFeed): Promise<void> {
+    this.feed = feed;
+    await feed.start((e) => this.onFeed(e));
+  }
+
+  async stop(): Promise<void> {
+    await this.feed?.stop();
+    this.feed = undefined;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The live market of the engine: the snapshot fields plus a valuation time per underlying (the time of
+ * its last tick). An instrument is valued against its own underlying's time, so a tick on BTC changes
+ * only BTC-dependent values and a fresh risk context built after a restart reproduces exactly the values
+ * the incremental one had (see incrementalContext.ts).
+ */
+import type { AssetMarket, InstrumentMarket, MarketSnapshot } from "../market/snapshot.js";
+import { parseInstrument } from "../domain/instrument.js";
+import type { InstrumentLiquidity } from "../margin/concentration.js";
+import type { TickEvent } from "./events.js";
+
+export interface MarketState {
+  readonly assets: Record<string, AssetMarket>;
+  readonly instruments: Record<string, InstrumentMarket>;
+  /** Valuation time (epoch ms) per asset: the initial snapshot's asOf, then the time of the asset's last tick. */
+  readonly asOf: Record<string, number>;
+  /** asOf of the initial snapshot. */
+  readonly start: number;
+  /** Open interest and book depth per instrument, from ticks (drives the concentration add-on). */
+  readonly liquidity: Record<string, InstrumentLiquidity>;
+}
+
+/** Market state from a validated snapshot. */
+export function marketStateFrom(s: MarketSnapshot): MarketState {
+  const asOf: Record<string, number> = {};
+  for (const a of Object.keys(s.assets)) asOf[a] = s.asOf;
+  return { assets: { ...s.assets }, instruments: { ...s.instruments }, asOf, start: s.asOf, liquidity: {} };
+}
+
+/** Latest valuation time over all assets. */
+export function latestAsOf(m: MarketState): number {
+  let t = m.start;
+  for (const v of Object.values(m.asOf)) if (v > t) t = v;
+  return t;
+}
+
+/** Valuation time of an underlying. */
+export function asOfOf(m: MarketState, asset: string): number {
+  return m.asOf[asset] ?? m.start;
+}
+
+/** The snapshot view used to value instruments on `underlying` (its own asOf). */
+export function viewFor(m: MarketState, underlying: string): MarketSnapshot {
+  return { asOf: asOfOf(m, underlying), assets: m.assets, instruments: m.instruments };
+}
+
+/** The whole snapshot with asOf = the latest tick (for reports and stateless requests). */
+export function snapshotOf(m: MarketState): MarketSnapshot {
+  return { asOf: latestAsOf(m), assets: m.assets, instruments: m.instruments };
+}
+
+/** Why a tick cannot be applied (unknown instrument underlying, out of order), or undefined. */
+export function tickProblem(m: MarketState, t: TickEvent): string | undefined {
+  const last = m.asOf[t.asset];
+  if (last !== undefined && t.ts < last) return `tick for ${t.asset} at ${t.ts} is older than the last one (${last})`;
+  for (const name of Object.keys(t.instruments ?? {})) {
+    const p = parseInstrument(name);
+    if (p.ok && p.value.underlying !== t.asset) return `instrument ${name} is not on ${t.asset}`;
+  }
+  return undefined;
+}
+
+/** Apply a tick in place. */
+export function applyTick(m: MarketState, t: TickEvent): void {
+  const prev = m.assets[t.asset] ?? { index: t.index };
+  const next: AssetMarket = { ...prev, index: t.index, ...(t.vol !== undefined ? { vol: t.vol } : {}), ...(t.rate !== undefined ? { rate: t.rate } : {}) };
+  m.assets[t.asset] = next;
+  for (const [name, x] of Object.entries(t.instruments ?? {})) {
+    if (x.mark !== undefined || x.markIv !== undefined) {
+      m.instruments[name] = { ...m.instruments[name], ...(x.mark !== undefined ? { mark: x.mark } : {}), ...(x.markIv !== undefined ? { markIv: x.markIv } : {}) };
+    }
+    if (x.openInterest !== undefined || x.depthUsd !== undefined) {
+      m.liquidity[name] = { ...m.liquidity[name], ...(x.openInterest !== undefined ? { openInterest: x.openInterest } : {}), ...(x.depthUsd !== undefined ? { depthUsd: x.depthUsd } : {}) };
+    }
+  }
+  m.asOf[t.asset] = t.ts;
+}
+
+/** Serialisable form (plain JSON; float64 values round-trip exactly through JSON). */
+export function marketToJson(m: MarketState): unknown {
+  return { assets: m.assets, instruments: m.instruments, asOf: m.asOf, start: m.start, liquidity: m.liquidity };
+}
+
+export function marketFromJson(j: unknown): MarketState {
+  const o = j as MarketState;
+  return { assets: { ...o.assets }, instruments: { ...o.instruments }, asOf: { ...o.asOf }, start: o.start, liquidity: { ...(o.liquidity ?? {}) } };
+}

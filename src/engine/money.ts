@@ -1,0 +1,48 @@
+/**
+ * Exact fixed-point amounts for stored balances and position sizes: a bigint count of 1e-12 units
+ * (a "pico"). Decimal strings convert exactly; numbers convert through their shortest round-trip decimal
+ * form, so 0.1 is exactly 100,000,000,000 units. Arithmetic on stored amounts never goes through float64.
+ */
+
+/** Units per 1.0. */
+export const SCALE = 10n ** 12n;
+const DIGITS = 12;
+const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
+
+/** Parse a decimal string (or a finite number) into units; undefined when it is not a plain decimal or has more than 12 decimals of significance. */
+export function toUnits(v: string | number): bigint | undefined {
+  let s: string;
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) return undefined;
+    s = Math.abs(v) < 1e-6 && v !== 0 ? v.toFixed(DIGITS + 6) : String(v);
+    if (/e/i.test(s)) s = v.toFixed(DIGITS);
+  } else s = v.trim();
+  const m = DECIMAL.exec(s);
+  if (!m) return undefined;
+  const frac = (m[3] ?? "").replace(/0+$/, "");
+  if (frac.length > DIGITS) return undefined;
+  const u = BigInt(m[2]) * SCALE + BigInt(frac.padEnd(DIGITS, "0") || "0");
+  return m[1] ? -u : u;
+}
+
+/** Round a float amount to the nearest unit (half away from zero); used for realised P&L and settlement, which are computed in float64. */
+export function roundToUnits(x: number): bigint {
+  if (!Number.isFinite(x)) throw new Error(`roundToUnits: not finite: ${x}`);
+  const s = Math.abs(x).toFixed(DIGITS);
+  const u = toUnits(s) ?? 0n;
+  return x < 0 ? -u : u;
+}
+
+/** Units → canonical decimal string (no trailing zeros, no exponent). */
+export function formatUnits(u: bigint): string {
+  const neg = u < 0n;
+  const a = neg ? -u : u;
+  const int = a / SCALE;
+  const frac = (a % SCALE).toString().padStart(DIGITS, "0").replace(/0+$/, "");
+  return `${neg ? "-" : ""}${int}${frac ? `.${frac}` : ""}`;
+}
+
+/** Units → float64 (for risk computations, which are float64 by design). */
+export function unitsToNumber(u: bigint): number {
+  return Number(formatUnits(u));
+}

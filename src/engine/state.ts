@@ -1,0 +1,254 @@
+/**
+ * Engine state: accounts (exact balances and positions), the live market, the parameter set. It is a
+ * pure fold of the event log: `applyEvent` never fails for an event `eventProblem` accepted, so
+ * state = snapshot + replay of the events after it.
+ */
+import { parseInstrument, type Instrument } from "../domain/instrument.js";
+import type { Portfolio, Position } from "../domain/portfolio.js";
+import type { MarginParams } from "../margin/params.js";
+import type { MarginStatus } from "../margin/result.js";
+import { parseMarket } from "../adapters/input/marketSchema.js";
+import { parseParams } from "../adapters/input/paramsSchema.js";
+import { loadPreset, presetNames, rawPreset } from "../adapters/presets.js";
+import type { EngineEvent, ExpiryEvent, FillEvent, ParamsEvent } from "./events.js";
+import { applyTick, marketFromJson, marketStateFrom, marketToJson, tickProblem, type MarketState } from "./marketState.js";
+import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "./money.js";
+import { fillCash, fundingPayment, settlementCash, type CashFlow } from "./settlement.js";
+
+/** A position: exact size; average entry price (futures, perpetuals, options: premium per unit). */
+export interface PositionState {
+  size: bigint;
+  entryPrice?: number;
+}
+
+export interface AccountState {
+  readonly id: string;
+  readonly owner: string;
+  /** Asset → exact balance in 1e-12 units. */
+  readonly balances: Map<string, bigint>;
+  /** Instrument name → position (never size 0). */
+  readonly positions: Map<string, PositionState>;
+  /** Last status seen by the engine (drives margin_status events). */
+  status: MarginStatus | "none";
+}
+
+/** Service-level parameters (not part of the margin model). */
+export interface ServiceParams {
+  /** Fraction of positive unrealised P&L that does not count when checking a withdrawal (1 = none of it). */
+  withdrawalUpnlHaircut: number;
+  /** Concentration add-on: rate = min(cap, slope × max(0, share of open interest − threshold)). */
+  concentration: { threshold: number; slope: number; cap: number };
+}
+
+export const DEFAULT_SERVICE_PARAMS: ServiceParams = { withdrawalUpnlHaircut: 1, concentration: { threshold: 0.1, slope: 0.5, cap: 0.5 } };
+
+export interface EngineState {
+  /** Sequence number of the last applied event (0 = none). */
+  seq: number;
+  market: MarketState | undefined;
+  paramsSource: { preset?: string; params?: unknown };
+  params: MarginParams;
+  service: ServiceParams;
+  readonly accounts: Map<string, AccountState>;
+}
+
+export function emptyState(): EngineState {
+  return { seq: 0, market: undefined, paramsSource: { preset: "deribit" }, params: loadPreset("deribit"), service: structuredClone(DEFAULT_SERVICE_PARAMS), accounts: new Map() };
+}
+
+/** The account as a core Portfolio (sizes and balances converted to float64 for risk). */
+export function toPortfolio(a: AccountState): Portfolio {
+  const positions: Position[] = [];
+  for (const [name, p] of a.positions) {
+    const inst = instrumentOf(name);
+    const isFut = inst.kind === "future" || inst.kind === "perpetual";
+    positions.push(isFut && p.entryPrice !== undefined ? { instrument: inst, size: unitsToNumber(p.size), entryPrice: p.entryPrice } : { instrument: inst, size: unitsToNumber(p.size) });
+  }
+  const collateral: Record<string, number> = {};
+  for (const [asset, b] of a.balances) if (b !== 0n) collateral[asset] = unitsToNumber(b);
+  return { account: a.id, collateral, positions, openOrders: [] };
+}
+
+const instCache = new Map<string, Instrument>();
+/** Parsed instrument of a (validated) name. */
+export function instrumentOf(name: string): Instrument {
+  let i = instCache.get(name);
+  if (!i) {
+    const p = parseInstrument(name);
+    if (!p.ok) throw new Error(p.reason);
+    instCache.set(name, (i = p.value));
+  }
+  return i;
+}
+
+function resolveParams(e: ParamsEvent): { ok: true; value: MarginParams } | { ok: false; reason: string } {
+  if (e.params !== undefined) {
+    const r = parseParams(e.params, rawPreset);
+    return r.ok ? r : { ok: false, reason: r.issues.map((i) => `${i.path}: ${i.message}`).join("; ") };
+  }
+  if (e.preset !== undefined) {
+    if (!presetNames().includes(e.preset)) return { ok: false, reason: `unknown preset ${e.preset} (known: ${presetNames().join(", ")})` };
+    return { ok: true, value: loadPreset(e.preset) };
+  }
+  return { ok: true, value: undefined as unknown as MarginParams };
+}
+
+/** Why an event cannot be applied to this state (state-dependent checks; margin checks are the engine's), or undefined. */
+export function eventProblem(s: EngineState, e: EngineEvent): string | undefined {
+  const needAccount = (id: string) => (s.accounts.has(id) ? undefined : `account ${id} does not exist`);
+  switch (e.type) {
+    case "market": {
+      const r = parseMarket(e.snapshot);
+      return r.ok ? undefined : `invalid snapshot: ${r.issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join("; ")}`;
+    }
+    case "account": return s.accounts.has(e.account) ? `account ${e.account} already exists` : undefined;
+    case "deposit": return needAccount(e.account);
+    case "withdrawal": {
+      const a = s.accounts.get(e.account);
+      if (!a) return `account ${e.account} does not exist`;
+      const bal = a.balances.get(e.asset) ?? 0n;
+      return bal < (toUnits(e.amount) ?? 0n) ? `balance of ${e.asset} is ${formatUnits(bal)}, less than ${e.amount}` : undefined;
+    }
+    case "fill": {
+      if (!s.market) return "no market yet";
+      const inst = instrumentOf(e.instrument);
+      if (!s.market.assets[inst.underlying]) return `no index for ${inst.underlying}`;
+      return needAccount(e.account);
+    }
+    case "tick": return s.market ? tickProblem(s.market, e) : "no market yet (send a market event first)";
+    case "funding": {
+      if (!s.market) return "no market yet";
+      return s.market.assets[instrumentOf(e.instrument).underlying] ? undefined : `no index for ${e.instrument}`;
+    }
+    case "params": {
+      const r = resolveParams(e);
+      return r.ok ? undefined : r.reason;
+    }
+    case "expiry": case "margin_status": return e.type === "margin_status" ? needAccount(e.account) : undefined;
+  }
+}
+
+function addCash(a: AccountState, flows: readonly CashFlow[]): void {
+  for (const f of flows) {
+    if (f.amount === 0n) continue;
+    const nb = (a.balances.get(f.asset) ?? 0n) + f.amount;
+    if (nb === 0n) a.balances.delete(f.asset);
+    else a.balances.set(f.asset, nb);
+  }
+}
+
+function applyFill(s: EngineState, e: FillEvent): string[] {
+  const a = s.accounts.get(e.account);
+  if (!a) return [];
+  const inst = instrumentOf(e.instrument);
+  const size = toUnits(e.size) ?? 0n;
+  if (inst.kind === "spot") {
+    addCash(a, [{ asset: inst.underlying, amount: size }, { asset: "USD", amount: -roundToUnits(unitsToNumber(size) * e.price) }]);
+    return [a.id];
+  }
+  const pos = a.positions.get(e.instrument) ?? { size: 0n };
+  const r = fillCash(inst, pos, size, e.price);
+  addCash(a, r.cash);
+  if (r.next.size === 0n) a.positions.delete(e.instrument);
+  else a.positions.set(e.instrument, r.next);
+  return [a.id];
+}
+
+function applyExpiry(s: EngineState, e: ExpiryEvent): string[] {
+  const touched: string[] = [];
+  for (const a of s.accounts.values()) {
+    for (const [name, p] of [...a.positions]) {
+      const inst = instrumentOf(name);
+      if (inst.underlying !== e.underlying || inst.expiryCode !== e.expiryCode) continue;
+      addCash(a, settlementCash(inst, p, e.price));
+      a.positions.delete(name);
+      if (!touched.includes(a.id)) touched.push(a.id);
+    }
+  }
+  return touched;
+}
+
+/** Apply an accepted event in place; returns the accounts whose state changed and the assets whose prices moved ("*" for all). */
+export function applyEvent(s: EngineState, e: EngineEvent, seq: number): { accounts: string[]; moved: string[] } {
+  s.seq = seq;
+  switch (e.type) {
+    case "market": {
+      const r = parseMarket(e.snapshot);
+      if (r.ok) s.market = marketStateFrom(r.value);
+      return { accounts: [], moved: ["*"] };
+    }
+    case "account":
+      s.accounts.set(e.account, { id: e.account, owner: e.owner ?? e.account, balances: new Map(), positions: new Map(), status: "none" });
+      return { accounts: [e.account], moved: [] };
+    case "deposit": case "withdrawal": {
+      const a = s.accounts.get(e.account);
+      if (a) addCash(a, [{ asset: e.asset, amount: (e.type === "deposit" ? 1n : -1n) * (toUnits(e.amount) ?? 0n) }]);
+      return { accounts: [e.account], moved: [] };
+    }
+    case "fill": return { accounts: applyFill(s, e), moved: [] };
+    case "tick":
+      if (s.market) applyTick(s.market, e);
+      return { accounts: [], moved: [e.asset] };
+    case "funding": {
+      const touched: string[] = [];
+      const inst = instrumentOf(e.instrument);
+      for (const a of s.accounts.values()) {
+        const p = a.positions.get(e.instrument);
+        if (!p || !s.market) continue;
+        addCash(a, fundingPayment(inst, p, e.rate, s.market));
+        touched.push(a.id);
+      }
+      return { accounts: touched, moved: [] };
+    }
+    case "params": {
+      const r = resolveParams(e);
+      if (r.ok && r.value !== undefined) {
+        s.params = r.value;
+        s.paramsSource = e.params !== undefined ? { params: e.params } : { preset: e.preset };
+      }
+      if (e.service) s.service = { ...s.service, ...(e.service.withdrawalUpnlHaircut !== undefined ? { withdrawalUpnlHaircut: e.service.withdrawalUpnlHaircut } : {}), concentration: { ...s.service.concentration, ...e.service.concentration } };
+      return { accounts: [], moved: ["*"] };
+    }
+    case "expiry": return { accounts: applyExpiry(s, e), moved: [] };
+    case "margin_status": {
+      const a = s.accounts.get(e.account);
+      if (a) a.status = e.status;
+      return { accounts: [], moved: [] };
+    }
+  }
+}
+
+/** Snapshot of the state as JSON text (bigints as decimal strings). */
+export function serializeState(s: EngineState): string {
+  const accounts = [...s.accounts.values()].map((a) => ({
+    id: a.id, owner: a.owner, status: a.status,
+    balances: Object.fromEntries([...a.balances].map(([k, v]) => [k, formatUnits(v)])),
+    positions: Object.fromEntries([...a.positions].map(([k, p]) => [k, { size: formatUnits(p.size), ...(p.entryPrice !== undefined ? { entryPrice: p.entryPrice } : {}) }])),
+  }));
+  return JSON.stringify({ v: 1, seq: s.seq, market: s.market ? marketToJson(s.market) : null, paramsSource: s.paramsSource, service: s.service, accounts });
+}
+
+interface SnapshotJson {
+  seq: number; market: unknown; paramsSource: { preset?: string; params?: unknown }; service: ServiceParams;
+  accounts: { id: string; owner: string; status: MarginStatus | "none"; balances: Record<string, string>; positions: Record<string, { size: string; entryPrice?: number }> }[];
+}
+
+/** Rebuild a state from `serializeState` output. */
+export function deserializeState(text: string): EngineState {
+  const j = JSON.parse(text) as SnapshotJson;
+  const s = emptyState();
+  s.seq = j.seq;
+  s.market = j.market ? marketFromJson(j.market) : undefined;
+  const pr = resolveParams({ type: "params", ...j.paramsSource });
+  if (pr.ok && pr.value !== undefined) s.params = pr.value;
+  s.paramsSource = j.paramsSource;
+  s.service = j.service;
+  for (const a of j.accounts) {
+    s.accounts.set(a.id, {
+      id: a.id, owner: a.owner, status: a.status,
+      balances: new Map(Object.entries(a.balances).map(([k, v]) => [k, toUnits(v) ?? 0n])),
+      positions: new Map(Object.entries(a.positions).map(([k, p]) => [k, p.entryPrice !== undefined ? { size: toUnits(p.size) ?? 0n, entryPrice: p.entryPrice } : { size: toUnits(p.size) ?? 0n }])),
+    });
+  }
+  return s;
+}

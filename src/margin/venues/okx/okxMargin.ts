@@ -1,0 +1,180 @@
+/**
+ * OKX portfolio margin (rules in force since January 2025): per risk unit (one underlying, spot included)
+ * MR1 spot and vol shock grid, MR2 time decay, MR3 vol term structure, MR4 basis, MR5 interest rate,
+ * MR6 extreme move, MR7 minimum charge; account level MR8 borrowing and MR9 stablecoin depeg.
+ * Unit MMR = max(max(MR1, MR2) + MR3 + MR4 + MR5, MR6, MR7); MMR = Σ units + MR8 + MR9; IMR = imFactor × MMR.
+ * Pure; amounts in the context's numeraire.
+ */
+import type { Parsed } from "../../../domain/instrument.js";
+import type { Portfolio } from "../../../domain/portfolio.js";
+import type { ResolvedInstrument } from "../../../market/resolve.js";
+import { cellScenario, shockedVols } from "../../../risk/scenarioGrid.js";
+import { forAsset } from "../../params.js";
+import type { MarginComponent } from "../../result.js";
+import { spotInstrument, type RiskContext } from "../../riskContext.js";
+import { bookOf, holdingsByUnderlying, marginalTier, methodResult, pnlUnder, stepTier, type Holding, type MethodMargin } from "../common.js";
+import type { OkxParams, OkxUnderlyingParams } from "../types.js";
+
+/** MR1..MR7 of one risk unit and its MMR (numeraire). */
+export interface OkxUnitMargin {
+  readonly underlying: string;
+  readonly mr: readonly [number, number, number, number, number, number, number];
+  readonly mmr: number;
+  readonly binding: "MR1..MR5" | "MR6" | "MR7";
+  readonly worstCell: number;
+}
+
+const loss = (pnl: number) => Math.max(0, -pnl);
+
+function mr1(ctx: RiskContext, u: string, hs: readonly Holding[]): { loss: number; cell: number } {
+  const n = ctx.grid(u).priceShocks.length * 3;
+  const pnl = new Float64Array(n);
+  for (const h of hs) for (let i = 0; i < n; i++) pnl[i] += h.size * h.risk.grid[i];
+  let cell = 0;
+  for (let i = 1; i < n; i++) if (pnl[i] < pnl[cell]) cell = i;
+  return { loss: loss(pnl[cell]), cell };
+}
+
+function termVol(p: OkxUnderlyingParams, sign: 1 | -1) {
+  return (r: ResolvedInstrument): number => {
+    const dte = Math.max(r.T * 365, 1e-9);
+    const s = (dte < p.termPivotDays ? sign : -sign) * p.termShock * Math.pow(30 / dte, p.termPower);
+    return Math.max(0, r.vol * (1 + s));
+  };
+}
+
+function mr4(ctx: RiskContext, u: string, hs: readonly Holding[]): number {
+  const gp = ctx.grid(u).params;
+  const byExpiry = new Map<string, { delta: number; forward: number; T: number }>();
+  for (const h of hs) {
+    const inst = h.risk.resolved.instrument;
+    if (inst.kind === "spot") continue;
+    const key = inst.kind === "perpetual" ? `${inst.quote}:PERPETUAL` : inst.expiryCode ?? "";
+    const e = byExpiry.get(key) ?? { delta: 0, forward: h.risk.resolved.forward, T: h.risk.resolved.T };
+    e.delta += h.size * h.risk.delta;
+    byExpiry.set(key, e);
+  }
+  let usd = 0;
+  for (const e of byExpiry.values()) usd += Math.max(gp.minAnnualMove, gp.annualMoveRisk * e.T) * Math.abs(e.delta) * e.forward;
+  return usd / ctx.numeraire.index;
+}
+
+function mr7(ctx: RiskContext, hs: readonly Holding[], p: OkxUnderlyingParams): { amount: number; raw: number; multiplier: number } {
+  let raw = 0;
+  for (const h of hs) {
+    const r = h.risk.resolved;
+    const kind = r.instrument.kind;
+    if (kind === "future" || kind === "perpetual") raw += (p.minChargeDeltaOne * Math.abs(h.size * h.risk.delta) * r.index) / ctx.numeraire.index;
+    else if (kind === "option" && h.size < 0) raw += (p.minChargeShortOption * -h.size * r.index) / ctx.numeraire.index;
+    else if (kind === "option") raw += p.minChargeLongOption * h.size * h.risk.value;
+  }
+  const multiplier = stepTier(p.minChargeTiers.map((t) => ({ fromUsd: t.fromUsd, value: t.value })), raw * ctx.numeraire.index);
+  return { amount: raw * multiplier, raw, multiplier };
+}
+
+/** MR1..MR7 and the MMR of one risk unit. */
+export function okxUnitMargin(ctx: RiskContext, u: string, hs: readonly Holding[], p: OkxParams): OkxUnitMargin {
+  const up = forAsset(p.underlyings, u);
+  const gp = ctx.grid(u).params;
+  const m1 = mr1(ctx, u, hs);
+  const m2 = loss(pnlUnder(ctx, hs, { shock: 0, dtYears: p.thetaDays / 365 }));
+  const m3 = Math.max(loss(pnlUnder(ctx, hs, { shock: 0, vol: termVol(up, 1) })), loss(pnlUnder(ctx, hs, { shock: 0, vol: termVol(up, -1) })));
+  const m4 = mr4(ctx, u, hs);
+  const m5 = Math.max(loss(pnlUnder(ctx, hs, { shock: 0, rateShift: up.rateShock })), loss(pnlUnder(ctx, hs, { shock: 0, rateShift: -up.rateShock })));
+  const volUp = (r: ResolvedInstrument) => shockedVols(gp, r.vol, r.T).up;
+  const m6 = up.extremeWeight * Math.max(
+    loss(pnlUnder(ctx, hs, { shock: up.extremeMove, vol: volUp })), loss(pnlUnder(ctx, hs, { shock: -up.extremeMove, vol: volUp })));
+  const m7 = mr7(ctx, hs, up).amount;
+  const core = Math.max(m1.loss, m2) + m3 + m4 + m5;
+  const mmr = Math.max(core, m6, m7);
+  const binding = mmr === core ? "MR1..MR5" : mmr === m6 ? "MR6" : "MR7";
+  return { underlying: u, mr: [m1.loss, m2, m3, m4, m5, m6, m7], mmr, binding, worstCell: m1.cell };
+}
+
+/** Cash delta (USD) per settlement currency of the derivatives: each position's quote leg (USD for inverse contracts). */
+export function cashDeltas(hsByUnit: ReadonlyMap<string, readonly Holding[]>): Map<string, number> {
+  const cd = new Map<string, number>();
+  const add = (c: string, v: number) => cd.set(c, (cd.get(c) ?? 0) + v);
+  for (const hs of hsByUnit.values()) {
+    for (const h of hs) {
+      const inst = h.risk.resolved.instrument;
+      if (h.position < 0 || inst.kind === "spot") continue;
+      add(inst.settlement === "linear" ? inst.quote : "USD", -h.size * h.risk.delta * h.risk.resolved.index);
+    }
+  }
+  return cd;
+}
+
+/** MR9: cross-currency hedges of opposite cash deltas, pair by pair in order, charged by the marginal peg-loss tiers. */
+export function okxMr9(cd: Map<string, number>, p: OkxParams): { amount: number; volumes: Record<string, number> } {
+  const volumes: Record<string, number> = {};
+  let amount = 0;
+  for (const pair of p.depegPairs) {
+    const [a, b] = pair.split("/");
+    const x = cd.get(a) ?? 0, y = cd.get(b) ?? 0;
+    const v = x * y < 0 ? Math.min(Math.abs(x), Math.abs(y)) : 0;
+    volumes[pair] = v;
+    if (v === 0) continue;
+    cd.set(a, x - Math.sign(x) * v);
+    cd.set(b, y - Math.sign(y) * v);
+    amount += marginalTier(p.depegTiers, v);
+  }
+  return { amount, volumes };
+}
+
+/**
+ * OKX "spot in use": a unit's spot balance joins its scenarios only as far as it hedges the derivatives'
+ * delta (a short delta of D coins uses up to D coins of spot); the rest stays collateral at its discount.
+ */
+function addSpotInUse(ctx: RiskContext, pf: Portfolio, units: Map<string, Holding[]>): Map<string, number> {
+  const used = new Map<string, number>();
+  for (const [asset, amount] of Object.entries(pf.collateral)) {
+    const hs = units.get(asset);
+    if (!hs || amount <= 0 || ctx.isStable(asset)) continue;
+    let delta = 0;
+    for (const h of hs) delta += h.size * h.risk.delta;
+    const use = Math.min(amount, Math.max(0, -delta));
+    const spot = ctx.risk(spotInstrument(asset));
+    if (use > 0 && spot.ok) {
+      hs.push({ risk: spot.value, size: use, position: -1 });
+      used.set(asset, use);
+    }
+  }
+  return used;
+}
+
+const MR_NAMES = ["spot and vol shock", "time decay", "vol term structure", "basis", "interest rate", "extreme move", "minimum charge"];
+
+function okxMethod(ctx: RiskContext, pf: Portfolio, p: OkxParams): Parsed<MethodMargin> {
+  const abp = bookOf(ctx, pf);
+  if (!abp.ok) return abp;
+  const units = holdingsByUnderlying(ctx, pf, abp.value, false);
+  const inScenarios = addSpotInUse(ctx, pf, units);
+  const components: MarginComponent[] = [];
+  let mmr = 0;
+  for (const [u, hs] of units) {
+    const m = okxUnitMargin(ctx, u, hs, p);
+    mmr += m.mmr;
+    m.mr.forEach((amount, i) => {
+      const c: MarginComponent = { name: `MR${i + 1}`, underlying: u, amount, detail: { what: MR_NAMES[i] } };
+      components.push(i === 0 ? { ...c, scenario: cellScenario(ctx.grid(u), m.worstCell) } : c);
+    });
+    components.push({ name: "riskUnitMMR", underlying: u, amount: m.mmr, detail: { binding: m.binding } });
+  }
+  components.push({ name: "MR8", amount: 0, detail: { what: "borrowing (none: dpm portfolios hold no debt)" } });
+  const m9 = okxMr9(cashDeltas(units), p);
+  const mr9 = m9.amount / ctx.numeraire.index;
+  components.push({ name: "MR9", amount: mr9, detail: { what: "stablecoin depeg", ...m9.volumes } });
+  mmr += mr9;
+  return { ok: true, value: { initialMargin: p.imFactor * mmr, maintenanceMargin: mmr, components, inScenarios } };
+}
+
+/** OKX portfolio margin of one account. */
+export function okxMargin(ctx: RiskContext, pf: Portfolio, p: OkxParams): Parsed<ReturnType<typeof methodResult>> {
+  const m = okxMethod(ctx, pf, p);
+  if (!m.ok) return m;
+  const abp = bookOf(ctx, pf);
+  if (!abp.ok) return abp;
+  const imOf = (q: Portfolio) => { const r = okxMethod(ctx, q, p); return r.ok ? r.value.initialMargin : NaN; };
+  return { ok: true, value: methodResult(ctx, pf, abp.value, m.value, imOf, { portfolio: ctx.params.portfolio, okx: p }) };
+}

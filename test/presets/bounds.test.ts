@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { parseParams } from "../../src/adapters/input/paramsSchema.js";
+import { OKX_BOUNDS, SPAN_BOUNDS } from "../../src/adapters/input/venueParamsSchema.js";
+import { rawPreset } from "../../src/adapters/presets.js";
+
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const base = (n: string) => clone(rawPreset(n)) as Doc;
+const check = (doc: Doc, path: string, ok: boolean) => {
+  const r = parseParams(doc, rawPreset);
+  if (ok) expect(r.ok, `${path} should be accepted: ${JSON.stringify(!r.ok && r.issues)}`).toBe(true);
+  else {
+    expect(r.ok, `${path} should be rejected`).toBe(false);
+    if (!r.ok) expect(r.issues.map((i) => i.path)).toContain(path);
+  }
+};
+const eps = (v: number) => Math.max(1e-9, Math.abs(v) * 1e-9);
+
+/** Where each bound lives in a preset document. */
+const OKX_AT: Record<keyof typeof OKX_BOUNDS, [string[], string]> = {
+  extremeMove: [["okx", "underlyings", "BTC", "extremeMove"], "okx.underlyings.BTC.extremeMove"],
+  extremeWeight: [["okx", "underlyings", "BTC", "extremeWeight"], "okx.underlyings.BTC.extremeWeight"],
+  termShock: [["okx", "underlyings", "BTC", "termShock"], "okx.underlyings.BTC.termShock"],
+  termPower: [["okx", "underlyings", "BTC", "termPower"], "okx.underlyings.BTC.termPower"],
+  termPivotDays: [["okx", "underlyings", "BTC", "termPivotDays"], "okx.underlyings.BTC.termPivotDays"],
+  rateShock: [["okx", "underlyings", "BTC", "rateShock"], "okx.underlyings.BTC.rateShock"],
+  minChargeDeltaOne: [["okx", "underlyings", "BTC", "minChargeDeltaOne"], "okx.underlyings.BTC.minChargeDeltaOne"],
+  minChargeShortOption: [["okx", "underlyings", "BTC", "minChargeShortOption"], "okx.underlyings.BTC.minChargeShortOption"],
+  minChargeLongOption: [["okx", "underlyings", "BTC", "minChargeLongOption"], "okx.underlyings.BTC.minChargeLongOption"],
+  thetaDays: [["okx", "thetaDays"], "okx.thetaDays"],
+  imFactor: [["okx", "imFactor"], "okx.imFactor"],
+  minChargeMultiplier: [["okx", "underlyings", "BTC", "minChargeTiers", "0", "value"], "okx.underlyings.BTC.minChargeTiers[0].value"],
+  depegRate: [["okx", "depegTiers", "0", "value"], "okx.depegTiers[0].value"],
+};
+const SPAN_AT: Record<keyof typeof SPAN_BOUNDS, [string[], string]> = {
+  extremeMultiple: [["span", "extremeMultiple"], "span.extremeMultiple"],
+  extremeCover: [["span", "extremeCover"], "span.extremeCover"],
+  shortOptionMinimum: [["span", "shortOptionMinimum", "default"], "span.shortOptionMinimum.default"],
+  intraSpreadCharge: [["span", "intraSpreadCharge", "default"], "span.intraSpreadCharge.default"],
+  deltaRatio: [["span", "interSpreads", "0", "deltaRatio", "0"], "span.interSpreads[0].deltaRatio[0]"],
+  credit: [["span", "interSpreads", "0", "credit"], "span.interSpreads[0].credit"],
+  riskArray: [["span", "riskArrays", "BTC-PERPETUAL", "0"], "span.riskArrays[\"BTC-PERPETUAL\"][0]"],
+  delta: [["span", "deltas", "BTC-PERPETUAL"], "span.deltas[\"BTC-PERPETUAL\"]"],
+};
+function set(doc: Doc, keys: string[], v: number) {
+  let o = doc;
+  for (const k of keys.slice(0, -1)) o = o[k];
+  o[keys[keys.length - 1]] = v;
+}
+function spanDoc(): Doc {
+  const d = base("span");
+  d.span.interSpreads = [{ legs: ["BTC", "ETH"], deltaRatio: [1, 30], credit: 0.5 }];
+  d.span.riskArrays = { "BTC-PERPETUAL": new Array(16).fill(0) };
+  d.span.deltas = { "BTC-PERPETUAL": 1 };
+  return d;
+}
+
+describe.each([
+  ["okx", OKX_BOUNDS, OKX_AT, () => base("okx")],
+  ["span", SPAN_BOUNDS, SPAN_AT, spanDoc],
+] as const)("%s parameter bounds: accepted at both ends, rejected just outside", (_n, bounds, at, make) => {
+  for (const [k, [lo, hi]] of Object.entries(bounds)) {
+    const [keys, path] = (at as Record<string, [string[], string]>)[k];
+    it(`${k} in [${lo}, ${hi}]`, () => {
+      for (const [v, ok] of [[lo, true], [hi, true], [lo - eps(lo), false], [hi + eps(hi), false]] as const) {
+        const d = make();
+        set(d, keys, v);
+        check(d, path, ok);
+      }
+    });
+  }
+});
+
+describe("deribit-cross pnlOffset in [0, 1]; method blocks required", () => {
+  it("pnlOffset ends", () => {
+    for (const [v, ok] of [[0, true], [1, true], [-1e-9, false], [1 + 1e-9, false]] as const) {
+      const d = base("deribit-cross");
+      d.crossCollateral.pnlOffset = v;
+      check(d, "crossCollateral.pnlOffset", ok);
+    }
+  });
+  it("a method without its block is rejected with the block's path; a SPAN risk array needs 16 scenarios", () => {
+    const d = base("okx");
+    delete d.okx;
+    check(d, "okx", false);
+    const s = spanDoc();
+    s.span.riskArrays["BTC-PERPETUAL"] = [1, 2, 3];
+    check(s, "span.riskArrays[\"BTC-PERPETUAL\"]", false);
+  });
+  it("every shipped preset validates", () => {
+    for (const n of ["deribit", "deribit-cross", "okx", "span"]) check(base(n), n, true);
+  });
+});
