@@ -22,7 +22,6 @@ import { parseMarket } from "../src/adapters/input/marketSchema.js";
 import { parsePortfolio } from "../src/adapters/input/portfolioSchema.js";
 import { loadPreset } from "../src/adapters/presets.js";
 import { readDocuments } from "../src/adapters/cli/io.js";
-import { allocCost, typedArraysPerAccount, type AllocCost } from "./alloc.js";
 import { largeAccount, syntheticBook, type PortfolioFile } from "./book.js";
 import { syntheticMarket, type UniverseEntry } from "./market.js";
 import { profileInProcess, summarise, type ProfileSummary } from "./profile.js";
@@ -188,9 +187,6 @@ interface BookResult {
   readonly vectorsComputed: number;
   readonly identical: boolean;
   readonly profile: ProfileSummary;
-  /** Float64Arrays allocated per account (mean) and what one costs. */
-  readonly typedArrays: number;
-  readonly alloc: AllocCost;
 }
 
 function sharedPass(d: Data, model: MarginModel): { ns: number; sum: number; vectors: number } {
@@ -251,12 +247,7 @@ async function benchBook(d: Data): Promise<BookResult> {
     sharedPass(d, "portfolio");
   });
   const profile = summarise(prof, 15, PORTFOLIO_FOCUS);
-  let typed = 0;
-  for (const pf of d.book) typed += typedArraysPerAccount(ctx, pf);
-  const g = ctx.grid("BTC");
-  const alloc = allocCost(g.priceShocks.length * 3, g.extendedMoves.length);
   return {
-    typedArrays: typed / d.book.length, alloc,
     sharedRates, sharedRate: median(sharedRates), sharedStandardRate: median(stdRates), naiveRate: median(naiveRates), naiveAccounts: NAIVE_SUBSET,
     vectorsMs: median(vec.samples) / 1e6, vectorsComputed: vectors, identical, profile,
   };
@@ -385,6 +376,14 @@ function profileTables(r: Report, p: ProfileSummary): void {
   }
 }
 
+/** Benchmarks of the other areas; each module returns a Markdown section. */
+const AREA_BENCHES: readonly { name: string; module: string; fn: string }[] = [
+  { name: "Risk analytics (VaR / ES, correlation)", module: "./risk.js", fn: "riskBench" },
+  { name: "Oracle", module: "./oracle.js", fn: "oracleBench" },
+  { name: "Liquidation", module: "./liquidation.js", fn: "liquidationBench" },
+  { name: "Service", module: "./service.js", fn: "serviceBench" },
+];
+
 async function main(): Promise<void> {
   const started = now();
   const r = new Report();
@@ -449,21 +448,8 @@ async function main(): Promise<void> {
     ])
     .h3("Where the shared path's time goes")
     .p(`In-process V8 sampling profile of two passes (profiled total ${fmtFixed(b.profile.totalMs, 0)} ms, profiling overhead included). ` +
-      "V8 attributes builtins to their caller: the self time of `cloneUnit` and `emptyUnit` is mostly `Float64Array` allocation (`slice()` / `new`).");
+      "V8 attributes builtins to their caller.");
   profileTables(r, b.profile);
-  const perAccountNs = 1e9 / b.sharedRate;
-  const allocNs = (b.typedArrays / 2) * (b.alloc.typedSliceGrid + b.alloc.typedSliceExt);
-  r.p("Simple timers: typed-array allocation, counted per account from the portfolio (`emptyUnit` / `cloneUnit` allocate a grid and an extended vector; " +
-      "`positionReports` clones the unit once per position to get its margin contribution) and timed in isolation:")
-    .table(["", "value"], [
-      ["time per account, shared path", `${fmtFixed(perAccountNs / 1e3, 2)} µs`],
-      ["Float64Arrays allocated per account (mean)", fmtFixed(b.typedArrays, 1)],
-      ["Float64Array.slice(), grid vector / extended vector", `${fmtInt(b.alloc.typedSliceGrid)} ns / ${fmtInt(b.alloc.typedSliceExt)} ns`],
-      ["plain Array.slice() of the same grid length (comparison)", `${fmtInt(b.alloc.arraySliceGrid)} ns`],
-      ["Float64Array.slice() of 8 / 9 doubles (V8 keeps ≤ 64-byte buffers on the heap, larger ones get an off-heap backing store)", `${fmtInt(b.alloc.typedSlice8)} ns / ${fmtInt(b.alloc.typedSlice9)} ns`],
-      ["estimated allocation time per account", `${fmtFixed(allocNs / 1e3, 2)} µs (${fmtFixed((allocNs / perAccountNs) * 100, 0)} % of the account's time)`],
-    ]);
-
   log("benchmark 4: CLI end to end");
   const c = await benchCli(d);
   const cliOk = c.rate >= TARGET_CLI_RATE;
@@ -501,6 +487,16 @@ async function main(): Promise<void> {
     ])
     .p(`Bench wall time: ${fmtFixed(totalS, 1)} s; load average at the end ${loadavg().map((x) => fmtFixed(x, 2)).join(" / ")} ` +
       "(other processes on this machine add noise to the rates; the per-pass numbers above show the spread).");
+
+  for (const section of AREA_BENCHES) {
+    log(`area benchmark: ${section.name}`);
+    try {
+      const mod = (await import(section.module)) as Record<string, () => Promise<string>>;
+      r.p(await mod[section.fn]());
+    } catch (e) {
+      r.h2(section.name).p(`Not run: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
 
   const text = r.toString();
   writeFileSync(join(ROOT, "BENCHMARKS.md"), text);

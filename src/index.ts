@@ -44,3 +44,14 @@ export { settle, AdlQueue, type Settlement as LiquidationSettlement, type AdlFil
 export { Ledger, toMoney, fromMoney, type Money } from "./liquidation/money.js";
 export { runCascade, type CascadeResult, type CascadeRun, type CascadeOptions } from "./liquidation/cascade.js";
 export { generateAccounts } from "./liquidation/generator.js";
+export { runVar, DEFAULT_VAR_SPEC, type VarSpec, type VarReport } from "./risk/varReport.js";
+export { varEs, tailCount, type TailMeasures } from "./risk/tail.js";
+export { nearestCorrelation, cholesky } from "./risk/correlation.js";
+export { parseHistoryCsv, returnWindow, type PriceHistory, type PriceSeries } from "./risk/history.js";
+export { runStress, shockMarket, type StressScenario, type StressResult } from "./risk/stress.js";
+export { reverseStress, type ReverseStressResult } from "./risk/reverseStress.js";
+export { backtest, kupiec, christoffersen, trafficLight, type BacktestReport } from "./risk/backtest.js";
+export { calibrate, type CalibrationSpec } from "./risk/calibrate.js";
+export { loadHistory } from "./adapters/history.js";
+export type { VarParams, StressWindow } from "./margin/params.js";
+export type { VarInputs } from "./margin/varModel.js";

@@ -64,8 +64,18 @@ export function referenceUsdPerUnit(r: ResolvedInstrument): number {
   }
 }
 
-/** The liquidity of an instrument under the model. */
+const memo = new WeakMap<CostModelParams, Map<string, Liquidity>>();
+
+/** The liquidity of an instrument under the model (memoised per model object and instrument name). */
 export function liquidityOf(m: CostModelParams, inst: Instrument): Liquidity {
+  let cache = memo.get(m);
+  if (!cache) memo.set(m, (cache = new Map()));
+  let l = cache.get(inst.name);
+  if (!l) cache.set(inst.name, (l = computeLiquidity(m, inst)));
+  return l;
+}
+
+function computeLiquidity(m: CostModelParams, inst: Instrument): Liquidity {
   const own = m.instruments[inst.name];
   if (own) return own;
   const k = m.kinds[inst.kind] ?? m.kinds.default ?? DEFAULT_COST_MODEL.kinds[inst.kind];
@@ -93,8 +103,9 @@ export function impactAt(curve: readonly DepthPoint[], q: number): number {
 export function impactIntegral(curve: readonly DepthPoint[], q: number): number {
   if (q <= 0 || curve.length === 0) return 0;
   let total = 0, x = 0;
-  const knots = curve.map((p) => p.notionalUsd).filter((n) => n > 0 && n < q);
-  for (const k of [...knots, q]) {
+  for (let i = 0; i <= curve.length; i++) {
+    const k = i < curve.length ? curve[i].notionalUsd : q;
+    if (i < curve.length && !(k > 0 && k < q)) continue;
     total += ((impactAt(curve, x) + impactAt(curve, k)) / 2) * (k - x);
     x = k;
   }

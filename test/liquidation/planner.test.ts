@@ -95,7 +95,7 @@ describe("planner", () => {
   });
 
   it("hedges delta with the perpetual when that is cheaper than trading the options", () => {
-    const book = pf({ account: "puts", collateral: { USDC: 20000 }, positions: [{ instrument: "BTC-27DEC24-92000-P", size: -10 }] });
+    const book = pf({ account: "puts", collateral: { USDC: 40000 }, positions: [{ instrument: "BTC-27DEC24-92000-P", size: -3 }] });
     const dear = { ...DEFAULT_COST_MODEL, kinds: { ...DEFAULT_COST_MODEL.kinds, option: { halfSpread: 0.01, depth: [{ notionalUsd: 0, impact: 0 }, { notionalUsd: 1e6, impact: 0.01 }] } } };
     const p = plan(book, { costs: dear });
     checkPlan(p, "hedge");
