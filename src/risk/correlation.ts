@@ -3,66 +3,30 @@
  * projections with Dykstra's correction) and Cholesky factorisation. Matrices are row-major n×n Float64Arrays.
  */
 import type { Parsed } from "../domain/instrument.js";
+import { eigenInto, eigenWorkspace, minEigenvalue, type EigenSolver, type EigenWorkspace } from "./eigen.js";
 
-/** Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations: values and vectors (columns of V). */
-export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  const A = a.slice();
-  const V = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) V[i * n + i] = 1;
-  let norm2 = 0;
-  for (let i = 0; i < n * n; i++) norm2 += A[i] * A[i];
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += A[p * n + q] * A[p * n + q];
-    if (off <= 1e-28 * norm2 || off < 1e-300) break;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) {
-      const apq = A[p * n + q];
-      if (Math.abs(apq) < 1e-300) continue;
-      const theta = (A[q * n + q] - A[p * n + p]) / (2 * apq);
-      const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-      const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-      for (let k = 0; k < n; k++) {
-        const akp = A[k * n + p], akq = A[k * n + q];
-        A[k * n + p] = c * akp - s * akq;
-        A[k * n + q] = s * akp + c * akq;
-      }
-      for (let k = 0; k < n; k++) {
-        const apk = A[p * n + k], aqk = A[q * n + k];
-        A[p * n + k] = c * apk - s * aqk;
-        A[q * n + k] = s * apk + c * aqk;
-      }
-      for (let k = 0; k < n; k++) {
-        const vkp = V[k * n + p], vkq = V[k * n + q];
-        V[k * n + p] = c * vkp - s * vkq;
-        V[k * n + q] = s * vkp + c * vkq;
-      }
-    }
-  }
-  const values = new Float64Array(n);
-  for (let i = 0; i < n; i++) values[i] = A[i * n + i];
-  return { values, vectors: V };
-}
+export { jacobiEigen, minEigenvalue, symmetricEigen, type EigenSolver } from "./eigen.js";
 
-/** Smallest eigenvalue of a symmetric matrix. */
-export function minEigenvalue(a: Float64Array, n: number): number {
-  return Math.min(...symmetricEigen(a, n).values);
-}
-
-/** V · diag(max(λ, floor)) · Vᵀ. */
-function clipSpectrum(a: Float64Array, n: number, floor: number): Float64Array {
-  const { values, vectors: V } = symmetricEigen(a, n);
-  const out = new Float64Array(n * n);
+/**
+ * Projection onto the PSD cone with eigenvalues floored at `floor`, into `out`: V·diag(max(λ, floor))·Vᵀ
+ * computed as A + Σ_{λ<floor} (floor − λ)·v·vᵀ, so only the (few) eigenvalues below the floor cost work.
+ * `out` may not alias `a`.
+ */
+function clipSpectrumInto(a: Float64Array, n: number, floor: number, ws: EigenWorkspace, out: Float64Array, solver: EigenSolver): void {
+  eigenInto(a, ws, true, solver);
+  const V = ws.vectors, values = ws.values;
+  out.set(a);
   for (let k = 0; k < n; k++) {
-    const l = Math.max(values[k], floor);
-    if (l === 0) continue;
+    const lift = floor - values[k];
+    if (!(lift > 0)) continue;
     for (let i = 0; i < n; i++) {
-      const vik = V[i * n + k] * l;
+      const vik = V[i * n + k] * lift;
       if (vik === 0) continue;
-      for (let j = i; j < n; j++) out[i * n + j] += vik * V[j * n + k];
+      const ri = i * n;
+      for (let j = i; j < n; j++) out[ri + j] += vik * V[j * n + k];
     }
   }
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) out[i * n + j] = out[j * n + i];
-  return out;
 }
 
 /** Problems that make a matrix no correlation matrix at all (shape, symmetry, unit diagonal, range); PSD is checked separately. */
@@ -105,40 +69,41 @@ export interface Repair {
  * Nearest correlation matrix in the Frobenius norm (Higham, IMA J. Numer. Anal. 22 (2002) 329–343):
  * alternating projections onto the PSD cone and the unit-diagonal matrices with Dykstra's correction.
  * The result's eigenvalues are floored at `eigenFloor` (then rescaled to a unit diagonal) so that a
- * Cholesky factor exists. A matrix that is already PSD is returned unchanged.
+ * Cholesky factor exists. A matrix that is already PSD is returned unchanged. Each projection onto the
+ * PSD cone takes one eigen-decomposition (`solver`, default Householder + implicit QL; `jacobi` is the
+ * slower reference) and only lifts the eigenvalues below zero; no allocation inside the iteration.
  */
-export function nearestCorrelation(a: Float64Array, n: number, opts: { eigenFloor?: number; tol?: number; maxIter?: number; anySymmetric?: boolean } = {}): Parsed<Repair> {
-  const { eigenFloor = 1e-10, tol = 1e-10, maxIter = 500, anySymmetric = false } = opts;
+export function nearestCorrelation(a: Float64Array, n: number, opts: { eigenFloor?: number; tol?: number; maxIter?: number; anySymmetric?: boolean; solver?: EigenSolver } = {}): Parsed<Repair> {
+  const { eigenFloor = 1e-10, tol = 1e-10, maxIter = 500, anySymmetric = false, solver = "ql" } = opts;
   const problems = anySymmetric ? symmetryProblems(a, n) : correlationProblems(a, n);
   if (problems.length > 0) return { ok: false, reason: `not a correlation matrix: ${problems.join("; ")}` };
-  const before = minEigenvalue(a, n);
+  const ws = eigenWorkspace(n);
+  const before = minEigenvalue(a, n, ws, solver);
   let unitDiag = true;
   for (let i = 0; i < n; i++) if (a[i * n + i] !== 1) unitDiag = false;
   if (before >= 0 && unitDiag) return { ok: true, value: { matrix: a.slice(), minEigenBefore: before, minEigenAfter: before, distance: 0, iterations: 0, repaired: false } };
-  let Y = a.slice();
-  let dS = new Float64Array(n * n);
+  const nn = n * n;
+  const Y = a.slice(), dS = new Float64Array(nn), R = new Float64Array(nn), X = new Float64Array(nn);
   let it = 0;
   for (; it < maxIter; it++) {
-    const R = new Float64Array(n * n);
-    for (let i = 0; i < n * n; i++) R[i] = Y[i] - dS[i];
-    const X = clipSpectrum(R, n, 0);
-    dS = new Float64Array(n * n);
-    for (let i = 0; i < n * n; i++) dS[i] = X[i] - R[i];
-    const next = X.slice();
-    for (let i = 0; i < n; i++) next[i * n + i] = 1;
+    for (let i = 0; i < nn; i++) R[i] = Y[i] - dS[i];
+    clipSpectrumInto(R, n, 0, ws, X, solver);
+    for (let i = 0; i < nn; i++) dS[i] = X[i] - R[i];
+    for (let i = 0; i < n; i++) X[i * n + i] = 1;
     let diff = 0, norm = 0;
-    for (let i = 0; i < n * n; i++) { diff += (next[i] - Y[i]) ** 2; norm += next[i] ** 2; }
-    Y = next;
+    for (let i = 0; i < nn; i++) { const x = X[i], dx = x - Y[i]; diff += dx * dx; norm += x * x; }
+    Y.set(X);
     if (Math.sqrt(diff) <= tol * Math.sqrt(norm)) break;
   }
   // Floor the spectrum, restore the unit diagonal exactly.
-  const F = clipSpectrum(Y, n, eigenFloor);
+  const F = new Float64Array(nn);
+  clipSpectrumInto(Y, n, eigenFloor, ws, F, solver);
   const d = new Float64Array(n);
   for (let i = 0; i < n; i++) d[i] = 1 / Math.sqrt(F[i * n + i]);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) F[i * n + j] = i === j ? 1 : Math.max(-1, Math.min(1, F[i * n + j] * d[i] * d[j]));
   let dist = 0;
-  for (let i = 0; i < n * n; i++) dist += (F[i] - a[i]) ** 2;
-  return { ok: true, value: { matrix: F, minEigenBefore: before, minEigenAfter: minEigenvalue(F, n), distance: Math.sqrt(dist), iterations: it + 1, repaired: true } };
+  for (let i = 0; i < nn; i++) dist += (F[i] - a[i]) ** 2;
+  return { ok: true, value: { matrix: F, minEigenBefore: before, minEigenAfter: minEigenvalue(F, n, ws, solver), distance: Math.sqrt(dist), iterations: Math.min(it + 1, maxIter), repaired: true } };
 }
 
 /**

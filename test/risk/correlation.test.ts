@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cholesky, minEigenvalue, nearestCorrelation, symmetricEigen } from "../../src/risk/correlation.js";
+import { cholesky, jacobiEigen, minEigenvalue, nearestCorrelation, symmetricEigen } from "../../src/risk/correlation.js";
+import { seededRng } from "../../src/risk/rng.js";
 import { volCorr } from "../../src/risk/covariance.js";
 import { parseDay, returnWindow } from "../../src/risk/history.js";
 import { history } from "./helpers.js";
@@ -79,5 +80,46 @@ describe("nearest correlation matrix (Higham 2002) and Cholesky", () => {
     }
     const flat = volCorr(["A", "B"], [new Float64Array([0.01, -0.02, 0.01]), new Float64Array(3)], { estimator: "sample", lambda: 0.94, shrinkage: 0 });
     expect(flat.ok ? "" : flat.reason).toMatch(/B: zero or undefined variance/);
+  });
+  it("tridiagonal QL eigen-decomposition agrees with cyclic Jacobi and satisfies A·V = V·Λ, VᵀV = I (property)", () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 24 }), fc.integer({ min: 0, max: 2 ** 31 }), fc.constantFrom("random", "repeated", "lowRank"), (n, seed, kind) => {
+      const rng = seededRng(seed);
+      const A = new Float64Array(n * n);
+      if (kind === "random") {
+        for (let i = 0; i < n; i++) for (let j = i; j < n; j++) A[i * n + j] = A[j * n + i] = 2 * rng.uniform() - 1;
+      } else {
+        // repeated: all-ones plus 2·I (eigenvalue 2 repeated n−1 times); lowRank: one outer product v·vᵀ.
+        const v = Array.from({ length: n }, () => (kind === "repeated" ? 1 : rng.normal()));
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A[i * n + j] = v[i] * v[j] + (kind === "repeated" && i === j ? 2 : 0);
+      }
+      const { values, vectors: V } = symmetricEigen(A, n);
+      const ref = jacobiEigen(A, n);
+      const sortedQl = Array.from(values).sort((x, y) => x - y), sortedJ = Array.from(ref.values).sort((x, y) => x - y);
+      const scale = Math.max(1, ...sortedJ.map(Math.abs));
+      const msg = `n=${n} seed=${seed} kind=${kind}`;
+      expect(maxDiff(sortedQl, sortedJ) / scale, msg).toBeLessThan(1e-12);
+      let residual = 0, ortho = 0;
+      for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) {
+        let av = 0, vv = 0;
+        for (let j = 0; j < n; j++) { av += A[i * n + j] * V[j * n + k]; vv += V[j * n + i] * V[j * n + k]; }
+        residual = Math.max(residual, Math.abs(av - values[k] * V[i * n + k]));
+        ortho = Math.max(ortho, Math.abs(vv - (i === k ? 1 : 0)));
+      }
+      expect(residual / scale, msg).toBeLessThan(1e-12);
+      expect(ortho, msg).toBeLessThan(1e-12);
+    }), { numRuns: 80 });
+  });
+  it("a 20-asset repair with the QL solver equals the repair with the Jacobi solver", () => {
+    const n = 20, C = new Float64Array(n * n), rng = seededRng(20);
+    for (let i = 0; i < n; i++) { C[i * n + i] = 1; for (let j = i + 1; j < n; j++) C[i * n + j] = C[j * n + i] = 0.5 + 0.6 * (rng.uniform() - 0.5); }
+    expect(minEigenvalue(C, n)).toBeLessThan(0);
+    const ql = nearestCorrelation(C, n), jac = nearestCorrelation(C, n, { solver: "jacobi" });
+    expect(ql.ok && jac.ok).toBe(true);
+    if (!ql.ok || !jac.ok) return;
+    expect(maxDiff(ql.value.matrix, jac.value.matrix)).toBeLessThan(1e-9);
+    expect(ql.value.minEigenAfter).toBeGreaterThanOrEqual(0);
+    expect(Math.abs(ql.value.distance - jac.value.distance)).toBeLessThan(1e-9);
+    const L = cholesky(ql.value.matrix, n);
+    expect(L.ok && maxDiff(llt(L.value, n), ql.value.matrix)).toBeLessThan(1e-12);
   });
 });

@@ -3,6 +3,7 @@ import type { Portfolio } from "../../domain/portfolio.js";
 import { marginWith } from "../../margin/computeMargin.js";
 import type { MarginResult, MarginStatus } from "../../margin/result.js";
 import type { RiskContext } from "../../margin/riskContext.js";
+import { esc, histogram as binValues, histogramFrame, money, svg, type Bin } from "./svg.js";
 
 /** One account's margins under the `from` and `to` parameters (numeraire of the contexts). */
 export interface ImpactRow {
@@ -74,36 +75,22 @@ export function impactReport(
   };
 }
 
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-const fmt = (v: number) => v.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const fmt = money;
 
-/** Histogram bins of IM change (percent), `n` equal bins between the smallest and largest change. */
-export function histogram(changes: readonly number[], n = 20): { lo: number; hi: number; count: number }[] {
-  if (changes.length === 0) return [];
-  let lo = Math.min(...changes), hi = Math.max(...changes);
-  if (hi - lo < 1e-12) { lo -= 0.005; hi += 0.005; }
-  const w = (hi - lo) / n;
-  const bins = Array.from({ length: n }, (_, i) => ({ lo: lo + i * w, hi: lo + (i + 1) * w, count: 0 }));
-  for (const c of changes) bins[Math.min(n - 1, Math.floor((c - lo) / w))].count++;
-  return bins;
+/** Histogram bins of IM change (fraction), `n` equal bins between the smallest and largest change. */
+export function histogram(changes: readonly number[], n = 20): Bin[] {
+  return binValues(changes, n);
 }
 
-function svgHistogram(bins: ReturnType<typeof histogram>): string {
-  const W = 720, H = 260, pad = 40;
+function svgHistogram(bins: readonly Bin[]): string {
   const max = Math.max(1, ...bins.map((b) => b.count));
-  const bw = (W - 2 * pad) / Math.max(1, bins.length);
-  const bars = bins.map((b, i) => {
-    const h = ((H - 2 * pad) * b.count) / max;
-    const x = pad + i * bw, y = H - pad - h;
-    const label = `${(b.lo * 100).toFixed(1)}% to ${(b.hi * 100).toFixed(1)}%: ${b.count}`;
-    return `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(bw - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${b.hi <= 0 ? "#2a9d8f" : b.lo >= 0 ? "#e76f51" : "#8d99ae"}"><title>${label}</title></rect>`;
-  }).join("");
-  const ticks = bins.length > 0
-    ? [0, Math.floor(bins.length / 2), bins.length - 1].map((i) => `<text x="${(pad + i * bw).toFixed(1)}" y="${H - pad + 16}" font-size="11">${(bins[i].lo * 100).toFixed(1)}%</text>`).join("")
-    : "";
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="distribution of IM change">` +
-    `<line x1="${pad}" y1="${H - pad}" x2="${W - pad}" y2="${H - pad}" stroke="#333"/>` +
-    `<text x="${pad}" y="20" font-size="12">accounts by initial-margin change (max ${max} per bin)</text>${bars}${ticks}</svg>`;
+  const f = histogramFrame(bins, {
+    title: `accounts by initial-margin change (max ${max} per bin)`,
+    fill: (b) => (b.hi <= 0 ? "#2a9d8f" : b.lo >= 0 ? "#e76f51" : "#8d99ae"),
+    tip: (b) => `${(b.lo * 100).toFixed(1)}% to ${(b.hi * 100).toFixed(1)}%: ${b.count}`,
+    tick: (v) => `${(v * 100).toFixed(1)}%`,
+  });
+  return svg(f.width, f.height, "distribution of IM change", f.body);
 }
 
 /** Self-contained HTML page (inline SVG, no scripts, no external resources). */

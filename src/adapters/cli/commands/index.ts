@@ -5,6 +5,7 @@ import { registerImpactCommand } from "./impact.js";
 import { registerImportCommands } from "./import.js";
 import { registerServeCommand } from "./serve.js";
 import { registerLiquidationCommands } from "./liquidation.js";
+import { registerReportCommand } from "./report.js";
 
 /**
  * Register every CLI command. Each command family lives in its own file in this directory and adds one
@@ -17,4 +18,5 @@ export function commands(p: Command, out: string[]): void {
   registerImportCommands(p, out);
   registerServeCommand(p, out);
   registerLiquidationCommands(p, out);
+  registerReportCommand(p, out);
 }
