@@ -13,13 +13,15 @@ import type { Portfolio } from "../domain/portfolio.js";
 import { marginWith } from "../margin/computeMargin.js";
 import type { MarginModel, MarginResult } from "../margin/result.js";
 import type { RiskContext } from "../margin/riskContext.js";
-import { referenceUsdPerUnit, DEFAULT_COST_MODEL, type CostModelParams } from "./costModel.js";
-import { marginEstimator, type MarginEstimator } from "./fastMargin.js";
+import { mmUsage, scoreCandidates, type CandidateCache, type Scored } from "./candidates.js";
+import { DEFAULT_COST_MODEL, type CostModelParams } from "./costModel.js";
+import { marginTracker, type MarginNumbers, type MarginTracker } from "./fastMargin.js";
 import { DEFAULT_HEALTH_BANDS, health, type Health, type HealthBands } from "./health.js";
 import { toMoney, type Money } from "./money.js";
-import { closeAllStep, hedgeInstrument, stepRecord, type PlanStep } from "./steps.js";
-import { applyTrades, priceTrade, toPortfolio, workAccount, type PricedTrade, type Trade, type WorkAccount } from "./workAccount.js";
+import { closeAllStep, stepRecord, type PlanStep } from "./steps.js";
+import { applyTrades, priceTrade, toPortfolio, workAccount, type PricedTrade, type WorkAccount } from "./workAccount.js";
 
+export { mmUsage } from "./candidates.js";
 export type { PlanStep } from "./steps.js";
 
 /** Planner options. Amounts in USD; fractions as fractions (0.9 = 90 %). */
@@ -41,11 +43,17 @@ export interface PlanOptions {
   /** Greedy steps before giving up and closing everything. Default 200. */
   readonly maxSteps: number;
   readonly bands: HealthBands;
+  /**
+   * Debug/test: after every step, recompute the margin with the engine (`marginWith`) and fail the plan if
+   * the incremental figures differ by more than 1e-9 relative. Default false (it costs a full re-margin per step).
+   */
+  readonly verifyFastMargin: boolean;
 }
 
 export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
   model: "portfolio", costs: DEFAULT_COST_MODEL, targetUsage: 0.9, stepFraction: 0.25, maxStepNotionalUsd: 1_000_000,
   minStepNotionalUsd: 1_000, feeRate: 0.0015, hedge: true, maxSteps: 200, bands: DEFAULT_HEALTH_BANDS,
+  verifyFastMargin: false,
 };
 
 /** How a plan ended. `healthy`: MM usage ≤ target with positions left; `closed`: everything closed, equity ≥ 0; `bankrupt`: closed with equity < 0. */
@@ -83,69 +91,15 @@ export interface LiquidationPlan {
   readonly final: Portfolio;
 }
 
-/** MM usage; +∞ when adjusted equity ≤ 0 and anything is owed. */
-export function mmUsage(r: Pick<MarginResult, "adjustedEquity" | "maintenanceMargin">): number {
-  if (r.adjustedEquity > 0) return r.maintenanceMargin / r.adjustedEquity;
-  return r.maintenanceMargin > 0 || r.adjustedEquity < 0 ? Infinity : 0;
-}
-
-const isHealthy = (r: MarginResult, target: number) => r.equity >= 0 && mmUsage(r) <= target;
-
-interface Scored {
-  readonly trade: PricedTrade;
-  readonly action: "reduce" | "close" | "hedge";
-  readonly mmDrop: number;
-  readonly score: number;
-}
-
-function candidateTrades(ctx: RiskContext, w: WorkAccount, est: MarginEstimator, o: PlanOptions): { trade: Trade; action: Scored["action"] }[] {
-  const out: { trade: Trade; action: Scored["action"] }[] = [];
-  w.positions.forEach((p, index) => {
-    const ref = referenceUsdPerUnit(p.risk.resolved);
-    const abs = Math.abs(p.size);
-    const step = Math.min(abs, Math.max(o.stepFraction * abs, o.minStepNotionalUsd / ref), o.maxStepNotionalUsd / ref);
-    const sign = p.size > 0 ? -1 : 1;
-    if (step < abs * (1 - 1e-9)) out.push({ action: "reduce", trade: { index, instrument: p.instrument, risk: p.risk, size: sign * step } });
-    if (abs * ref <= o.maxStepNotionalUsd) out.push({ action: "close", trade: { index, instrument: p.instrument, risk: p.risk, size: -p.size } });
-  });
-  if (!o.hedge) return out;
-  const unders = new Set(w.positions.map((p) => p.instrument.underlying));
-  for (const u of unders) {
-    const h = hedgeInstrument(ctx, u);
-    if (!h || h.risk.delta === 0) continue;
-    const ref = referenceUsdPerUnit(h.risk.resolved);
-    let size = -est.netDelta(u) / h.risk.delta;
-    if (Math.abs(size) * ref < o.minStepNotionalUsd) continue;
-    size = Math.sign(size) * Math.min(Math.abs(size), o.maxStepNotionalUsd / ref);
-    out.push({ action: "hedge", trade: { index: -1, instrument: h.instrument, risk: h.risk, size } });
-  }
-  return out;
-}
-
-function scoreCandidates(ctx: RiskContext, w: WorkAccount, cur: MarginResult, o: PlanOptions): Scored[] {
-  const est = marginEstimator(ctx, w, o.model);
-  const usage = mmUsage(cur);
-  const out: Scored[] = [];
-  for (const c of candidateTrades(ctx, w, est, o)) {
-    const t = priceTrade(ctx, w, c.trade, o.costs, o.feeRate);
-    const a = est.after(t);
-    const mmDrop = est.mm - a.mm;
-    if (!(mmDrop > 1e-9 * Math.max(1, est.mm))) continue;
-    const gain = o.model === "isolated" && t.realised > 0 ? t.realised : 0;
-    const adj = cur.adjustedEquity - t.cost - t.fee - a.haircutChange + gain;
-    const usageAfter = adj > 0 ? (cur.maintenanceMargin - mmDrop) / adj : Infinity;
-    if (!(usageAfter < usage)) continue;
-    out.push({ trade: t, action: c.action, mmDrop, score: mmDrop / Math.max(t.cost + t.fee, 1e-12) });
-  }
-  return out.sort((a, b) => b.score - a.score || b.mmDrop - a.mmDrop);
-}
+const isHealthy = (r: MarginNumbers, target: number) => r.equity >= 0 && mmUsage(r) <= target;
 
 interface Greedy {
   readonly steps: PlanStep[];
   readonly w: WorkAccount;
-  readonly r: MarginResult;
   readonly trades: PricedTrade[];
   readonly stall: string | null;
+  /** Set when `verifyFastMargin` found the incremental margin off the engine's. */
+  readonly mismatch?: string;
 }
 
 const CONFIRM_TRIES = 6;
@@ -156,25 +110,46 @@ function margin(ctx: RiskContext, pf: Portfolio, model: MarginModel): MarginResu
   return r.value;
 }
 
-function greedy(ctx: RiskContext, w0: WorkAccount, r0: MarginResult, o: PlanOptions): Greedy {
-  let w = w0, r = r0;
+/** Largest relative difference between the incremental figures and the engine's, or a reason when one is off by more than 1e-9. */
+export function fastMarginMismatch(fast: MarginNumbers, full: MarginNumbers): string | null {
+  for (const k of ["equity", "adjustedEquity", "initialMargin", "maintenanceMargin"] as const) {
+    const a = fast[k], b = full[k];
+    if (!(Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b), 1e-300)) && a !== b) return `${k}: incremental ${a}, engine ${b}`;
+  }
+  return null;
+}
+
+/**
+ * The greedy steps. Candidates are ranked on the tracker's estimate; the best are tried in order on the
+ * tracker's engine-equivalent figures (only the traded unit is re-margined), and the first that lowers MM
+ * usage is taken.
+ */
+function greedy(ctx: RiskContext, w0: WorkAccount, r0: MarginNumbers, o: PlanOptions): Greedy {
+  let tr = marginTracker(ctx, w0, o.model), r = r0;
   const steps: PlanStep[] = [], trades: PricedTrade[] = [];
+  const cache: CandidateCache = new WeakMap();
+  const done = (stall: string | null, mismatch?: string): Greedy => ({ steps, w: tr.work, trades, stall, ...(mismatch ? { mismatch } : {}) });
   for (let n = 0; n < o.maxSteps; n++) {
-    if (isHealthy(r, o.targetUsage)) return { steps, w, r, trades, stall: null };
-    const cands = scoreCandidates(ctx, w, r, o);
+    if (isHealthy(r, o.targetUsage)) return done(null);
+    const cands = scoreCandidates(ctx, tr, r, o, cache);
     let accepted = false;
-    for (const c of cands.slice(0, CONFIRM_TRIES)) {
-      const nw = applyTrades(ctx, w, [c.trade]);
-      const nr = margin(ctx, toPortfolio(nw), o.model);
+    for (let i = 0; i < cands.length && i < CONFIRM_TRIES; i++) {
+      const c = cands[i];
+      const nt = tr.next(applyTrades(ctx, tr.work, [c.trade]), c.trade);
+      const nr = nt.margin;
       if (!(mmUsage(nr) < mmUsage(r))) continue;
+      if (o.verifyFastMargin) {
+        const bad = fastMarginMismatch(nr, margin(ctx, toPortfolio(nt.work), o.model));
+        if (bad) return done(null, `step ${steps.length + 1} (${c.action} ${c.trade.instrument.name}): ${bad}`);
+      }
       steps.push(stepRecord(c.action, c.trade, r, nr, explainChoice(c, cands)));
       trades.push(c.trade);
-      w = nw; r = nr; accepted = true;
+      tr = nt; r = nr; accepted = true;
       break;
     }
-    if (!accepted) return { steps, w, r, trades, stall: `no remaining step lowers MM usage (${cands.length} candidates)` };
+    if (!accepted) return done(`no remaining step lowers MM usage (${cands.length} candidates)`);
   }
-  return isHealthy(r, o.targetUsage) ? { steps, w, r, trades, stall: null } : { steps, w, r, trades, stall: `not healthy after ${o.maxSteps} steps` };
+  return done(isHealthy(r, o.targetUsage) ? null : `not healthy after ${o.maxSteps} steps`);
 }
 
 function explainChoice(c: Scored, all: readonly Scored[]): string {
@@ -212,10 +187,14 @@ export function planLiquidation(ctx: RiskContext, pf: Portfolio, options: Partia
   else if (!(r0.adjustedEquity > 0) || w0.positions.length === 0) fallback = "adjusted equity ≤ 0: no partial reduction can restore the account";
   else {
     const g = greedy(ctx, w0, r0, o);
+    if (g.mismatch) return { ok: false, reason: `liquidation: incremental margin differs from the engine for ${pf.account}: ${g.mismatch}` };
     if (g.stall) fallback = g.stall;
     else if (sumCost(g.trades) > closeAllCost) fallback = `the step plan would cost ${sumCost(g.trades).toFixed(2)}, more than closing everything at once (${closeAllCost.toFixed(2)})`;
-    else steps.push(...g.steps);
-    result = g;
+    else {
+      steps.push(...g.steps);
+      // The plan's `after` is the engine's full result (the steps carry the incremental figures, equal to it).
+      result = { w: g.w, r: margin(ctx, toPortfolio(g.w), o.model), trades: g.trades };
+    }
   }
   if (fallback !== null) {
     const w = applyTrades(ctx, w0, closeAll);

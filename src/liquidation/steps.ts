@@ -5,6 +5,9 @@ import type { RiskContext } from "../margin/riskContext.js";
 import type { InstrumentRisk } from "../risk/instrumentRisk.js";
 import type { PricedTrade } from "./workAccount.js";
 
+/** The margin figures a step records (a full `MarginResult` or the planner's incremental figures). */
+export type StepMargin = Pick<MarginResult, "maintenanceMargin" | "adjustedEquity" | "marginRatio">;
+
 export type StepAction = "cancel_orders" | "reduce" | "close" | "hedge" | "close_all";
 
 /** One fill of a close-all step. */
@@ -42,7 +45,7 @@ export interface PlanStep {
 }
 
 /** The record of one step from the margin before and after. */
-export function stepRecord(action: StepAction, t: PricedTrade | null, before: MarginResult, after: MarginResult, why: string): PlanStep {
+export function stepRecord(action: StepAction, t: PricedTrade | null, before: StepMargin, after: StepMargin, why: string): PlanStep {
   return {
     action, instrument: t ? t.instrument.name : "*", size: t ? t.size : 0, price: t ? t.exec.price : 0,
     notionalUsd: t ? t.exec.notionalUsd : 0, cost: t ? t.cost : 0, fee: t ? t.fee : 0,
@@ -53,7 +56,7 @@ export function stepRecord(action: StepAction, t: PricedTrade | null, before: Ma
 }
 
 /** Every position closed at once, as one step with its fills. */
-export function closeAllStep(trades: readonly PricedTrade[], before: MarginResult, after: MarginResult, why: string): PlanStep {
+export function closeAllStep(trades: readonly PricedTrade[], before: StepMargin, after: StepMargin, why: string): PlanStep {
   let cost = 0, fee = 0, notional = 0;
   const fills: StepFill[] = trades.map((t) => {
     cost += t.cost; fee += t.fee; notional += t.exec.notionalUsd;

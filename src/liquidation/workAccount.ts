@@ -86,7 +86,7 @@ export function priceTrade(ctx: RiskContext, w: WorkAccount, t: Trade, costs: Co
     const p = w.positions[t.index];
     realised = p.value - (p.value * (p.size + t.size)) / p.size;
   }
-  return { ...t, exec, cost: exec.costUsd / N, fee: (feeRate * exec.notionalUsd) / N, realised };
+  return { index: t.index, instrument: t.instrument, risk: t.risk, size: t.size, exec, cost: exec.costUsd / N, fee: (feeRate * exec.notionalUsd) / N, realised };
 }
 
 /** Apply priced trades: positions change, cash receives realised value minus cost and fee. */
