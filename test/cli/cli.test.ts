@@ -516,3 +516,17 @@ describe("usage edge cases", () => {
     expect(err).not.toContain("line 2");
   });
 });
+
+describe("dpm compare --venues", () => {
+  it("margins a book under each named preset; a venue that cannot margin it says why", async () => {
+    const r = ok(await dpm("compare", BOOK("multi-asset"), "--market", MARKET, "--venues", "deribit,okx,derive", "--json"));
+    const [line] = lines(r);
+    expect(line.venues.map((v: { preset: string }) => v.preset)).toEqual(["deribit", "okx", "derive"]);
+    const direct = lines(ok(await dpm("margin", BOOK("multi-asset"), "--market", MARKET, "--preset", "okx", "--json")))[0];
+    expect(line.venues[1].result.initialMargin).toBe(direct.initialMargin);
+    expect(line.venues[2].error).toMatch(/BTC-PERPETUAL/);
+  });
+  it("an unknown preset in --venues is a usage error", async () => {
+    expect(usage(await dpm("compare", BOOK("put-credit-spread"), "--market", MARKET, "--venues", "deribit,nope"))).toContain("--preset");
+  });
+});

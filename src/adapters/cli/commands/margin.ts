@@ -1,14 +1,17 @@
 import type { Command } from "commander";
 import { parseInstrument } from "../../../domain/instrument.js";
-import type { Position } from "../../../domain/portfolio.js";
-import { GRID_MODELS } from "../../../margin/computeMargin.js";
-import type { MarginModel } from "../../../margin/result.js";
+import type { Portfolio, Position } from "../../../domain/portfolio.js";
+import { GRID_MODELS, marginWith, prepareContext } from "../../../margin/computeMargin.js";
+import type { MarginModel, MarginResult } from "../../../margin/result.js";
+import type { RiskContext } from "../../../margin/riskContext.js";
 import { applyTrades } from "../../../margin/whatIf.js";
 import { greeksReport } from "../../../risk/greeksReport.js";
 import { portfolioMarketIssues } from "../../input/crossCheck.js";
 import { DpmInputError, type InputIssue } from "../../input/issues.js";
 import { MAX_ABS_SIZE } from "../../input/portfolioSchema.js";
 import { compute, marginOptions, setup, type MarginFlags } from "../common.js";
+import { loadParams } from "../load.js";
+import { formatVenues } from "../formatVenues.js";
 import { formatCompare, formatCompareSummary, formatGreeks, formatMargin, formatWhatIf } from "../format.js";
 
 /** Every `--trade` value, all problems reported at once. */
@@ -53,9 +56,36 @@ function marginCommand(p: Command, out: string[]): void {
     });
 }
 
+/** One venue's portfolio margin of an account, or why that venue's method cannot margin it. */
+export type VenueOutcome = { preset: string; result: MarginResult } | { preset: string; error: string };
+
+function venueOutcomes(names: readonly string[], ctxs: readonly RiskContext[], pf: Portfolio): VenueOutcome[] {
+  return names.map((preset, i) => {
+    const r = marginWith(ctxs[i], pf, "portfolio");
+    return r.ok ? { preset, result: r.value } : { preset, error: r.reason };
+  });
+}
+
+/** `--venues a,b,c`: the same books under several venues' presets (portfolio model), side by side. */
+function compareVenues(path: string, f: MarginFlags & { venues: string }, out: string[]): void {
+  const names = f.venues.split(",").map((x) => x.trim()).filter((x) => x !== "");
+  const { ctx, portfolios } = setup(path, f);
+  const ctxs = names.map((n) => {
+    const c = prepareContext(ctx.market, loadParams(undefined, n), f.currency);
+    if (!c.ok) throw new DpmInputError("invalid --currency", [{ path: "--currency", message: c.reason, value: f.currency }]);
+    return c.value;
+  });
+  for (const pf of portfolios) {
+    const venues = venueOutcomes(names, ctxs, pf);
+    out.push(f.json ? `${JSON.stringify({ account: pf.account, venues })}\n` : `${formatVenues(pf.account, f.currency, venues)}\n\n`);
+  }
+}
+
 function compareCommand(p: Command, out: string[]): void {
-  marginOptions(p.command("compare").description("isolated, standard and portfolio margin side by side (capital efficiency)").argument("<portfolio>"))
-    .action((path: string, f: MarginFlags) => {
+  marginOptions(p.command("compare").description("isolated, standard and portfolio margin side by side (capital efficiency); --venues compares venues' presets").argument("<portfolio>"))
+    .option("--venues <presets>", "comma-separated presets to compare under the portfolio model (e.g. deribit,okx,derive)")
+    .action((path: string, f: MarginFlags & { venues?: string }) => {
+      if (f.venues !== undefined) return compareVenues(path, { ...f, venues: f.venues }, out);
       const { ctx, portfolios, varInputs } = setup(path, f);
       const models: MarginModel[] = varInputs ? [...GRID_MODELS, "var"] : [...GRID_MODELS];
       const all = portfolios.map((pf) => ({ account: pf.account, results: models.map((m) => compute(ctx, pf, m, varInputs)) }));
