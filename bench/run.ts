@@ -382,6 +382,7 @@ const AREA_BENCHES: readonly { name: string; module: string; fn: string }[] = [
   { name: "Oracle", module: "./oracle.js", fn: "oracleBench" },
   { name: "Liquidation", module: "./liquidation.js", fn: "liquidationBench" },
   { name: "Service", module: "./service.js", fn: "serviceBench" },
+  { name: "Event store: PostgreSQL vs SQLite", module: "./storePg.js", fn: "storePgBench" },
 ];
 
 async function main(): Promise<void> {
