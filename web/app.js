@@ -57,7 +57,18 @@ function renderFleet(f) {
   for (const s of ["healthy", "margin_call", "liquidation", "bankrupt"]) $(`#n-${s}`).textContent = f.byStatus[s];
   $("#accounts tbody").innerHTML = f.nearestLiquidation.map((a) => `<tr data-account="${esc(a.account)}"><td>${esc(a.account)}</td><td class="${a.status}">${a.status}</td><td>${pct(a.marginRatio)}</td><td>${fmt(a.adjustedEquity)}</td><td>${fmt(a.initialMargin)}</td><td>${fmt(a.maintenanceMargin)}</td><td>${fmt(a.adjustedEquity - a.initialMargin)}</td></tr>`).join("");
   ratioChart(f.nearestLiquidation);
+  if (f.liquidation) renderLiquidation(f.liquidation);
   $("#exposure tbody").innerHTML = Object.entries(f.byUnderlying).sort().map(([u, g]) => `<tr><td>${esc(u)}</td><td>${g.accounts}</td><td>${fmt(g.grossNotionalUsd, 0)}</td><td>${fmt(g.netDeltaUsd, 0)}</td><td>${fmt(g.delta, 4)}</td><td>${g.gamma.toExponential(3)}</td><td>${fmt(g.vega)}</td><td>${fmt(g.theta)}</td></tr>`).join("");
+}
+
+function renderLiquidation(l) {
+  const fund = $("#fund"), v = fmt(l.insuranceFund.valueUsd);
+  if (fund.textContent !== v) { fund.textContent = v; flash(fund); }
+  fund.title = Object.entries(l.insuranceFund.balances).map(([a, b]) => `${a} ${b}`).join(", ");
+  $("#n-queue").textContent = l.queue.length;
+  $("#liq-queue tbody").innerHTML = l.queue.length === 0 ? `<tr><td colspan="5" class="hint">no account in liquidation</td></tr>`
+    : l.queue.map((q) => `<tr data-account="${esc(q.account)}"><td>${esc(q.account)}</td><td class="${q.status}">${q.status}</td><td>${pct(q.marginRatio)}</td><td>${esc(q.state)}</td><td class="hint">${esc(q.reason ?? "")}</td></tr>`).join("");
+  $("#liq-recent tbody").innerHTML = l.recent.map((r) => `<tr data-account="${esc(r.account)}"><td>${esc(r.account)}</td><td>${r.startSeq}–${r.endSeq ?? "…"}</td><td>${r.executed} / ${r.planned}</td><td class="${r.outcome === "healthy" || r.outcome === "closed" ? "healthy" : "bankrupt"}">${esc(r.outcome ?? "running")}</td><td>${pct(r.marginRatioBefore)} → ${pct(r.marginRatioAfter)}</td><td>${esc(r.fees)}</td><td>${esc(r.fundCover ?? "")}</td></tr>`).join("");
 }
 
 function heatmap(unit) {
@@ -136,7 +147,7 @@ $("#whatif").addEventListener("submit", async (ev) => {
     <tr><td>status</td><td class="${v.before.status}">${v.before.status}</td><td class="${v.after.status}">${v.after.status}</td></tr></tbody></table>`;
 });
 
-$("#accounts").addEventListener("click", (ev) => { const tr = ev.target.closest("tr[data-account]"); if (tr) openAccount(tr.dataset.account); });
+for (const t of ["#accounts", "#liq-queue", "#liq-recent"]) $(t).addEventListener("click", (ev) => { const tr = ev.target.closest("tr[data-account]"); if (tr) openAccount(tr.dataset.account); });
 $("#nav-fleet").addEventListener("click", (ev) => { ev.preventDefault(); current = null; location.hash = ""; show("fleet"); });
 $("#login-form").addEventListener("submit", (ev) => { ev.preventDefault(); key = $("#key").value.trim(); start(); });
 

@@ -7,9 +7,11 @@ import { marginWith } from "../margin/computeMargin.js";
 import { concentrationCharges, type ConcentrationCharge, type OwnedPosition } from "../margin/concentration.js";
 import { marginRatio, marginStatus, type MarginResult, type MarginStatus } from "../margin/result.js";
 import type { RiskContext } from "../margin/riskContext.js";
-import type { MarketState } from "./marketState.js";
+import { oracleHold, type MarketState } from "./marketState.js";
 import { unitsToNumber } from "./money.js";
 import { instrumentOf, toPortfolio, type AccountState, type EngineState } from "./state.js";
+import type { Instrument } from "../domain/instrument.js";
+import type { Portfolio } from "../domain/portfolio.js";
 
 export interface GreeksByUnderlying {
   delta: number;
@@ -38,10 +40,17 @@ export interface AccountMargin {
   readonly marginRatio: number | null;
   readonly status: MarginStatus;
   readonly concentrationAddOn: number;
+  /**
+   * Extra IM from valuing at the oracle's stable prices (0 when no held asset has one): IM is raised so that
+   * adjusted equity − IM is the lower of the two valuations' headroom (index, stable). Included in `initialMargin`.
+   */
+  readonly stableAddOn: number;
   readonly unrealisedPnl: number;
   readonly greeks: Readonly<Record<string, GreeksByUnderlying>>;
   /** Why the margin could not be computed (then the numbers are NaN-free zeros and status is "liquidation"). */
   readonly error?: string;
+  /** In liquidation but not liquidated now: why (degraded index or circuit breaker on an asset it depends on, nothing to trade). */
+  readonly liquidationHold?: string;
 }
 
 export interface AccountMarginDetail {
@@ -50,8 +59,26 @@ export interface AccountMarginDetail {
   readonly concentration: readonly ConcentrationCharge[];
 }
 
+/**
+ * What the margin of an account needs from its bigint state, converted once: the core Portfolio, the
+ * parsed instruments in position order and their float sizes. The engine caches it per account until the
+ * account changes (accounts change only through applied events, which report the accounts they touched).
+ */
+export interface PreparedAccount {
+  readonly portfolio: Portfolio;
+  readonly instruments: readonly Instrument[];
+}
+
+export function prepareAccount(a: AccountState): PreparedAccount {
+  const portfolio = toPortfolio(a);
+  return { portfolio, instruments: portfolio.positions.map((p) => p.instrument) };
+}
+
 function notionalUsd(m: MarketState, name: string, size: number): number {
-  const inst = instrumentOf(name);
+  return notionalOf(m, instrumentOf(name), size);
+}
+
+function notionalOf(m: MarketState, inst: Instrument, size: number): number {
   const isInverseDelta1 = inst.settlement === "inverse" && inst.kind !== "option" && inst.kind !== "spot";
   return isInverseDelta1 ? Math.abs(size) : Math.abs(size) * (m.assets[inst.underlying]?.index ?? 0);
 }
@@ -71,12 +98,12 @@ export function ownerPositions(s: EngineState, owner: string, members: Iterable<
   return out;
 }
 
-function unrealised(ctx: RiskContext, a: AccountState, r: MarginResult): number {
+function unrealised(ctx: RiskContext, a: AccountState, insts: readonly Instrument[], r: MarginResult): number {
   let u = 0;
   let i = 0;
-  for (const [name, p] of a.positions) {
+  for (const p of a.positions.values()) {
+    const inst = insts[i];
     const rep = r.positions[i++];
-    const inst = instrumentOf(name);
     if (inst.kind === "future" || inst.kind === "perpetual") u += rep.value;
     else if (inst.kind === "option" && p.entryPrice !== undefined) {
       const conv = inst.settlement === "inverse" ? ctx.usdIndex(inst.underlying) ?? 0 : ctx.usdIndex(inst.quote) ?? 0;
@@ -86,50 +113,100 @@ function unrealised(ctx: RiskContext, a: AccountState, r: MarginResult): number 
   return u;
 }
 
-function greeksOf(m: MarketState, a: AccountState, r: MarginResult): Record<string, GreeksByUnderlying> {
+function greeksOf(m: MarketState, insts: readonly Instrument[], r: MarginResult): Record<string, GreeksByUnderlying> {
   const g: Record<string, GreeksByUnderlying> = {};
-  let i = 0;
-  for (const [name] of a.positions) {
-    const rep = r.positions[i++];
-    const u = instrumentOf(name).underlying;
+  for (let i = 0; i < insts.length; i++) {
+    const rep = r.positions[i];
+    const u = insts[i].underlying;
     const e = (g[u] ??= { delta: 0, gamma: 0, vega: 0, theta: 0, grossNotionalUsd: 0, netDeltaUsd: 0 });
     e.delta += rep.delta; e.gamma += rep.gamma; e.vega += rep.vega; e.theta += rep.theta;
-    e.grossNotionalUsd += notionalUsd(m, name, rep.size);
+    e.grossNotionalUsd += notionalOf(m, insts[i], rep.size);
     e.netDeltaUsd += rep.delta * (m.assets[u]?.index ?? 0);
   }
   return g;
 }
 
 /**
- * Margin of one account (portfolio model, USD) with the engine's add-ons. `acct` may be a hypothetical
+ * Concentration charges of an account (summed over its owner's linked accounts). Charges exist only for
+ * instruments the account holds that have liquidity data, so without any the owner's book is not built.
+ */
+function concentrationOf(s: EngineState, market: MarketState, acct: AccountState, linked: Iterable<string>, prep: PreparedAccount): ConcentrationCharge[] {
+  if (!prep.instruments.some((i) => market.liquidity[i.name] !== undefined)) return [];
+  const group = ownerPositions(s, acct.owner, linked).filter((p) => p.account !== acct.id);
+  prep.portfolio.positions.forEach((p, i) => {
+    group.push({ account: acct.id, instrument: prep.instruments[i].name, size: p.size, notionalUsd: notionalOf(market, prep.instruments[i], p.size) });
+  });
+  return concentrationCharges(acct.id, group, (n) => market.liquidity[n], s.service.concentration);
+}
+
+/** Assets an account's margin depends on: underlyings and linear quotes of its positions, its balances. */
+export function accountAssets(a: AccountState): Set<string> {
+  const assets = new Set<string>();
+  for (const name of a.positions.keys()) {
+    const i = instrumentOf(name);
+    assets.add(i.underlying);
+    if (i.settlement === "linear" && i.kind !== "spot") assets.add(i.quote);
+  }
+  for (const [asset, b] of a.balances) if (b !== 0n) assets.add(asset);
+  return assets;
+}
+
+/** Why the engine does not liquidate an account in liquidation now (oracle hold on an asset it depends on, nothing to trade), or undefined. */
+export function liquidationHold(s: EngineState, a: AccountState): string | undefined {
+  const m = s.market;
+  if (!m) return "no market";
+  for (const asset of [...accountAssets(a)].sort()) {
+    const h = oracleHold(m, asset);
+    if (h) return `held: ${h}`;
+  }
+  if (a.positions.size === 0) return "nothing to trade: no positions left (collateral is not sold)";
+  return undefined;
+}
+
+function usesStable(m: MarketState, a: AccountState): boolean {
+  for (const asset of accountAssets(a)) {
+    const st = m.oracle[asset]?.stable;
+    if (st !== undefined && st !== m.assets[asset]?.index) return true;
+  }
+  return false;
+}
+
+/**
+ * Margin of one account (portfolio model, USD) with the engine's add-ons. MM, equity and the status's
+ * liquidation test use the fresh index (`ctx`). When `imCtx` (the market valued at the oracle's stable
+ * prices) is given and the account holds an asset whose stable price differs from its index, the account
+ * is margined there too and IM is raised by the stable add-on so that available funds are the lower of the
+ * two valuations' (adjusted equity − IM): each is a whole-account valuation, the worse one counts. `acct` may be a hypothetical
  * copy of a stored account (pre-trade and withdrawal checks); `linked` lists the owner's account ids.
  */
-export function accountMargin(s: EngineState, ctx: RiskContext, acct: AccountState, linked: Iterable<string>): AccountMarginDetail {
-  const r = marginWith(ctx, toPortfolio(acct), "portfolio");
-  const base = { account: acct.id, owner: acct.owner, seq: s.seq };
+export function accountMargin(s: EngineState, ctx: RiskContext, acct: AccountState, linked: Iterable<string>, imCtx?: RiskContext, prepared?: PreparedAccount): AccountMarginDetail {
+  const prep = prepared ?? prepareAccount(acct);
+  const pf = prep.portfolio;
+  const r = marginWith(ctx, pf, "portfolio");
   if (!r.ok || !s.market) {
     const error = r.ok ? "no market" : r.reason;
-    return { summary: { ...base, equity: 0, adjustedEquity: 0, initialMargin: 0, maintenanceMargin: 0, availableFunds: 0, marginRatio: null, status: "liquidation", concentrationAddOn: 0, unrealisedPnl: 0, greeks: {}, error }, result: undefined, concentration: [] };
+    return { summary: { account: acct.id, owner: acct.owner, seq: s.seq, equity: 0, adjustedEquity: 0, initialMargin: 0, maintenanceMargin: 0, availableFunds: 0, marginRatio: null, status: "liquidation", concentrationAddOn: 0, stableAddOn: 0, unrealisedPnl: 0, greeks: {}, error }, result: undefined, concentration: [] };
   }
   const res = r.value;
   const market = s.market;
-  const group = ownerPositions(s, acct.owner, linked).filter((p) => p.account !== acct.id);
-  for (const [instrument, p] of acct.positions) {
-    const size = unitsToNumber(p.size);
-    group.push({ account: acct.id, instrument, size, notionalUsd: notionalUsd(market, instrument, size) });
-  }
-  const charges = concentrationCharges(acct.id, group, (n) => market.liquidity[n], s.service.concentration);
+  const charges = concentrationOf(s, market, acct, linked, prep);
   let addOn = 0;
   for (const c of charges) addOn += c.amount;
-  const im = res.initialMargin + addOn;
+  let stableAddOn = 0;
+  if (imCtx && usesStable(market, acct)) {
+    const st = marginWith(imCtx, pf, "portfolio");
+    if (st.ok) stableAddOn = Math.max(0, (res.adjustedEquity - res.initialMargin) - (st.value.adjustedEquity - st.value.initialMargin));
+  }
+  const im = res.initialMargin + addOn + stableAddOn;
   const mm = res.maintenanceMargin + s.params.portfolio.mmFactor * addOn;
-  return {
-    summary: {
-      ...base, equity: res.equity, adjustedEquity: res.adjustedEquity, initialMargin: im, maintenanceMargin: mm, availableFunds: res.adjustedEquity - im,
-      marginRatio: marginRatio(mm, res.adjustedEquity), status: marginStatus(res.equity, res.adjustedEquity, im, mm), concentrationAddOn: addOn,
-      unrealisedPnl: unrealised(ctx, acct, res), greeks: greeksOf(market, acct, res),
-    },
-    result: res,
-    concentration: charges,
+  const status = marginStatus(res.equity, res.adjustedEquity, im, mm);
+  const hold = status === "liquidation" || status === "bankrupt" ? liquidationHold(s, acct) : undefined;
+  // A plain literal (object spread here cost ~10 µs per account in the tick profile).
+  const summary: { -readonly [K in keyof AccountMargin]: AccountMargin[K] } = {
+    account: acct.id, owner: acct.owner, seq: s.seq, equity: res.equity, adjustedEquity: res.adjustedEquity, initialMargin: im, maintenanceMargin: mm,
+    availableFunds: res.adjustedEquity - im, marginRatio: marginRatio(mm, res.adjustedEquity), status, concentrationAddOn: addOn, stableAddOn,
+    unrealisedPnl: unrealised(ctx, acct, prep.instruments, res), greeks: greeksOf(market, prep.instruments, res),
   };
+  if (hold) summary.liquidationHold = hold;
+  return { summary, result: res, concentration: charges };
 }

@@ -1,13 +1,23 @@
 /**
  * Pre-trade check (DESIGN.md section 9): would this order, filled at `price` (default: the mark), keep
  * adjusted equity ≥ initial margin (including the concentration add-on)? Answers with the margin before
- * and after. Pure reads of the engine state; nothing is written.
+ * and after (IM includes the stable-price add-on). While the oracle flags the underlying (degraded index or
+ * circuit breaker), an order that adds risk on it (opens, increases or flips a position) is refused (409).
+ * Pure reads of the engine state; nothing is written.
  */
 import type { AccountMargin } from "./accountMargin.js";
 import { Engine } from "./engine.js";
 import { toUnits, unitsToNumber } from "./money.js";
 import { fillCash } from "./settlement.js";
 import { instrumentOf } from "./state.js";
+import { oracleHold } from "./marketState.js";
+
+/** Does a trade of `units` on a position of `held` units increase its absolute size (or flip it)? */
+export function addsRisk(held: bigint, units: bigint): boolean {
+  const next = held + units;
+  const abs = (x: bigint) => (x < 0n ? -x : x);
+  return abs(next) > abs(held) || (held !== 0n && next !== 0n && (next < 0n) !== (held < 0n));
+}
 
 export interface OrderCheck {
   readonly ok: boolean;
@@ -34,6 +44,11 @@ export function preTradeCheck(engine: Engine, account: string, instrument: strin
   if (!risk.ok) return { ok: false, status: 409, reason: risk.reason };
   const px = price ?? risk.value.markPrice;
   const units = toUnits(size) ?? 0n;
+  const m = engine.state.market;
+  const hold = m && inst.kind !== "spot" ? oracleHold(m, inst.underlying) : undefined;
+  if (hold && addsRisk(a.positions.get(instrument)?.size ?? 0n, units)) {
+    return { ok: false, status: 409, reason: `${hold}: orders that add risk on ${inst.underlying} are refused until it clears (reducing orders are accepted)` };
+  }
   const h = Engine.cloneAccount(a);
   if (inst.kind === "spot") {
     h.balances.set(inst.underlying, (h.balances.get(inst.underlying) ?? 0n) + units);

@@ -10,7 +10,7 @@
  */
 import { EventEmitter } from "node:events";
 import { withdrawalCheck } from "../margin/withdrawalCap.js";
-import { accountMargin, type AccountMargin, type AccountMarginDetail } from "./accountMargin.js";
+import { accountMargin, prepareAccount, type AccountMargin, type AccountMarginDetail, type PreparedAccount } from "./accountMargin.js";
 import { DERIVED_TYPES, parseEvent, type EngineEvent, type MarginStatusEvent } from "./events.js";
 import { IncrementalRiskContext } from "./incrementalContext.js";
 import { toUnits } from "./money.js";
@@ -18,6 +18,8 @@ import { applyEvent, emptyState, eventProblem, instrumentOf, deserializeState, s
 import type { Store } from "./store.js";
 import type { InputIssue } from "../adapters/input/issues.js";
 import { Indexes } from "./indexes.js";
+import { stableView } from "./marketState.js";
+import { isInLiquidation, liquidationEvents, liquidationHold, type LiquidationConfig } from "./liquidation.js";
 
 export type SubmitResult =
   | { readonly ok: true; readonly seq: number; readonly event: EngineEvent }
@@ -28,6 +30,8 @@ export interface EngineOptions {
   readonly snapshotEvery?: number;
   /** Wall clock for the stored append time (informational). */
   readonly clock?: () => number;
+  /** Liquidation of accounts in liquidation / bankrupt (planner options; default: on, planner defaults). */
+  readonly liquidation?: LiquidationConfig;
 }
 
 /** Payload of the `margins` bus event: accounts re-margined after event `seq`. */
@@ -43,10 +47,22 @@ export class Engine {
   readonly margins = new Map<string, AccountMargin>();
   private readonly idx = new Indexes();
   private ctx: IncrementalRiskContext | undefined;
+  /** Risk context of the market at the oracle's stable prices (IM only); undefined while no asset has one. */
+  private imCtx: IncrementalRiskContext | undefined;
   private tail: Promise<unknown> = Promise.resolve();
+  /** Per account: its Portfolio and parsed instruments, converted once from the bigint state; dropped when an event touches the account. */
+  private readonly prepared = new Map<string, PreparedAccount>();
+  /** Accounts re-margined since the last status check (only their status can have changed). */
+  private readonly dirty = new Set<string>();
+  /** Accounts whose margin status is liquidation or bankrupt (candidates for liquidation). */
+  private readonly due = new Set<string>();
   private sinceSnapshot = 0;
   /** Counters for /metrics. */
-  readonly counters = { events: 0, rejected: 0, recomputes: 0, lastRecomputeMs: 0 };
+  readonly counters = { events: 0, rejected: 0, recomputes: 0, lastRecomputeMs: 0, liquidations: 0, liquidationSteps: 0 };
+  /** Accounts in liquidation the engine does not liquidate now, with the reason (oracle hold, nothing to trade, planner failure). */
+  readonly held = new Map<string, string>();
+  /** While true, accounts in liquidation are only flagged (e.g. while demo books are seeded fill by fill). */
+  liquidationPaused = false;
 
   private constructor(readonly store: Store, public state: EngineState, private readonly opts: EngineOptions) {
     this.bus.setMaxListeners(0);
@@ -76,14 +92,23 @@ export class Engine {
     this.idx.clear();
     for (const a of this.state.accounts.values()) this.idx.touch(a);
     this.margins.clear();
+    this.prepared.clear();
+    this.due.clear();
     this.ctx = this.state.market ? new IncrementalRiskContext(this.state.market, this.state.params) : undefined;
+    const sv = this.state.market && stableView(this.state.market);
+    this.imCtx = sv ? new IncrementalRiskContext(sv, this.state.params) : undefined;
     for (const a of this.state.accounts.values()) this.recompute(a);
   }
 
   private recompute(a: AccountState): AccountMargin | undefined {
     if (!this.ctx) return undefined;
-    const d = accountMargin(this.state, this.ctx.context(), a, this.idx.linked(a.owner));
+    let prep = this.prepared.get(a.id);
+    if (!prep) this.prepared.set(a.id, (prep = prepareAccount(a)));
+    const d = accountMargin(this.state, this.ctx.context(), a, this.idx.linked(a.owner), this.imCtx?.context(), prep);
     this.margins.set(a.id, d.summary);
+    this.dirty.add(a.id);
+    if (isInLiquidation(d.summary)) this.due.add(a.id);
+    else this.due.delete(a.id);
     return d.summary;
   }
 
@@ -91,7 +116,15 @@ export class Engine {
   detail(id: string, hypothetical?: AccountState): AccountMarginDetail | undefined {
     const a = hypothetical ?? this.state.accounts.get(id);
     if (!a || !this.ctx) return undefined;
-    return accountMargin(this.state, this.ctx.context(), a, this.idx.linked(a.owner));
+    return accountMargin(this.state, this.ctx.context(), a, this.idx.linked(a.owner), this.imCtx?.context(), hypothetical ? undefined : this.prepared.get(id));
+  }
+
+  /** Update the stable-price context after a market change (created, invalidated or dropped). */
+  private refreshImCtx(moved: readonly string[]): void {
+    const sv = this.state.market && stableView(this.state.market);
+    if (!sv) this.imCtx = undefined;
+    else if (!this.imCtx) this.imCtx = new IncrementalRiskContext(sv, this.state.params);
+    else this.imCtx.invalidate(moved, sv, this.state.params);
   }
 
   /** The risk context of the live market (undefined before the first market event). */
@@ -144,18 +177,23 @@ export class Engine {
   private applyAndRecompute(e: EngineEvent, seq: number): void {
     const t0 = performance.now();
     const eff = applyEvent(this.state, e, seq);
+    for (const id of eff.accounts) this.prepared.delete(id);
     this.counters.events++;
     this.sinceSnapshot++;
     if (e.type === "market" || e.type === "params" || !this.ctx) {
       if (e.type === "market" || !this.ctx) this.rebuildAll();
       else if (this.state.market) {
         this.ctx.invalidate(["*"], this.state.market, this.state.params);
+        this.refreshImCtx(["*"]);
         for (const a of this.state.accounts.values()) this.recompute(a);
       }
       this.publish(seq, [...this.margins.values()], eff.moved);
       return;
     }
-    if (this.state.market) this.ctx.invalidate(eff.moved, this.state.market, this.state.params);
+    if (this.state.market && eff.moved.length > 0) {
+      this.ctx.invalidate(eff.moved, this.state.market, this.state.params);
+      this.refreshImCtx(eff.moved);
+    }
     const ids = new Set<string>();
     for (const id of eff.accounts) {
       const a = this.state.accounts.get(id);
@@ -193,9 +231,17 @@ export class Engine {
         this.applyAndRecompute(ev, seq);
       }
     }
+    await this.statusEvents(alsoCheck);
+    const liquidated = await this.liquidateAll();
+    if (liquidated.length > 0) await this.statusEvents(liquidated);
+  }
+
+  /** `margin_status` events for every account whose status changed (and the accounts in `alsoCheck`). */
+  private async statusEvents(alsoCheck: readonly string[]): Promise<void> {
     const statusEvents: MarginStatusEvent[] = [];
     const check = new Set<string>(alsoCheck);
-    for (const [id, mg] of this.margins) if (this.state.accounts.get(id)?.status !== mg.status) check.add(id);
+    for (const id of this.dirty) check.add(id);
+    this.dirty.clear();
     for (const id of check) {
       const a = this.state.accounts.get(id), mg = this.margins.get(id);
       if (!a || !mg || a.status === mg.status || (a.status === "none" && mg.status === "healthy")) continue;
@@ -206,6 +252,36 @@ export class Engine {
     const seqs = await this.store.appendEvents(statusEvents, this.now());
     statusEvents.forEach((ev, i) => { applyEvent(this.state, ev, seqs[i]); this.sinceSnapshot++; });
     this.bus.emit("status", statusEvents);
+  }
+
+  /**
+   * Liquidate every account in liquidation or bankrupt that is not held: plan, log the start, steps and end
+   * in one transaction, apply them. Returns the accounts liquidated.
+   */
+  private async liquidateAll(): Promise<string[]> {
+    const cfg = this.opts.liquidation ?? {};
+    const done: string[] = [];
+    this.held.clear();
+    if (cfg.enabled === false || !this.ctx) return done;
+    if (this.liquidationPaused) {
+      for (const id of this.due) this.held.set(id, "liquidation paused");
+      return done;
+    }
+    for (const id of [...this.due].sort()) {
+      const a = this.state.accounts.get(id);
+      if (!a) continue;
+      const hold = liquidationHold(this.state, a);
+      if (hold) { this.held.set(id, hold); continue; }
+      const r = liquidationEvents(this.state, this.ctx.context(), a, this.idx.linked(a.owner), cfg);
+      if (!r.ok) { this.held.set(id, r.reason); continue; }
+      const seqs = await this.store.appendEvents(r.events, this.now());
+      r.events.forEach((ev, i) => this.applyAndRecompute(ev, seqs[i]));
+      this.counters.liquidations++;
+      this.counters.liquidationSteps += r.events.length - 2;
+      this.bus.emit("liquidation", { account: id, seq: seqs[seqs.length - 1], events: r.events });
+      done.push(id);
+    }
+    return done;
   }
 
   private async maybeSnapshot(): Promise<void> {

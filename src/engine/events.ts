@@ -5,7 +5,9 @@
  *
  * Input events: `market` (initial snapshot), `account`, `deposit`, `withdrawal`, `fill`, `tick`,
  * `funding`, `params`. Derived events, written by the engine itself: `expiry` (settlement at 08:00 UTC
- * against the index) and `margin_status` (margin call, liquidation trigger, restored).
+ * against the index), `margin_status` (margin call, liquidation trigger, restored) and the liquidation
+ * records `liquidation_start`, `liquidation_step`, `liquidation_end` (see liquidation.ts). `insurance_deposit`
+ * (admin) funds the insurance fund.
  */
 import { z } from "zod";
 import { parseInstrument } from "../domain/instrument.js";
@@ -45,6 +47,12 @@ export const tickEvent = z.strictObject({
     mark: price.optional(), markIv: vol.optional(),
     openInterest: finite.refine((v) => v >= 0, "must be ≥ 0").optional(), depthUsd: finite.refine((v) => v >= 0, "must be ≥ 0").optional(),
   })).optional(),
+  /** Oracle: smoothed stable price (IM values at the more conservative of index and stable). */
+  stable: price.optional(),
+  /** Oracle: too few valid sources. Liquidations on the asset are held, risk-adding orders refused. */
+  degraded: z.boolean().optional(),
+  /** Oracle: the index moved more than the breaker allows within its window. Same effect as `degraded`. */
+  circuitBreaker: z.boolean().optional(),
 });
 export const fundingEvent = z.strictObject({ type: z.literal("funding"), instrument: instrumentName.refine((s) => s.endsWith("-PERPETUAL"), "must be a perpetual"), rate: finite.refine((v) => Math.abs(v) <= 0.1, "must be a funding rate in [-0.1, 0.1]") });
 export const paramsEvent = z.strictObject({
@@ -64,10 +72,37 @@ export const marginStatusEvent = z.strictObject({
   status: z.enum(["healthy", "margin_call", "liquidation", "bankrupt"]), initialMargin: finite, maintenanceMargin: finite, adjustedEquity: finite,
 });
 
+/** Deposit into the insurance fund (admin). */
+export const insuranceDepositEvent = z.strictObject({ type: z.literal("insurance_deposit"), asset, amount: positiveDecimal });
+const ratio = finite.nullable();
+/** Derived: the engine starts liquidating an account (the plan's summary; its steps follow). */
+export const liquidationStartEvent = z.strictObject({
+  type: z.literal("liquidation_start"), account: accountId, steps: z.number().int().min(0), rounds: z.number().int().min(1),
+  outcome: z.enum(["healthy", "closed", "bankrupt"]), cost: finite, closeAllCost: finite, fallback: z.string().max(500).nullable(),
+  adjustedEquity: finite, maintenanceMargin: finite, marginRatio: ratio,
+});
+/**
+ * Derived: one executed liquidation trade. Applied as a fill of `size` at `price` whose cash flows in other
+ * assets are converted into `cashAsset` at `rates[asset]` (cash-asset units per unit), then `fee` (exact,
+ * in `cashAsset`) moves to the insurance fund. `cost` (USD, vs mark) and `marginRatioAfter` (planner) are informational.
+ */
+export const liquidationStepEvent = z.strictObject({
+  type: z.literal("liquidation_step"), account: accountId, step: z.number().int().min(1),
+  action: z.enum(["reduce", "close", "hedge", "close_all"]), instrument: instrumentName, size: nonZeroDecimal, price: finite.refine((v) => v >= 0 && v <= 1e12, "must be a price ≥ 0"),
+  cost: finite, fee: decimal, cashAsset: asset, rates: z.record(asset, finite.refine((v) => v > 0, "must be > 0")), marginRatioAfter: ratio, why: z.string().max(1000),
+});
+/** Derived: the liquidation ended; a deficit (USD) is covered by the fund (`fundCover`, exact, in `cashAsset`) as far as it goes. */
+export const liquidationEndEvent = z.strictObject({
+  type: z.literal("liquidation_end"), account: accountId, outcome: z.enum(["healthy", "closed", "bankrupt", "incomplete"]),
+  fees: decimal, deficitUsd: finite, fundCover: decimal, cashAsset: asset, uncoveredUsd: finite,
+  equity: finite, adjustedEquity: finite, maintenanceMargin: finite, marginRatio: ratio,
+});
+
 /** Every event the log can hold. */
 export const engineEvent = z.discriminatedUnion("type", [
   marketEvent, accountEvent, depositEvent, withdrawalEvent, fillEvent, tickEvent, fundingEvent, paramsEvent, expiryEvent, marginStatusEvent,
-], { error: "type must be one of market, account, deposit, withdrawal, fill, tick, funding, params, expiry, margin_status" });
+  insuranceDepositEvent, liquidationStartEvent, liquidationStepEvent, liquidationEndEvent,
+], { error: "type must be one of market, account, deposit, withdrawal, fill, tick, funding, params, insurance_deposit, expiry, margin_status, liquidation_start, liquidation_step, liquidation_end" });
 
 export type EngineEvent = z.infer<typeof engineEvent>;
 export type TickEvent = z.infer<typeof tickEvent>;
@@ -75,9 +110,12 @@ export type FillEvent = z.infer<typeof fillEvent>;
 export type ExpiryEvent = z.infer<typeof expiryEvent>;
 export type ParamsEvent = z.infer<typeof paramsEvent>;
 export type MarginStatusEvent = z.infer<typeof marginStatusEvent>;
+export type LiquidationStartEvent = z.infer<typeof liquidationStartEvent>;
+export type LiquidationStepEvent = z.infer<typeof liquidationStepEvent>;
+export type LiquidationEndEvent = z.infer<typeof liquidationEndEvent>;
 
 /** Events the engine writes itself (never accepted from clients). */
-export const DERIVED_TYPES: ReadonlySet<string> = new Set(["expiry", "margin_status"]);
+export const DERIVED_TYPES: ReadonlySet<string> = new Set(["expiry", "margin_status", "liquidation_start", "liquidation_step", "liquidation_end"]);
 
 /** Validate an event; problems carry their JSON path (prefixed) and value. */
 export function parseEvent(input: unknown, prefix = ""): { ok: true; value: EngineEvent } | { ok: false; issues: InputIssue[] } {

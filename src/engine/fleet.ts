@@ -1,6 +1,8 @@
 /** Fleet summary for the risk team: accounts by status, the ones nearest liquidation, exposure and Greeks per underlying. */
 import type { AccountMargin, GreeksByUnderlying } from "./accountMargin.js";
 import type { MarginStatus } from "../margin/result.js";
+import type { Engine } from "./engine.js";
+import { insuranceFundView, liquidationQueue, summarize, type InsuranceFundView, type LiquidationSummary, type QueueEntry } from "./liquidationQueue.js";
 
 export interface FleetSummary {
   readonly seq: number;
@@ -10,6 +12,14 @@ export interface FleetSummary {
   /** Highest margin ratio (MM / adjusted equity) first; accounts with errors or no equity first of all. */
   readonly nearestLiquidation: readonly Pick<AccountMargin, "account" | "owner" | "equity" | "adjustedEquity" | "initialMargin" | "maintenanceMargin" | "marginRatio" | "status">[];
   readonly byUnderlying: Readonly<Record<string, GreeksByUnderlying & { readonly accounts: number }>>;
+  /** Liquidation: the insurance fund, the queue (accounts in liquidation now) and the latest liquidations (newest first). */
+  readonly liquidation?: FleetLiquidation;
+}
+
+export interface FleetLiquidation {
+  readonly insuranceFund: InsuranceFundView;
+  readonly queue: readonly QueueEntry[];
+  readonly recent: readonly LiquidationSummary[];
 }
 
 function ratioKey(m: AccountMargin): number {
@@ -39,4 +49,11 @@ export function fleetSummary(seq: number, margins: Iterable<AccountMargin>, top 
     maintenanceMargin: m.maintenanceMargin, marginRatio: m.marginRatio, status: m.status,
   }));
   return { seq, accounts: n, byStatus, totals: { equity, initialMargin: im, maintenanceMargin: mm }, nearestLiquidation, byUnderlying: by };
+}
+
+/** The fleet summary of an engine, with its liquidation queue, the 10 latest liquidations and the insurance fund. */
+export function engineFleet(engine: Engine, top = 20): FleetSummary {
+  const f = fleetSummary(engine.state.seq, engine.margins.values(), top);
+  const recent = engine.state.liquidations.slice(-10).reverse().map(summarize);
+  return { ...f, liquidation: { insuranceFund: insuranceFundView(engine), queue: liquidationQueue(engine).slice(0, 50), recent } };
 }

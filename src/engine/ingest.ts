@@ -2,7 +2,8 @@
  * Market ingest: feed events → the oracle (src/market/oracle) → engine ticks. Price observations go
  * through the oracle, which rejects invalid, stale, duplicate, out-of-order and outlier prices; when an
  * asset's index changes, one tick event carries it (with pending instrument marks, mark IVs and vol)
- * to the engine. Wrapped collateral assets bypass the median and are valued by
+ * to the engine, with the oracle's stable price and its degraded / circuit-breaker flags (they also send a
+ * tick when they change). Wrapped collateral assets bypass the median and are valued by
  * `wrappedCollateralPrice` (min of deep-book market and redemption value, with a floor).
  */
 import type { FeedEvent, IndexState, MarketFeed, OracleUpdate, PriceTick } from "../market/oracle/types.js";
@@ -71,7 +72,8 @@ export class MarketIngest {
     const r = this.oracle.update(tick, tick.ts);
     if (r.accepted) this.counters.accepted++;
     else this.counters.rejected++;
-    if (r.accepted && r.state && r.state.index !== before) {
+    const flagsChanged = r.state !== undefined && (r.state.degraded !== (this.engine.state.market?.oracle[tick.asset]?.degraded ?? false) || r.state.circuitBreaker !== (this.engine.state.market?.oracle[tick.asset]?.circuitBreaker ?? false));
+    if ((r.accepted && r.state && r.state.index !== before) || flagsChanged) {
       this.slot(tick.asset, r.state.ts).priceMoved = true;
       this.schedule();
     }
@@ -120,7 +122,9 @@ export class MarketIngest {
       const px = index !== undefined && index > 0 ? index : m.assets[asset].index;
       const ts = Math.max(p.ts, m.asOf[asset] ?? m.start);
       const instruments = Object.keys(p.instruments).length > 0 ? { instruments: p.instruments } : {};
-      const tick = { type: "tick", asset, ts, index: px, ...(p.vol !== undefined ? { vol: p.vol } : {}), ...(p.rate !== undefined ? { rate: p.rate } : {}), ...instruments };
+      const st = this.wrapped[asset] ? undefined : this.oracle.state(asset);
+      const flags = st ? { stable: st.stable > 0 && st.stable <= 1e12 ? st.stable : px, degraded: st.degraded, circuitBreaker: st.circuitBreaker } : {};
+      const tick = { type: "tick", asset, ts, index: px, ...(p.vol !== undefined ? { vol: p.vol } : {}), ...(p.rate !== undefined ? { rate: p.rate } : {}), ...instruments, ...flags };
       const r = await this.engine.submit(tick);
       this.counters.ticksSubmitted++;
       out.push(r);

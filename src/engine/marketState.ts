@@ -18,13 +18,34 @@ export interface MarketState {
   readonly start: number;
   /** Open interest and book depth per instrument, from ticks (drives the concentration add-on). */
   readonly liquidity: Record<string, InstrumentLiquidity>;
+  /** Oracle state per asset, from ticks: the stable price of the last tick (if it carried one) and the flags. */
+  readonly oracle: Record<string, OracleFlags>;
+}
+
+/** What the oracle said about an asset's index with its last tick. */
+export interface OracleFlags {
+  /** Stable (smoothed) price of the last tick; absent when that tick carried none (IM then uses the index). */
+  readonly stable?: number;
+  /** Too few valid sources (kept until a tick says otherwise). */
+  readonly degraded?: boolean;
+  /** Circuit breaker tripped (kept until a tick says otherwise). */
+  readonly circuitBreaker?: boolean;
+}
+
+/** Why liquidations and risk-adding orders on `asset` are held now (degraded index or circuit breaker), or undefined. */
+export function oracleHold(m: MarketState, asset: string): string | undefined {
+  const o = m.oracle[asset];
+  if (!o) return undefined;
+  if (o.degraded) return `the ${asset} index is degraded (too few valid oracle sources)`;
+  if (o.circuitBreaker) return `the ${asset} circuit breaker is tripped (index moved beyond the breaker limit)`;
+  return undefined;
 }
 
 /** Market state from a validated snapshot. */
 export function marketStateFrom(s: MarketSnapshot): MarketState {
   const asOf: Record<string, number> = {};
   for (const a of Object.keys(s.assets)) asOf[a] = s.asOf;
-  return { assets: { ...s.assets }, instruments: { ...s.instruments }, asOf, start: s.asOf, liquidity: {} };
+  return { assets: { ...s.assets }, instruments: { ...s.instruments }, asOf, start: s.asOf, liquidity: {}, oracle: {} };
 }
 
 /** Latest valuation time over all assets. */
@@ -74,14 +95,44 @@ export function applyTick(m: MarketState, t: TickEvent): void {
     }
   }
   m.asOf[t.asset] = t.ts;
+  const prevFlags = m.oracle[t.asset] ?? {};
+  const degraded = t.degraded ?? prevFlags.degraded, circuitBreaker = t.circuitBreaker ?? prevFlags.circuitBreaker;
+  const flags: OracleFlags = { ...(t.stable !== undefined ? { stable: t.stable } : {}), ...(degraded ? { degraded } : {}), ...(circuitBreaker ? { circuitBreaker } : {}) };
+  if (Object.keys(flags).length > 0) m.oracle[t.asset] = flags;
+  else delete m.oracle[t.asset];
 }
 
 /** Serialisable form (plain JSON; float64 values round-trip exactly through JSON). */
 export function marketToJson(m: MarketState): unknown {
-  return { assets: m.assets, instruments: m.instruments, asOf: m.asOf, start: m.start, liquidity: m.liquidity };
+  return { assets: m.assets, instruments: m.instruments, asOf: m.asOf, start: m.start, liquidity: m.liquidity, oracle: m.oracle };
 }
 
 export function marketFromJson(j: unknown): MarketState {
   const o = j as MarketState;
-  return { assets: { ...o.assets }, instruments: { ...o.instruments }, asOf: { ...o.asOf }, start: o.start, liquidity: { ...(o.liquidity ?? {}) } };
+  return { assets: { ...o.assets }, instruments: { ...o.instruments }, asOf: { ...o.asOf }, start: o.start, liquidity: { ...(o.liquidity ?? {}) }, oracle: { ...(o.oracle ?? {}) } };
+}
+
+/**
+ * The market valued at the oracle's stable prices: each asset with a stable price gets it as its index, and
+ * the marks of its futures, perpetuals and spot instruments move by the same ratio (option marks stay
+ * implied vols). Undefined when no asset has a stable price different from its index.
+ */
+export function stableView(m: MarketState): MarketState | undefined {
+  const ratio = new Map<string, number>();
+  for (const [asset, o] of Object.entries(m.oracle)) {
+    const idx = m.assets[asset]?.index;
+    if (o.stable !== undefined && idx !== undefined && o.stable !== idx) ratio.set(asset, o.stable / idx);
+  }
+  if (ratio.size === 0) return undefined;
+  const assets: Record<string, AssetMarket> = { ...m.assets };
+  for (const [asset, k] of ratio) assets[asset] = { ...m.assets[asset], index: m.assets[asset].index * k };
+  const instruments: Record<string, InstrumentMarket> = { ...m.instruments };
+  for (const [name, x] of Object.entries(m.instruments)) {
+    if (x.mark === undefined) continue;
+    const p = parseInstrument(name);
+    if (!p.ok || p.value.kind === "option") continue;
+    const k = ratio.get(p.value.underlying);
+    if (k !== undefined) instruments[name] = { ...x, mark: x.mark * k };
+  }
+  return { ...m, assets, instruments };
 }

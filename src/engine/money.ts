@@ -42,7 +42,16 @@ export function formatUnits(u: bigint): string {
   return `${neg ? "-" : ""}${int}${frac ? `.${frac}` : ""}`;
 }
 
-/** Units → float64 (for risk computations, which are float64 by design). */
+const TWO53 = 2n ** 53n;
+
+/**
+ * Units → float64 (for risk computations, which are float64 by design): the double nearest to u / 1e12,
+ * i.e. exactly `Number(formatUnits(u))`. Fast paths: |u| < 2^53 (Number(u) is exact and one IEEE division
+ * by the exact 1e12 rounds correctly) and whole numbers below 2^53; other values go through the decimal string.
+ */
 export function unitsToNumber(u: bigint): number {
+  if (u < TWO53 && u > -TWO53) return Number(u) / 1e12;
+  const q = u / SCALE;
+  if (q * SCALE === u && q < TWO53 && q > -TWO53) return Number(q);
   return Number(formatUnits(u));
 }

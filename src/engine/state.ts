@@ -14,6 +14,7 @@ import type { EngineEvent, ExpiryEvent, FillEvent, ParamsEvent } from "./events.
 import { applyTick, marketFromJson, marketStateFrom, marketToJson, tickProblem, type MarketState } from "./marketState.js";
 import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "./money.js";
 import { fillCash, fundingPayment, settlementCash, type CashFlow } from "./settlement.js";
+import { addToFund, applyFundCover, applyLiquidationFill, endRecord, openRecord, recordStep, startRecord, type LiquidationRecord } from "./liquidationState.js";
 
 /** A position: exact size; average entry price (futures, perpetuals, options: premium per unit). */
 export interface PositionState {
@@ -50,10 +51,14 @@ export interface EngineState {
   params: MarginParams;
   service: ServiceParams;
   readonly accounts: Map<string, AccountState>;
+  /** Insurance fund: asset → exact balance (1e-12 units). Receives liquidation fees, covers deficits. */
+  readonly insuranceFund: Map<string, bigint>;
+  /** Recent liquidations, oldest first (at most RECENT_LIQUIDATIONS finished ones plus any open one). */
+  readonly liquidations: LiquidationRecord[];
 }
 
 export function emptyState(): EngineState {
-  return { seq: 0, market: undefined, paramsSource: { preset: "deribit" }, params: loadPreset("deribit"), service: structuredClone(DEFAULT_SERVICE_PARAMS), accounts: new Map() };
+  return { seq: 0, market: undefined, paramsSource: { preset: "deribit" }, params: loadPreset("deribit"), service: structuredClone(DEFAULT_SERVICE_PARAMS), accounts: new Map(), insuranceFund: new Map(), liquidations: [] };
 }
 
 /** The account as a core Portfolio (sizes and balances converted to float64 for risk). */
@@ -124,7 +129,13 @@ export function eventProblem(s: EngineState, e: EngineEvent): string | undefined
       const r = resolveParams(e);
       return r.ok ? undefined : r.reason;
     }
-    case "expiry": case "margin_status": return e.type === "margin_status" ? needAccount(e.account) : undefined;
+    case "expiry": case "insurance_deposit": return undefined;
+    case "margin_status": case "liquidation_start": return needAccount(e.account);
+    case "liquidation_step": case "liquidation_end": {
+      const missing = needAccount(e.account);
+      if (missing) return missing;
+      return openRecord(s.liquidations, e.account) ? undefined : `no liquidation of ${e.account} in progress`;
+    }
   }
 }
 
@@ -215,6 +226,22 @@ export function applyEvent(s: EngineState, e: EngineEvent, seq: number): { accou
       if (a) a.status = e.status;
       return { accounts: [], moved: [] };
     }
+    case "insurance_deposit":
+      addToFund(s.insuranceFund, e.asset, toUnits(e.amount) ?? 0n);
+      return { accounts: [], moved: [] };
+    case "liquidation_start":
+      s.liquidations.push(startRecord(e, seq));
+      return { accounts: [], moved: [] };
+    case "liquidation_step": {
+      const a = s.accounts.get(e.account);
+      if (a) addToFund(s.insuranceFund, e.cashAsset, applyLiquidationFill(a, e));
+      recordStep(s.liquidations, e, seq);
+      return { accounts: [e.account], moved: [] };
+    }
+    case "liquidation_end":
+      applyFundCover(s.insuranceFund, s.accounts.get(e.account), e);
+      endRecord(s.liquidations, e, seq);
+      return { accounts: [e.account], moved: [] };
   }
 }
 
@@ -225,12 +252,15 @@ export function serializeState(s: EngineState): string {
     balances: Object.fromEntries([...a.balances].map(([k, v]) => [k, formatUnits(v)])),
     positions: Object.fromEntries([...a.positions].map(([k, p]) => [k, { size: formatUnits(p.size), ...(p.entryPrice !== undefined ? { entryPrice: p.entryPrice } : {}) }])),
   }));
-  return JSON.stringify({ v: 1, seq: s.seq, market: s.market ? marketToJson(s.market) : null, paramsSource: s.paramsSource, service: s.service, accounts });
+  const insuranceFund = Object.fromEntries([...s.insuranceFund].map(([k, v]) => [k, formatUnits(v)]));
+  return JSON.stringify({ v: 1, seq: s.seq, market: s.market ? marketToJson(s.market) : null, paramsSource: s.paramsSource, service: s.service, accounts, insuranceFund, liquidations: s.liquidations });
 }
 
 interface SnapshotJson {
   seq: number; market: unknown; paramsSource: { preset?: string; params?: unknown }; service: ServiceParams;
   accounts: { id: string; owner: string; status: MarginStatus | "none"; balances: Record<string, string>; positions: Record<string, { size: string; entryPrice?: number }> }[];
+  insuranceFund?: Record<string, string>;
+  liquidations?: LiquidationRecord[];
 }
 
 /** Rebuild a state from `serializeState` output. */
@@ -243,6 +273,8 @@ export function deserializeState(text: string): EngineState {
   if (pr.ok && pr.value !== undefined) s.params = pr.value;
   s.paramsSource = j.paramsSource;
   s.service = j.service;
+  for (const [k, v] of Object.entries(j.insuranceFund ?? {})) s.insuranceFund.set(k, toUnits(v) ?? 0n);
+  s.liquidations.push(...(j.liquidations ?? []));
   for (const a of j.accounts) {
     s.accounts.set(a.id, {
       id: a.id, owner: a.owner, status: a.status,

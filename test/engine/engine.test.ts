@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openSqliteStore } from "../../src/adapters/store-sqlite/sqliteStore.js";
 import { Engine } from "../../src/engine/engine.js";
-import { formatUnits, roundToUnits, toUnits } from "../../src/engine/money.js";
+import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "../../src/engine/money.js";
 import type { Store } from "../../src/engine/store.js";
 
 const MARKET: unknown = JSON.parse(readFileSync(join(import.meta.dirname, "../../examples/market.json"), "utf8"));
@@ -33,6 +33,13 @@ describe("money (exact fixed point)", () => {
     expect(formatUnits(toUnits("-123.000000000001")!)).toBe("-123.000000000001");
     expect(roundToUnits(1 / 3)).toBe(333333333333n);
     expect(toUnits(1e-7)).toBe(100000n);
+  });
+  it("unitsToNumber's fast paths equal Number(formatUnits(u)) bit for bit (fast-check)", () => {
+    const units = fc.oneof(
+      fc.bigInt({ min: -(10n ** 28n), max: 10n ** 28n }), fc.bigInt({ min: -(2n ** 54n), max: 2n ** 54n }),
+      fc.integer({ min: -1e9, max: 1e9 }).map((x) => BigInt(x) * 10n ** 12n), fc.integer().map((x) => BigInt(x) * 10n ** 6n),
+    );
+    fc.assert(fc.property(units, (u) => Object.is(unitsToNumber(u), Number(formatUnits(u)))), { numRuns: 20000 });
   });
   it("format ∘ parse is the identity on units (fast-check)", () => {
     fc.assert(fc.property(fc.bigInt({ min: -(10n ** 27n), max: 10n ** 27n }), (u) => toUnits(formatUnits(u)) === u));
@@ -74,12 +81,13 @@ describe("events and settlement", () => {
   it("funding on an inverse perpetual: longs pay N·rate/index coins", async () => {
     const e = await engineWith();
     await ok(e, { type: "account", account: "f" });
+    await ok(e, { type: "deposit", account: "f", asset: "BTC", amount: "1" });
     await ok(e, { type: "fill", account: "f", instrument: "BTC-PERPETUAL", size: "92000", price: 92000 });
     await ok(e, { type: "funding", instrument: "BTC-PERPETUAL", rate: 0.0001 });
-    expect(formatUnits(e.state.accounts.get("f")!.balances.get("BTC")!)).toBe("-0.0001");
+    expect(formatUnits(e.state.accounts.get("f")!.balances.get("BTC")!)).toBe("0.9999");
   });
 
-  it("margin calls and liquidation triggers are logged events", async () => {
+  it("margin calls and liquidation triggers are logged events, then the engine liquidates", async () => {
     const e = await engineWith();
     await ok(e, { type: "account", account: "l" });
     await ok(e, { type: "deposit", account: "l", asset: "USDC", amount: "20000" });
@@ -87,8 +95,9 @@ describe("events and settlement", () => {
     expect(e.margins.get("l")!.status).toBe("healthy");
     const seq = await ok(e, { type: "tick", asset: "BTC", ts: T0 + 1000, index: 80000, instruments: { "BTC-PERPETUAL": { mark: 80000 } } });
     const after = await e.store.readEvents(seq + 1, 10);
-    expect(after.map((x) => (x.event as { kind: string }).kind)).toEqual(["liquidation_trigger"]);
-    expect(e.margins.get("l")!.status).toBe("liquidation");
+    const kinds = after.map((x) => { const v = x.event as { type: string; kind?: string }; return v.kind ?? v.type; });
+    expect(kinds).toEqual(["liquidation_trigger", "liquidation_start", "liquidation_step", "liquidation_step", "liquidation_step", "liquidation_end", "margin_call"]);
+    expect(e.margins.get("l")!.status).toBe("margin_call");
   });
 
   it("refuses invalid events with paths (400), unknown accounts (404), derived types from clients", async () => {
@@ -106,12 +115,15 @@ describe("events and settlement", () => {
 });
 
 describe("incremental recompute equals a full replay", () => {
-  it("after random streams of events, every margin equals a fresh engine's, to the last digit (fast-check)", async () => {
+  it("after random streams of events (with liquidations), every margin equals a fresh engine's, to the last digit (fast-check)", async () => {
+    let liquidations = 0;
     const insts = ["BTC-PERPETUAL", "BTC-27DEC24", "BTC-27DEC24-92000-P", "ETH-PERPETUAL", "ETH-27DEC24-3000-C", "SOL_USDC-PERPETUAL", "BTC_USDC-PERPETUAL"];
     const ev = fc.oneof(
       fc.record({ k: fc.constant("tick"), a: fc.constantFrom("BTC", "ETH", "SOL", "USDC"), m: fc.double({ min: 0.9, max: 1.1, noNaN: true }) }),
       fc.record({ k: fc.constant("fill"), acct: fc.integer({ min: 0, max: 3 }), i: fc.integer({ min: 0, max: insts.length - 1 }), s: fc.integer({ min: -20, max: 20 }).filter((x) => x !== 0) }),
       fc.record({ k: fc.constant("dep"), acct: fc.integer({ min: 0, max: 3 }), amt: fc.integer({ min: 1, max: 100000 }) }),
+      // jumps of BTC that put leveraged accounts into liquidation (the engine then liquidates them)
+      fc.record({ k: fc.constant("tick"), a: fc.constant("BTC"), m: fc.constantFrom(0.75, 0.85, 1.2) }),
     );
     await fc.assert(fc.asyncProperty(fc.array(ev, { minLength: 5, maxLength: 25 }), async (events) => {
       const store = openSqliteStore(":memory:", { sync: "normal" });
@@ -137,14 +149,20 @@ describe("incremental recompute equals a full replay", () => {
       const fresh = await Engine.open(store);
       for (const [id, m] of e.margins) expect(strip(fresh.margins.get(id)), id).toBe(strip(m));
       expect(e.margins.size).toBe(4);
-    }), { numRuns: 15 });
+      expect(fresh.state.insuranceFund).toEqual(e.state.insuranceFund);
+      expect(JSON.stringify(fresh.state.liquidations)).toBe(JSON.stringify(e.state.liquidations));
+      liquidations += e.counters.liquidations;
+    }), { numRuns: 25 });
+    expect(liquidations, "some runs liquidated accounts").toBeGreaterThan(0);
   });
 
   it("a tick on ETH recomputes only ETH-dependent vectors and accounts", async () => {
     const e = await engineWith();
     await ok(e, { type: "account", account: "btc" });
+    await ok(e, { type: "deposit", account: "btc", asset: "BTC", amount: "1" });
     await ok(e, { type: "fill", account: "btc", instrument: "BTC-27DEC24-92000-P", size: "1", price: 0.03 });
     await ok(e, { type: "account", account: "eth" });
+    await ok(e, { type: "deposit", account: "eth", asset: "USDC", amount: "10000" });
     await ok(e, { type: "fill", account: "eth", instrument: "ETH-PERPETUAL", size: "1000", price: 3100 });
     const before = e.riskContext()!.vectorsComputed;
     const btcSeq = e.margins.get("btc")!.seq;

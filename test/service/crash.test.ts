@@ -63,6 +63,7 @@ describe("crash (SIGKILL) and restart", () => {
     const s1 = await start(db);
     const accounts = ["c0", "c1", "c2", "c3", "c4"];
     for (const id of accounts) expect((await call(s1.url, "POST", "/v1/accounts", { id, owner: id === "c4" ? "c3" : id, collateral: { USDC: "250000", BTC: "1.5" } })).status).toBe(201);
+    expect((await call(s1.url, "POST", "/v1/insurance-fund/deposits", { asset: "USDC", amount: "12345.000000000001" })).status).toBe(201);
     const acked = new Map<number, unknown>();
     let ts = Date.parse("2024-11-20T08:00:00Z"), btc = 92000, eth = 3100, n = 0, stop = false;
     let rnd = 12345;
@@ -131,6 +132,11 @@ describe("crash (SIGKILL) and restart", () => {
         const state = (await call(s2.url, "GET", `/v1/accounts/${id}`)).json.account;
         expect(state.balances, `${id} balances`).toEqual(Object.fromEntries([...replay.state.accounts.get(id)!.balances].map(([k, v]) => [k, (v < 0n ? "-" : "") + formatAbs(v < 0n ? -v : v)])));
       }
+      // insurance fund and liquidation records: restarted server = full replay
+      const liq = (await call(s2.url, "GET", "/v1/liquidations")).json;
+      expect(liq.recent.length, "the stream bankrupts accounts; their liquidations are replayed too").toBeGreaterThan(0);
+      expect(liq.insuranceFund.balances).toEqual(Object.fromEntries([...replay.state.insuranceFund].map(([k, v]) => [k, (v < 0n ? "-" : "") + formatAbs(v < 0n ? -v : v)])));
+      expect(JSON.stringify(liq.recent.map((r: { progress?: unknown }) => { const c = { ...r }; delete c.progress; return c; }))).toBe(JSON.stringify([...replay.state.liquidations].reverse()));
       await mem.close();
     } finally {
       const closed2 = new Promise((r) => s2.child.once("close", r));

@@ -63,4 +63,27 @@ suite("dashboard (headless chromium)", () => {
     expect(after).toBeLessThan(before);
     expect(errors).toEqual([]);
   }, 60_000);
+
+  it("shows the liquidation queue panel and, live, a liquidation the engine ran", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${svc.url}/#key=${encodeURIComponent(ADMIN)}`);
+    await page.waitForSelector('[data-testid="liquidation-panel"]', { state: "visible", timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector("#n-queue")?.textContent !== "–", null, { timeout: 15_000 });
+    expect(await page.textContent("#fund")).toBe("0.00");
+    // an over-leveraged account: the engine liquidates it right after the fill; the fleet push shows it
+    expect((await svc.call("POST", "/v1/insurance-fund/deposits", { asset: "USDC", amount: "1000" })).status).toBe(201);
+    expect((await svc.call("POST", "/v1/accounts", { id: "whale", collateral: { USDC: "9000" } })).status).toBe(201);
+    expect((await svc.call("POST", "/v1/accounts/whale/fills", { instrument: "BTC-PERPETUAL", size: "100000", price: 92000 })).status).toBe(201);
+    await page.waitForSelector('#liq-recent tr[data-account="whale"]', { timeout: 15_000 });
+    const row = await page.textContent('#liq-recent tr[data-account="whale"]');
+    const rec = (await svc.call("GET", "/v1/liquidations")).json.recent.find((r: { account: string }) => r.account === "whale");
+    expect(row).toContain(`${rec.steps.length} / ${rec.plannedSteps}`);
+    expect(row).toContain(rec.end.outcome);
+    const fund = Number((await svc.call("GET", "/v1/fleet")).json.liquidation.insuranceFund.valueUsd);
+    expect(fund).toBeGreaterThan(1000); // the deposit plus the liquidation fees
+    await page.waitForFunction((v) => document.querySelector("#fund")?.textContent === v, fund.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }), { timeout: 15_000 });
+    expect(errors).toEqual([]);
+  }, 60_000);
 });

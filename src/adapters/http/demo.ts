@@ -23,6 +23,19 @@ interface Book { account: string; collateral?: Record<string, number>; positions
 export async function createDemoAccounts(svc: Service, booksDir: string): Promise<string[]> {
   const engine: Engine = svc.engine;
   const ids: string[] = [];
+  // A book's fills arrive one at a time and one leg alone (or an option premium paid in coin) may breach MM:
+  // liquidation is paused while the books are seeded, so the engine does not liquidate half-built books.
+  engine.liquidationPaused = true;
+  try {
+    await seedBooks(svc, booksDir, ids);
+  } finally {
+    engine.liquidationPaused = false;
+  }
+  return ids;
+}
+
+async function seedBooks(svc: Service, booksDir: string, ids: string[]): Promise<void> {
+  const engine: Engine = svc.engine;
   for (const f of readdirSync(booksDir).filter((x) => x.endsWith(".json")).sort()) {
     const book = JSON.parse(readFileSync(join(booksDir, f), "utf8")) as Book;
     ids.push(book.account);
@@ -42,7 +55,6 @@ export async function createDemoAccounts(svc: Service, booksDir: string): Promis
       await must({ type: "fill", account: book.account, instrument: p.instrument, size: p.size, price });
     }
   }
-  return ids;
 }
 
 /** The simulated feed for the live market: its assets and instruments, starting at the market's latest time. */

@@ -5,9 +5,10 @@
 import type { FastifyInstance } from "fastify";
 import { Engine } from "../../engine/engine.js";
 import { MarketIngest, type WrappedAssetConfig } from "../../engine/ingest.js";
+import type { LiquidationConfig } from "../../engine/liquidation.js";
 import type { Store } from "../../engine/store.js";
 import type { MarketFeed } from "../../market/oracle/types.js";
-import { openSqliteStore } from "../store-sqlite/sqliteStore.js";
+import { openStore } from "../storeFactory.js";
 import { KeyRing } from "./keys.js";
 import { Metrics } from "./metrics.js";
 import { buildServer, type ServerOptions } from "./server.js";
@@ -28,6 +29,8 @@ export interface ServiceOptions extends ServerOptions {
   readonly wrapped?: Readonly<Record<string, WrappedAssetConfig>>;
   /** Wall clock (ms) for rate limiting and append times. */
   readonly clock?: () => number;
+  /** Liquidation by the engine (planner options; default on with the planner's defaults and default cost model). */
+  readonly liquidation?: LiquidationConfig;
 }
 
 export interface Service {
@@ -48,8 +51,8 @@ export interface Service {
 
 export async function startService(o: ServiceOptions): Promise<Service> {
   const clock = o.clock ?? Date.now;
-  const store = openSqliteStore(o.db, { sync: o.sync ?? "full" });
-  const engine = await Engine.open(store, { snapshotEvery: o.snapshotEvery ?? 1000, clock });
+  const store = await openStore(o.db, { sync: o.sync ?? "full" });
+  const engine = await Engine.open(store, { snapshotEvery: o.snapshotEvery ?? 1000, clock, ...(o.liquidation ? { liquidation: o.liquidation } : {}) });
   if (!engine.state.market && o.initialMarket !== undefined) {
     const r = await engine.submit({ type: "market", snapshot: o.initialMarket });
     if (!r.ok) throw new Error(`initial market rejected: ${r.reason}`);

@@ -10,7 +10,7 @@
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
 import type { MarginsChanged } from "../../engine/engine.js";
-import { fleetSummary } from "../../engine/fleet.js";
+import { engineFleet } from "../../engine/fleet.js";
 import type { ServerDeps } from "./server.js";
 import type { Principal } from "./keys.js";
 
@@ -90,7 +90,7 @@ export class StreamHub {
 
   /** Send the fleet summary to fleet subscribers now. */
   pushFleet(): void {
-    const msg = JSON.stringify({ type: "fleet", data: fleetSummary(this.deps.engine.state.seq, this.deps.engine.margins.values()) });
+    const msg = JSON.stringify({ type: "fleet", data: engineFleet(this.deps.engine) });
     for (const c of this.clients) if (c.fleet) c.offer("fleet", msg);
   }
 

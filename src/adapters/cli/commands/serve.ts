@@ -6,10 +6,18 @@ import { Option } from "commander";
 import { DpmInputError } from "../../input/issues.js";
 import { createDemoAccounts, demoFeed, examplesDir } from "../../http/demo.js";
 import { startService } from "../../http/service.js";
+import { describeStoreTarget, isPostgresTarget } from "../../storeFactory.js";
 
 interface ServeFlags {
   port: string; host: string; db?: string; demo: boolean; sync: "full" | "normal"; snapshotEvery: string;
   rateLimit: string; bodyLimit: string; tickMs: string; market?: string; seed: string;
+  liquidate: boolean; liqTarget: string; liqFee: string;
+}
+
+function fractionFlag(name: string, v: string, min: number, max: number): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max) throw new DpmInputError(`invalid ${name}`, [{ path: name, message: `must be a number in [${min}, ${max}]`, value: v }]);
+  return n;
 }
 
 function intFlag(name: string, v: string, min: number, max: number): number {
@@ -34,18 +42,19 @@ async function serve(f: ServeFlags): Promise<void> {
   const rateLimit = intFlag("--rate-limit", f.rateLimit, 0, 1e9);
   const bodyLimit = intFlag("--body-limit", f.bodyLimit, 1024, 1 << 30);
   const tickMs = intFlag("--tick-ms", f.tickMs, 10, 3_600_000);
+  const liquidation = { enabled: f.liquidate, targetUsage: fractionFlag("--liq-target", f.liqTarget, 0.01, 1), feeRate: fractionFlag("--liq-fee", f.liqFee, 0, 0.1) };
   const examples = examplesDir();
   let db = f.db;
   if (db === undefined) {
     const dir = f.demo ? mkdtempSync(join(tmpdir(), "dpm-demo-")) : resolve(".dpm");
     mkdirSync(dir, { recursive: true });
     db = join(dir, f.demo ? "demo.sqlite" : "dpm.sqlite");
-  } else if (db !== ":memory:") mkdirSync(dirname(resolve(db)), { recursive: true });
+  } else if (db !== ":memory:" && !isPostgresTarget(db)) mkdirSync(dirname(resolve(db)), { recursive: true });
   const marketFile = f.market ?? (f.demo && examples ? join(examples, "market.json") : undefined);
   const initialMarket = marketFile ? (JSON.parse(readFileSync(marketFile, "utf8")) as unknown) : undefined;
-  const svc = await startService({ db, port, host: f.host, sync: f.sync, snapshotEvery, rateLimit, bodyLimit, adminKey: process.env.DPM_ADMIN_KEY || undefined, initialMarket });
+  const svc = await startService({ db, port, host: f.host, sync: f.sync, snapshotEvery, rateLimit, bodyLimit, adminKey: process.env.DPM_ADMIN_KEY || undefined, initialMarket, liquidation });
   const say = (s: string) => process.stdout.write(`${s}\n`);
-  say(`dpm: listening on ${svc.url} (db ${db})`);
+  say(`dpm: listening on ${svc.url} (db ${describeStoreTarget(db)})`);
   if (svc.generatedAdminKey) say(`dpm: admin key (shown once, store it): ${svc.generatedAdminKey}`);
   if (f.demo) {
     try {
@@ -70,14 +79,17 @@ export function registerServeCommand(p: Command, _out: string[]): void {
     .description("run the margin service: HTTP + WebSocket API under /v1, dashboard at /")
     .option("--port <n>", "TCP port (0: any free port)", "8080")
     .option("--host <addr>", "address to listen on", "127.0.0.1")
-    .option("--db <file>", "SQLite database file (default ./.dpm/dpm.sqlite; a temp dir with --demo)")
+    .option("--db <file|url>", "SQLite file, or postgres://user@host/db?schema=NAME (default ./.dpm/dpm.sqlite; a temp dir with --demo)")
     .option("--demo", "example market, demo accounts from examples/books, simulated feed", false)
     .option("--market <file>", "initial market snapshot when the log is empty")
-    .addOption(new Option("--sync <mode>", "SQLite synchronous mode (full: fsync every commit)").choices(["full", "normal"]).default("full"))
+    .addOption(new Option("--sync <mode>", "durability (full: fsync every commit / synchronous_commit=on)").choices(["full", "normal"]).default("full"))
     .option("--snapshot-every <n>", "write a state snapshot every N events", "1000")
     .option("--rate-limit <n>", "requests per second per API key (0: off)", "50")
     .option("--body-limit <bytes>", "largest request body", String(1024 * 1024))
     .option("--tick-ms <n>", "simulated feed interval in --demo", "1000")
     .option("--seed <n>", "simulated feed seed in --demo", "42")
+    .option("--no-liquidate", "do not liquidate accounts in liquidation (they are only flagged)")
+    .option("--liq-target <usage>", "liquidation stops once MM / adjusted equity ≤ this", "0.9")
+    .option("--liq-fee <rate>", "liquidation fee to the insurance fund, fraction of the notional traded", "0.0015")
     .action(serve);
 }

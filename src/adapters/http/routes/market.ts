@@ -2,11 +2,12 @@
 import type { FastifyInstance } from "fastify";
 import { createMarginEngine, toMarket } from "../../../api.js";
 import type { MarketSnapshot } from "../../../market/snapshot.js";
-import { fleetSummary } from "../../../engine/fleet.js";
+import { engineFleet } from "../../../engine/fleet.js";
+import { insuranceFundView, liquidationQueue, previewPlan } from "../../../engine/liquidationQueue.js";
 import { snapshotOf } from "../../../engine/marketState.js";
 import { DpmInputError, type InputIssue } from "../../input/issues.js";
 import { openApiDocument } from "../openapi.js";
-import { eventsQuery, fundingBody, marginBody, parseBody, pricesBody } from "../schemas.js";
+import { eventsQuery, fundingBody, marginBody, parseBody, pricesBody, transferBody } from "../schemas.js";
 import { sendError, sendSubmit, type ServerDeps } from "../server.js";
 
 function prefixed(prefix: string, issues: readonly InputIssue[]): InputIssue[] {
@@ -37,6 +38,10 @@ function updateGauges(deps: ServerDeps): void {
   m.set("dpm_risk_vectors_computed_total", "Instrument risk vectors computed since start", engine.riskContext()?.vectorsComputed ?? 0);
   m.set("dpm_oracle_ticks_accepted_total", "Price observations accepted by the oracle", deps.ingest.counters.accepted);
   m.set("dpm_oracle_ticks_rejected_total", "Price observations rejected by the oracle", deps.ingest.counters.rejected);
+  m.set("dpm_liquidations_total", "Liquidations run by the engine since start", engine.counters.liquidations);
+  m.set("dpm_liquidation_steps_total", "Liquidation steps executed since start", engine.counters.liquidationSteps);
+  m.set("dpm_liquidation_queue", "Accounts in liquidation or bankrupt now", liquidationQueue(engine).length);
+  m.set("dpm_insurance_fund_usd", "Insurance fund value (USD, at the index)", insuranceFundView(engine).valueUsd);
 }
 
 export function registerMarketRoutes(app: FastifyInstance, deps: ServerDeps): void {
@@ -96,5 +101,16 @@ export function registerMarketRoutes(app: FastifyInstance, deps: ServerDeps): vo
     const last = events.length > 0 ? events[events.length - 1].seq : q.value.from - 1;
     return { events, next: events.length === q.value.limit ? last + 1 : null, lastSeq: await deps.store.lastSeq() };
   });
-  app.get("/v1/fleet", { config: { access: "admin" } }, async () => fleetSummary(engine.state.seq, engine.margins.values()));
+  app.get("/v1/fleet", { config: { access: "admin" } }, async () => engineFleet(engine));
+  app.get("/v1/liquidations", { config: { access: "admin" } }, async () => ({
+    seq: engine.state.seq,
+    insuranceFund: insuranceFundView(engine),
+    queue: liquidationQueue(engine).map((q) => ({ ...q, plan: previewPlan(engine, q.account) })),
+    recent: [...engine.state.liquidations].reverse().map((r) => ({ ...r, progress: { executed: r.steps.length, planned: r.plannedSteps } })),
+  }));
+  app.post("/v1/insurance-fund/deposits", { config: { access: "admin" } }, async (req, reply) => {
+    const b = parseBody(transferBody, req.body);
+    if (!b.ok) return sendError(reply, 400, "invalid request", b.issues);
+    return sendSubmit(reply, await engine.submit({ type: "insurance_deposit", ...b.value }));
+  });
 }
