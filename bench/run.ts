@@ -486,7 +486,7 @@ async function main(): Promise<void> {
       [`book of ${fmtInt(BOOK_SIZE)} accounts (shared context)`, `${fmtInt(b.sharedRate)} accounts/s`, `≥ ${fmtInt(TARGET_BOOK_RATE)}/s`, met(bookOk), `${fmtRatio(b.sharedRate / b.naiveRate)} naive`],
       [`CLI end to end, ${fmtInt(BOOK_SIZE)} accounts`, `${fmtFixed(c.medianS, 2)} s, ${fmtInt(c.rate)} accounts/s`, `≥ ${fmtInt(TARGET_CLI_RATE)}/s`, met(cliOk), `${fmtRatio(c.medianS / c.nodeStartS)} node start`],
     ])
-    .p(`Bench wall time: ${fmtFixed(totalS, 1)} s; load average at the end ${loadavg().map((x) => fmtFixed(x, 2)).join(" / ")} ` +
+    .p(`Core benchmarks' wall time: ${fmtFixed(totalS, 1)} s; load average after them ${loadavg().map((x) => fmtFixed(x, 2)).join(" / ")} ` +
       "(other processes on this machine add noise to the rates; the per-pass numbers above show the spread).");
 
   for (const section of AREA_BENCHES) {
