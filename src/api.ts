@@ -38,9 +38,12 @@ function isMarket(m: unknown): m is MarketSnapshot {
   return typeof m === "object" && m !== null && typeof (m as { asOf?: unknown }).asOf === "number";
 }
 
+/** An already-parsed Portfolio (instruments are objects), as opposed to raw JSON (instruments are names). */
 function isPortfolio(p: unknown): p is Portfolio {
   const pos = (p as { positions?: unknown })?.positions;
-  return Array.isArray(pos) && Array.isArray((p as { openOrders?: unknown }).openOrders) && pos.every((x) => typeof (x as { instrument?: unknown }).instrument === "object");
+  const orders = (p as { openOrders?: unknown })?.openOrders;
+  const parsed = (x: unknown) => typeof (x as { instrument?: unknown }).instrument === "object";
+  return Array.isArray(pos) && Array.isArray(orders) && pos.every(parsed) && orders.every(parsed);
 }
 
 /** Validate a market snapshot given as raw JSON (or pass a parsed one through). */

@@ -17,6 +17,8 @@ interface UnitState {
   readonly countedAs: "scenario" | "haircut" | "none";
   /** Haircut in the numeraire (0 unless countedAs = haircut). */
   readonly haircut: number;
+  /** The unit without its collateral, the unit with it in the scenarios, and the haircut it would carry outside them (for re-deciding without a position). */
+  readonly alternatives?: { readonly bare: UnitBook; readonly withCollateral: UnitBook; readonly haircut: number };
   /** Open-order margin of the unit. */
   readonly orders: number;
   readonly orderSide: "buy" | "sell" | null;
@@ -79,9 +81,10 @@ function decideUnit(ctx: RiskContext, pf: Portfolio, ab: AccountBook, u: string,
     const inScen = marginOf(ctx, withColl);
     const haircut = collateralHaircutUsd(u, amount * unitIndex(ctx, u), ctx.params.collateral) / ctx.numeraire.index;
     // A debt (negative balance) is a short exposure: always in the scenarios, never haircut.
+    const alternatives = { bare: book, withCollateral: withColl, haircut };
     state = amount < 0 || inScen.total <= without.total + haircut
-      ? { underlying: u, book: withColl, margin: inScen, collateral: amount, countedAs: "scenario", haircut: 0, orders: 0, orderSide: null }
-      : { underlying: u, book, margin: without, collateral: amount, countedAs: "haircut", haircut, orders: 0, orderSide: null };
+      ? { underlying: u, book: withColl, margin: inScen, collateral: amount, countedAs: "scenario", haircut: 0, orders: 0, orderSide: null, alternatives }
+      : { underlying: u, book, margin: without, collateral: amount, countedAs: "haircut", haircut, orders: 0, orderSide: null, alternatives };
   }
   const om = pf.openOrders.length > 0 ? orderMargin(ctx, pf, ab, u, state.book, state.margin.total) : { amount: 0, side: null };
   return { ...state, orders: om.amount, orderSide: om.side };
@@ -151,12 +154,23 @@ function collateralReports(ctx: RiskContext, pf: Portfolio, ab: AccountBook, sta
   });
 }
 
+/**
+ * Risk margin of a unit without one position, with the collateral decision taken again (the same rule as
+ * decideUnit), so that a contribution is IM with the position minus IM without it.
+ */
+function marginWithout(ctx: RiskContext, st: UnitState, adj: UnitAdjustment): number {
+  const alt = st.alternatives;
+  if (!alt) return marginOf(ctx, st.book, adj).total;
+  const inScen = marginOf(ctx, alt.withCollateral, adj).total;
+  const bare = marginOf(ctx, alt.bare, adj).total;
+  return st.collateral < 0 || inScen <= bare + alt.haircut ? inScen : bare;
+}
+
 function positionReports(ctx: RiskContext, pf: Portfolio, ab: AccountBook, states: readonly UnitState[]): PositionReport[] {
   return pf.positions.map((p, i) => {
     const r = ab.risks[i];
     const st = states.find((s) => s.underlying === p.instrument.underlying);
-    let contribution = 0;
-    if (st) contribution = st.margin.total - marginOf(ctx, st.book, { risk: r, size: -p.size }).total;
+    const contribution = st ? st.margin.total - marginWithout(ctx, st, { risk: r, size: -p.size }) : 0;
     return {
       instrument: p.instrument.name, size: p.size, markPrice: r.markPrice, value: ab.values[i],
       delta: p.size * r.delta, gamma: p.size * r.gamma, vega: p.size * r.vega, theta: p.size * r.theta,

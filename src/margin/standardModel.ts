@@ -50,14 +50,30 @@ export function standardPositionMargin(r: InstrumentRisk, size: number, p: Stand
   return { im: Math.max(imCoin0, mmCoin) * q, mm: mmCoin * q, rule: "short put: max(max(0.15 − OTM/index, 0.1) + mark, MM)" };
 }
 
+/**
+ * Open-order margin: each side (all buys, or all sells) filled at mark on top of the position in the same
+ * instrument; the side that raises the summed IM most counts (an order that reduces a position adds nothing).
+ */
 function ordersMargin(ctx: RiskContext, pf: Portfolio, ab: AccountBook): { amount: number; side: "buy" | "sell" | null } {
-  let buy = 0, sell = 0;
-  pf.openOrders.forEach((o, i) => {
-    const m = standardPositionMargin(ab.orderRisks[i], o.size, ctx.params.standard).im / ctx.numeraire.index;
-    if (o.size > 0) buy += m; else sell += m;
-  });
-  if (buy === 0 && sell === 0) return { amount: 0, side: null };
-  return buy >= sell ? { amount: buy, side: "buy" } : { amount: sell, side: "sell" };
+  const held = new Map<string, number>();
+  for (const p of pf.positions) held.set(p.instrument.name, (held.get(p.instrument.name) ?? 0) + p.size);
+  const extra = { buy: 0, sell: 0 };
+  for (const side of ["buy", "sell"] as const) {
+    const filled = new Map<string, { risk: InstrumentRisk; size: number }>();
+    pf.openOrders.forEach((o, i) => {
+      if ((o.size > 0) !== (side === "buy")) return;
+      const f = filled.get(o.instrument.name);
+      if (f) f.size += o.size;
+      else filled.set(o.instrument.name, { risk: ab.orderRisks[i], size: o.size });
+    });
+    for (const [name, f] of filled) {
+      const now = held.get(name) ?? 0;
+      const im = (size: number): number => standardPositionMargin(f.risk, size, ctx.params.standard).im;
+      extra[side] += (im(now + f.size) - im(now)) / ctx.numeraire.index;
+    }
+  }
+  if (!(extra.buy > 0) && !(extra.sell > 0)) return { amount: 0, side: null };
+  return extra.buy >= extra.sell ? { amount: extra.buy, side: "buy" } : { amount: extra.sell, side: "sell" };
 }
 
 /**

@@ -153,3 +153,11 @@ describe("collateral haircuts", () => {
     }
   });
 });
+
+describe("library boundary", () => {
+  it("a raw book with no positions but open orders is parsed, not mistaken for a parsed Portfolio", () => {
+    const r = engine.margin({ account: "o", collateral: { USDC: 1e5 }, positions: [], openOrders: [{ instrument: "BTC-PERPETUAL", size: 10000 }] });
+    expect(r.initialMargin).toBeGreaterThan(0);
+    expect(r.components.find((c) => c.name === "openOrders")?.amount).toBeCloseTo(r.initialMargin, 9);
+  });
+});
