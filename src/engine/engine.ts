@@ -159,6 +159,8 @@ export class Engine {
   private async process(e: EngineEvent): Promise<SubmitResult> {
     const problem = eventProblem(this.state, e);
     if (problem) return this.refuse(problem.includes("does not exist") ? 404 : 409, problem);
+    const unmarginable = this.unmarginable(e);
+    if (unmarginable) return this.refuse(409, unmarginable);
     if (e.type === "withdrawal") {
       const w = this.withdrawalCheck(e.account, e.asset, e.amount);
       if (!w.ok) return this.refuse(409, "withdrawal would leave adjusted equity (less excluded unrealised profit) below initial margin", w);
@@ -168,6 +170,22 @@ export class Engine {
     await this.deriveAfter(e.type === "tick" ? [e.asset] : [], []);
     await this.maybeSnapshot();
     return { ok: true, seq, event: e };
+  }
+
+  /**
+   * Why an asset or instrument of a deposit or fill cannot be valued on the live market, or undefined.
+   * Such an event would leave the account without a margin (summary.error), and an account without a
+   * margin is never liquidated; so it is refused before it is logged.
+   */
+  private unmarginable(e: EngineEvent): string | undefined {
+    const ctx = this.ctx?.context();
+    if (!ctx) return undefined;
+    if ((e.type === "deposit" || e.type === "insurance_deposit") && ctx.usdIndex(e.asset) === undefined) return `no index for ${e.asset} in the market`;
+    if (e.type === "fill") {
+      const r = ctx.risk(instrumentOf(e.instrument));
+      if (!r.ok) return `${e.instrument} cannot be valued: ${r.reason}`;
+    }
+    return undefined;
   }
 
   private now(): number {

@@ -28,8 +28,10 @@ export function toUnits(v: string | number): bigint | undefined {
 /** Round a float amount to the nearest unit (half away from zero); used for realised P&L and settlement, which are computed in float64. */
 export function roundToUnits(x: number): bigint {
   if (!Number.isFinite(x)) throw new Error(`roundToUnits: not finite: ${x}`);
-  const s = Math.abs(x).toFixed(DIGITS);
-  const u = toUnits(s) ?? 0n;
+  const ax = Math.abs(x);
+  // toFixed switches to exponent notation at 1e21 (toUnits would refuse it); such doubles are whole numbers.
+  const u = ax >= 1e21 ? BigInt(ax) * SCALE : toUnits(ax.toFixed(DIGITS));
+  if (u === undefined) throw new Error(`roundToUnits: cannot convert ${x}`);
   return x < 0 ? -u : u;
 }
 

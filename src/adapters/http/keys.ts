@@ -49,7 +49,8 @@ export class KeyRing {
     let rec = this.cache.get(m[1]);
     if (rec === undefined) {
       rec = (await this.store.getApiKey(m[1])) ?? null;
-      this.cache.set(m[1], rec);
+      // Only stored keys are cached: caching misses let forged key ids grow the map without bound.
+      if (rec) this.cache.set(m[1], rec);
     }
     if (!rec || rec.revoked) return undefined;
     const got = sha256(rec.salt, m[2]);

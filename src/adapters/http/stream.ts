@@ -97,7 +97,8 @@ export class StreamHub {
   attach(socket: WebSocket, principal: Principal): void {
     const c = new Client(socket, principal, this);
     this.clients.add(c);
-    const reply = (o: unknown) => socket.send(JSON.stringify(o));
+    // A client that sends but never reads would queue replies without bound: above the high-water mark they are dropped.
+    const reply = (o: unknown) => { if (socket.bufferedAmount <= HIGH_WATER) socket.send(JSON.stringify(o)); };
     socket.on("message", (raw: Buffer) => {
       let m: { op?: unknown; accounts?: unknown; fleet?: unknown; market?: unknown };
       try { m = JSON.parse(raw.toString()) as typeof m; } catch { reply({ type: "error", error: "message is not JSON" }); return; }

@@ -1,9 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { Option } from "commander";
 import { DpmInputError } from "../../input/issues.js";
+import { parseMarket } from "../../input/marketSchema.js";
+import { parseJson, readText } from "../io.js";
 import { createDemoAccounts, demoFeed, examplesDir } from "../../http/demo.js";
 import { startService } from "../../http/service.js";
 import { describeStoreTarget, isPostgresTarget } from "../../storeFactory.js";
@@ -26,6 +28,14 @@ function intFlag(name: string, v: string, min: number, max: number): number {
   return n;
 }
 
+/** The raw --market JSON, validated before anything is created (a bad file is invalid input: exit 2). */
+function readMarketFile(file: string): unknown {
+  const json = parseJson(readText(file, "--market"), "--market");
+  const r = parseMarket(json);
+  if (!r.ok) throw new DpmInputError(`invalid market snapshot ${file}`, r.issues.map((i) => ({ ...i, path: i.path === "(root)" ? "--market" : `--market: ${i.path}` })));
+  return json;
+}
+
 function waitForSignal(): Promise<string> {
   return new Promise((res) => {
     const done = (s: string) => { process.off("SIGINT", onInt); process.off("SIGTERM", onTerm); res(s); };
@@ -44,14 +54,14 @@ async function serve(f: ServeFlags): Promise<void> {
   const tickMs = intFlag("--tick-ms", f.tickMs, 10, 3_600_000);
   const liquidation = { enabled: f.liquidate, targetUsage: fractionFlag("--liq-target", f.liqTarget, 0.01, 1), feeRate: fractionFlag("--liq-fee", f.liqFee, 0, 0.1) };
   const examples = examplesDir();
+  const marketFile = f.market ?? (f.demo && examples ? join(examples, "market.json") : undefined);
+  const initialMarket = marketFile ? readMarketFile(marketFile) : undefined;
   let db = f.db;
   if (db === undefined) {
     const dir = f.demo ? mkdtempSync(join(tmpdir(), "dpm-demo-")) : resolve(".dpm");
     mkdirSync(dir, { recursive: true });
     db = join(dir, f.demo ? "demo.sqlite" : "dpm.sqlite");
   } else if (db !== ":memory:" && !isPostgresTarget(db)) mkdirSync(dirname(resolve(db)), { recursive: true });
-  const marketFile = f.market ?? (f.demo && examples ? join(examples, "market.json") : undefined);
-  const initialMarket = marketFile ? (JSON.parse(readFileSync(marketFile, "utf8")) as unknown) : undefined;
   const svc = await startService({ db, port, host: f.host, sync: f.sync, snapshotEvery, rateLimit, bodyLimit, adminKey: process.env.DPM_ADMIN_KEY || undefined, initialMarket, liquidation });
   const say = (s: string) => process.stdout.write(`${s}\n`);
   say(`dpm: listening on ${svc.url} (db ${describeStoreTarget(db)})`);

@@ -53,6 +53,10 @@ export function registerAccountRoutes(app: FastifyInstance, deps: ServerDeps): v
     const b = parseBody(createAccountBody, req.body);
     if (!b.ok) return sendError(reply, 400, "invalid request", b.issues);
     const { id, owner, collateral } = b.value;
+    // Checked before anything is written: a refused deposit after the account event left an account without a key.
+    const ctx = engine.riskContext()?.context();
+    const unknown = Object.keys(collateral ?? {}).filter((asset) => ctx !== undefined && ctx.usdIndex(asset) === undefined);
+    if (unknown.length > 0) return sendError(reply, 409, `no index for ${unknown.join(", ")} in the market`, unknown.map((asset) => ({ path: `collateral.${asset}`, message: "no index in the market", value: asset })));
     const r = await engine.submit({ type: "account", account: id, ...(owner ? { owner } : {}) });
     if (!r.ok) return sendError(reply, r.status, r.reason, r.issues);
     await store.createAccount({ id, owner: owner ?? id, createdAt: deps.clock() });

@@ -1,0 +1,42 @@
+/** `dpm serve` with a bad --market: exit 2 (invalid input), nothing on stdout, no server started. */
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { run } from "../../src/adapters/cli/main.js";
+
+const dir = mkdtempSync(join(tmpdir(), "dpm-cli-review-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function dpm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "", stderr = "";
+  const out = process.stdout.write, err = process.stderr.write;
+  const sink = (append: (s: string) => void) => ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    append(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+    (rest.find((r) => typeof r === "function") as (() => void) | undefined)?.();
+    return true;
+  }) as typeof process.stdout.write;
+  process.stdout.write = sink((s) => (stdout += s));
+  process.stderr.write = sink((s) => (stderr += s));
+  try { return { code: await run(args), stdout, stderr }; } finally { process.stdout.write = out; process.stderr.write = err; }
+}
+
+describe("dpm serve --market validation", () => {
+  const cases: [string, string | undefined][] = [
+    ["a missing file", undefined],
+    ["a file that is not JSON", "{ truncated"],
+    ["a JSON file that is not a market snapshot", '{"assets": 5}'],
+  ];
+  for (const [what, content] of cases) {
+    it(`${what}: exit 2, nothing on stdout, nothing created`, async () => {
+      const file = join(dir, `${what.replace(/\W+/g, "-")}.json`);
+      if (content !== undefined) writeFileSync(file, content);
+      const db = join(dir, what.replace(/\W+/g, "-"), "x.sqlite");
+      const r = await dpm("serve", "--port", "0", "--db", db, "--market", file);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/--market|market/);
+      expect(existsSync(db), "no database created").toBe(false);
+    });
+  }
+});
