@@ -1,5 +1,6 @@
 import type { CrossCollateralParams, OkxParams, SpanParams, VenueMethod } from "./venues/types.js";
 import type { DeriveFeeds, DerivePm2Params, DeriveSrmParams } from "./venues/derive/params.js";
+import type { VarSpec } from "../risk/varReport.js";
 
 /**
  * Margin parameters. Parameters are data: presets are JSON files under `presets/`, validated at the
@@ -129,25 +130,12 @@ export interface StressWindow {
   readonly to: string;
 }
 
-/** VaR / ES margin model (DESIGN.md section 6): IM = max(ES now, κ·ES stressed) + contingencies; MM = mmFactor × that. */
-export interface VarParams {
-  /** `hs` historical, `fhs` EWMA-filtered historical, `mc` correlated Monte Carlo. */
-  readonly method: "hs" | "fhs" | "mc";
-  /** Confidence α of VaR and ES, in (0.5, 1). */
-  readonly confidence: number;
-  /** Liquidation horizon in days (√h scaling of daily returns). */
-  readonly horizonDays: number;
-  /** Daily returns in the window ending at the last close on or before asOf. */
-  readonly lookbackDays: number;
-  /** EWMA decay λ of the filter and of Monte Carlo vols/correlations. */
-  readonly ewmaLambda: number;
-  /** Shrinkage of the correlation matrix towards the identity, in [0, 1]. */
-  readonly shrinkage: number;
-  readonly paths: number;
-  readonly seed: number;
-  readonly distribution: "normal" | "t";
-  /** Student-t degrees of freedom (> 2). */
-  readonly dof: number;
+/**
+ * VaR / ES margin model (DESIGN.md section 6): IM = max(ES now, κ·ES stressed) + contingencies; MM = mmFactor × that.
+ * The run settings (method, confidence α in (0.5, 1), horizon, lookback, EWMA λ, shrinkage, paths, seed,
+ * distribution, Student-t dof) are those of a VaR run.
+ */
+export interface VarParams extends Omit<VarSpec, "estimator" | "correlation"> {
   /** κ: weight of the stressed-window ES in the floor. */
   readonly stressMultiplier: number;
   readonly stressWindows: readonly StressWindow[];
