@@ -19,10 +19,11 @@ import type { Store } from "./store.js";
 import type { InputIssue } from "../adapters/input/issues.js";
 import { Indexes } from "./indexes.js";
 import { stableView } from "./marketState.js";
+import { lookupRequest, REQUEST_ID_WINDOW, requestKey } from "./requestIds.js";
 import { isInLiquidation, liquidationEvents, liquidationHold, type LiquidationConfig } from "./liquidation.js";
 
 export type SubmitResult =
-  | { readonly ok: true; readonly seq: number; readonly event: EngineEvent }
+  | { readonly ok: true; readonly seq: number; readonly event: EngineEvent; readonly duplicate?: true }
   | { readonly ok: false; readonly status: 400 | 404 | 409; readonly reason: string; readonly issues?: readonly InputIssue[]; readonly detail?: unknown };
 
 export interface EngineOptions {
@@ -157,6 +158,8 @@ export class Engine {
   }
 
   private async process(e: EngineEvent): Promise<SubmitResult> {
+    const dup = await this.duplicateOf(e);
+    if (dup) return dup;
     const problem = eventProblem(this.state, e);
     if (problem) return this.refuse(problem.includes("does not exist") ? 404 : 409, problem);
     const unmarginable = this.unmarginable(e);
@@ -170,6 +173,23 @@ export class Engine {
     await this.deriveAfter(e.type === "tick" ? [e.asset] : [], []);
     await this.maybeSnapshot();
     return { ok: true, seq, event: e };
+  }
+
+  /**
+   * A fill / deposit / withdrawal whose idempotency key (`fillId`, `requestId`) the account has seen: the
+   * original acknowledgement (same seq, `duplicate: true`, nothing appended) when it is the same event, 409
+   * when the key was used for a different event or is older than the exact window (see requestIds.ts).
+   */
+  private async duplicateOf(e: EngineEvent): Promise<SubmitResult | undefined> {
+    const id = e.type === "fill" ? e.fillId : e.type === "deposit" || e.type === "withdrawal" ? e.requestId : undefined;
+    if (id === undefined || (e.type !== "fill" && e.type !== "deposit" && e.type !== "withdrawal")) return undefined;
+    const field = e.type === "fill" ? "fillId" : "requestId";
+    const seen = lookupRequest(this.state.accounts.get(e.account)?.requests, requestKey(e.type, id));
+    if (seen === undefined) return undefined;
+    if (seen === "old") return this.refuse(409, `${field} ${id} was already used by account ${e.account} (older than its last ${REQUEST_ID_WINDOW} ${field}s, so the original acknowledgement is no longer kept); not applied again, use a new ${field}`);
+    const [orig] = await this.store.readEvents(seen, 1);
+    if (!orig || orig.seq !== seen || canonical(orig.event) !== canonical(e)) return this.refuse(409, `${field} ${id} was already used by account ${e.account} for a different ${e.type} (seq ${seen})`);
+    return { ok: true, seq: seen, event: e, duplicate: true };
   }
 
   /**
@@ -340,4 +360,9 @@ export class Engine {
   static instrument(name: string) {
     return instrumentOf(name);
   }
+}
+
+/** JSON with object keys sorted (to compare a logged event with a resubmitted one). */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (x !== null && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
 }

@@ -38,9 +38,11 @@ const time = z.number({ error: "must be epoch milliseconds" }).int("must be an i
 
 export const marketEvent = z.strictObject({ type: z.literal("market"), snapshot: z.unknown() });
 export const accountEvent = z.strictObject({ type: z.literal("account"), account: accountId, owner: z.string().min(1).max(64).optional() });
-export const depositEvent = z.strictObject({ type: z.literal("deposit"), account: accountId, asset, amount: positiveDecimal });
-export const withdrawalEvent = z.strictObject({ type: z.literal("withdrawal"), account: accountId, asset, amount: positiveDecimal });
-export const fillEvent = z.strictObject({ type: z.literal("fill"), account: accountId, instrument: instrumentName, size: nonZeroDecimal, price, fillId: z.string().max(128).optional() });
+/** Client idempotency key (fills: `fillId`, transfers: `requestId`): a repeat returns the original acknowledgement. */
+export const requestIdSchema = z.string({ error: "must be a string" }).min(1, "must not be empty").max(128, "must be at most 128 characters");
+export const depositEvent = z.strictObject({ type: z.literal("deposit"), account: accountId, asset, amount: positiveDecimal, requestId: requestIdSchema.optional() });
+export const withdrawalEvent = z.strictObject({ type: z.literal("withdrawal"), account: accountId, asset, amount: positiveDecimal, requestId: requestIdSchema.optional() });
+export const fillEvent = z.strictObject({ type: z.literal("fill"), account: accountId, instrument: instrumentName, size: nonZeroDecimal, price, fillId: requestIdSchema.optional() });
 export const tickEvent = z.strictObject({
   type: z.literal("tick"), asset, ts: time, index: price, vol: vol.optional(), rate: finite.refine((v) => Math.abs(v) <= 1, "must be in [-1, 1]").optional(),
   instruments: z.record(instrumentName, z.strictObject({

@@ -31,7 +31,18 @@ export interface PriceResult extends OracleUpdate {
   readonly wrapped?: WrappedValuation;
 }
 
+/** Reports feed problems: refusals in a row beyond a threshold, and submit failures (exceptions). */
+export interface IngestMonitor {
+  /** Consecutive refusals of one asset's observations or ticks before the first report (then at 10×, 100×, ...). */
+  readonly threshold: number;
+  report(msg: string, fields: Readonly<Record<string, string | number | boolean | null>>): void;
+}
+
 export class MarketIngest {
+  /** Where feed problems are reported (none by default). */
+  monitor: IngestMonitor | undefined;
+  /** Per asset: observations or ticks refused since the last accepted one. */
+  private readonly refusedInRow = new Map<string, number>();
   readonly oracle: Oracle;
   private readonly pending = new Map<string, Pending>();
   private readonly wrappedQuotes = new Map<string, Map<string, WrappedQuote>>();
@@ -72,6 +83,7 @@ export class MarketIngest {
     const r = this.oracle.update(tick, tick.ts);
     if (r.accepted) this.counters.accepted++;
     else this.counters.rejected++;
+    this.track(tick.asset, r.accepted, r.reason);
     const flagsChanged = r.state !== undefined && (r.state.degraded !== (this.engine.state.market?.oracle[tick.asset]?.degraded ?? false) || r.state.circuitBreaker !== (this.engine.state.market?.oracle[tick.asset]?.circuitBreaker ?? false));
     if ((r.accepted && r.state && r.state.index !== before) || flagsChanged) {
       this.slot(tick.asset, r.state.ts).priceMoved = true;
@@ -95,10 +107,25 @@ export class MarketIngest {
     this.schedule();
   }
 
+  /** Count refusals in a row per asset; report at threshold × 10^k. */
+  private track(asset: string, accepted: boolean, reason: string | undefined): void {
+    if (accepted) { this.refusedInRow.delete(asset); return; }
+    const n = (this.refusedInRow.get(asset) ?? 0) + 1;
+    this.refusedInRow.set(asset, n);
+    const t = this.monitor?.threshold ?? 0;
+    if (!this.monitor || t <= 0 || n < t) return;
+    let at = t;
+    while (at < n) at *= 10;
+    if (at === n) this.monitor.report("feed: prices refused in a row", { asset, refusedInRow: n, lastReason: reason ?? null });
+  }
+
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => { this.scheduled = false; void this.flush(); });
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush().catch((e: unknown) => this.monitor?.report("feed: submitting ticks failed", { error: e instanceof Error ? e.name : "Error", detail: e instanceof Error ? e.message : String(e) }));
+    });
   }
 
   /** Oracle state of an asset (undefined for wrapped assets and unknown ones). */
@@ -127,6 +154,7 @@ export class MarketIngest {
       const tick = { type: "tick", asset, ts, index: px, ...(p.vol !== undefined ? { vol: p.vol } : {}), ...(p.rate !== undefined ? { rate: p.rate } : {}), ...instruments, ...flags };
       const r = await this.engine.submit(tick);
       this.counters.ticksSubmitted++;
+      this.track(asset, r.ok, r.ok ? undefined : `engine: ${r.reason}`);
       out.push(r);
     }
     return out;

@@ -14,6 +14,7 @@ import type { EngineEvent, ExpiryEvent, FillEvent, ParamsEvent } from "./events.
 import { applyTick, marketFromJson, marketStateFrom, marketToJson, tickProblem, type MarketState } from "./marketState.js";
 import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "./money.js";
 import { fillCash, fundingPayment, settlementCash, type CashFlow } from "./settlement.js";
+import { emptyRequestIds, recordRequest, requestIdsFromJson, requestIdsToJson, requestKey, type RequestIds, type RequestIdsJson } from "./requestIds.js";
 import { addToFund, applyFundCover, applyLiquidationFill, endRecord, openRecord, recordStep, startRecord, type LiquidationRecord } from "./liquidationState.js";
 
 /** A position: exact size; average entry price (futures, perpetuals, options: premium per unit). */
@@ -31,6 +32,8 @@ export interface AccountState {
   readonly positions: Map<string, PositionState>;
   /** Last status seen by the engine (drives margin_status events). */
   status: MarginStatus | "none";
+  /** Idempotency keys of its fills and transfers (absent until the first one; hypothetical copies have none). */
+  requests?: RequestIds;
 }
 
 /** Service-level parameters (not part of the margin model). */
@@ -194,9 +197,14 @@ export function applyEvent(s: EngineState, e: EngineEvent, seq: number): { accou
     case "deposit": case "withdrawal": {
       const a = s.accounts.get(e.account);
       if (a) addCash(a, [{ asset: e.asset, amount: (e.type === "deposit" ? 1n : -1n) * (toUnits(e.amount) ?? 0n) }]);
+      if (a && e.requestId !== undefined) recordRequest((a.requests ??= emptyRequestIds()), requestKey(e.type, e.requestId), seq);
       return { accounts: [e.account], moved: [] };
     }
-    case "fill": return { accounts: applyFill(s, e), moved: [] };
+    case "fill": {
+      const a = s.accounts.get(e.account);
+      if (a && e.fillId !== undefined) recordRequest((a.requests ??= emptyRequestIds()), requestKey("fill", e.fillId), seq);
+      return { accounts: applyFill(s, e), moved: [] };
+    }
     case "tick":
       if (s.market) applyTick(s.market, e);
       return { accounts: [], moved: [e.asset] };
@@ -251,6 +259,7 @@ export function serializeState(s: EngineState): string {
     id: a.id, owner: a.owner, status: a.status,
     balances: Object.fromEntries([...a.balances].map(([k, v]) => [k, formatUnits(v)])),
     positions: Object.fromEntries([...a.positions].map(([k, p]) => [k, { size: formatUnits(p.size), ...(p.entryPrice !== undefined ? { entryPrice: p.entryPrice } : {}) }])),
+    ...(a.requests ? { requests: requestIdsToJson(a.requests) } : {}),
   }));
   const insuranceFund = Object.fromEntries([...s.insuranceFund].map(([k, v]) => [k, formatUnits(v)]));
   return JSON.stringify({ v: 1, seq: s.seq, market: s.market ? marketToJson(s.market) : null, paramsSource: s.paramsSource, service: s.service, accounts, insuranceFund, liquidations: s.liquidations });
@@ -258,7 +267,7 @@ export function serializeState(s: EngineState): string {
 
 interface SnapshotJson {
   seq: number; market: unknown; paramsSource: { preset?: string; params?: unknown }; service: ServiceParams;
-  accounts: { id: string; owner: string; status: MarginStatus | "none"; balances: Record<string, string>; positions: Record<string, { size: string; entryPrice?: number }> }[];
+  accounts: { id: string; owner: string; status: MarginStatus | "none"; balances: Record<string, string>; positions: Record<string, { size: string; entryPrice?: number }>; requests?: RequestIdsJson }[];
   insuranceFund?: Record<string, string>;
   liquidations?: LiquidationRecord[];
 }
@@ -280,6 +289,7 @@ export function deserializeState(text: string): EngineState {
       id: a.id, owner: a.owner, status: a.status,
       balances: new Map(Object.entries(a.balances).map(([k, v]) => [k, toUnits(v) ?? 0n])),
       positions: new Map(Object.entries(a.positions).map(([k, p]) => [k, p.entryPrice !== undefined ? { size: toUnits(p.size) ?? 0n, entryPrice: p.entryPrice } : { size: toUnits(p.size) ?? 0n }])),
+      ...(a.requests ? { requests: requestIdsFromJson(a.requests) } : {}),
     });
   }
   return s;

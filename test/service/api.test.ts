@@ -94,7 +94,7 @@ describe("pre-trade and withdrawal checks", () => {
     expect(big.json.after.initialMargin).toBeGreaterThan(100000);
   });
   it("withdrawal that would breach IM is 409; a small one is accepted and logged", async () => {
-    const fill = await svc.call("POST", "/v1/accounts/alice/fills", { instrument: "BTC-PERPETUAL", size: 300000, price: 92050 }, aliceKey);
+    const fill = await svc.call("POST", "/v1/accounts/alice/fills", { instrument: "BTC-PERPETUAL", size: 300000, price: 92050 }); // admin (venue) key: no --trusted-fills
     expect(fill.status, fill.text).toBe(201);
     const m = (await svc.call("GET", "/v1/accounts/alice", undefined, aliceKey)).json.margin;
     expect(m.initialMargin).toBeGreaterThan(40000);

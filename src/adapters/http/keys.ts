@@ -32,9 +32,15 @@ export function newKey(role: "admin" | "account", account: string | undefined, n
   return { key: `dpm_${id}_${secret}`, record };
 }
 
-/** Verifies bearer keys against the store (records cached in memory by id). */
+/**
+ * Verifies bearer keys against the store. Records are cached in memory by id for `CACHE_MS`: a revocation
+ * through this KeyRing drops the entry at once; one made by another process sharing the store (PostgreSQL)
+ * takes effect here within `CACHE_MS`.
+ */
+export const KEY_CACHE_MS = 5000;
+
 export class KeyRing {
-  private readonly cache = new Map<string, ApiKeyRecord | null>();
+  private readonly cache = new Map<string, { rec: ApiKeyRecord; until: number }>();
   private readonly envAdmin: Buffer | undefined;
 
   constructor(private readonly store: Store, envAdminKey?: string) {
@@ -46,11 +52,13 @@ export class KeyRing {
     if (this.envAdmin && timingSafeEqual(sha256(key), this.envAdmin)) return { keyId: "env-admin", role: "admin" };
     const m = KEY.exec(key);
     if (!m) return undefined;
-    let rec = this.cache.get(m[1]);
-    if (rec === undefined) {
-      rec = (await this.store.getApiKey(m[1])) ?? null;
+    const now = performance.now();
+    let rec = this.cache.get(m[1])?.rec;
+    if (rec === undefined || (this.cache.get(m[1])?.until ?? 0) < now) {
+      this.cache.delete(m[1]);
+      rec = await this.store.getApiKey(m[1]);
       // Only stored keys are cached: caching misses let forged key ids grow the map without bound.
-      if (rec) this.cache.set(m[1], rec);
+      if (rec) this.cache.set(m[1], { rec, until: now + KEY_CACHE_MS });
     }
     if (!rec || rec.revoked) return undefined;
     const got = sha256(rec.salt, m[2]);
@@ -63,8 +71,44 @@ export class KeyRing {
   async create(role: "admin" | "account", account: string | undefined, now: number): Promise<{ id: string; key: string }> {
     const { key, record } = newKey(role, account, now);
     await this.store.putApiKey(record);
-    this.cache.set(record.id, record);
+    this.cache.set(record.id, { rec: record, until: performance.now() + KEY_CACHE_MS });
     return { id: record.id, key };
+  }
+
+  /** Issue a new key for an account; with `revokeExisting`, every other key of the account is revoked first. */
+  async issueForAccount(account: string, now: number, revokeExisting: boolean): Promise<{ id: string; key: string; revoked: string[] }> {
+    const revoked: string[] = [];
+    if (revokeExisting) {
+      for (const k of await this.store.listApiKeys("account", account)) {
+        if (k.revoked) continue;
+        await this.revoke(k);
+        revoked.push(k.id);
+      }
+    }
+    return { ...(await this.create("account", account, now)), revoked };
+  }
+
+  /** Stored record of a key id (not cached: used by the admin routes). */
+  record(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.store.getApiKey(id);
+  }
+
+  /** Revoke a stored key: the record is marked revoked and the cached copy dropped, so it fails from the next request on. */
+  async revoke(rec: ApiKeyRecord): Promise<void> {
+    this.cache.delete(rec.id);
+    await this.store.putApiKey({ ...rec, revoked: true });
+    this.cache.delete(rec.id);
+  }
+
+  /** Does an account have a key that is not revoked? */
+  async hasActiveKey(account: string): Promise<boolean> {
+    return (await this.store.listApiKeys("account", account)).some((k) => !k.revoked);
+  }
+
+  /** Is there an admin key besides `exceptId` (the DPM_ADMIN_KEY one counts)? */
+  async otherAdminExists(exceptId: string): Promise<boolean> {
+    if (this.envAdmin) return true;
+    return (await this.store.listApiKeys("admin")).some((k) => !k.revoked && k.id !== exceptId);
   }
 
   /**
@@ -79,26 +123,48 @@ export class KeyRing {
   }
 }
 
-/** Token bucket per key: `burst` tokens, refilled at `perSecond`. */
+/**
+ * Token bucket per name (API key id, or remote address for failed authentications): `burst` tokens,
+ * refilled at `perSecond`. At most `maxEntries` buckets are kept: the least recently used one is evicted
+ * (a forgotten bucket starts full again, so eviction only ever errs towards letting a request through).
+ */
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  constructor(private readonly perSecond: number, private readonly burst: number) {}
+  constructor(private readonly perSecond: number, private readonly burst: number, private readonly maxEntries = 100_000) {}
+
+  private refill(key: string, now: number): { tokens: number; at: number } {
+    const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    b.tokens = Math.min(this.burst, b.tokens + (Math.max(0, now - b.at) / 1000) * this.perSecond);
+    b.at = now;
+    this.buckets.delete(key);
+    this.buckets.set(key, b);
+    while (this.buckets.size > this.maxEntries) this.buckets.delete(this.buckets.keys().next().value as string);
+    return b;
+  }
 
   /** Take one token; false when the bucket is empty. `now` in ms. */
   take(key: string, now: number): boolean {
     if (!(this.perSecond > 0)) return true;
-    const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
-    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
-    b.at = now;
+    const b = this.refill(key, now);
     const ok = b.tokens >= 1;
     if (ok) b.tokens -= 1;
-    this.buckets.set(key, b);
     return ok;
+  }
+
+  /** Is the bucket empty now (no token taken)? */
+  empty(key: string, now: number): boolean {
+    if (!(this.perSecond > 0) || !this.buckets.has(key)) return false;
+    return this.refill(key, now).tokens < 1;
   }
 
   /** Seconds until the next token for a key. */
   retryAfter(key: string): number {
     const b = this.buckets.get(key);
     return b ? Math.max(1, Math.ceil((1 - b.tokens) / this.perSecond)) : 1;
+  }
+
+  /** Buckets held (for tests and metrics). */
+  get size(): number {
+    return this.buckets.size;
   }
 }

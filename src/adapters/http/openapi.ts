@@ -9,7 +9,7 @@ const idParam = [{ name: "id", in: "path", required: true, schema: { type: "stri
 const decimal: Json = { oneOf: [{ type: "string", pattern: "^-?\\d+(\\.\\d{1,12})?$" }, { type: "number" }], description: "exact decimal (at most 12 decimals)" };
 const accepted = ok({ type: "object", properties: { seq: { type: "integer" }, event: { type: "object" } } }, "201", "written to the log, applied and acknowledged");
 
-function op(summary: string, extra: Json, access: "any" | "admin" | "own"): Json {
+function op(summary: string, extra: Json, access: "any" | "admin" | "own" | "trusted"): Json {
   const codes = access === "any" ? [401, 429] : [401, 403, 429];
   const merged = { ...extra } as { responses?: Json };
   return { summary, security: [{ bearer: [] }], "x-access": access, ...merged, responses: { ...merged.responses, ...errors(...codes) } };
@@ -18,6 +18,9 @@ function op(summary: string, extra: Json, access: "any" | "admin" | "own"): Json
 export function openApiDocument(): Json {
   const order = { type: "object", required: ["instrument", "size"], properties: { instrument: { type: "string", example: "BTC-PERPETUAL" }, size: decimal, price: { type: "number" } }, additionalProperties: false };
   const transfer = { type: "object", required: ["asset", "amount"], properties: { asset: { type: "string", example: "USDC" }, amount: decimal }, additionalProperties: false };
+  const idem = (field: string) => ({ [field]: { type: "string", minLength: 1, maxLength: 128, description: "idempotency key: a repeat answers 200 with the original seq and duplicate: true, nothing applied" } });
+  const transferReq = { ...transfer, properties: { ...transfer.properties, ...idem("requestId") } };
+  const duplicate = ok({ type: "object", properties: { seq: { type: "integer" }, event: { type: "object" }, duplicate: { const: true } } }, "200", "a repeated fillId / requestId: the original acknowledgement");
   return {
     openapi: "3.1.0",
     info: { title: "dpm service", version: "1", description: "Dynamic Portfolio Margin: real-time margin service. Every /v1 route needs Authorization: Bearer <key> (checked before the body). Amounts in USD unless stated." },
@@ -37,7 +40,7 @@ export function openApiDocument(): Json {
         },
         MarginResult: { type: "object", description: "exactly the JSON of `dpm margin --json` (DESIGN.md section 10)" },
       },
-      responses: Object.fromEntries([[400, "invalid input: every problem with path, message and value"], [401, "missing or invalid API key"], [403, "the key may not use this route or account"], [404, "no such account"], [409, "refused by margin or state (e.g. would breach IM)"], [413, "request body too large"], [429, "rate limit (token bucket per key)"]].map(([c, d]) => [`E${c}`, { description: d, content: { "application/json": { schema: ref("Error") } } }])),
+      responses: Object.fromEntries([[400, "invalid input: every problem with path, message and value"], [401, "missing or invalid API key"], [403, "the key may not use this route or account"], [404, "no such account"], [409, "refused by margin or state (e.g. would breach IM)"], [413, "request body too large"], [429, "rate limit (token bucket per key; per remote address for requests without a valid key)"]].map(([c, d]) => [`E${c}`, { description: d, content: { "application/json": { schema: ref("Error") } } }])),
     },
     paths: {
       "/healthz": { get: { summary: "liveness (no key)", responses: ok({ type: "object" }) } },
@@ -60,9 +63,11 @@ export function openApiDocument(): Json {
       "/v1/accounts/{id}": { get: op("account state (exact balances, positions) and margin", { parameters: idParam, responses: { ...ok({ type: "object" }), ...errors(404) } }, "own") },
       "/v1/accounts/{id}/margin": { get: op("margin detail: summary, the core result, concentration charges", { parameters: idParam, responses: { ...ok({ type: "object" }), ...errors(404) } }, "own") },
       "/v1/accounts/{id}/scenarios": { get: op("scenario P&L grid per underlying (price moves × vol up/none/down)", { parameters: idParam, responses: { ...ok({ type: "object" }), ...errors(404) } }, "own") },
-      "/v1/accounts/{id}/fills": { post: op("a fill (position change)", { parameters: idParam, requestBody: body({ ...order, required: ["instrument", "size", "price"] }), responses: { ...accepted, ...errors(400, 404, 409) } }, "own") },
-      "/v1/accounts/{id}/deposits": { post: op("deposit", { parameters: idParam, requestBody: body(transfer), responses: { ...accepted, ...errors(400, 404) } }, "own") },
-      "/v1/accounts/{id}/withdrawals": { post: op("withdrawal (409 when adjusted equity − excluded unrealised profit would fall below IM)", { parameters: idParam, requestBody: body(transfer), responses: { ...accepted, ...errors(400, 404, 409) } }, "own") },
+      "/v1/accounts/{id}/fills": { post: op("a fill (position change); admin key, or the account's key with --trusted-fills", { parameters: idParam, requestBody: body({ ...order, properties: { ...order.properties, ...idem("fillId") }, required: ["instrument", "size", "price"] }), responses: { ...accepted, ...duplicate, ...errors(400, 404, 409) } }, "trusted") },
+      "/v1/accounts/{id}/deposits": { post: op("deposit; admin key, or the account's key with --trusted-fills", { parameters: idParam, requestBody: body(transferReq), responses: { ...accepted, ...duplicate, ...errors(400, 404, 409) } }, "trusted") },
+      "/v1/accounts/{id}/withdrawals": { post: op("withdrawal (409 when adjusted equity − excluded unrealised profit would fall below IM)", { parameters: idParam, requestBody: body(transferReq), responses: { ...accepted, ...duplicate, ...errors(400, 404, 409) } }, "own") },
+      "/v1/accounts/{id}/keys": { post: op("issue a new API key for the account (shown once); revokeExisting: true rotates", { parameters: idParam, requestBody: body({ type: "object", properties: { revokeExisting: { type: "boolean" } }, additionalProperties: false }), responses: { ...ok({ type: "object", properties: { account: { type: "string" }, key: { type: "string" }, keyId: { type: "string" }, revoked: { type: "array", items: { type: "string" } } } }, "201", "created"), ...errors(400, 404) } }, "admin") },
+      "/v1/keys/{keyId}": { delete: op("revoke a key (401 from the next request; its WebSocket streams are closed); 409 for the last admin key", { parameters: [{ name: "keyId", in: "path", required: true, schema: { type: "string", pattern: "^[0-9a-f]{16}$" } }], responses: { ...ok({ type: "object" }), ...errors(400, 404, 409) } }, "admin") },
       "/v1/accounts/{id}/orders/check": { post: op("pre-trade check: would the order keep adjusted equity ≥ IM? with the margin after", { parameters: idParam, requestBody: body(order), responses: { ...ok({ type: "object", properties: { ok: { type: "boolean" }, before: ref("AccountMargin"), after: ref("AccountMargin") } }), ...errors(400, 404, 409) } }, "own") },
       "/v1/stream": { get: op("WebSocket: subscribe to accounts, fleet or market (key in Authorization or ?token=)", { responses: { 101: { description: "switching protocols" } } }, "any") },
     },

@@ -1,7 +1,7 @@
 /** Request bodies of the HTTP API (zod; every problem answered as 400 with path, message and value). */
 import { z } from "zod";
 import { parseInstrument } from "../../domain/instrument.js";
-import { decimal } from "../../engine/events.js";
+import { decimal, requestIdSchema } from "../../engine/events.js";
 import { fromZod } from "../input/zodIssues.js";
 import type { InputIssue } from "../input/issues.js";
 
@@ -25,8 +25,13 @@ export const createAccountBody = z.strictObject({
   owner: z.string().min(1).max(64).optional(),
   collateral: z.record(asset, positive).optional(),
 });
-export const fillBody = z.strictObject({ instrument, size: nonZero, price, fillId: z.string().max(128).optional() });
-export const transferBody = z.strictObject({ asset, amount: positive });
+export const fillBody = z.strictObject({ instrument, size: nonZero, price, fillId: requestIdSchema.optional() });
+/** Deposits and withdrawals of an account: `requestId` makes a retry return the original acknowledgement. */
+export const transferBody = z.strictObject({ asset, amount: positive, requestId: requestIdSchema.optional() });
+/** Insurance fund deposits (no idempotency key). */
+export const fundDepositBody = z.strictObject({ asset, amount: positive });
+export const issueKeyBody = z.strictObject({ revokeExisting: z.boolean({ error: "must be true or false" }).optional() });
+export const keyIdParam = z.string().regex(/^[0-9a-f]{16}$/, "must be a key id (16 hex digits)");
 export const orderBody = z.strictObject({ instrument, size: nonZero, price: price.optional() });
 export const fundingBody = z.strictObject({ instrument, rate: finite });
 /** Oracle input: prices may be any JSON value so that the oracle itself reports NaN, strings, negatives. */

@@ -1,8 +1,10 @@
 /**
  * The HTTP + WebSocket API (fastify 5, @fastify/websocket 11), versioned under /v1 (docs/service.md,
  * OpenAPI at /v1/openapi.json). Order of checks on every /v1 request, all in `onRequest`, i.e. before the
- * body is read: API key (401), rate limit per key (429), access to the route and account (403). Then the
- * body (413 above the limit, 400 with every problem), then the handler (404, 409).
+ * body is read: API key (401; 429 instead once the remote address has used up its budget of failed
+ * authentications), rate limit per key (429), access to the route and account (403). Then the body (413
+ * above the limit, 400 with every problem), then the handler (404, 409). Unexpected errors (500) are
+ * written to the operator log (one JSON line, no body, no key).
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import websocket from "@fastify/websocket";
@@ -11,13 +13,19 @@ import type { MarketIngest } from "../../engine/ingest.js";
 import type { Store } from "../../engine/store.js";
 import type { InputIssue } from "../input/issues.js";
 import { KeyRing, RateLimiter, type Principal } from "./keys.js";
+import type { OperatorLog } from "./log.js";
 import { Metrics } from "./metrics.js";
 import { registerAccountRoutes } from "./routes/accounts.js";
+import { registerKeyRoutes } from "./routes/keys.js";
 import { registerMarketRoutes } from "./routes/market.js";
 import { registerStaticRoutes } from "./routes/static.js";
 import { registerStream, type StreamHub } from "./stream.js";
 
-export type Access = "public" | "any" | "admin" | "own";
+/**
+ * Who may use a route: `public` (no key), `any` key, `admin` only, `own` (admin, or the account's key),
+ * `trusted` (admin; also the account's key when the service runs with trusted fills).
+ */
+export type Access = "public" | "any" | "admin" | "own" | "trusted";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -35,6 +43,8 @@ export interface ServerDeps {
   readonly ingest: MarketIngest;
   readonly metrics: Metrics;
   readonly clock: () => number;
+  /** Operator log (stderr unless quiet). */
+  readonly log: OperatorLog;
 }
 
 export interface ServerOptions {
@@ -44,6 +54,16 @@ export interface ServerOptions {
   readonly rateLimit?: number;
   /** Bucket size; default 4 × rateLimit. */
   readonly rateBurst?: number;
+  /** Failed authentications (401) per second per remote address before 429; 0 disables; default 5 (burst 4×, at least 20). */
+  readonly authFailRate?: number;
+  /** Remote addresses tracked for failed authentications (least recently used evicted); default 100,000. */
+  readonly authFailAddresses?: number;
+  /**
+   * Account keys may post their own fills and deposits (a venue's trusted front end, or the demo). Off by
+   * default: fills, deposits and funding then need the admin (venue) key; account keys read, run pre-trade
+   * checks and request withdrawals.
+   */
+  readonly trustedFills?: boolean;
 }
 
 /** Send an error in the API's shape: `{ error, issues?, detail? }`. */
@@ -53,7 +73,7 @@ export function sendError(reply: FastifyReply, status: number, error: string, is
 
 /** Answer an engine submission: 201 with the sequence number, or the refusal. */
 export function sendSubmit(reply: FastifyReply, r: SubmitResult): FastifyReply {
-  if (r.ok) return reply.code(201).send({ seq: r.seq, event: r.event });
+  if (r.ok) return r.duplicate ? reply.code(200).send({ seq: r.seq, event: r.event, duplicate: true }) : reply.code(201).send({ seq: r.seq, event: r.event });
   return sendError(reply, r.status, r.reason, r.issues, r.detail);
 }
 
@@ -67,12 +87,26 @@ function bearer(req: FastifyRequest): string | undefined {
   return undefined;
 }
 
-async function authorize(deps: ServerDeps, limiter: RateLimiter, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+interface Gate {
+  readonly deps: ServerDeps;
+  readonly limiter: RateLimiter;
+  /** Failed authentications per remote address. */
+  readonly failures: RateLimiter;
+  readonly trustedFills: boolean;
+}
+
+async function authorize(g: Gate, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const { deps, limiter } = g;
   const access = req.routeOptions.config.access ?? (req.url.startsWith("/v1") ? "admin" : "public");
   if (access === "public") return;
   const key = bearer(req);
   const p = key ? await deps.keys.verify(key) : undefined;
   if (!p) {
+    if (!g.failures.take(req.ip, deps.clock())) {
+      reply.header("retry-after", String(g.failures.retryAfter(req.ip)));
+      await sendError(reply, 429, "too many requests without a valid API key from this address");
+      return;
+    }
     reply.header("www-authenticate", 'Bearer realm="dpm"');
     await sendError(reply, 401, key ? "invalid API key" : "missing Authorization: Bearer <key>");
     return;
@@ -85,8 +119,9 @@ async function authorize(deps: ServerDeps, limiter: RateLimiter, req: FastifyReq
   req.principal = p;
   if (p.role === "admin" || access === "any") return;
   const id = (req.params as Record<string, string> | undefined)?.id;
-  if (access === "own" && id !== undefined && id === p.account) return;
-  await sendError(reply, 403, access === "own" ? `this key may only use account ${p.account ?? "(none)"}` : "this route needs an admin key");
+  if ((access === "own" || (access === "trusted" && g.trustedFills)) && id !== undefined && id === p.account) return;
+  const why = access === "trusted" ? "fills and deposits need the admin (venue) key (the service runs without --trusted-fills)" : access === "own" ? `this key may only use account ${p.account ?? "(none)"}` : "this route needs an admin key";
+  await sendError(reply, 403, why);
 }
 
 /** Build the server (not listening yet). */
@@ -94,10 +129,12 @@ export async function buildServer(deps: ServerDeps, opts: ServerOptions = {}): P
   const app = Fastify({ bodyLimit: opts.bodyLimit ?? 1024 * 1024, logger: false, forceCloseConnections: true });
   const rate = opts.rateLimit ?? 50;
   const limiter = new RateLimiter(rate, opts.rateBurst ?? Math.max(1, rate * 4));
+  const failRate = opts.authFailRate ?? 5;
+  const gate: Gate = { deps, limiter, failures: new RateLimiter(failRate, Math.max(20, failRate * 4), opts.authFailAddresses ?? 100_000), trustedFills: opts.trustedFills ?? false };
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   app.addHook("onRequest", async (req, reply) => {
     (req as FastifyRequest & { t0?: number }).t0 = performance.now();
-    await authorize(deps, limiter, req, reply);
+    await authorize(gate, req, reply);
   });
   app.addHook("onResponse", async (req, reply) => {
     const route = req.routeOptions.url ?? "unmatched";
@@ -105,10 +142,11 @@ export async function buildServer(deps: ServerDeps, opts: ServerOptions = {}): P
     const t0 = (req as FastifyRequest & { t0?: number }).t0;
     if (t0 !== undefined) deps.metrics.inc("dpm_http_request_seconds_sum", "Total time answering HTTP requests (s)", { route }, (performance.now() - t0) / 1000);
   });
-  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
+  app.setErrorHandler((err: { statusCode?: number; code?: string; name?: string; message: string }, req, reply) => {
     const status = err.statusCode ?? 500;
     if (status === 413) return sendError(reply, 413, "request body too large");
     if (status >= 400 && status < 500) return sendError(reply, status, err.message, err.code === "FST_ERR_CTP_INVALID_JSON_BODY" || status === 400 ? [{ path: "(body)", message: err.message }] : undefined);
+    deps.log.write("error", "internal error answering a request", { status: 500, method: req.method, route: req.routeOptions.url ?? "unmatched", path: req.url.split("?")[0], error: err.name ?? "Error", detail: err.message });
     return sendError(reply, 500, "internal error");
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, `no route ${req.method} ${req.url.split("?")[0]}`));
@@ -116,5 +154,6 @@ export async function buildServer(deps: ServerDeps, opts: ServerOptions = {}): P
   registerStaticRoutes(app, deps);
   registerMarketRoutes(app, deps);
   registerAccountRoutes(app, deps);
+  registerKeyRoutes(app, deps, hub);
   return { app, hub };
 }

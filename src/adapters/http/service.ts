@@ -10,6 +10,7 @@ import type { Store } from "../../engine/store.js";
 import type { MarketFeed } from "../../market/oracle/types.js";
 import { openStore } from "../storeFactory.js";
 import { KeyRing } from "./keys.js";
+import { OperatorLog, stderrSink, type LogSink } from "./log.js";
 import { Metrics } from "./metrics.js";
 import { buildServer, type ServerOptions } from "./server.js";
 import type { StreamHub } from "./stream.js";
@@ -31,6 +32,12 @@ export interface ServiceOptions extends ServerOptions {
   readonly clock?: () => number;
   /** Liquidation by the engine (planner options; default on with the planner's defaults and default cost model). */
   readonly liquidation?: LiquidationConfig;
+  /** No operator log lines (`dpm serve --quiet`). */
+  readonly quiet?: boolean;
+  /** Where operator log lines go (default: stderr). */
+  readonly logSink?: LogSink;
+  /** Feed ticks refused in a row for one asset before a log line (then at 10×, 100×, ...); default 20. */
+  readonly feedRejectThreshold?: number;
 }
 
 export interface Service {
@@ -59,9 +66,11 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   }
   const keys = new KeyRing(store, o.adminKey);
   const generatedAdminKey = await keys.ensureAdmin(clock());
+  const log = new OperatorLog(o.quiet ? undefined : (o.logSink ?? stderrSink), [o.adminKey], clock);
   const ingest = new MarketIngest(engine, o.wrapped ?? {});
+  ingest.monitor = { threshold: o.feedRejectThreshold ?? 20, report: (msg, fields) => log.write(fields.error ? "error" : "warn", msg, fields) };
   const metrics = new Metrics();
-  const { app, hub } = await buildServer({ engine, store, keys, ingest, metrics, clock }, o);
+  const { app, hub } = await buildServer({ engine, store, keys, ingest, metrics, clock, log }, o);
   const address = await app.listen({ port: o.port ?? 8080, host: o.host ?? "127.0.0.1" });
   const port = Number(new URL(address).port);
   let closed = false;

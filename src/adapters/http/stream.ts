@@ -123,6 +123,19 @@ export class StreamHub {
     socket.on("close", () => { c.close(); this.clients.delete(c); });
   }
 
+  /** Close the streams opened with a key (after it was revoked); returns how many. */
+  dropKey(keyId: string): number {
+    let n = 0;
+    for (const c of [...this.clients]) {
+      if (c.principal.keyId !== keyId) continue;
+      c.close();
+      c.socket.close(1008, "API key revoked");
+      this.clients.delete(c);
+      n++;
+    }
+    return n;
+  }
+
   close(): void {
     if (this.fleetTimer) clearTimeout(this.fleetTimer);
     for (const c of this.clients) { c.close(); c.socket.terminate(); }

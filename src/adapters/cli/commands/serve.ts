@@ -13,7 +13,7 @@ import { describeStoreTarget, isPostgresTarget } from "../../storeFactory.js";
 interface ServeFlags {
   port: string; host: string; db?: string; demo: boolean; sync: "full" | "normal"; snapshotEvery: string;
   rateLimit: string; bodyLimit: string; tickMs: string; market?: string; seed: string;
-  liquidate: boolean; liqTarget: string; liqFee: string;
+  liquidate: boolean; liqTarget: string; liqFee: string; quiet: boolean; trustedFills?: boolean;
 }
 
 function fractionFlag(name: string, v: string, min: number, max: number): number {
@@ -62,7 +62,7 @@ async function serve(f: ServeFlags): Promise<void> {
     mkdirSync(dir, { recursive: true });
     db = join(dir, f.demo ? "demo.sqlite" : "dpm.sqlite");
   } else if (db !== ":memory:" && !isPostgresTarget(db)) mkdirSync(dirname(resolve(db)), { recursive: true });
-  const svc = await startService({ db, port, host: f.host, sync: f.sync, snapshotEvery, rateLimit, bodyLimit, adminKey: process.env.DPM_ADMIN_KEY || undefined, initialMarket, liquidation });
+  const svc = await startService({ db, port, host: f.host, sync: f.sync, snapshotEvery, rateLimit, bodyLimit, adminKey: process.env.DPM_ADMIN_KEY || undefined, initialMarket, liquidation, quiet: f.quiet, trustedFills: f.trustedFills ?? f.demo });
   const say = (s: string) => process.stdout.write(`${s}\n`);
   say(`dpm: listening on ${svc.url} (db ${describeStoreTarget(db)})`);
   if (svc.generatedAdminKey) say(`dpm: admin key (shown once, store it): ${svc.generatedAdminKey}`);
@@ -101,5 +101,8 @@ export function registerServeCommand(p: Command, _out: string[]): void {
     .option("--no-liquidate", "do not liquidate accounts in liquidation (they are only flagged)")
     .option("--liq-target <usage>", "liquidation stops once MM / adjusted equity ≤ this", "0.9")
     .option("--liq-fee <rate>", "liquidation fee to the insurance fund, fraction of the notional traded", "0.0015")
+    .option("--quiet", "no operator log lines (JSON, one per unexpected error) on stderr", false)
+    .option("--trusted-fills", "account keys may post their own fills and deposits (default with --demo)")
+    .option("--no-trusted-fills", "fills, deposits and funding need the admin key (default without --demo)")
     .action(serve);
 }

@@ -57,15 +57,22 @@ export function registerAccountRoutes(app: FastifyInstance, deps: ServerDeps): v
     const ctx = engine.riskContext()?.context();
     const unknown = Object.keys(collateral ?? {}).filter((asset) => ctx !== undefined && ctx.usdIndex(asset) === undefined);
     if (unknown.length > 0) return sendError(reply, 409, `no index for ${unknown.join(", ")} in the market`, unknown.map((asset) => ({ path: `collateral.${asset}`, message: "no index in the market", value: asset })));
-    const r = await engine.submit({ type: "account", account: id, ...(owner ? { owner } : {}) });
-    if (!r.ok) return sendError(reply, r.status, r.reason, r.issues);
+    // Idempotent and recoverable: a retry after a crash between the account event and its key (or its
+    // deposits) completes the creation; the deposits carry request ids, so none is applied twice.
+    const existing = account(id);
+    if (existing && existing.owner !== (owner ?? id)) return sendError(reply, 409, `account ${id} already exists with owner ${existing.owner}`);
+    if (existing && (await deps.keys.hasActiveKey(id))) return sendError(reply, 409, `account ${id} already exists and has an API key; issue a new one with POST /v1/accounts/${id}/keys`);
+    if (!existing) {
+      const r = await engine.submit({ type: "account", account: id, ...(owner ? { owner } : {}) });
+      if (!r.ok) return sendError(reply, r.status, r.reason, r.issues);
+    }
     await store.createAccount({ id, owner: owner ?? id, createdAt: deps.clock() });
     for (const [asset, amount] of Object.entries(collateral ?? {})) {
-      const d = await engine.submit({ type: "deposit", account: id, asset, amount });
+      const d = await engine.submit({ type: "deposit", account: id, asset, amount, requestId: `account-create:${asset}` });
       if (!d.ok) return sendError(reply, d.status, d.reason, d.issues);
     }
     const key = await deps.keys.create("account", id, deps.clock());
-    return reply.code(201).send({ account: accountView(account(id) as AccountState), margin: engine.margins.get(id), key: key.key, keyId: key.id });
+    return reply.code(existing ? 200 : 201).send({ account: accountView(account(id) as AccountState), margin: engine.margins.get(id), key: key.key, keyId: key.id, ...(existing ? { recovered: true } : {}) });
   });
   app.get("/v1/accounts", { config: { access: "admin" } }, async (req, reply) => {
     const q = parseBody(accountsQuery, req.query);
@@ -88,13 +95,13 @@ export function registerAccountRoutes(app: FastifyInstance, deps: ServerDeps): v
     if (!a) return sendError(reply, 404, `account ${req.params.id} does not exist`);
     return { account: a.id, currency: "USD", units: scenarioGrids(deps, a) };
   });
-  app.post<{ Params: { id: string } }>("/v1/accounts/:id/fills", { config: { access: "own" } }, async (req, reply) => {
+  app.post<{ Params: { id: string } }>("/v1/accounts/:id/fills", { config: { access: "trusted" } }, async (req, reply) => {
     const b = parseBody(fillBody, req.body);
     if (!b.ok) return sendError(reply, 400, "invalid request", b.issues);
     return sendSubmit(reply, await engine.submit({ type: "fill", account: req.params.id, ...b.value }));
   });
   for (const kind of ["deposits", "withdrawals"] as const) {
-    app.post<{ Params: { id: string } }>(`/v1/accounts/:id/${kind}`, { config: { access: "own" } }, async (req, reply) => {
+    app.post<{ Params: { id: string } }>(`/v1/accounts/:id/${kind}`, { config: { access: kind === "deposits" ? "trusted" : "own" } }, async (req, reply) => {
       const b = parseBody(transferBody, req.body);
       if (!b.ok) return sendError(reply, 400, "invalid request", b.issues);
       return sendSubmit(reply, await engine.submit({ type: kind === "deposits" ? "deposit" : "withdrawal", account: req.params.id, ...b.value }));

@@ -7,7 +7,7 @@ import { insuranceFundView, liquidationQueue, previewPlan } from "../../../engin
 import { snapshotOf } from "../../../engine/marketState.js";
 import { DpmInputError, type InputIssue } from "../../input/issues.js";
 import { openApiDocument } from "../openapi.js";
-import { eventsQuery, fundingBody, marginBody, parseBody, pricesBody, transferBody } from "../schemas.js";
+import { eventsQuery, fundDepositBody, fundingBody, marginBody, parseBody, pricesBody } from "../schemas.js";
 import { sendError, sendSubmit, type ServerDeps } from "../server.js";
 
 function prefixed(prefix: string, issues: readonly InputIssue[]): InputIssue[] {
@@ -109,7 +109,7 @@ export function registerMarketRoutes(app: FastifyInstance, deps: ServerDeps): vo
     recent: [...engine.state.liquidations].reverse().map((r) => ({ ...r, progress: { executed: r.steps.length, planned: r.plannedSteps } })),
   }));
   app.post("/v1/insurance-fund/deposits", { config: { access: "admin" } }, async (req, reply) => {
-    const b = parseBody(transferBody, req.body);
+    const b = parseBody(fundDepositBody, req.body);
     if (!b.ok) return sendError(reply, 400, "invalid request", b.issues);
     return sendSubmit(reply, await engine.submit({ type: "insurance_deposit", ...b.value }));
   });
