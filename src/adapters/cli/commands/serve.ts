@@ -6,14 +6,15 @@ import { Option } from "commander";
 import { DpmInputError } from "../../input/issues.js";
 import { parseMarket } from "../../input/marketSchema.js";
 import { parseJson, readText } from "../io.js";
-import { createDemoAccounts, demoFeed, examplesDir } from "../../http/demo.js";
+import { createDemoAccounts, examplesDir } from "../../http/demo.js";
+import { feedFrom, parseFeedSpec } from "../feedSpec.js";
 import { startService } from "../../http/service.js";
 import { describeStoreTarget, isPostgresTarget } from "../../storeFactory.js";
 
 interface ServeFlags {
   port: string; host: string; db?: string; demo: boolean; sync: "full" | "normal"; snapshotEvery: string;
   rateLimit: string; bodyLimit: string; tickMs: string; market?: string; seed: string;
-  liquidate: boolean; liqTarget: string; liqFee: string; quiet: boolean; trustedFills?: boolean;
+  liquidate: boolean; liqTarget: string; liqFee: string; quiet: boolean; trustedFills?: boolean; feed?: string;
 }
 
 function fractionFlag(name: string, v: string, min: number, max: number): number {
@@ -53,6 +54,7 @@ async function serve(f: ServeFlags): Promise<void> {
   const bodyLimit = intFlag("--body-limit", f.bodyLimit, 1024, 1 << 30);
   const tickMs = intFlag("--tick-ms", f.tickMs, 10, 3_600_000);
   const liquidation = { enabled: f.liquidate, targetUsage: fractionFlag("--liq-target", f.liqTarget, 0.01, 1), feeRate: fractionFlag("--liq-fee", f.liqFee, 0, 0.1) };
+  const feedSpec = parseFeedSpec(f.feed ?? (f.demo ? "simulated" : "none"));
   const examples = examplesDir();
   const marketFile = f.market ?? (f.demo && examples ? join(examples, "market.json") : undefined);
   const initialMarket = marketFile ? readMarketFile(marketFile) : undefined;
@@ -66,16 +68,20 @@ async function serve(f: ServeFlags): Promise<void> {
   const say = (s: string) => process.stdout.write(`${s}\n`);
   say(`dpm: listening on ${svc.url} (db ${describeStoreTarget(db)})`);
   if (svc.generatedAdminKey) say(`dpm: admin key (shown once, store it): ${svc.generatedAdminKey}`);
-  if (f.demo) {
-    try {
-      if (examples) await createDemoAccounts(svc, join(examples, "books"));
-      await svc.startFeed(demoFeed(svc.engine, Number(f.seed), tickMs));
-    } catch (e) {
-      await svc.close();
-      throw e;
+  try {
+    if (f.demo && examples) await createDemoAccounts(svc, join(examples, "books"));
+    const feed = feedFrom(feedSpec, svc.engine, Number(f.seed), tickMs);
+    if (feed) {
+      await svc.startFeed(feed);
+      say(`dpm: feed ${feedSpec.kind}${feedSpec.kind === "replay" ? ` ${feedSpec.file}` : ""}`);
     }
+  } catch (e) {
+    await svc.close();
+    throw e;
+  }
+  if (f.demo) {
     const key = svc.generatedAdminKey ?? process.env.DPM_ADMIN_KEY;
-    say(`dpm: demo: ${svc.engine.state.accounts.size} accounts, simulated feed every ${tickMs} ms`);
+    say(`dpm: demo: ${svc.engine.state.accounts.size} accounts${feedSpec.kind === "simulated" ? `, simulated feed every ${tickMs} ms` : ""}`);
     say(`dpm: dashboard: http://localhost:${svc.port}/${key ? `#key=${encodeURIComponent(key)}` : ""}`);
   }
   const sig = await waitForSignal();
@@ -96,7 +102,8 @@ export function registerServeCommand(p: Command, _out: string[]): void {
     .option("--snapshot-every <n>", "write a state snapshot every N events", "1000")
     .option("--rate-limit <n>", "requests per second per API key (0: off)", "50")
     .option("--body-limit <bytes>", "largest request body", String(1024 * 1024))
-    .option("--tick-ms <n>", "simulated feed interval in --demo", "1000")
+    .option("--feed <spec>", "market feed: none | simulated | replay:FILE[@SPEED] | deribit[:URL] (default: simulated with --demo, else none)")
+    .option("--tick-ms <n>", "simulated feed interval", "1000")
     .option("--seed <n>", "simulated feed seed in --demo", "42")
     .option("--no-liquidate", "do not liquidate accounts in liquidation (they are only flagged)")
     .option("--liq-target <usage>", "liquidation stops once MM / adjusted equity ≤ this", "0.9")
