@@ -178,11 +178,12 @@ function usesStable(m: MarketState, a: AccountState): boolean {
  * is margined there too and IM is raised by the stable add-on so that available funds are the lower of the
  * two valuations' (adjusted equity − IM): each is a whole-account valuation, the worse one counts. `acct` may be a hypothetical
  * copy of a stored account (pre-trade and withdrawal checks); `linked` lists the owner's account ids.
+ * `contributions` false skips the positions' marginal contributions (the per-tick path; `detail` asks for them).
  */
-export function accountMargin(s: EngineState, ctx: RiskContext, acct: AccountState, linked: Iterable<string>, imCtx?: RiskContext, prepared?: PreparedAccount): AccountMarginDetail {
+export function accountMargin(s: EngineState, ctx: RiskContext, acct: AccountState, linked: Iterable<string>, imCtx?: RiskContext, prepared?: PreparedAccount, contributions = true): AccountMarginDetail {
   const prep = prepared ?? prepareAccount(acct);
   const pf = prep.portfolio;
-  const r = marginWith(ctx, pf, "portfolio");
+  const r = marginWith(ctx, pf, "portfolio", undefined, { contributions });
   if (!r.ok || !s.market) {
     const error = r.ok ? "no market" : r.reason;
     return { summary: { account: acct.id, owner: acct.owner, seq: s.seq, equity: 0, adjustedEquity: 0, initialMargin: 0, maintenanceMargin: 0, availableFunds: 0, marginRatio: null, status: "liquidation", concentrationAddOn: 0, stableAddOn: 0, unrealisedPnl: 0, greeks: {}, error }, result: undefined, concentration: [] };
@@ -194,7 +195,7 @@ export function accountMargin(s: EngineState, ctx: RiskContext, acct: AccountSta
   for (const c of charges) addOn += c.amount;
   let stableAddOn = 0;
   if (imCtx && usesStable(market, acct)) {
-    const st = marginWith(imCtx, pf, "portfolio");
+    const st = marginWith(imCtx, pf, "portfolio", undefined, { contributions: false });
     if (st.ok) stableAddOn = Math.max(0, (res.adjustedEquity - res.initialMargin) - (st.value.adjustedEquity - st.value.initialMargin));
   }
   const im = res.initialMargin + addOn + stableAddOn;

@@ -105,7 +105,8 @@ export class Engine {
     if (!this.ctx) return undefined;
     let prep = this.prepared.get(a.id);
     if (!prep) this.prepared.set(a.id, (prep = prepareAccount(a)));
-    const d = accountMargin(this.state, this.ctx.context(), a, this.idx.linked(a.owner), this.imCtx?.context(), prep);
+    // The tick path keeps the numbers, not the per-position explanation; `detail` recomputes it on request.
+    const d = accountMargin(this.state, this.ctx.context(), a, this.idx.linked(a.owner), this.imCtx?.context(), prep, false);
     this.margins.set(a.id, d.summary);
     this.dirty.add(a.id);
     if (isInLiquidation(d.summary)) this.due.add(a.id);

@@ -12,11 +12,18 @@ import { venueMargin } from "./venues/dispatch.js";
 /** Models the core computes without price history. */
 export const GRID_MODELS = ["isolated", "standard", "portfolio"] as const;
 
+/** What a margin computation explains beyond the numbers. */
+export interface MarginDetail {
+  /** Each position's marginal contribution (default true). A real-time engine re-margining on every tick
+   * can skip it (positions then report 0) and ask for it when a user looks at the account. */
+  readonly contributions?: boolean;
+}
+
 /** Margin of one account under one model against a prepared context (pure). */
-export function marginWith(ctx: RiskContext, pf: Portfolio, model: MarginModel, varInputs?: VarInputs): Parsed<MarginResult> {
+export function marginWith(ctx: RiskContext, pf: Portfolio, model: MarginModel, varInputs?: VarInputs, detail?: MarginDetail): Parsed<MarginResult> {
   switch (model) {
     case "portfolio":
-      return ctx.params.method === undefined || ctx.params.method === "grid" ? portfolioMargin(ctx, pf) : venueMargin(ctx, pf);
+      return ctx.params.method === undefined || ctx.params.method === "grid" ? portfolioMargin(ctx, pf, detail?.contributions ?? true) : venueMargin(ctx, pf);
     case "standard":
     case "isolated":
       return standardMargin(ctx, pf, model);

@@ -114,7 +114,8 @@ function unitComponents(ctx: RiskContext, s: UnitState): MarginComponent[] {
 }
 
 /** Portfolio (scenario-grid) margin of one account (DESIGN.md section 5). */
-export function portfolioMargin(ctx: RiskContext, pf: Portfolio): Parsed<MarginResult> {
+/** Portfolio margin; `contributions` false skips each position's marginal contribution (reported as 0). */
+export function portfolioMargin(ctx: RiskContext, pf: Portfolio, contributions = true): Parsed<MarginResult> {
   const abp = accountBook(ctx, pf);
   if (!abp.ok) return abp;
   const ab = abp.value;
@@ -132,7 +133,7 @@ export function portfolioMargin(ctx: RiskContext, pf: Portfolio): Parsed<MarginR
   const im = risk + orders;
   const mm = ctx.params.portfolio.mmFactor * risk;
   const adj = ab.equity - haircuts;
-  const positions = positionReports(ctx, pf, ab, states);
+  const positions = positionReports(ctx, pf, ab, states, contributions);
   return {
     ok: true,
     value: {
@@ -166,11 +167,11 @@ function marginWithout(ctx: RiskContext, st: UnitState, adj: UnitAdjustment): nu
   return st.collateral < 0 || inScen <= bare + alt.haircut ? inScen : bare;
 }
 
-function positionReports(ctx: RiskContext, pf: Portfolio, ab: AccountBook, states: readonly UnitState[]): PositionReport[] {
+function positionReports(ctx: RiskContext, pf: Portfolio, ab: AccountBook, states: readonly UnitState[], contributions: boolean): PositionReport[] {
   return pf.positions.map((p, i) => {
     const r = ab.risks[i];
     const st = states.find((s) => s.underlying === p.instrument.underlying);
-    const contribution = st ? st.margin.total - marginWithout(ctx, st, { risk: r, size: -p.size }) : 0;
+    const contribution = st && contributions ? st.margin.total - marginWithout(ctx, st, { risk: r, size: -p.size }) : 0;
     return {
       instrument: p.instrument.name, size: p.size, markPrice: r.markPrice, value: ab.values[i],
       delta: p.size * r.delta, gamma: p.size * r.gamma, vega: p.size * r.vega, theta: p.size * r.theta,
