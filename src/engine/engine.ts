@@ -118,7 +118,8 @@ export class Engine {
   detail(id: string, hypothetical?: AccountState): AccountMarginDetail | undefined {
     const a = hypothetical ?? this.state.accounts.get(id);
     if (!a || !this.ctx) return undefined;
-    return accountMargin(this.state, this.ctx.context(), a, this.idx.linked(a.owner), this.imCtx?.context(), hypothetical ? undefined : this.prepared.get(id));
+    // Hypothetical accounts (pre-trade, withdrawal checks) need the numbers only, not the per-position explanation.
+    return accountMargin(this.state, this.ctx.context(), a, this.idx.linked(a.owner), this.imCtx?.context(), hypothetical ? undefined : this.prepared.get(id), hypothetical === undefined);
   }
 
   /** Update the stable-price context after a market change (created, invalidated or dropped). */
