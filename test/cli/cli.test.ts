@@ -2,42 +2,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "../../src/adapters/cli/main.js";
 import { parseInstrument } from "../../src/domain/instrument.js";
 import { ROOT } from "../helpers/shared.js";
+import { runCli, type CliRun } from "../helpers/cli.js";
 
 // ------------------------------------------------------------------ harness
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Ran = CliRun;
 
-/** Run the CLI in-process, capturing everything written to stdout and stderr. */
-async function dpm(...args: string[]): Promise<Ran> {
-  let stdout = "";
-  let stderr = "";
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  const sink = (append: (s: string) => void) =>
-    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      append(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
-      const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined;
-      cb?.();
-      return true;
-    }) as typeof process.stdout.write;
-  process.stdout.write = sink((s) => (stdout += s));
-  process.stderr.write = sink((s) => (stderr += s));
-  let code: number;
-  try {
-    code = await run(args);
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-  return { code, stdout, stderr };
-}
+const dpm = runCli;
 
 /** Parse stdout as JSON lines. */
 function lines(r: Ran): any[] { // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -3,23 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { run } from "../../src/adapters/cli/main.js";
+import { runCli } from "../helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dpm-cli-review-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function dpm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "", stderr = "";
-  const out = process.stdout.write, err = process.stderr.write;
-  const sink = (append: (s: string) => void) => ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    append(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
-    (rest.find((r) => typeof r === "function") as (() => void) | undefined)?.();
-    return true;
-  }) as typeof process.stdout.write;
-  process.stdout.write = sink((s) => (stdout += s));
-  process.stderr.write = sink((s) => (stderr += s));
-  try { return { code: await run(args), stdout, stderr }; } finally { process.stdout.write = out; process.stderr.write = err; }
-}
+const dpm = runCli;
 
 describe("dpm serve --market validation", () => {
   const cases: [string, string | undefined][] = [

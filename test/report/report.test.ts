@@ -2,7 +2,6 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { run } from "../../src/adapters/cli/main.js";
 import { loadMarket, loadPortfolios } from "../../src/adapters/cli/load.js";
 import { riskReportHtml } from "../../src/adapters/report/riskHtml.js";
 import { riskReport, type RiskReportData } from "../../src/adapters/report/riskReport.js";
@@ -15,23 +14,12 @@ import { runStress } from "../../src/risk/stress.js";
 import { runVar, type VarSpec } from "../../src/risk/varReport.js";
 import { ROOT } from "../helpers/shared.js";
 import { context, history, PRICES } from "../risk/helpers.js";
+import { runCli } from "../helpers/cli.js";
 
 const BOOK = join(ROOT, "examples/books/multi-asset.json");
 const MARKET = join(ROOT, "examples/market.json");
 
-async function dpm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "", stderr = "";
-  const out = process.stdout.write, err = process.stderr.write;
-  const sink = (f: (s: string) => void) => ((c: string | Uint8Array) => { f(typeof c === "string" ? c : Buffer.from(c).toString()); return true; }) as typeof process.stdout.write;
-  process.stdout.write = sink((s) => (stdout += s));
-  process.stderr.write = sink((s) => (stderr += s));
-  try {
-    return { code: await run(args), stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-}
+const dpm = runCli;
 
 const market = loadMarket(MARKET);
 const pf = loadPortfolios(BOOK, market)[0];
