@@ -52,13 +52,13 @@ export interface SpanParams {
   /** Extreme moves: multiple of the price scan range (CME: 2) and the fraction covered (CME: 0.35). */
   readonly extremeMultiple: number;
   readonly extremeCover: number;
-  /** Short option minimum per net short option (numeraire units per option), per underlying (`default`). */
+  /** Short option minimum per net short option (USD per option), per underlying (`default`). */
   readonly shortOptionMinimum: Readonly<Record<string, number>>;
-  /** Intra-commodity (calendar) spread charge per spread of one delta unit, per underlying (`default`). */
+  /** Intra-commodity (calendar) spread charge per spread of one delta unit (USD), per underlying (`default`). */
   readonly intraSpreadCharge: Readonly<Record<string, number>>;
   /** Inter-commodity spread credits, in priority order. */
   readonly interSpreads: readonly { readonly legs: readonly [string, string]; readonly deltaRatio: readonly [number, number]; readonly credit: number }[];
-  /** Published risk arrays: per instrument, the 16 scenario P&Ls of one unit (profit +), already weighted. */
+  /** Published risk arrays: per instrument, the 16 scenario P&Ls of one unit in USD (profit +), already weighted. */
   readonly riskArrays: Readonly<Record<string, readonly number[]>>;
   /** Published composite deltas per instrument (used for spreads); the model delta otherwise. */
   readonly deltas: Readonly<Record<string, number>>;

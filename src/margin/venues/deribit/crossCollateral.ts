@@ -56,8 +56,18 @@ function unitGrids(ctx: RiskContext, pf: Portfolio, base: MarginResult): Parsed<
   return { ok: true, value: [...grids.values()] };
 }
 
+/**
+ * The per-currency margins are summed (`crossAsset` mode `sum`): the pnlOffset credit is this method's
+ * cross-currency aggregation, so a correlation credit on top would count the same diversification twice
+ * (and could drive IM below 0).
+ */
+function perCurrency(ctx: RiskContext): RiskContext {
+  const pp = ctx.params.portfolio;
+  return pp.crossAsset.mode === "sum" ? ctx : { ...ctx, params: { ...ctx.params, portfolio: { ...pp, crossAsset: { ...pp.crossAsset, mode: "sum" } } } };
+}
+
 function crossIm(ctx: RiskContext, pf: Portfolio, p: CrossCollateralParams): Parsed<{ base: MarginResult; credit: number; jointCell: number }> {
-  const base = portfolioMargin(ctx, pf);
+  const base = portfolioMargin(perCurrency(ctx), pf);
   if (!base.ok) return base;
   const g = unitGrids(ctx, pf, base.value);
   if (!g.ok) return g;

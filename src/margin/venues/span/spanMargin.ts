@@ -28,11 +28,14 @@ export const SPAN_SCENARIOS: readonly { readonly move: number; readonly vol: "up
   { move: 1, vol: "none", extreme: true }, { move: -1, vol: "none", extreme: true },
 ];
 
-/** Risk array of one unit of an instrument: published if given, else revalued by the model. */
+/**
+ * Risk array of one unit of an instrument in the numeraire: published if given (USD, converted at the
+ * numeraire's index now), else revalued by the model.
+ */
 export function riskArray(ctx: RiskContext, h: Holding, p: SpanParams): number[] {
   const name = h.risk.resolved.instrument.name;
   const published = p.riskArrays[name];
-  if (published) return [...published];
+  if (published) return published.map((usd) => usd / ctx.numeraire.index);
   const u = h.risk.resolved.instrument.underlying;
   const gp = ctx.grid(u).params;
   return SPAN_SCENARIOS.map((s) => {
@@ -84,12 +87,13 @@ export function spanCommodity(ctx: RiskContext, u: string, hs: readonly Holding[
   const scanRisk = Math.max(0, -total[k]);
   let longs = 0, shorts = 0;
   for (const d of byExpiry.values()) if (d > 0) longs += d; else shorts -= d;
-  const intraSpread = Math.min(longs, shorts) * forAsset(p.intraSpreadCharge, u);
+  const numIndex = ctx.numeraire.index; // USD per numeraire unit: charges are USD
+  const intraSpread = (Math.min(longs, shorts) * forAsset(p.intraSpreadCharge, u)) / numIndex;
   let shortQty = 0;
   for (const s of shortByName.values()) if (s < 0) shortQty -= s;
   return {
     underlying: u, scanRisk, scenario: scanRisk > 0 ? k + 1 : 0, intraSpread,
-    shortOptionMinimum: shortQty * forAsset(p.shortOptionMinimum, u), netDelta, netOptionValue: nov,
+    shortOptionMinimum: (shortQty * forAsset(p.shortOptionMinimum, u)) / numIndex, netDelta, netOptionValue: nov,
   };
 }
 
