@@ -50,7 +50,9 @@ export interface MarginTracker {
 /** True when the tracker reproduces the engine for this context and model (else it calls `marginWith`). */
 export function tracksExactly(ctx: RiskContext, model: MarginModel): boolean {
   if (model === "standard" || model === "isolated") return true;
-  return model === "portfolio" && (ctx.params.method === undefined || ctx.params.method === "grid");
+  // A coin numeraire ties every unit's value to the numeraire's unit (numeraireExposure.ts): re-margin in full.
+  const coinNumeraire = ctx.numeraire.currency !== "USD" && !ctx.isStable(ctx.numeraire.currency);
+  return model === "portfolio" && !coinNumeraire && (ctx.params.method === undefined || ctx.params.method === "grid");
 }
 
 /** A tracker for a work account (no open orders) under a model. */

@@ -5,6 +5,7 @@ import { crossAssetCredit } from "./crossAsset.js";
 import { collateralHaircutUsd } from "./haircut.js";
 import { marginRatio, marginStatus, type CollateralReport, type MarginComponent, type MarginResult, type PositionReport } from "./result.js";
 import { spotInstrument, type RiskContext } from "./riskContext.js";
+import { numeraireExposureRisk } from "./numeraireExposure.js";
 import { addToUnit, cloneUnit, emptyUnit, unitMargin, worstScenario, type UnitAdjustment, type UnitBook, type UnitMargin } from "./riskUnit.js";
 
 /** A risk unit with its collateral decision and margins. */
@@ -46,7 +47,23 @@ function buildUnits(ctx: RiskContext, pf: Portfolio, ab: AccountBook): Map<strin
   });
   for (const [asset, amount] of Object.entries(pf.collateral)) if (amount !== 0 && !ctx.isStable(asset)) unitFor(asset);
   for (const o of pf.openOrders) unitFor(o.instrument.underlying);
+  const foreign = foreignValue(ctx, pf, ab);
+  const exposure = foreign !== 0 ? numeraireExposureRisk(ctx) : undefined;
+  if (exposure) addToUnit(unitFor(ctx.numeraire.currency), exposure, foreign);
   return units;
+}
+
+/**
+ * Value (numeraire) of everything whose USD value does not move with a coin numeraire: balances in other
+ * assets and positions on other underlyings. Their value in the coin moves with the coin's scenarios.
+ */
+function foreignValue(ctx: RiskContext, pf: Portfolio, ab: AccountBook): number {
+  const c = ctx.numeraire.currency;
+  if (c === "USD" || ctx.isStable(c)) return 0;
+  let v = 0;
+  pf.positions.forEach((p, i) => { if (p.instrument.underlying !== c) v += ab.values[i]; });
+  for (const [asset, value] of ab.collateralValues) if (asset !== c) v += value;
+  return v;
 }
 
 /** Open-order margin: the side (all buys or all sells filled at mark) that raises the unit's margin most. */
@@ -96,7 +113,7 @@ function unitComponents(ctx: RiskContext, s: UnitState): MarginComponent[] {
   const u = s.underlying;
   const out: MarginComponent[] = [{
     name: "worstScenario", underlying: u, amount: m.worstLoss, scenario: worstScenario(g, m),
-    detail: { collateralCountedAs: s.countedAs, priceRange: g.params.priceRange },
+    detail: { collateralCountedAs: s.countedAs, priceRange: g.params.priceRange, ...(u === ctx.numeraire.currency ? { numeraireUnit: true } : {}) },
   }];
   if (m.extendedIndex >= 0) {
     const w = g.extendedWeights[m.extendedIndex];
