@@ -24,7 +24,7 @@ import { isInLiquidation, liquidationEvents, liquidationHold, type LiquidationCo
 
 export type SubmitResult =
   | { readonly ok: true; readonly seq: number; readonly event: EngineEvent; readonly duplicate?: true }
-  | { readonly ok: false; readonly status: 400 | 404 | 409; readonly reason: string; readonly issues?: readonly InputIssue[]; readonly detail?: unknown };
+  | { readonly ok: false; readonly status: 400 | 404 | 409 | 503; readonly reason: string; readonly issues?: readonly InputIssue[]; readonly detail?: unknown };
 
 export interface EngineOptions {
   /** Write a state snapshot every N applied events (default 1000). */

@@ -35,6 +35,8 @@ const asset = z.string({ error: "must be an asset code" }).regex(/^[A-Z][A-Z0-9]
 const accountId = z.string({ error: "must be a string" }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "must be 1-64 characters of letters, digits, . _ - (starting with a letter or digit)");
 const instrumentName = z.string({ error: "must be an instrument name" }).refine((s) => parseInstrument(s).ok, { message: "unknown instrument name" });
 const time = z.number({ error: "must be epoch milliseconds" }).int("must be an integer (epoch ms)").min(0).max(8.64e15);
+/** Sequence number of a market event on the market stream (scale-out, src/engine/marketBus.ts); set by the worker that applies it. */
+const marketSeq = z.number({ error: "must be a market stream sequence number" }).int("must be an integer").min(1).max(Number.MAX_SAFE_INTEGER).optional();
 
 export const marketEvent = z.strictObject({ type: z.literal("market"), snapshot: z.unknown() });
 export const accountEvent = z.strictObject({ type: z.literal("account"), account: accountId, owner: z.string().min(1).max(64).optional() });
@@ -55,8 +57,9 @@ export const tickEvent = z.strictObject({
   degraded: z.boolean().optional(),
   /** Oracle: the index moved more than the breaker allows within its window. Same effect as `degraded`. */
   circuitBreaker: z.boolean().optional(),
+  marketSeq,
 });
-export const fundingEvent = z.strictObject({ type: z.literal("funding"), instrument: instrumentName.refine((s) => s.endsWith("-PERPETUAL"), "must be a perpetual"), rate: finite.refine((v) => Math.abs(v) <= 0.1, "must be a funding rate in [-0.1, 0.1]") });
+export const fundingEvent = z.strictObject({ type: z.literal("funding"), instrument: instrumentName.refine((s) => s.endsWith("-PERPETUAL"), "must be a perpetual"), rate: finite.refine((v) => Math.abs(v) <= 0.1, "must be a funding rate in [-0.1, 0.1]"), marketSeq });
 export const paramsEvent = z.strictObject({
   type: z.literal("params"), preset: z.string().optional(), params: z.unknown().optional(),
   service: z.strictObject({
@@ -67,6 +70,7 @@ export const paramsEvent = z.strictObject({
       cap: finite.refine((v) => v >= 0 && v <= 1, "must be in [0, 1]").optional(),
     }).optional(),
   }).optional(),
+  marketSeq,
 });
 export const expiryEvent = z.strictObject({ type: z.literal("expiry"), underlying: asset, expiryCode: z.string().regex(/^\d{1,2}[A-Z]{3}\d{2}$/), price, ts: time });
 export const marginStatusEvent = z.strictObject({

@@ -50,6 +50,8 @@ export class MarketIngest {
   private scheduled = false;
   private feed: MarketFeed | undefined;
   readonly counters = { accepted: 0, rejected: 0, ticksSubmitted: 0 };
+  /** Where ticks go (default: `engine.submit`); scale-out publishes them to the market stream instead (src/adapters/http/scaleout.ts). */
+  submitTick: ((tick: unknown) => Promise<SubmitResult>) | undefined;
 
   constructor(private readonly engine: Engine, private readonly wrapped: Readonly<Record<string, WrappedAssetConfig>> = {}, oracle?: Oracle) {
     this.oracle = oracle ?? createOracle();
@@ -152,7 +154,7 @@ export class MarketIngest {
       const st = this.wrapped[asset] ? undefined : this.oracle.state(asset);
       const flags = st ? { stable: st.stable > 0 && st.stable <= 1e12 ? st.stable : px, degraded: st.degraded, circuitBreaker: st.circuitBreaker } : {};
       const tick = { type: "tick", asset, ts, index: px, ...(p.vol !== undefined ? { vol: p.vol } : {}), ...(p.rate !== undefined ? { rate: p.rate } : {}), ...instruments, ...flags };
-      const r = await this.engine.submit(tick);
+      const r = await (this.submitTick ? this.submitTick(tick) : this.engine.submit(tick));
       this.counters.ticksSubmitted++;
       this.track(asset, r.ok, r.ok ? undefined : `engine: ${r.reason}`);
       out.push(r);

@@ -49,6 +49,8 @@ export const DEFAULT_SERVICE_PARAMS: ServiceParams = { withdrawalUpnlHaircut: 1,
 export interface EngineState {
   /** Sequence number of the last applied event (0 = none). */
   seq: number;
+  /** Market stream sequence (scale-out) of the last applied tick/funding/params event that carried one (0 = none). */
+  marketSeq: number;
   market: MarketState | undefined;
   paramsSource: { preset?: string; params?: unknown };
   params: MarginParams;
@@ -61,7 +63,7 @@ export interface EngineState {
 }
 
 export function emptyState(): EngineState {
-  return { seq: 0, market: undefined, paramsSource: { preset: "deribit" }, params: loadPreset("deribit"), service: structuredClone(DEFAULT_SERVICE_PARAMS), accounts: new Map(), insuranceFund: new Map(), liquidations: [] };
+  return { seq: 0, marketSeq: 0, market: undefined, paramsSource: { preset: "deribit" }, params: loadPreset("deribit"), service: structuredClone(DEFAULT_SERVICE_PARAMS), accounts: new Map(), insuranceFund: new Map(), liquidations: [] };
 }
 
 /** The account as a core Portfolio (sizes and balances converted to float64 for risk). */
@@ -104,6 +106,7 @@ function resolveParams(e: ParamsEvent): { ok: true; value: MarginParams } | { ok
 /** Why an event cannot be applied to this state (state-dependent checks; margin checks are the engine's), or undefined. */
 export function eventProblem(s: EngineState, e: EngineEvent): string | undefined {
   const needAccount = (id: string) => (s.accounts.has(id) ? undefined : `account ${id} does not exist`);
+  if ((e.type === "tick" || e.type === "funding" || e.type === "params") && e.marketSeq !== undefined && e.marketSeq <= s.marketSeq) return `market stream seq ${e.marketSeq} already applied (last applied ${s.marketSeq})`;
   switch (e.type) {
     case "market": {
       const r = parseMarket(e.snapshot);
@@ -185,6 +188,7 @@ function applyExpiry(s: EngineState, e: ExpiryEvent): string[] {
 /** Apply an accepted event in place; returns the accounts whose state changed and the assets whose prices moved ("*" for all). */
 export function applyEvent(s: EngineState, e: EngineEvent, seq: number): { accounts: string[]; moved: string[] } {
   s.seq = seq;
+  if ((e.type === "tick" || e.type === "funding" || e.type === "params") && e.marketSeq !== undefined) s.marketSeq = Math.max(s.marketSeq, e.marketSeq);
   switch (e.type) {
     case "market": {
       const r = parseMarket(e.snapshot);
@@ -262,11 +266,11 @@ export function serializeState(s: EngineState): string {
     ...(a.requests ? { requests: requestIdsToJson(a.requests) } : {}),
   }));
   const insuranceFund = Object.fromEntries([...s.insuranceFund].map(([k, v]) => [k, formatUnits(v)]));
-  return JSON.stringify({ v: 1, seq: s.seq, market: s.market ? marketToJson(s.market) : null, paramsSource: s.paramsSource, service: s.service, accounts, insuranceFund, liquidations: s.liquidations });
+  return JSON.stringify({ v: 1, seq: s.seq, ...(s.marketSeq > 0 ? { marketSeq: s.marketSeq } : {}), market: s.market ? marketToJson(s.market) : null, paramsSource: s.paramsSource, service: s.service, accounts, insuranceFund, liquidations: s.liquidations });
 }
 
 interface SnapshotJson {
-  seq: number; market: unknown; paramsSource: { preset?: string; params?: unknown }; service: ServiceParams;
+  seq: number; marketSeq?: number; market: unknown; paramsSource: { preset?: string; params?: unknown }; service: ServiceParams;
   accounts: { id: string; owner: string; status: MarginStatus | "none"; balances: Record<string, string>; positions: Record<string, { size: string; entryPrice?: number }>; requests?: RequestIdsJson }[];
   insuranceFund?: Record<string, string>;
   liquidations?: LiquidationRecord[];
@@ -277,6 +281,7 @@ export function deserializeState(text: string): EngineState {
   const j = JSON.parse(text) as SnapshotJson;
   const s = emptyState();
   s.seq = j.seq;
+  s.marketSeq = j.marketSeq ?? 0;
   s.market = j.market ? marketFromJson(j.market) : undefined;
   const pr = resolveParams({ type: "params", ...j.paramsSource });
   if (pr.ok && pr.value !== undefined) s.params = pr.value;

@@ -45,6 +45,18 @@ export interface ServerDeps {
   readonly clock: () => number;
   /** Operator log (stderr unless quiet). */
   readonly log: OperatorLog;
+  /** Scale-out worker (docs/scale-out.md); absent on a single-process service. */
+  readonly scaleOut?: ScaleOutHooks;
+}
+
+/** What the HTTP layer asks of a scale-out worker (src/adapters/http/scaleout.ts). */
+export interface ScaleOutHooks {
+  /** The 421 body when another worker must answer this request (the account is another partition's), else undefined. */
+  misdirected(req: { readonly method: string; readonly route: string; readonly params: unknown; readonly body: unknown }): Readonly<Record<string, unknown>> | undefined;
+  /** Submit a market event (tick, funding, params) through the market stream; resolves once this worker applied it. */
+  submitMarket(event: unknown): Promise<SubmitResult>;
+  /** `GET /v1/fleet?all=1`: the latest summaries of every partition heard from. */
+  fleetAll(): unknown;
 }
 
 export interface ServerOptions {
@@ -134,8 +146,17 @@ export async function buildServer(deps: ServerDeps, opts: ServerOptions = {}): P
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   app.addHook("onRequest", async (req, reply) => {
     (req as FastifyRequest & { t0?: number }).t0 = performance.now();
+    const wrong = deps.scaleOut?.misdirected({ method: req.method, route: req.routeOptions.url ?? "", params: req.params, body: undefined });
+    if (wrong) { await reply.code(421).send(wrong); return; }
     await authorize(gate, req, reply);
   });
+  if (deps.scaleOut) {
+    const so = deps.scaleOut;
+    app.addHook("preHandler", async (req, reply) => {
+      const wrong = so.misdirected({ method: req.method, route: req.routeOptions.url ?? "", params: req.params, body: req.body });
+      if (wrong) await reply.code(421).send(wrong);
+    });
+  }
   app.addHook("onResponse", async (req, reply) => {
     const route = req.routeOptions.url ?? "unmatched";
     deps.metrics.inc("dpm_http_requests_total", "HTTP requests by route and status", { method: req.method, route, status: String(reply.statusCode) });

@@ -10,11 +10,35 @@ import { createDemoAccounts, examplesDir } from "../../http/demo.js";
 import { feedFrom, parseFeedSpec } from "../feedSpec.js";
 import { startService } from "../../http/service.js";
 import { describeStoreTarget, isPostgresTarget } from "../../storeFactory.js";
+import { parsePartition } from "../../../engine/partition.js";
+import type { ScaleOutServiceOptions } from "../../http/service.js";
 
 interface ServeFlags {
   port: string; host: string; db?: string; demo: boolean; sync: "full" | "normal"; snapshotEvery: string;
   rateLimit: string; bodyLimit: string; tickMs: string; market?: string; seed: string;
   liquidate: boolean; liqTarget: string; liqFee: string; quiet: boolean; trustedFills?: boolean; feed?: string;
+  nats?: string; partition?: string; publishMarket: boolean; natsStream?: string; natsPrefix?: string; consumer?: string;
+}
+
+/** `--nats`, `--partition`, `--publish-market` and friends → scale-out options (undefined without --nats). */
+function scaleOutFlags(f: ServeFlags): ScaleOutServiceOptions | undefined {
+  const bad = (path: string, message: string, value: unknown) => new DpmInputError(`invalid ${path}`, [{ path, message, value }]);
+  if (f.nats === undefined) {
+    for (const [flag, v] of [["--partition", f.partition], ["--nats-stream", f.natsStream], ["--nats-prefix", f.natsPrefix], ["--consumer", f.consumer]] as const) if (v !== undefined) throw bad(flag, "needs --nats", v);
+    if (f.publishMarket) throw bad("--publish-market", "needs --nats", true);
+    return undefined;
+  }
+  if (!/^(nats|tls|wss?):\/\/\S+$/.test(f.nats)) throw bad("--nats", "must be a nats://HOST:PORT URL", f.nats);
+  if (f.demo) throw bad("--demo", "cannot be combined with --nats (create accounts on their owning worker)", true);
+  const partition = parsePartition(f.partition ?? "0/1");
+  if (!partition) throw bad("--partition", "must be I/N with 0 ≤ I < N ≤ 1024", f.partition);
+  if (f.natsStream !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(f.natsStream)) throw bad("--nats-stream", "must be 1-64 letters, digits, _ or -", f.natsStream);
+  if (f.natsPrefix !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(f.natsPrefix)) throw bad("--nats-prefix", "must be 1-64 letters, digits, _ or - (one subject token)", f.natsPrefix);
+  if (f.consumer !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(f.consumer)) throw bad("--consumer", "must be 1-64 letters, digits, _ or -", f.consumer);
+  return {
+    partition, nats: f.nats, publishMarket: f.publishMarket || (f.feed !== undefined && f.feed !== "none"),
+    ...(f.natsStream ? { stream: f.natsStream } : {}), ...(f.natsPrefix ? { prefix: f.natsPrefix } : {}), ...(f.consumer ? { consumer: f.consumer } : {}),
+  };
 }
 
 function fractionFlag(name: string, v: string, min: number, max: number): number {
@@ -58,15 +82,17 @@ async function serve(f: ServeFlags): Promise<void> {
   const examples = examplesDir();
   const marketFile = f.market ?? (f.demo && examples ? join(examples, "market.json") : undefined);
   const initialMarket = marketFile ? readMarketFile(marketFile) : undefined;
+  const scaleOut = scaleOutFlags(f);
   let db = f.db;
   if (db === undefined) {
     const dir = f.demo ? mkdtempSync(join(tmpdir(), "dpm-demo-")) : resolve(".dpm");
     mkdirSync(dir, { recursive: true });
     db = join(dir, f.demo ? "demo.sqlite" : "dpm.sqlite");
   } else if (db !== ":memory:" && !isPostgresTarget(db)) mkdirSync(dirname(resolve(db)), { recursive: true });
-  const svc = await startService({ db, port, host: f.host, sync: f.sync, snapshotEvery, rateLimit, bodyLimit, adminKey: process.env.DPM_ADMIN_KEY || undefined, initialMarket, liquidation, quiet: f.quiet, trustedFills: f.trustedFills ?? f.demo });
+  const svc = await startService({ db, port, host: f.host, sync: f.sync, snapshotEvery, rateLimit, bodyLimit, adminKey: process.env.DPM_ADMIN_KEY || undefined, initialMarket, liquidation, quiet: f.quiet, trustedFills: f.trustedFills ?? f.demo, ...(scaleOut ? { scaleOut } : {}) });
   const say = (s: string) => process.stdout.write(`${s}\n`);
   say(`dpm: listening on ${svc.url} (db ${describeStoreTarget(db)})`);
+  if (scaleOut) say(`dpm: partition ${scaleOut.partition.index}/${scaleOut.partition.count} (fnv1a32 of account id), market stream ${scaleOut.stream ?? "DPM_MARKET"} on ${scaleOut.nats}, consumer ${scaleOut.consumer ?? `dpm-worker-${scaleOut.partition.index}`}${scaleOut.publishMarket ? ", publishing market data" : ""}, market seq ${svc.engine.state.marketSeq}`);
   if (svc.generatedAdminKey) say(`dpm: admin key (shown once, store it): ${svc.generatedAdminKey}`);
   try {
     if (f.demo && examples) await createDemoAccounts(svc, join(examples, "books"));
@@ -110,6 +136,12 @@ export function registerServeCommand(p: Command, _out: string[]): void {
     .option("--liq-fee <rate>", "liquidation fee to the insurance fund, fraction of the notional traded", "0.0015")
     .option("--quiet", "no operator log lines (JSON, one per unexpected error) on stderr", false)
     .option("--trusted-fills", "account keys may post their own fills and deposits (default with --demo)")
+    .option("--nats <url>", "scale-out worker: market stream on this NATS JetStream server (docs/scale-out.md)")
+    .option("--partition <I/N>", "with --nats: own the accounts with fnv1a32(id) mod N = I (default 0/1)")
+    .option("--publish-market", "with --nats: run the feed and accept market writes, publishing them to the stream (implied by --feed)", false)
+    .option("--nats-stream <name>", "with --nats: JetStream stream name (default DPM_MARKET)")
+    .option("--nats-prefix <token>", "with --nats: subject prefix (default dpm: dpm.market.>, dpm.fleet.<I>)")
+    .option("--consumer <name>", "with --nats: durable consumer name (default dpm-worker-<I>)")
     .option("--no-trusted-fills", "fills, deposits and funding need the admin key (default without --demo)")
     .action(serve);
 }

@@ -46,6 +46,8 @@ function updateGauges(deps: ServerDeps): void {
 
 export function registerMarketRoutes(app: FastifyInstance, deps: ServerDeps): void {
   const { engine } = deps;
+  /** Market events go through the market stream on a scale-out worker (docs/scale-out.md). */
+  const submitMarket = (e: unknown) => (deps.scaleOut ? deps.scaleOut.submitMarket(e) : engine.submit(e));
   app.get("/healthz", { config: { access: "public" } }, async () => ({ status: "ok", seq: engine.state.seq, accounts: engine.state.accounts.size, market: engine.state.market !== undefined }));
   app.get("/metrics", { config: { access: "public" } }, async (_req, reply) => {
     updateGauges(deps);
@@ -78,7 +80,7 @@ export function registerMarketRoutes(app: FastifyInstance, deps: ServerDeps): vo
     const s = snapshotOf(m);
     return { snapshot: { ...s, asOf: new Date(s.asOf).toISOString() }, asOf: Object.fromEntries(Object.entries(m.asOf).map(([k, v]) => [k, new Date(v).toISOString()])), liquidity: m.liquidity, oracle };
   });
-  app.post("/v1/market/ticks", { config: { access: "admin" } }, async (req, reply) => sendSubmit(reply, await engine.submit({ ...(req.body as object), type: "tick" })));
+  app.post("/v1/market/ticks", { config: { access: "admin" } }, async (req, reply) => sendSubmit(reply, await submitMarket({ ...(req.body as object), type: "tick" })));
   app.post("/v1/oracle/prices", { config: { access: "admin" } }, async (req, reply) => {
     const b = parseBody(pricesBody, req.body);
     if (!b.ok) return sendError(reply, 400, "invalid request", b.issues);
@@ -91,9 +93,9 @@ export function registerMarketRoutes(app: FastifyInstance, deps: ServerDeps): vo
   app.post("/v1/funding", { config: { access: "admin" } }, async (req, reply) => {
     const b = parseBody(fundingBody, req.body);
     if (!b.ok) return sendError(reply, 400, "invalid request", b.issues);
-    return sendSubmit(reply, await engine.submit({ type: "funding", ...b.value }));
+    return sendSubmit(reply, await submitMarket({ type: "funding", ...b.value }));
   });
-  app.put("/v1/params", { config: { access: "admin" } }, async (req, reply) => sendSubmit(reply, await engine.submit({ ...(req.body as object), type: "params" })));
+  app.put("/v1/params", { config: { access: "admin" } }, async (req, reply) => sendSubmit(reply, await submitMarket({ ...(req.body as object), type: "params" })));
   app.get("/v1/events", { config: { access: "admin" } }, async (req, reply) => {
     const q = parseBody(eventsQuery, req.query);
     if (!q.ok) return sendError(reply, 400, "invalid query", q.issues);
@@ -101,7 +103,7 @@ export function registerMarketRoutes(app: FastifyInstance, deps: ServerDeps): vo
     const last = events.length > 0 ? events[events.length - 1].seq : q.value.from - 1;
     return { events, next: events.length === q.value.limit ? last + 1 : null, lastSeq: await deps.store.lastSeq() };
   });
-  app.get("/v1/fleet", { config: { access: "admin" } }, async () => engineFleet(engine));
+  app.get("/v1/fleet", { config: { access: "admin" } }, async (req) => ((req.query as Record<string, unknown> | undefined)?.all === "1" && deps.scaleOut ? deps.scaleOut.fleetAll() : engineFleet(engine)));
   app.get("/v1/liquidations", { config: { access: "admin" } }, async () => ({
     seq: engine.state.seq,
     insuranceFund: insuranceFundView(engine),
