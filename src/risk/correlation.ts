@@ -106,6 +106,9 @@ export function nearestCorrelation(a: Float64Array, n: number, opts: { eigenFloo
   return { ok: true, value: { matrix: F, minEigenBefore: before, minEigenAfter: minEigenvalue(F, n, ws, solver), distance: Math.sqrt(dist), iterations: Math.min(it + 1, maxIter), repaired: true } };
 }
 
+/** Pivots at or below this (relative to the diagonal) are rounding noise: the column is zero. */
+const ZERO_PIVOT = 1e-14;
+
 /**
  * Lower-triangular L with L·Lᵀ = A for a symmetric positive-semidefinite A. A zero pivot (a singular
  * but PSD matrix, e.g. two perfectly correlated assets) gives a zero column; a negative pivot is an
@@ -118,7 +121,9 @@ export function cholesky(a: Float64Array, n: number, tol = 1e-10): Parsed<Float6
     for (let k = 0; k < j; k++) d -= L[j * n + k] * L[j * n + k];
     if (!Number.isFinite(d)) return { ok: false, reason: `matrix has a non-finite entry at row ${j}` };
     if (d < -tol) return { ok: false, reason: `matrix is not positive semidefinite (pivot ${d.toPrecision(4)} at row ${j}); repair it to the nearest correlation matrix first` };
-    const ljj = d > tol ? Math.sqrt(d) : 0;
+    // A pivot is zero only at rounding level; a small true pivot (nearly collinear assets) is kept, or the
+    // off-diagonal entries it carries would be lost from L·Lᵀ.
+    const ljj = d > ZERO_PIVOT * Math.max(1, a[j * n + j]) ? Math.sqrt(d) : 0;
     L[j * n + j] = ljj;
     for (let i = j + 1; i < n; i++) {
       let s = a[i * n + j];

@@ -16,3 +16,10 @@ export function sharedJson<T = unknown>(rel: string): T {
 export function repoJson<T = unknown>(rel: string): T {
   return JSON.parse(readFileSync(join(ROOT, rel), "utf8")) as T;
 }
+
+/** The secret part of an API key `dpm_<id>_<secret>` (the secret itself may contain "_"). */
+export function keySecret(key: string): string {
+  const secret = key.slice(key.indexOf("_", "dpm_".length) + 1);
+  if (secret.length < 20) throw new Error(`not an API key: ${key}`);
+  return secret;
+}

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { computeMargin } from "../../src/api.js";
 import { ADMIN, MARKET, startTestService, type TestService } from "./helpers.js";
+import { keySecret } from "../helpers/shared.js";
 
 let svc: TestService;
 let aliceKey: string;
@@ -42,7 +43,7 @@ describe("auth", () => {
   it("keys are stored hashed, never in clear", async () => {
     const keys = await svc.store.listApiKeys("account", "alice");
     expect(keys.length).toBe(1);
-    const secret = aliceKey.split("_")[2];
+    const secret = keySecret(aliceKey);
     expect(JSON.stringify(keys)).not.toContain(secret);
     expect(keys[0].hash).toMatch(/^[0-9a-f]{64}$/);
   });
