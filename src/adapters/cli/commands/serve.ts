@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
@@ -84,8 +84,10 @@ async function serve(f: ServeFlags): Promise<void> {
   const initialMarket = marketFile ? readMarketFile(marketFile) : undefined;
   const scaleOut = scaleOutFlags(f);
   let db = f.db;
+  /** The demo's own temporary directory, removed at shutdown (a demo database is throwaway). */
+  let throwaway: string | undefined;
   if (db === undefined) {
-    const dir = f.demo ? mkdtempSync(join(tmpdir(), "dpm-demo-")) : resolve(".dpm");
+    const dir = f.demo ? (throwaway = mkdtempSync(join(tmpdir(), "dpm-demo-"))) : resolve(".dpm");
     mkdirSync(dir, { recursive: true });
     db = join(dir, f.demo ? "demo.sqlite" : "dpm.sqlite");
   } else if (db !== ":memory:" && !isPostgresTarget(db)) mkdirSync(dirname(resolve(db)), { recursive: true });
@@ -103,6 +105,7 @@ async function serve(f: ServeFlags): Promise<void> {
     }
   } catch (e) {
     await svc.close();
+    if (throwaway) rmSync(throwaway, { recursive: true, force: true });
     throw e;
   }
   if (f.demo) {
@@ -113,6 +116,7 @@ async function serve(f: ServeFlags): Promise<void> {
   const sig = await waitForSignal();
   say(`dpm: ${sig}, shutting down`);
   await svc.close();
+  if (throwaway) rmSync(throwaway, { recursive: true, force: true });
 }
 
 /** `dpm serve`: the HTTP + WebSocket service (docs/service.md). */
