@@ -130,14 +130,35 @@ function unitComponents(ctx: RiskContext, s: UnitState): MarginComponent[] {
   return out;
 }
 
-/** Portfolio (scenario-grid) margin of one account (DESIGN.md section 5). */
-/** Portfolio margin; `contributions` false skips each position's marginal contribution (reported as 0). */
+/** One risk unit as the portfolio model margins it: the book its scenarios revalue, and its margin. */
+export interface PortfolioUnit {
+  readonly underlying: string;
+  /** Σ size × per-unit P&L vectors, with the collateral when it was counted in the scenarios. */
+  readonly book: UnitBook;
+  readonly margin: UnitMargin;
+  readonly countedAs: "scenario" | "haircut" | "none";
+}
+
+function unitStates(ctx: RiskContext, pf: Portfolio, ab: AccountBook): UnitState[] {
+  return [...buildUnits(ctx, pf, ab)].map(([u, b]) => decideUnit(ctx, pf, ab, u, b));
+}
+
+/** The risk units of an account exactly as `portfolioMargin` builds them (for reports and charts). */
+export function portfolioUnits(ctx: RiskContext, pf: Portfolio): Parsed<PortfolioUnit[]> {
+  const abp = accountBook(ctx, pf);
+  if (!abp.ok) return abp;
+  return { ok: true, value: unitStates(ctx, pf, abp.value).map((s) => ({ underlying: s.underlying, book: s.book, margin: s.margin, countedAs: s.countedAs })) };
+}
+
+/**
+ * Portfolio (scenario-grid) margin of one account (DESIGN.md section 5); `contributions` false skips each
+ * position's marginal contribution (reported as 0).
+ */
 export function portfolioMargin(ctx: RiskContext, pf: Portfolio, contributions = true): Parsed<MarginResult> {
   const abp = accountBook(ctx, pf);
   if (!abp.ok) return abp;
   const ab = abp.value;
-  const units = buildUnits(ctx, pf, ab);
-  const states = [...units].map(([u, b]) => decideUnit(ctx, pf, ab, u, b));
+  const states = unitStates(ctx, pf, ab);
   const credit = crossAssetCredit(ctx.params.portfolio.crossAsset, states.map((s) => ({ underlying: s.underlying, total: s.margin.total })));
   let risk = -credit, orders = 0;
   for (const s of states) { risk += s.margin.total; orders += s.orders; }

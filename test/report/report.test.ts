@@ -57,10 +57,10 @@ describe("dpm report: data behind the charts", () => {
     }
     expect(data.heatmaps.find((h) => h.underlying === "BTC")?.worst).toMatchObject({ priceShock: -0.16, volShock: "up" });
   });
-  it("every example book (collateral in the scenarios or at its haircut): heatmap worst cells = worstScenario components", () => {
+  it("every example book, in USD and in BTC (collateral in the scenarios or at its haircut; BTC adds the numeraire unit): heatmap worst cells = worstScenario components", () => {
     const books = readdirSync(join(ROOT, "examples/books")).filter((f) => f.endsWith(".json"));
     const counted = new Set<string>();
-    for (const f of books) for (const b of loadPortfolios(join(ROOT, "examples/books", f), market)) {
+    for (const ctx of [context(market), context(market, "BTC")]) for (const f of books) for (const b of loadPortfolios(join(ROOT, "examples/books", f), market)) {
       const pm = must(marginWith(ctx, b, "portfolio"));
       const hs = must(riskReport(ctx, b, { ...inputs, history: undefined, scenarios: [] })).heatmaps;
       const worst = pm.components.filter((c) => c.name === "worstScenario");

@@ -1,17 +1,15 @@
 /**
  * Data behind `dpm report` (pure: the price history and scenarios are passed in). Every figure comes from
- * the existing computations: margins from `marginWith`, the scenario grid of each risk unit from the
- * portfolio model's own building blocks (`accountBook`, `addToUnit`, `unitMargin`, with the collateral
- * decision taken from the margin result), VaR / ES from `runVar`, the backtest from `backtest` and
+ * the existing computations: margins from `marginWith`, the scenario grid of each risk unit from
+ * `portfolioUnits` (the units exactly as the portfolio model margins them), VaR / ES from `runVar`, the backtest from `backtest` and
  * stress results from `runStress`. Amounts are in the numeraire of the context.
  */
 import type { Parsed } from "../../domain/instrument.js";
 import type { Portfolio } from "../../domain/portfolio.js";
-import { accountBook } from "../../margin/accountBook.js";
 import { GRID_MODELS, marginWith } from "../../margin/computeMargin.js";
 import type { MarginModel, MarginResult, MarginStatus } from "../../margin/result.js";
-import { spotInstrument, type RiskContext } from "../../margin/riskContext.js";
-import { addToUnit, emptyUnit, unitMargin, type UnitBook } from "../../margin/riskUnit.js";
+import { portfolioUnits } from "../../margin/portfolioModel.js";
+import type { RiskContext } from "../../margin/riskContext.js";
 import type { VarInputs } from "../../margin/varModel.js";
 import { backtest, type BacktestReport } from "../../risk/backtest.js";
 import type { PriceHistory } from "../../risk/history.js";
@@ -95,42 +93,14 @@ const summary = (r: MarginResult): MarginSummary => ({
   maintenanceMargin: r.maintenanceMargin, availableFunds: r.availableFunds, status: r.status,
 });
 
-/** Rebuild the risk units as the portfolio model did (collateral in the scenarios when the result says so). */
-function unitBooks(ctx: RiskContext, pf: Portfolio, portfolio: MarginResult): Parsed<Map<string, { book: UnitBook; countedAs: ScenarioHeatmap["collateralCountedAs"] }>> {
-  const abp = accountBook(ctx, pf);
-  if (!abp.ok) return abp;
-  const units = new Map<string, { book: UnitBook; countedAs: ScenarioHeatmap["collateralCountedAs"] }>();
-  const unitFor = (u: string) => {
-    let b = units.get(u);
-    if (!b) units.set(u, (b = { book: emptyUnit(u, ctx.grid(u)), countedAs: "none" }));
-    return b;
-  };
-  pf.positions.forEach((p, i) => {
-    if (p.instrument.kind === "spot" && ctx.isStable(p.instrument.underlying)) return;
-    addToUnit(unitFor(p.instrument.underlying).book, abp.value.risks[i], p.size);
-  });
-  for (const c of portfolio.collateral) {
-    if (c.amount === 0 || ctx.isStable(c.asset)) continue;
-    const u = unitFor(c.asset);
-    u.countedAs = c.countedAs;
-    if (c.countedAs !== "scenario") continue;
-    const spot = ctx.risk(spotInstrument(c.asset));
-    if (!spot.ok) return spot;
-    addToUnit(u.book, spot.value, c.amount);
-  }
-  for (const o of pf.openOrders) unitFor(o.instrument.underlying);
-  return { ok: true, value: units };
-}
-
 /** Scenario-grid P&L per risk unit of the portfolio model (empty for venue methods, which use other grids). */
-export function scenarioHeatmaps(ctx: RiskContext, pf: Portfolio, portfolio: MarginResult): Parsed<ScenarioHeatmap[]> {
+export function scenarioHeatmaps(ctx: RiskContext, pf: Portfolio): Parsed<ScenarioHeatmap[]> {
   if (ctx.params.method !== undefined && ctx.params.method !== "grid") return { ok: true, value: [] };
-  const up = unitBooks(ctx, pf, portfolio);
+  const up = portfolioUnits(ctx, pf);
   if (!up.ok) return up;
   const out: ScenarioHeatmap[] = [];
-  for (const [u, { book, countedAs }] of up.value) {
+  for (const { underlying: u, book, margin: m, countedAs } of up.value) {
     const g = ctx.grid(u);
-    const m = unitMargin(book, g, ctx.params.portfolio, ctx.usdIndex(u) ?? NaN, ctx.numeraire.index);
     // Instrument extended vectors are stored weighted (src/risk/instrumentRisk.ts).
     const extended = Array.from(g.extendedMoves, (move, i): ExtendedCell => {
       const w = g.extendedWeights[i], wp = book.extended[i];
@@ -172,7 +142,7 @@ function lossDistribution(ctx: RiskContext, pf: Portfolio, history: PriceHistory
 export function riskReport(ctx: RiskContext, pf: Portfolio, inp: RiskReportInputs): Parsed<RiskReportData> {
   const mp = marginSummaries(ctx, pf, inp.history);
   if (!mp.ok) return mp;
-  const hp = scenarioHeatmaps(ctx, pf, mp.value.portfolio);
+  const hp = scenarioHeatmaps(ctx, pf);
   if (!hp.ok) return hp;
   const notes: string[] = [];
   if (hp.value.length === 0) notes.push(`the parameters' portfolio method (${ctx.params.method ?? "grid"}) has no standard 9×3 grid: no scenario heatmap`);
