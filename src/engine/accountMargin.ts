@@ -5,7 +5,7 @@
  */
 import { marginWith } from "../margin/computeMargin.js";
 import { concentrationCharges, type ConcentrationCharge, type OwnedPosition } from "../margin/concentration.js";
-import { marginRatio, marginStatus, type MarginResult, type MarginStatus } from "../margin/result.js";
+import { marginRatio, marginStatus, type MarginResult } from "../margin/result.js";
 import type { RiskContext } from "../margin/riskContext.js";
 import { oracleHold, type MarketState } from "./marketState.js";
 import { unitsToNumber } from "./money.js";
@@ -24,21 +24,15 @@ export interface GreeksByUnderlying {
   netDeltaUsd: number;
 }
 
-/** What the engine keeps per account after each recompute (USD). */
-export interface AccountMargin {
-  readonly account: string;
+/**
+ * What the engine keeps per account after each recompute (USD): the margin result's headline figures, where
+ * `initialMargin` also holds the concentration and stable-price add-ons and `maintenanceMargin` the
+ * concentration add-on × mmFactor (so `availableFunds`, `marginRatio` and `status` follow from them).
+ */
+export interface AccountMargin extends Pick<MarginResult, "account" | "equity" | "adjustedEquity" | "initialMargin" | "maintenanceMargin" | "availableFunds" | "marginRatio" | "status"> {
   readonly owner: string;
   /** Sequence number of the event after which it was computed. */
   readonly seq: number;
-  readonly equity: number;
-  readonly adjustedEquity: number;
-  /** Model IM + concentration add-on. */
-  readonly initialMargin: number;
-  /** Model MM + mmFactor × concentration add-on. */
-  readonly maintenanceMargin: number;
-  readonly availableFunds: number;
-  readonly marginRatio: number | null;
-  readonly status: MarginStatus;
   readonly concentrationAddOn: number;
   /**
    * Extra IM from valuing at the oracle's stable prices (0 when no held asset has one): IM is raised so that

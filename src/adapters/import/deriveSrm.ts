@@ -38,6 +38,16 @@ const OVERRIDES: Record<string, Overrides> = {
   test_general_portfolio: { stable: 0.97, volConf: 0.5, fwdConf: JUST_UNDER, spotConf: 0.2 },
 };
 
+/**
+ * A Derive cash balance: positive cash is USDC collateral; negative cash (dpm portfolios hold no debt)
+ * goes to the first underlying's feed as a cash adjustment, as the SRM nets it there.
+ */
+function bookCash(cash: number, collateral: Json, feeds: Record<string, Json>): void {
+  if (cash > 0) collateral.USDC = cash;
+  const first = Object.keys(feeds).sort()[0];
+  if (cash < 0 && first !== undefined) feeds[first].cashAdjustment = cash;
+}
+
 function dateCode(d: string): string {
   return expiryCode(Date.UTC(Number(d.slice(0, 4)), Number(d.slice(4, 6)) - 1, Number(d.slice(6, 8)), 8));
 }
@@ -72,10 +82,7 @@ function portfolioCase(c: Json, name: string): ImportResult {
     unit(u);
     collateral[u] = num(b.amount) / E8;
   }
-  const cash = num(c.cash) / E8;
-  if (cash > 0) collateral.USDC = cash;
-  const first = Object.keys(feeds).sort()[0];
-  if (cash < 0 && first !== undefined) feeds[first].cashAdjustment = cash;
+  bookCash(num(c.cash) / E8, collateral, feeds);
   return {
     ok: true,
     value: {
@@ -120,10 +127,7 @@ function fixedPointCase(c: Json, name: string): ImportResult {
     const funding = s[`Account${u}FundingIndex`] === null ? 0 : -N * (x(s[`${u}GlobalFundingIndex`]) - x(s[`Account${u}FundingIndex`]));
     if (funding !== 0) f.unsettledFunding = funding;
   }
-  const cash = x(s.Cash);
-  if (cash > 0) collateral.USDC = cash;
-  const first = Object.keys(feeds).sort()[0];
-  if (cash < 0 && first !== undefined) feeds[first].cashAdjustment = cash;
+  bookCash(x(s.Cash), collateral, feeds);
   return {
     ok: true,
     value: {
