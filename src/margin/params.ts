@@ -13,6 +13,12 @@ export interface UnderlyingGridParams {
   readonly priceRange: number;
   /** Points per side: 2·buckets + 1 price moves. */
   readonly buckets: number;
+  /**
+   * Explicit price moves per side, ascending, positive (e.g. OKX's 8 %, 16 %, 25 %): the grid is 0 and ±each.
+   * Absent → `buckets` moves evenly spaced up to `priceRange`. When present it has `buckets` entries, the last
+   * equal to `priceRange`.
+   */
+  readonly priceMoves?: readonly number[];
   /** Relative vol shock up at 30 days to expiry. */
   readonly volUp: number;
   /** Relative vol shock down at 30 days to expiry. */

@@ -107,7 +107,8 @@ export function calibrate(base: MarginParams, previous: MarginParams, history: P
     const capAt = prev.priceRange * Math.pow(1 + spec.maxDailyIncrease, spec.daysSincePrevious);
     const priceRange = Number(Math.min(raw, Math.max(capAt, 0.001)).toFixed(6));
     const scale = priceRange / b.priceRange;
-    underlyings[a] = { ...b, priceRange, volUp: Number(Math.min(5, Math.max(0.1, b.volUp * scale)).toFixed(4)), volDown: Number(Math.min(0.9, Math.max(0.05, b.volDown * scale)).toFixed(4)) };
+    const priceMoves = b.priceMoves?.map((m, k, all) => (k === all.length - 1 ? priceRange : Number((m * scale).toFixed(6))));
+    underlyings[a] = { ...b, priceRange, ...(priceMoves ? { priceMoves } : {}), volUp: Number(Math.min(5, Math.max(0.1, b.volUp * scale)).toFixed(4)), volDown: Number(Math.min(0.9, Math.max(0.05, b.volDown * scale)).toFixed(4)) };
     const annual = used * Math.sqrt(365);
     const cls = CLASSES.find((k) => annual <= k.upTo) ?? CLASSES[CLASSES.length - 1];
     const haircut = Number(Math.min(0.95, 1 - Math.exp(-z * (cls.upTo / Math.sqrt(365)) * sh)).toFixed(4));

@@ -6,7 +6,7 @@ export type VolState = (typeof VOL_STATES)[number];
 
 /** The scenarios of one risk unit: the standard grid (price-major, vol-minor) and the extended moves. */
 export interface ScenarioGrid {
-  /** 2·buckets + 1 price moves, evenly spaced in [−priceRange, +priceRange]. */
+  /** 2·buckets + 1 price moves in [−priceRange, +priceRange], ascending: evenly spaced, or 0 and ±priceMoves. */
   readonly priceShocks: Float64Array;
   /** Extended price moves (revalued with vol up; delta-1 P&L clamped to the grid edge). */
   readonly extendedMoves: Float64Array;
@@ -28,10 +28,17 @@ export function scenarioGrid(
 ): ScenarioGrid {
   const n = 2 * p.buckets + 1;
   const priceShocks = new Float64Array(n);
-  for (let i = 0; i < n; i++) priceShocks[i] = Number((((i - p.buckets) / p.buckets) * p.priceRange).toPrecision(15));
+  for (let i = 0; i < n; i++) priceShocks[i] = priceMove(p, i - p.buckets);
   const ext = Float64Array.from(extendedMoves);
   const w = Float64Array.from(extendedMoves, (m, i) => extendedWeights?.[i] ?? Math.min(1, p.priceRange / Math.abs(m)));
   return { priceShocks, extendedMoves: ext, extendedWeights: w, params: p };
+}
+
+/** The grid's k-th price move, k in [−buckets, buckets]. */
+function priceMove(p: UnderlyingGridParams, k: number): number {
+  if (k === 0) return 0;
+  const m = p.priceMoves ? p.priceMoves[Math.abs(k) - 1] : Number(((Math.abs(k) / p.buckets) * p.priceRange).toPrecision(15));
+  return k < 0 ? -m : m;
 }
 
 /** Cell index → (price shock, vol state). */

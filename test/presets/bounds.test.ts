@@ -91,3 +91,22 @@ describe("deribit-cross pnlOffset in [0, 1]; method blocks required", () => {
     for (const n of ["deribit", "deribit-cross", "okx", "span"]) check(base(n), n, true);
   });
 });
+
+describe("explicit grid price moves (priceMoves): one per bucket, strictly increasing, ending at priceRange", () => {
+  const at = "portfolio.underlyings.default.priceMoves";
+  const withMoves = (moves: number[], buckets = moves.length, range = moves[moves.length - 1]) => {
+    const d = base("okx");
+    Object.assign(d.portfolio.underlyings.default, { priceMoves: moves, buckets, priceRange: range });
+    return d;
+  };
+  it("each move in [0.0001, 0.95]: accepted at both ends, rejected just outside", () => {
+    check(withMoves([0.0001, 0.95]), at, true);
+    check(withMoves([0.0001 - 1e-12, 0.95]), `${at}[0]`, false);
+    check(withMoves([0.5, 0.95 + 1e-9]), `${at}[1]`, false);
+  });
+  it("a count other than buckets, a non-increasing list or a last move other than priceRange is rejected", () => {
+    check(withMoves([0.08, 0.16, 0.25], 2), at, false);
+    check(withMoves([0.08, 0.08, 0.25]), `${at}[1]`, false);
+    check(withMoves([0.08, 0.16, 0.25], 3, 0.3), `${at}[2]`, false);
+  });
+});

@@ -11,12 +11,13 @@ const market = { asOf: "2024-11-20T08:00:00Z", assets: { BTC: { index: 100000, v
 const mr = (r: ReturnType<typeof computeMargin>, n: string) => r.components.find((c) => c.name === n)?.amount ?? NaN;
 
 describe("okx preset: published parameter tables (exact)", () => {
-  it("MR1 price moves BTC/ETH ±0,4,8,12 %; LTC..XRP ±0,6,12,18 %; others ±25 % in three steps", () => {
+  it("MR1 price moves BTC/ETH ±0,4,8,12 %; LTC..XRP ±0,6,12,18 %; others ±0,8,16,25 %", () => {
     const g = (a: string) => Array.from(scenarioGrid(okx.portfolio.underlyings[a], [], null).priceShocks);
     expect(g("BTC")).toEqual([-0.12, -0.08, -0.04, 0, 0.04, 0.08, 0.12]);
     expect(g("ETH")).toEqual([-0.12, -0.08, -0.04, 0, 0.04, 0.08, 0.12]);
     expect(g("XRP")).toEqual([-0.18, -0.12, -0.06, 0, 0.06, 0.12, 0.18]);
-    expect(g("default")[0]).toBe(-0.25);
+    expect(g("default")).toEqual([-0.25, -0.16, -0.08, 0, 0.08, 0.16, 0.25]);
+    expect(g("SOL")).toEqual([-0.25, -0.16, -0.08, 0, 0.08, 0.16, 0.25]);
   });
   it("MR6 ±24 % / 36 % / 50 %, MR4 5 % / 15 % / 30 %, IMR = 1.3 × MMR", () => {
     const u = okx.okx?.underlyings ?? {};

@@ -19,6 +19,15 @@ const underlying = z.strictObject({
   minVolUp: within(0, 5),
   annualMoveRisk: within(0, 5),
   minAnnualMove: within(0, 1),
+  priceMoves: z.array(within(0.0001, 0.95)).min(1).max(50).optional(),
+}).superRefine((u, ctx) => {
+  const m = u.priceMoves;
+  if (!m) return;
+  if (m.length !== u.buckets) ctx.addIssue({ code: "custom", path: ["priceMoves"], message: `must have one move per bucket (${u.buckets})` });
+  for (let i = 1; i < m.length; i++) {
+    if (!(m[i] > m[i - 1])) ctx.addIssue({ code: "custom", path: ["priceMoves", i], message: "moves must be strictly increasing" });
+  }
+  if (m[m.length - 1] !== u.priceRange) ctx.addIssue({ code: "custom", path: ["priceMoves", m.length - 1], message: `the last move must equal priceRange (${u.priceRange})` });
 });
 const withDefault = <T extends z.ZodType>(s: T) =>
   z.record(z.string(), s).refine((r) => "default" in r, "must have a \"default\" entry for unlisted assets");
