@@ -110,3 +110,22 @@ describe("explicit grid price moves (priceMoves): one per bucket, strictly incre
     check(withMoves([0.08, 0.16, 0.25], 3, 0.3), `${at}[2]`, false);
   });
 });
+
+describe("okx MR9 tier curves (byIndex): index in [0.01, 1], decreasing; rates within the depeg bounds, not falling", () => {
+  const withCurve = (byIndex: { index: number; value: number }[]) => {
+    const d = base("okx");
+    d.okx.depegTiers[0].byIndex = byIndex;
+    return d;
+  };
+  const at = "okx.depegTiers[0].byIndex";
+  it("index accepted at 1 and 0.01, rejected just outside", () => {
+    check(withCurve([{ index: 1, value: 0.005 }, { index: 0.01, value: 0.5 }]), at, true);
+    check(withCurve([{ index: 1 + 1e-9, value: 0.005 }]), `${at}[0].index`, false);
+    check(withCurve([{ index: 0.01 - 1e-12, value: 0.005 }]), `${at}[0].index`, false);
+    check(withCurve([{ index: 0.9, value: 0.5 + 1e-9 }]), `${at}[0].value`, false);
+  });
+  it("points out of order or rates that fall away from the peg are rejected", () => {
+    check(withCurve([{ index: 0.9, value: 0.01 }, { index: 0.95, value: 0.02 }]), `${at}[1].index`, false);
+    check(withCurve([{ index: 0.99, value: 0.02 }, { index: 0.8, value: 0.01 }]), `${at}[1].value`, false);
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { computeMargin } from "../../src/api.js";
 import { loadPreset } from "../../src/adapters/presets.js";
 import { scenarioGrid } from "../../src/risk/scenarioGrid.js";
-import { okxMr9 } from "../../src/margin/venues/okx/okxMargin.js";
+import { depegRate, okxMr9 } from "../../src/margin/venues/okx/okxMargin.js";
 import { stepTier } from "../../src/margin/venues/common.js";
 
 // Published OKX parameters (okx.com/help "OKX will further adjust portfolio margin parameters", 2025-01-02).
@@ -49,6 +49,23 @@ describe("okx method: MR components recomputed by hand", () => {
     expect(mr(r, "MR4")).toBeCloseTo(0.05 * T * 2 * 100000, 6);
     expect(mr(r, "MR1")).toBeCloseTo(0, 6);
   });
+  it("unit MMR = max(max(MR1, MR2, MR6) + MR3 + MR4 + MR5 + MR9, MR7), OKX's stated formula: MR6 and MR4 add up", () => {
+    // long 1 perpetual, short 0.5 June future: net delta 0.5 BTC. MR1 = 12 % and MR6 = 24 % of 50,000; MR4 on the future's leg.
+    const r = computeMargin({ account: "s", collateral: { USDC: 1e6 }, positions: [{ instrument: "BTC_USDC-PERPETUAL", size: 1 }, { instrument: "BTC_USDC-27JUN25", size: -0.5 }] }, market, { preset: "okx" });
+    const T = (Date.UTC(2025, 5, 27, 8) - Date.UTC(2024, 10, 20, 8)) / (365 * 86400000);
+    expect(mr(r, "MR6")).toBeCloseTo(0.24 * 50000, 6);
+    expect(mr(r, "MR4")).toBeCloseTo(0.05 * T * 0.5 * 100000, 6);
+    // max(MR1 + MR4, MR6) would give 12,000; OKX's formula adds MR4 to the extreme move
+    expect(r.maintenanceMargin).toBeCloseTo(0.24 * 50000 + 0.05 * T * 0.5 * 100000, 6);
+    expect(r.components.find((c) => c.name === "riskUnitMMR")?.detail).toEqual({ binding: "MR6" });
+  });
+  it("MR9 belongs to the risk unit: a USDC-settled perpetual hedged by an inverse (USD) one pays 0.5 % of the hedged volume", () => {
+    const r = computeMargin({ account: "h", collateral: { USDC: 1e6 }, positions: [{ instrument: "BTC_USDC-PERPETUAL", size: 1 }, { instrument: "BTC-PERPETUAL", size: -100000 }] }, market, { preset: "okx" });
+    const m9 = r.components.find((c) => c.name === "MR9" && c.underlying === "BTC");
+    expect(m9?.amount).toBeCloseTo(0.005 * 100000, 6);
+    expect(m9?.detail).toMatchObject({ "USDC/USD": 100000 });
+    expect(r.maintenanceMargin).toBeCloseTo(Math.max(mr(r, "MR1"), mr(r, "MR6")) + mr(r, "MR3") + mr(r, "MR4") + mr(r, "MR5") + 500, 6);
+  });
   it("MR9 hedging volumes pair by pair: USDT/USD first, then USDT/USDC on what is left", () => {
     const p = okx.okx!;
     const cd = new Map([["USDT", -1000], ["USD", 400], ["USDC", 900]]);
@@ -63,5 +80,38 @@ describe("okx method: MR components recomputed by hand", () => {
     expect(mr(long, "MR2")).toBeGreaterThan(0);
     // one day's decay by full revaluation vs the instantaneous theta: within 2 %
     expect(Math.abs(mr(long, "MR2") / -long.positions[0].theta - 1)).toBeLessThan(0.02);
+  });
+});
+
+describe("okx MR9: OKX's published example and tier tables", () => {
+  it("hedged volume is charged through the tiers as brackets: 1M × 0.75 % + 4M × 1.75 % + 5M × 2.5 % = 202,500 USD on 10M", () => {
+    // OKX 'OKX will update margin calculation rules for the portfolio margin mode' (2024-11-25): the rates at the
+    // example's (unstated) index price; the example fixes the method: brackets, not 10M × 2.5 % = 250,000.
+    const p = { ...okx.okx!, depegTiers: [{ fromUsd: 0, value: 0.0075 }, { fromUsd: 1e6, value: 0.0175 }, { fromUsd: 5e6, value: 0.025 }] };
+    const r = okxMr9(new Map([["USDT", -10e6], ["USD", 10e6]]), p);
+    expect(r.volumes["USDT/USD"]).toBe(10e6);
+    expect(r.amount).toBeCloseTo(202500, 6);
+  });
+  it("tier rates by index: the published points exactly, straight lines between, the minimum at the peg, a premium counted like a discount", () => {
+    const [t1, t2, t3] = okx.okx!.depegTiers;
+    const cases: [typeof t1, number, number][] = [
+      [t1, 1, 0.005], [t1, 0.995, 0.005], [t1, 0.99, 0.005], [t1, 0.8, 0.4], [t1, 0.5, 0.4], [t1, 0.895, 0.2025], [t1, 1 / 0.895, 0.2025],
+      [t2, 1, 0.01], [t2, 0.995, 0.01], [t2, 0.9925, 0.0125], [t2, 0.99, 0.015], [t2, 0.8, 0.4],
+      [t3, 1, 0.015], [t3, 0.8, 0.4],
+    ];
+    for (const [t, x, want] of cases) expect(depegRate(t, x), `tier from ${t.fromUsd} at index ${x}`).toBeCloseTo(want, 12);
+    expect(okx.okx!.depegTiers.map((t) => t.fromUsd)).toEqual([0, 1e6, 5e6]);
+  });
+  it("a USDT depeg raises MR9 on a USDT-settled perpetual hedged by an inverse one: 5M hedged at the peg, 4.75M at USDT = 0.95", () => {
+    const book = { account: "d", collateral: { USD: 1e7 }, positions: [{ instrument: "BTC_USDT-PERPETUAL", size: 50 }, { instrument: "BTC-PERPETUAL", size: -5e6 }] };
+    const at = (usdt: number) => computeMargin(book, { ...market, assets: { ...market.assets, USDT: { index: usdt } } }, { preset: "okx" })
+      .components.find((c) => c.name === "MR9" && c.underlying === "BTC");
+    const calm = at(1), stressed = at(0.95);
+    expect(calm?.detail).toMatchObject({ "USDT/USD": 5e6 });
+    expect(calm?.amount).toBeCloseTo(1e6 * 0.005 + 4e6 * 0.01, 6);
+    const rate = (lo: number, hi: number) => hi + ((0.95 - 0.8) / (0.99 - 0.8)) * (lo - hi); // straight line 0.99 → 0.8
+    // cash deltas in USD: the USDT leg is worth 50 BTC × 100,000 × 0.95 = 4.75M, all of it hedged by the USD leg
+    expect(stressed?.detail).toMatchObject({ "USDT/USD": 4.75e6 });
+    expect(stressed?.amount).toBeCloseTo(1e6 * rate(0.005, 0.4) + 3.75e6 * rate(0.015, 0.4), 4);
   });
 });

@@ -10,13 +10,14 @@ const withDefault = <T extends z.ZodType>(s: T) =>
   z.record(z.string(), s).refine((r) => "default" in r, "must have a \"default\" entry for unlisted assets");
 
 /** Tiers start at 0 and increase strictly. */
+function ordered(s: readonly { fromUsd: number }[], ctx: z.RefinementCtx): void {
+  if (s.length > 0 && s[0].fromUsd !== 0) ctx.addIssue({ code: "custom", path: [0, "fromUsd"], message: "the first tier must start at 0" });
+  for (let i = 1; i < s.length; i++) {
+    if (!(s[i].fromUsd > s[i - 1].fromUsd)) ctx.addIssue({ code: "custom", path: [i, "fromUsd"], message: "tiers must be in increasing fromUsd" });
+  }
+}
 const tiers = (lo: number, hi: number) =>
-  z.array(z.strictObject({ fromUsd: within(0, 1e15), value: within(lo, hi) })).min(1).max(32).superRefine((s, ctx) => {
-    if (s.length > 0 && s[0].fromUsd !== 0) ctx.addIssue({ code: "custom", path: [0, "fromUsd"], message: "the first tier must start at 0" });
-    for (let i = 1; i < s.length; i++) {
-      if (!(s[i].fromUsd > s[i - 1].fromUsd)) ctx.addIssue({ code: "custom", path: [i, "fromUsd"], message: "tiers must be in increasing fromUsd" });
-    }
-  });
+  z.array(z.strictObject({ fromUsd: within(0, 1e15), value: within(lo, hi) })).min(1).max(32).superRefine(ordered);
 
 /** Bounds of every numeric OKX parameter (documented in docs/presets.md). */
 export const OKX_BOUNDS = {
@@ -34,13 +35,27 @@ const okxUnderlying = z.strictObject({
 });
 const pair = z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, "must be a pair such as USDT/USD");
 
+/** MR9 tiers; each may carry `byIndex` points (index in (0, 1], descending; rates within the depeg bounds, not falling). */
+function depegTiers() {
+  const point = z.strictObject({ index: within(0.01, 1), value: b("depegRate") });
+  const tier = z.strictObject({ fromUsd: within(0, 1e15), value: b("depegRate"), byIndex: z.array(point).min(1).max(32).optional() })
+    .superRefine((t, ctx) => {
+      const pts = t.byIndex ?? [];
+      for (let i = 1; i < pts.length; i++) {
+        if (!(pts[i].index < pts[i - 1].index)) ctx.addIssue({ code: "custom", path: ["byIndex", i, "index"], message: "points must be in decreasing index" });
+        if (pts[i].value < pts[i - 1].value) ctx.addIssue({ code: "custom", path: ["byIndex", i, "value"], message: "rates must not fall as the index leaves the peg" });
+      }
+    });
+  return z.array(tier).min(1).max(32).superRefine(ordered);
+}
+
 /** `okx` block: OKX portfolio margin (MR1..MR9). */
 export const okxParamsSchema = z.strictObject({
   underlyings: withDefault(okxUnderlying),
   thetaDays: b("thetaDays"),
   imFactor: b("imFactor"),
   depegPairs: z.array(pair).max(16),
-  depegTiers: tiers(OKX_BOUNDS.depegRate[0], OKX_BOUNDS.depegRate[1]),
+  depegTiers: depegTiers(),
 });
 
 /** Bounds of every numeric SPAN parameter. */

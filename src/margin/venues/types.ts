@@ -10,6 +10,14 @@ export interface UsdTier {
   readonly value: number;
 }
 
+/**
+ * One MR9 tier: `value` is the tier's minimum rate (at or near the peg); `byIndex` makes the rate grow as the
+ * pair's index leaves the peg — points by descending index, linear between them, the last point's rate beyond it.
+ */
+export interface DepegTier extends UsdTier {
+  readonly byIndex?: readonly { readonly index: number; readonly value: number }[];
+}
+
 /** OKX portfolio-margin parameters of one underlying (asset tier). */
 export interface OkxUnderlyingParams {
   /** MR6: the extreme price move ±extremeMove, revalued with vol up. */
@@ -43,8 +51,8 @@ export interface OkxParams {
   readonly imFactor: number;
   /** MR9: pairs of settlement currencies hedged in this order, e.g. `USDT/USD`. */
   readonly depegPairs: readonly string[];
-  /** MR9: marginal peg-loss rate by hedged volume (USD). */
-  readonly depegTiers: readonly UsdTier[];
+  /** MR9: marginal peg-loss rate by hedged volume (USD), each tier's rate a function of the pair's index. */
+  readonly depegTiers: readonly DepegTier[];
 }
 
 /** CME SPAN parameters. */

@@ -1,8 +1,9 @@
 /**
- * OKX portfolio margin (rules in force since January 2025): per risk unit (one underlying, spot included)
- * MR1 spot and vol shock grid, MR2 time decay, MR3 vol term structure, MR4 basis, MR5 interest rate,
- * MR6 extreme move, MR7 minimum charge; account level MR8 borrowing and MR9 stablecoin depeg.
- * Unit MMR = max(max(MR1, MR2) + MR3 + MR4 + MR5, MR6, MR7); MMR = Σ units + MR8 + MR9; IMR = imFactor × MMR.
+ * OKX portfolio margin (rules in force since January 2025): per risk unit (one underlying, spot in use
+ * included) MR1 spot and vol shock grid, MR2 time decay, MR3 vol term structure, MR4 basis, MR5 interest
+ * rate, MR6 extreme move, MR7 minimum charge and MR9 stablecoin depeg (the unit's cross-stablecoin hedges);
+ * account level MR8 borrowing. As OKX states it ("Multi-currency margin mode vs. Portfolio margin mode"):
+ * unit MMR = max(max(MR1, MR2, MR6) + MR3 + MR4 + MR5 + MR9, MR7); MMR = Σ units + MR8; IMR = imFactor × MMR.
  * Pure; amounts in the context's numeraire.
  */
 import type { Parsed } from "../../../domain/instrument.js";
@@ -13,14 +14,17 @@ import { forAsset } from "../../params.js";
 import type { MarginComponent } from "../../result.js";
 import { spotInstrument, type RiskContext } from "../../riskContext.js";
 import { bookOf, holdingsByUnderlying, marginalTier, methodResult, pnlUnder, stepTier, type Holding, type MethodMargin } from "../common.js";
-import type { OkxParams, OkxUnderlyingParams } from "../types.js";
+import type { DepegTier, OkxParams, OkxUnderlyingParams } from "../types.js";
 
-/** MR1..MR7 of one risk unit and its MMR (numeraire). */
+/** MR1..MR7 and MR9 of one risk unit and its MMR (numeraire). */
 export interface OkxUnitMargin {
   readonly underlying: string;
   readonly mr: readonly [number, number, number, number, number, number, number];
+  /** MR9 of the unit (numeraire) and the hedged volume (USD) of each stablecoin pair. */
+  readonly mr9: { readonly amount: number; readonly volumes: Readonly<Record<string, number>> };
   readonly mmr: number;
-  readonly binding: "MR1..MR5" | "MR6" | "MR7";
+  /** The term that sets the MMR: MR7, or whichever of MR1, MR2, MR6 leads the sum. */
+  readonly binding: "MR1" | "MR2" | "MR6" | "MR7";
   readonly worstCell: number;
 }
 
@@ -72,7 +76,7 @@ function mr7(ctx: RiskContext, hs: readonly Holding[], p: OkxUnderlyingParams): 
   return { amount: raw * multiplier, raw, multiplier };
 }
 
-/** MR1..MR7 and the MMR of one risk unit. */
+/** MR1..MR7, MR9 and the MMR of one risk unit. */
 export function okxUnitMargin(ctx: RiskContext, u: string, hs: readonly Holding[], p: OkxParams): OkxUnitMargin {
   const up = forAsset(p.underlyings, u);
   const gp = ctx.grid(u).params;
@@ -85,28 +89,55 @@ export function okxUnitMargin(ctx: RiskContext, u: string, hs: readonly Holding[
   const m6 = up.extremeWeight * Math.max(
     loss(pnlUnder(ctx, hs, { shock: up.extremeMove, vol: volUp })), loss(pnlUnder(ctx, hs, { shock: -up.extremeMove, vol: volUp })));
   const m7 = mr7(ctx, hs, up).amount;
-  const core = Math.max(m1.loss, m2) + m3 + m4 + m5;
-  const mmr = Math.max(core, m6, m7);
-  const binding = mmr === core ? "MR1..MR5" : mmr === m6 ? "MR6" : "MR7";
-  return { underlying: u, mr: [m1.loss, m2, m3, m4, m5, m6, m7], mmr, binding, worstCell: m1.cell };
+  const m9usd = okxMr9(cashDeltas(hs), p, pairIndexOf(ctx));
+  const mr9 = { amount: m9usd.amount / ctx.numeraire.index, volumes: m9usd.volumes };
+  const lead = Math.max(m1.loss, m2, m6);
+  const core = lead + m3 + m4 + m5 + mr9.amount;
+  const mmr = Math.max(core, m7);
+  const binding = mmr > core ? "MR7" : lead === m1.loss ? "MR1" : lead === m6 ? "MR6" : "MR2";
+  return { underlying: u, mr: [m1.loss, m2, m3, m4, m5, m6, m7], mr9, mmr, binding, worstCell: m1.cell };
 }
 
-/** Cash delta (USD) per settlement currency of the derivatives: each position's quote leg (USD for inverse contracts). */
-export function cashDeltas(hsByUnit: ReadonlyMap<string, readonly Holding[]>): Map<string, number> {
+/** Cash delta (USD) per settlement currency of a unit's derivatives: each position's quote leg (USD for inverse contracts). */
+export function cashDeltas(hs: readonly Holding[]): Map<string, number> {
   const cd = new Map<string, number>();
-  const add = (c: string, v: number) => cd.set(c, (cd.get(c) ?? 0) + v);
-  for (const hs of hsByUnit.values()) {
-    for (const h of hs) {
-      const inst = h.risk.resolved.instrument;
-      if (h.position < 0 || inst.kind === "spot") continue;
-      add(inst.settlement === "linear" ? inst.quote : "USD", -h.size * h.risk.delta * h.risk.resolved.index);
-    }
+  for (const h of hs) {
+    const inst = h.risk.resolved.instrument;
+    if (h.position < 0 || inst.kind === "spot") continue;
+    const c = inst.settlement === "linear" ? inst.quote : "USD";
+    cd.set(c, (cd.get(c) ?? 0) - h.size * h.risk.delta * h.risk.resolved.index);
   }
   return cd;
 }
 
-/** MR9: cross-currency hedges of opposite cash deltas, pair by pair in order, charged by the marginal peg-loss tiers. */
-export function okxMr9(cd: Map<string, number>, p: OkxParams): { amount: number; volumes: Record<string, number> } {
+/**
+ * Rate of one MR9 tier at a pair index x. The distance from the peg is taken as min(x, 1/x), so a coin
+ * above its peg counts like one as far below it; at or above the first point the tier's minimum applies.
+ */
+export function depegRate(t: DepegTier, x: number): number {
+  const pts = t.byIndex;
+  if (!pts || pts.length === 0) return t.value;
+  const q = Math.min(x, 1 / x);
+  let r = pts[pts.length - 1].value;
+  if (q >= pts[0].index) r = pts[0].value;
+  else {
+    for (let i = 1; i < pts.length; i++) {
+      if (q >= pts[i].index) {
+        const a = pts[i - 1], b = pts[i];
+        r = b.value + ((q - b.index) / (a.index - b.index)) * (a.value - b.value);
+        break;
+      }
+    }
+  }
+  return Math.max(t.value, r);
+}
+
+/**
+ * MR9: cross-currency hedges of opposite cash deltas, pair by pair in order, each hedged volume charged
+ * through the tiers as brackets (OKX's example: 1M × 0.75 % + 4M × 1.75 % + 5M × 2.5 % on 10M), each tier at
+ * its rate for the pair's index (`pairIndex`, e.g. USDT/USD = USDT's USD index).
+ */
+export function okxMr9(cd: Map<string, number>, p: OkxParams, pairIndex: (pair: string) => number = () => 1): { amount: number; volumes: Record<string, number> } {
   const volumes: Record<string, number> = {};
   let amount = 0;
   for (const pair of p.depegPairs) {
@@ -117,9 +148,18 @@ export function okxMr9(cd: Map<string, number>, p: OkxParams): { amount: number;
     if (v === 0) continue;
     cd.set(a, x - Math.sign(x) * v);
     cd.set(b, y - Math.sign(y) * v);
-    amount += marginalTier(p.depegTiers, v);
+    const idx = pairIndex(pair);
+    amount += marginalTier(p.depegTiers.map((t) => ({ fromUsd: t.fromUsd, value: depegRate(t, idx) })), v);
   }
   return { amount, volumes };
+}
+
+/** The pair's index from the snapshot's USD indices (USDT/USDC = USDT ÷ USDC); an asset without one counts at its peg. */
+function pairIndexOf(ctx: RiskContext): (pair: string) => number {
+  return (pair) => {
+    const [a, b] = pair.split("/");
+    return (ctx.usdIndex(a) ?? 1) / (ctx.usdIndex(b) ?? 1);
+  };
 }
 
 /**
@@ -159,13 +199,10 @@ function okxMethod(ctx: RiskContext, pf: Portfolio, p: OkxParams): Parsed<Method
       const c: MarginComponent = { name: `MR${i + 1}`, underlying: u, amount, detail: { what: MR_NAMES[i] } };
       components.push(i === 0 ? { ...c, scenario: cellScenario(ctx.grid(u), m.worstCell) } : c);
     });
+    components.push({ name: "MR9", underlying: u, amount: m.mr9.amount, detail: { what: "stablecoin depeg", ...m.mr9.volumes } });
     components.push({ name: "riskUnitMMR", underlying: u, amount: m.mmr, detail: { binding: m.binding } });
   }
   components.push({ name: "MR8", amount: 0, detail: { what: "borrowing (none: dpm portfolios hold no debt)" } });
-  const m9 = okxMr9(cashDeltas(units), p);
-  const mr9 = m9.amount / ctx.numeraire.index;
-  components.push({ name: "MR9", amount: mr9, detail: { what: "stablecoin depeg", ...m9.volumes } });
-  mmr += mr9;
   return { ok: true, value: { initialMargin: p.imFactor * mmr, maintenanceMargin: mmr, components, inScenarios } };
 }
 
