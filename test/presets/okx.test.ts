@@ -59,6 +59,18 @@ describe("okx method: MR components recomputed by hand", () => {
     expect(r.maintenanceMargin).toBeCloseTo(0.24 * 50000 + 0.05 * T * 0.5 * 100000, 6);
     expect(r.components.find((c) => c.name === "riskUnitMMR")?.detail).toEqual({ binding: "MR6" });
   });
+  it("open orders: the unit's MMR with all buys filled and with all sells filled, the larger rise added to the IMR only", () => {
+    const pf = (orders: { instrument: string; size: number }[]) => computeMargin({ account: "o", collateral: { USDC: 1e6 }, positions: [{ instrument: "BTC_USDC-PERPETUAL", size: 1 }], openOrders: orders }, market, { preset: "okx" });
+    const none = pf([]);
+    expect(none.maintenanceMargin).toBeCloseTo(24000, 6);
+    // buy 1 → long 2 (MMR 48,000); sell 4 → short 3 (MMR 72,000): the sell side rises most
+    const r = pf([{ instrument: "BTC_USDC-PERPETUAL", size: 1 }, { instrument: "BTC_USDC-PERPETUAL", size: -4 }]);
+    expect(r.maintenanceMargin).toBeCloseTo(24000, 6);
+    expect(r.initialMargin).toBeCloseTo(1.3 * 72000, 6);
+    expect(r.components.find((c) => c.name === "openOrders")).toMatchObject({ underlying: "BTC", detail: { side: "sell" } });
+    // a reducing order adds nothing
+    expect(pf([{ instrument: "BTC_USDC-PERPETUAL", size: -1 }]).initialMargin).toBeCloseTo(1.3 * 24000, 6);
+  });
   it("MR9 belongs to the risk unit: a USDC-settled perpetual hedged by an inverse (USD) one pays 0.5 % of the hedged volume", () => {
     const r = computeMargin({ account: "h", collateral: { USDC: 1e6 }, positions: [{ instrument: "BTC_USDC-PERPETUAL", size: 1 }, { instrument: "BTC-PERPETUAL", size: -100000 }] }, market, { preset: "okx" });
     const m9 = r.components.find((c) => c.name === "MR9" && c.underlying === "BTC");

@@ -103,7 +103,7 @@ export function cashDeltas(hs: readonly Holding[]): Map<string, number> {
   const cd = new Map<string, number>();
   for (const h of hs) {
     const inst = h.risk.resolved.instrument;
-    if (h.position < 0 || inst.kind === "spot") continue;
+    if (inst.kind === "spot") continue;
     const c = inst.settlement === "linear" ? inst.quote : "USD";
     cd.set(c, (cd.get(c) ?? 0) - h.size * h.risk.delta * h.risk.resolved.index);
   }
@@ -185,15 +185,44 @@ function addSpotInUse(ctx: RiskContext, pf: Portfolio, units: Map<string, Holdin
 
 const MR_NAMES = ["spot and vol shock", "time decay", "vol term structure", "basis", "interest rate", "extreme move", "minimum charge"];
 
-function okxMethod(ctx: RiskContext, pf: Portfolio, p: OkxParams): Parsed<MethodMargin> {
+/** Every risk unit's margin (spot in use added) for a portfolio's positions; open orders are left out. */
+function unitMargins(ctx: RiskContext, pf: Portfolio, p: OkxParams): Parsed<{ units: OkxUnitMargin[]; inScenarios: Map<string, number> }> {
   const abp = bookOf(ctx, pf);
   if (!abp.ok) return abp;
   const units = holdingsByUnderlying(ctx, pf, abp.value, false);
   const inScenarios = addSpotInUse(ctx, pf, units);
+  return { ok: true, value: { units: [...units].map(([u, hs]) => okxUnitMargin(ctx, u, hs, p)), inScenarios } };
+}
+
+/**
+ * Open orders: each unit's MMR with all its buy orders filled at mark, and with all its sell orders filled,
+ * against its MMR now; the largest rise per unit (OKX's max of the positive-delta, negative-delta and total
+ * MMR), which adds to the IMR only.
+ */
+function orderRises(ctx: RiskContext, pf: Portfolio, p: OkxParams, now: readonly OkxUnitMargin[]): Map<string, { rise: number; side: "buy" | "sell" }> {
+  const rises = new Map<string, { rise: number; side: "buy" | "sell" }>();
+  const base = new Map(now.map((m) => [m.underlying, m.mmr]));
+  for (const side of ["buy", "sell"] as const) {
+    const orders = pf.openOrders.filter((o) => (o.size > 0) === (side === "buy"));
+    if (orders.length === 0) continue;
+    const filled = unitMargins(ctx, { ...pf, positions: [...pf.positions, ...orders.map((o) => ({ instrument: o.instrument, size: o.size }))], openOrders: [] }, p);
+    if (!filled.ok) continue;
+    for (const m of filled.value.units) {
+      const rise = m.mmr - (base.get(m.underlying) ?? 0);
+      if (rise > (rises.get(m.underlying)?.rise ?? 0)) rises.set(m.underlying, { rise, side });
+    }
+  }
+  return rises;
+}
+
+function okxMethod(ctx: RiskContext, pf: Portfolio, p: OkxParams): Parsed<MethodMargin> {
+  const um = unitMargins(ctx, pf, p);
+  if (!um.ok) return um;
+  const rises = pf.openOrders.length > 0 ? orderRises(ctx, pf, p, um.value.units) : new Map<string, { rise: number; side: "buy" | "sell" }>();
   const components: MarginComponent[] = [];
-  let mmr = 0;
-  for (const [u, hs] of units) {
-    const m = okxUnitMargin(ctx, u, hs, p);
+  let mmr = 0, orders = 0;
+  for (const m of um.value.units) {
+    const u = m.underlying;
     mmr += m.mmr;
     m.mr.forEach((amount, i) => {
       const c: MarginComponent = { name: `MR${i + 1}`, underlying: u, amount, detail: { what: MR_NAMES[i] } };
@@ -202,8 +231,12 @@ function okxMethod(ctx: RiskContext, pf: Portfolio, p: OkxParams): Parsed<Method
     components.push({ name: "MR9", underlying: u, amount: m.mr9.amount, detail: { what: "stablecoin depeg", ...m.mr9.volumes } });
     components.push({ name: "riskUnitMMR", underlying: u, amount: m.mmr, detail: { binding: m.binding } });
   }
+  for (const [u, r] of rises) {
+    orders += r.rise;
+    components.push({ name: "openOrders", underlying: u, amount: p.imFactor * r.rise, detail: { side: r.side, mmrWithOrders: (um.value.units.find((m) => m.underlying === u)?.mmr ?? 0) + r.rise } });
+  }
   components.push({ name: "MR8", amount: 0, detail: { what: "borrowing (none: dpm portfolios hold no debt)" } });
-  return { ok: true, value: { initialMargin: p.imFactor * mmr, maintenanceMargin: mmr, components, inScenarios } };
+  return { ok: true, value: { initialMargin: p.imFactor * (mmr + orders), maintenanceMargin: mmr, components, inScenarios: um.value.inScenarios } };
 }
 
 /** OKX portfolio margin of one account. */
