@@ -41,6 +41,8 @@ const SPAN_AT: Record<keyof typeof SPAN_BOUNDS, [string[], string]> = {
   credit: [["span", "interSpreads", "0", "credit"], "span.interSpreads[0].credit"],
   riskArray: [["span", "riskArrays", "BTC-PERPETUAL", "0"], "span.riskArrays[\"BTC-PERPETUAL\"][0]"],
   delta: [["span", "deltas", "BTC-PERPETUAL"], "span.deltas[\"BTC-PERPETUAL\"]"],
+  tierEndDays: [["span", "intraTiers", "BTC", "tierEndDays", "0"], "span.intraTiers.BTC.tierEndDays[0]"],
+  spotMonthDays: [["span", "spotMonth", "BTC", "days"], "span.spotMonth.BTC.days"],
 };
 function set(doc: Doc, keys: string[], v: number) {
   let o = doc;
@@ -52,6 +54,8 @@ function spanDoc(): Doc {
   d.span.interSpreads = [{ legs: ["BTC", "ETH"], deltaRatio: [1, 30], credit: 0.5 }];
   d.span.riskArrays = { "BTC-PERPETUAL": new Array(16).fill(0) };
   d.span.deltas = { "BTC-PERPETUAL": 1 };
+  d.span.intraTiers = { BTC: { tierEndDays: [30], charges: [{ tiers: [0, 0], charge: 100 }] } };
+  d.span.spotMonth = { BTC: { days: 7, charge: 50 } };
   return d;
 }
 
@@ -127,5 +131,15 @@ describe("okx MR9 tier curves (byIndex): index in [0.01, 1], decreasing; rates w
   it("points out of order or rates that fall away from the peg are rejected", () => {
     check(withCurve([{ index: 0.9, value: 0.01 }, { index: 0.95, value: 0.02 }]), `${at}[1].index`, false);
     check(withCurve([{ index: 0.99, value: 0.02 }, { index: 0.8, value: 0.01 }]), `${at}[1].value`, false);
+  });
+});
+
+describe("span intraTiers: tier ends increase strictly, charges name existing tiers", () => {
+  it("out-of-order ends and a charge naming a missing tier are rejected with their paths", () => {
+    const d = spanDoc();
+    d.span.intraTiers.BTC = { tierEndDays: [30, 30], charges: [{ tiers: [0, 2], charge: 1 }] };
+    const r = parseParams(d, rawPreset);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues.map((i) => i.path)).toEqual(expect.arrayContaining(["span.intraTiers.BTC.tierEndDays[1]", "span.intraTiers.BTC.charges[0].tiers[1]"]));
   });
 });

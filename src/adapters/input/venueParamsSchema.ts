@@ -62,6 +62,7 @@ export const okxParamsSchema = z.strictObject({
 export const SPAN_BOUNDS = {
   extremeMultiple: [1, 10], extremeCover: [0, 1], shortOptionMinimum: [0, 1e9], intraSpreadCharge: [0, 1e9],
   deltaRatio: [0.001, 1000], credit: [0, 1], riskArray: [-1e12, 1e12], delta: [-1e6, 1e6],
+  tierEndDays: [0, 3650], spotMonthDays: [0, 366],
 } as const satisfies Record<string, readonly [number, number]>;
 const sb = (k: keyof typeof SPAN_BOUNDS) => within(SPAN_BOUNDS[k][0], SPAN_BOUNDS[k][1]);
 
@@ -78,7 +79,27 @@ export const spanParamsSchema = z.strictObject({
   })).max(100),
   riskArrays: z.record(z.string().min(1), z.array(sb("riskArray")).length(16, "a SPAN risk array has 16 scenarios")).default({}),
   deltas: z.record(z.string().min(1), sb("delta")).default({}),
+  intraTiers: z.record(z.string().min(1), intraTiers()).optional(),
+  spotMonth: z.record(z.string().min(1), z.strictObject({ days: sb("spotMonthDays"), charge: sb("intraSpreadCharge") })).optional(),
 });
+
+/** Tiers end at strictly increasing days; each charge names two existing tiers. */
+function intraTiers() {
+  return z.strictObject({
+    tierEndDays: z.array(sb("tierEndDays")).min(1).max(12),
+    charges: z.array(z.strictObject({
+      tiers: z.tuple([within(0, 11).refine(Number.isInteger, "must be an integer"), within(0, 11).refine(Number.isInteger, "must be an integer")]),
+      charge: sb("intraSpreadCharge"),
+    })).max(78),
+  }).superRefine((t, ctx) => {
+    for (let i = 1; i < t.tierEndDays.length; i++) {
+      if (!(t.tierEndDays[i] > t.tierEndDays[i - 1])) ctx.addIssue({ code: "custom", path: ["tierEndDays", i], message: "tier ends must increase strictly" });
+    }
+    t.charges.forEach((c, i) => c.tiers.forEach((k, j) => {
+      if (k >= t.tierEndDays.length) ctx.addIssue({ code: "custom", path: ["charges", i, "tiers", j], message: `must name a tier 0..${t.tierEndDays.length - 1}` });
+    }));
+  });
+}
 
 /** `crossCollateral` block: Deribit cross-collateral portfolio margin. */
 export const crossCollateralSchema = z.strictObject({ pnlOffset: within(0, 1) });

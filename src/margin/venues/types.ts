@@ -70,6 +70,21 @@ export interface SpanParams {
   readonly riskArrays: Readonly<Record<string, readonly number[]>>;
   /** Published composite deltas per instrument (used for spreads); the model delta otherwise. */
   readonly deltas: Readonly<Record<string, number>>;
+  /** Tiered intra-commodity spreads per underlying (no `default` needed); absent → the flat charge alone. */
+  readonly intraTiers?: Readonly<Record<string, SpanIntraTiers>>;
+  /** Delivery (spot) month charge per underlying: USD per unit of delta in expiries within `days`. */
+  readonly spotMonth?: Readonly<Record<string, { readonly days: number; readonly charge: number }>>;
+}
+
+/**
+ * SPAN tiered intra-commodity spreads: expiries fall into tiers by days to expiry (tier i ends at
+ * `tierEndDays[i]`, later expiries in the last tier; perpetuals in the first); spreads are formed in the order
+ * of `charges`, each between a long-delta and a short-delta expiry of the named tiers (either way round), at
+ * `charge` USD per delta unit; what is still spread after them pays the flat `intraSpreadCharge`.
+ */
+export interface SpanIntraTiers {
+  readonly tierEndDays: readonly number[];
+  readonly charges: readonly { readonly tiers: readonly [number, number]; readonly charge: number }[];
 }
 
 /** Deribit cross-collateral portfolio margin. */

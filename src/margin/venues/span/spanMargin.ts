@@ -1,9 +1,9 @@
 /**
  * CME SPAN: per combined commodity (one underlying), 16 risk-array scenarios (price scan range in thirds,
  * vol up / down, and two extreme moves at extremeMultiple × range covered at extremeCover), scan risk =
- * worst loss; intra-commodity (calendar) spread charge; inter-commodity spread credit; short option
- * minimum; net option value. Risk arrays come from the parameters (published arrays) or from the
- * pricing model. Requirement per commodity = max(scan + intra − inter, short option minimum);
+ * worst loss; intra-commodity (calendar) spread charge, tiered if the parameters give tiers; delivery
+ * (spot) month charge; inter-commodity spread credit; short option minimum; net option value. Risk arrays come from the parameters (published arrays) or from the
+ * pricing model. Requirement per commodity = max(scan + intra + spot month − inter, short option minimum);
  * MM = Σ requirements, IM = MM / mmFactor. Pure; amounts in the numeraire.
  */
 import type { Parsed } from "../../../domain/instrument.js";
@@ -15,6 +15,7 @@ import type { MarginComponent } from "../../result.js";
 import type { RiskContext } from "../../riskContext.js";
 import { bookOf, holdingsByUnderlying, methodResult, valueUnder, type Holding, type MethodMargin } from "../common.js";
 import type { SpanParams } from "../types.js";
+import { intraSpreadCharge, spotMonthCharge, type ExpiryDelta } from "./spanSpreads.js";
 
 /** The 16 SPAN scenarios: price move in scan ranges, vol state, and whether it is an extreme move. */
 export const SPAN_SCENARIOS: readonly { readonly move: number; readonly vol: "up" | "down" | "none"; readonly extreme: boolean }[] = [
@@ -53,6 +54,10 @@ export interface SpanCommodity {
   /** 1-based scenario number of the scan risk (0 when there is no loss). */
   readonly scenario: number;
   readonly intraSpread: number;
+  /** Spreads formed per intra-commodity rule (tier pair `i/j`, `flat`). */
+  readonly intraSpreads: Readonly<Record<string, number>>;
+  /** Delivery-month charge; null when the parameters set none for this underlying. */
+  readonly spotMonth: number | null;
   readonly shortOptionMinimum: number;
   readonly netDelta: number;
   readonly netOptionValue: number;
@@ -66,7 +71,7 @@ function deltaOf(h: Holding, p: SpanParams): number {
 /** Scan risk, intra-commodity spread charge, short option minimum and net delta of one commodity. */
 export function spanCommodity(ctx: RiskContext, u: string, hs: readonly Holding[], p: SpanParams): SpanCommodity {
   const total = new Array<number>(16).fill(0);
-  const byExpiry = new Map<string, number>();
+  const byExpiry = new Map<string, ExpiryDelta>();
   const shortByName = new Map<string, number>();
   let netDelta = 0, nov = 0;
   for (const h of hs) {
@@ -76,7 +81,8 @@ export function spanCommodity(ctx: RiskContext, u: string, hs: readonly Holding[
     const d = deltaOf(h, p);
     netDelta += d;
     const key = inst.kind === "perpetual" ? "PERPETUAL" : inst.expiryCode ?? "SPOT";
-    byExpiry.set(key, (byExpiry.get(key) ?? 0) + d);
+    const days = inst.kind === "perpetual" || inst.kind === "spot" ? null : h.risk.resolved.T * 365;
+    byExpiry.set(key, { delta: (byExpiry.get(key)?.delta ?? 0) + d, days });
     if (inst.kind === "option") {
       shortByName.set(inst.name, (shortByName.get(inst.name) ?? 0) + h.size);
       nov += h.size * h.risk.value;
@@ -85,14 +91,15 @@ export function spanCommodity(ctx: RiskContext, u: string, hs: readonly Holding[
   let k = 0;
   for (let i = 1; i < 16; i++) if (total[i] < total[k]) k = i;
   const scanRisk = Math.max(0, -total[k]);
-  let longs = 0, shorts = 0;
-  for (const d of byExpiry.values()) if (d > 0) longs += d; else shorts -= d;
   const numIndex = ctx.numeraire.index; // USD per numeraire unit: charges are USD
-  const intraSpread = (Math.min(longs, shorts) * forAsset(p.intraSpreadCharge, u)) / numIndex;
+  const expiries = [...byExpiry.values()];
+  const intra = intraSpreadCharge(expiries, forAsset(p.intraSpreadCharge, u), p.intraTiers?.[u] ?? p.intraTiers?.default);
+  const sm = p.spotMonth?.[u] ?? p.spotMonth?.default;
   let shortQty = 0;
   for (const s of shortByName.values()) if (s < 0) shortQty -= s;
   return {
-    underlying: u, scanRisk, scenario: scanRisk > 0 ? k + 1 : 0, intraSpread,
+    underlying: u, scanRisk, scenario: scanRisk > 0 ? k + 1 : 0, intraSpread: intra.charge / numIndex, intraSpreads: intra.spreads,
+    spotMonth: sm ? spotMonthCharge(expiries, sm) / numIndex : null,
     shortOptionMinimum: (shortQty * forAsset(p.shortOptionMinimum, u)) / numIndex, netDelta, netOptionValue: nov,
   };
 }
@@ -128,7 +135,8 @@ function spanMethod(ctx: RiskContext, pf: Portfolio, p: SpanParams): Parsed<Meth
   let mm = 0;
   for (const c of cs) {
     const inter = credits.get(c.underlying) ?? 0;
-    const req = Math.max(c.scanRisk + c.intraSpread - inter, c.shortOptionMinimum);
+    const risk = c.scanRisk + c.intraSpread + (c.spotMonth ?? 0) - inter;
+    const req = Math.max(risk, c.shortOptionMinimum);
     mm += req;
     const s = SPAN_SCENARIOS[c.scenario - 1];
     components.push({
@@ -136,9 +144,10 @@ function spanMethod(ctx: RiskContext, pf: Portfolio, p: SpanParams): Parsed<Meth
       ...(s ? { scenario: { priceShock: s.move * (s.extreme ? p.extremeMultiple : 1) * ctx.grid(c.underlying).params.priceRange, volShock: s.vol, ...(s.extreme ? { weight: p.extremeCover } : {}) } } : {}),
       detail: { scenario: c.scenario },
     });
-    components.push({ name: "intraCommoditySpread", underlying: c.underlying, amount: c.intraSpread });
+    components.push({ name: "intraCommoditySpread", underlying: c.underlying, amount: c.intraSpread, ...(Object.keys(c.intraSpreads).length > 0 ? { detail: { ...c.intraSpreads } } : {}) });
+    if (c.spotMonth !== null) components.push({ name: "spotMonthCharge", underlying: c.underlying, amount: c.spotMonth });
     components.push({ name: "interCommodityCredit", underlying: c.underlying, amount: -inter });
-    components.push({ name: "shortOptionMinimum", underlying: c.underlying, amount: c.shortOptionMinimum, detail: { binding: c.shortOptionMinimum > c.scanRisk + c.intraSpread - inter } });
+    components.push({ name: "shortOptionMinimum", underlying: c.underlying, amount: c.shortOptionMinimum, detail: { binding: c.shortOptionMinimum > risk } });
     components.push({ name: "netOptionValue", underlying: c.underlying, amount: c.netOptionValue, detail: { countedIn: "equity" } });
     components.push({ name: "commodityRequirement", underlying: c.underlying, amount: req, detail: { netDelta: c.netDelta } });
   }
