@@ -381,6 +381,7 @@ const AREA_BENCHES: readonly { name: string; module: string; fn: string }[] = [
   { name: "Risk analytics (VaR / ES, correlation)", module: "./risk.js", fn: "riskBench" },
   { name: "Oracle", module: "./oracle.js", fn: "oracleBench" },
   { name: "Liquidation", module: "./liquidation.js", fn: "liquidationBench" },
+  { name: "Venue presets", module: "./venues.js", fn: "venuesBench" },
   { name: "Service", module: "./service.js", fn: "serviceBench" },
   { name: "Event store: PostgreSQL vs SQLite", module: "./storePg.js", fn: "storePgBench" },
 ];

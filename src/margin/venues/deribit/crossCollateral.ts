@@ -67,7 +67,9 @@ function perCurrency(ctx: RiskContext): RiskContext {
 }
 
 function crossIm(ctx: RiskContext, pf: Portfolio, p: CrossCollateralParams): Parsed<{ base: MarginResult; credit: number; jointCell: number }> {
-  const base = portfolioMargin(perCurrency(ctx), pf);
+  // Contributions are this method's own (each position removed from the whole cross computation), so the
+  // per-currency pass skips its own.
+  const base = portfolioMargin(perCurrency(ctx), pf, false);
   if (!base.ok) return base;
   const g = unitGrids(ctx, pf, base.value);
   if (!g.ok) return g;

@@ -13,7 +13,7 @@ import { cellScenario, shockedVols } from "../../../risk/scenarioGrid.js";
 import { forAsset } from "../../params.js";
 import type { MarginComponent } from "../../result.js";
 import { spotInstrument, type RiskContext } from "../../riskContext.js";
-import { bookOf, holdingsByUnderlying, marginalTier, methodResult, pnlUnder, stepTier, type Holding, type MethodMargin } from "../common.js";
+import { bookOf, holdingsByUnderlying, marginalTier, methodResult, stepTier, valueUnder, type Holding, type MethodMargin, type Revaluation } from "../common.js";
 import type { DepegTier, OkxParams, OkxUnderlyingParams } from "../types.js";
 
 /** MR1..MR7 and MR9 of one risk unit and its MMR (numeraire). */
@@ -76,18 +76,53 @@ function mr7(ctx: RiskContext, hs: readonly Holding[], p: OkxUnderlyingParams): 
   return { amount: raw * multiplier, raw, multiplier };
 }
 
+/** OKX's fixed revaluations besides the grid, in the order of an instrument's scenario vector. */
+function okxRevaluations(ctx: RiskContext, u: string, p: OkxParams): Revaluation[] {
+  const up = forAsset(p.underlyings, u);
+  const gp = ctx.grid(u).params;
+  const volUp = (r: ResolvedInstrument) => shockedVols(gp, r.vol, r.T).up;
+  return [
+    { shock: 0, dtYears: p.thetaDays / 365 },
+    { shock: 0, vol: termVol(up, 1) }, { shock: 0, vol: termVol(up, -1) },
+    { shock: 0, rateShift: up.rateShock }, { shock: 0, rateShift: -up.rateShock },
+    { shock: up.extremeMove, vol: volUp }, { shock: -up.extremeMove, vol: volUp },
+  ];
+}
+
+/**
+ * Per-unit P&L of an instrument under each of OKX's fixed revaluations (MR2, MR3 ±, MR5 ±, MR6 ±), computed
+ * once per context and parameter set: a risk unit's MR2..MR6 are then sums, so re-margining a unit without
+ * one position (its marginal contribution) costs no revaluation.
+ */
+const vectorCache = new WeakMap<RiskContext, WeakMap<OkxParams, Map<string, Float64Array>>>();
+function scenarioVector(ctx: RiskContext, h: Holding, p: OkxParams): Float64Array {
+  let byParams = vectorCache.get(ctx);
+  if (!byParams) vectorCache.set(ctx, (byParams = new WeakMap()));
+  let byName = byParams.get(p);
+  if (!byName) byParams.set(p, (byName = new Map()));
+  const r = h.risk.resolved;
+  let v = byName.get(r.instrument.name);
+  if (!v) {
+    v = Float64Array.from(okxRevaluations(ctx, r.instrument.underlying, p), (s) => valueUnder(ctx, r, s) - h.risk.value);
+    byName.set(r.instrument.name, v);
+  }
+  return v;
+}
+
 /** MR1..MR7, MR9 and the MMR of one risk unit. */
 export function okxUnitMargin(ctx: RiskContext, u: string, hs: readonly Holding[], p: OkxParams): OkxUnitMargin {
   const up = forAsset(p.underlyings, u);
-  const gp = ctx.grid(u).params;
   const m1 = mr1(ctx, u, hs);
-  const m2 = loss(pnlUnder(ctx, hs, { shock: 0, dtYears: p.thetaDays / 365 }));
-  const m3 = Math.max(loss(pnlUnder(ctx, hs, { shock: 0, vol: termVol(up, 1) })), loss(pnlUnder(ctx, hs, { shock: 0, vol: termVol(up, -1) })));
+  const pnl = new Float64Array(7);
+  for (const h of hs) {
+    const v = scenarioVector(ctx, h, p);
+    for (let k = 0; k < 7; k++) pnl[k] += h.size * v[k];
+  }
+  const m2 = loss(pnl[0]);
+  const m3 = Math.max(loss(pnl[1]), loss(pnl[2]));
   const m4 = mr4(ctx, u, hs);
-  const m5 = Math.max(loss(pnlUnder(ctx, hs, { shock: 0, rateShift: up.rateShock })), loss(pnlUnder(ctx, hs, { shock: 0, rateShift: -up.rateShock })));
-  const volUp = (r: ResolvedInstrument) => shockedVols(gp, r.vol, r.T).up;
-  const m6 = up.extremeWeight * Math.max(
-    loss(pnlUnder(ctx, hs, { shock: up.extremeMove, vol: volUp })), loss(pnlUnder(ctx, hs, { shock: -up.extremeMove, vol: volUp })));
+  const m5 = Math.max(loss(pnl[3]), loss(pnl[4]));
+  const m6 = up.extremeWeight * Math.max(loss(pnl[5]), loss(pnl[6]));
   const m7 = mr7(ctx, hs, up).amount;
   const m9usd = okxMr9(cashDeltas(hs), p, pairIndexOf(ctx));
   const mr9 = { amount: m9usd.amount / ctx.numeraire.index, volumes: m9usd.volumes };

@@ -33,7 +33,21 @@ export const SPAN_SCENARIOS: readonly { readonly move: number; readonly vol: "up
  * Risk array of one unit of an instrument in the numeraire: published if given (USD, converted at the
  * numeraire's index now), else revalued by the model.
  */
-export function riskArray(ctx: RiskContext, h: Holding, p: SpanParams): number[] {
+export function riskArray(ctx: RiskContext, h: Holding, p: SpanParams): readonly number[] {
+  let byParams = arrayCache.get(ctx);
+  if (!byParams) arrayCache.set(ctx, (byParams = new WeakMap()));
+  let byName = byParams.get(p);
+  if (!byName) byParams.set(p, (byName = new Map()));
+  const name = h.risk.resolved.instrument.name;
+  let a = byName.get(name);
+  if (!a) byName.set(name, (a = computeRiskArray(ctx, h, p)));
+  return a;
+}
+
+/** Risk arrays are computed once per context, parameter set and instrument (a commodity's margin is then sums). */
+const arrayCache = new WeakMap<RiskContext, WeakMap<SpanParams, Map<string, readonly number[]>>>();
+
+function computeRiskArray(ctx: RiskContext, h: Holding, p: SpanParams): readonly number[] {
   const name = h.risk.resolved.instrument.name;
   const published = p.riskArrays[name];
   if (published) return published.map((usd) => usd / ctx.numeraire.index);
