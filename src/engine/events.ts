@@ -29,6 +29,8 @@ export const decimal = z.union([z.string(), z.number()], { error: "must be a dec
 const positiveDecimal = decimal.refine((s) => !s.startsWith("-") && s !== "0", "must be > 0");
 const nonZeroDecimal = decimal.refine((s) => s !== "0", "must not be 0");
 const finite = z.number({ error: "must be a number" }).refine(Number.isFinite, "must be finite");
+/** Liquidation outcomes; logs written before 2026-11-26 say `healthy` for what is now `restored`. */
+const legacyOutcome = <T extends z.ZodType>(e: T) => z.preprocess((v) => (v === "healthy" ? "restored" : v), e);
 const price = finite.refine((v) => v > 0 && v <= 1e12, "must be a price > 0 and ≤ 1e12");
 const vol = finite.refine((v) => v > 0 && v <= 10, "must be a volatility > 0 and ≤ 10");
 const asset = z.string({ error: "must be an asset code" }).regex(/^[A-Z][A-Z0-9]{0,11}$/, "must be an asset code such as BTC or USDC");
@@ -84,7 +86,7 @@ const ratio = finite.nullable();
 /** Derived: the engine starts liquidating an account (the plan's summary; its steps follow). */
 export const liquidationStartEvent = z.strictObject({
   type: z.literal("liquidation_start"), account: accountId, steps: z.number().int().min(0), rounds: z.number().int().min(1),
-  outcome: z.enum(["healthy", "closed", "bankrupt"]), cost: finite, closeAllCost: finite, fallback: z.string().max(500).nullable(),
+  outcome: legacyOutcome(z.enum(["restored", "closed", "bankrupt"])), cost: finite, closeAllCost: finite, fallback: z.string().max(500).nullable(),
   adjustedEquity: finite, maintenanceMargin: finite, marginRatio: ratio,
 });
 /**
@@ -99,7 +101,7 @@ export const liquidationStepEvent = z.strictObject({
 });
 /** Derived: the liquidation ended; a deficit (USD) is covered by the fund (`fundCover`, exact, in `cashAsset`) as far as it goes. */
 export const liquidationEndEvent = z.strictObject({
-  type: z.literal("liquidation_end"), account: accountId, outcome: z.enum(["healthy", "closed", "bankrupt", "incomplete"]),
+  type: z.literal("liquidation_end"), account: accountId, outcome: legacyOutcome(z.enum(["restored", "closed", "bankrupt", "incomplete"])),
   fees: decimal, deficitUsd: finite, fundCover: decimal, cashAsset: asset, uncoveredUsd: finite,
   equity: finite, adjustedEquity: finite, maintenanceMargin: finite, marginRatio: ratio,
 });

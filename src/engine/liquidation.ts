@@ -130,7 +130,7 @@ export function liquidationEvents(s: EngineState, ctx: RiskContext, a: AccountSt
   applyFundCover(new Map(), acct, end);
   const fin = marginNow();
   const closed = acct.positions.size === 0;
-  const outcome: LiquidationEndEvent["outcome"] = closed ? (deficitUsd > 0 ? "bankrupt" : "closed") : isInLiquidation(fin) ? "incomplete" : "healthy";
+  const outcome: LiquidationEndEvent["outcome"] = closed ? (deficitUsd > 0 ? "bankrupt" : "closed") : isInLiquidation(fin) ? "incomplete" : "restored";
   const start: LiquidationStartEvent = {
     type: "liquidation_start", account: a.id, steps: sim.steps.length, rounds, outcome: first.outcome, cost: first.cost, closeAllCost: first.closeAllCost,
     fallback: first.fallback === null ? null : first.fallback.slice(0, 500), adjustedEquity: before.adjustedEquity, maintenanceMargin: before.maintenanceMargin, marginRatio: before.marginRatio,

@@ -56,8 +56,12 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
   verifyFastMargin: false,
 };
 
-/** How a plan ended. `healthy`: MM usage ≤ target with positions left; `closed`: everything closed, equity ≥ 0; `bankrupt`: closed with equity < 0. */
-export type PlanOutcome = "healthy" | "closed" | "bankrupt";
+/**
+ * How a plan ended. `restored`: maintenance-margin usage back at or under the target with positions left (the
+ * account may still be in margin call: see `healthAfter`); `closed`: everything closed, equity ≥ 0;
+ * `bankrupt`: closed with equity < 0.
+ */
+export type PlanOutcome = "restored" | "closed" | "bankrupt";
 
 export interface LiquidationPlan {
   readonly account: string;
@@ -217,7 +221,7 @@ function finish(ctx: RiskContext, pf: Portfolio, o: PlanOptions, before: MarginR
   }
   const after = res.r;
   const closed = res.w.positions.length === 0;
-  const outcome: PlanOutcome = !closed ? "healthy" : after.equity < 0 ? "bankrupt" : "closed";
+  const outcome: PlanOutcome = !closed ? "restored" : after.equity < 0 ? "bankrupt" : "closed";
   const deficit = Math.max(0, -after.equity);
   const feesN = Number(fees) / 1e8, slipN = Number(slip) / 1e8;
   return {

@@ -27,7 +27,7 @@ const LEV = pf({ account: "lev", collateral: { USDC: 26000 }, positions: [
 
 function checkPlan(p: LiquidationPlan, label: string): void {
   const msg = `${label}: ${JSON.stringify({ outcome: p.outcome, fallback: p.fallback, steps: p.steps.map((s) => [s.action, s.instrument, s.size]) })}`;
-  if (p.outcome === "healthy") {
+  if (p.outcome === "restored") {
     expect(mmUsage(p.after), msg).toBeLessThanOrEqual(p.targetUsage);
     expect(p.after.equity, msg).toBeGreaterThanOrEqual(0);
   } else {
@@ -88,7 +88,7 @@ describe("planner", () => {
       const p = plan(LEV, { model });
       expect(p.steps[0].action).toBe("cancel_orders");
       expect(p.healthBefore.level).toBe("liquidation");
-      expect(p.outcome).toBe("healthy");
+      expect(p.outcome).toBe("restored");
       expect(p.fallback).toBeNull();
       checkPlan(p, model);
     }

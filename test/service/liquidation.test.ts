@@ -54,7 +54,7 @@ describe("liquidation by the engine", () => {
       expect(units(s.fee)).toBe(units((0.0015 * -Number(s.size)).toFixed(12))); // fee = 0.15 % of the USD notional, in USDC
     }
     const levEnd = of("lev", "liquidation_end")[0];
-    expect(levEnd.outcome).toBe("healthy");
+    expect(levEnd.outcome).toBe("restored");
     const lev = (await svc.call("GET", "/v1/accounts/lev")).json;
     const sold = levSteps.reduce((t, s) => t + units(s.size), 0n);
     expect(lev.account.positions[0].size).toBe(formatUnits(units("100000") + sold));
@@ -80,7 +80,7 @@ describe("liquidation by the engine", () => {
     const q = (await svc.call("GET", "/v1/liquidations")).json;
     expect(q.insuranceFund.balances).toEqual({ USDC: fund });
     expect(q.queue).toEqual([]);
-    expect(q.recent.map((r: any) => [r.account, r.progress.executed, r.progress.planned, r.end.outcome])).toEqual([["lev", levSteps.length, levSteps.length, "healthy"], ["bust", 1, 1, "bankrupt"]]);
+    expect(q.recent.map((r: any) => [r.account, r.progress.executed, r.progress.planned, r.end.outcome])).toEqual([["lev", levSteps.length, levSteps.length, "restored"], ["bust", 1, 1, "bankrupt"]]);
     const fleet = (await svc.call("GET", "/v1/fleet")).json;
     expect(fleet.liquidation.insuranceFund.balances.USDC).toBe(fund);
     expect(fleet.byStatus.liquidation + fleet.byStatus.bankrupt).toBe(0);
