@@ -59,7 +59,7 @@ export class Engine {
   private readonly due = new Set<string>();
   private sinceSnapshot = 0;
   /** Counters for /metrics. */
-  readonly counters = { events: 0, rejected: 0, recomputes: 0, lastRecomputeMs: 0, liquidations: 0, liquidationSteps: 0 };
+  readonly counters = { events: 0, rejected: 0, recomputes: 0, lastRecomputeMs: 0, liquidations: 0, liquidationSteps: 0, adlFills: 0 };
   /** Accounts in liquidation the engine does not liquidate now, with the reason (oracle hold, nothing to trade, planner failure). */
   readonly held = new Map<string, string>();
   /** While true, accounts in liquidation are only flagged (e.g. while demo books are seeded fill by fill). */
@@ -317,7 +317,8 @@ export class Engine {
       const seqs = await this.store.appendEvents(r.events, this.now());
       r.events.forEach((ev, i) => this.applyAndRecompute(ev, seqs[i]));
       this.counters.liquidations++;
-      this.counters.liquidationSteps += r.events.length - 2;
+      for (const ev of r.events) if (ev.type === "liquidation_step") this.counters.liquidationSteps++;
+      else if (ev.type === "adl") this.counters.adlFills++;
       this.bus.emit("liquidation", { account: id, seq: seqs[seqs.length - 1], events: r.events });
       done.push(id);
     }

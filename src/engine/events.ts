@@ -99,17 +99,31 @@ export const liquidationStepEvent = z.strictObject({
   action: z.enum(["reduce", "close", "hedge", "close_all"]), instrument: instrumentName, size: nonZeroDecimal, price: finite.refine((v) => v >= 0 && v <= 1e12, "must be a price ≥ 0"),
   cost: finite, fee: decimal, cashAsset: asset, rates: z.record(asset, finite.refine((v) => v > 0, "must be > 0")), marginRatioAfter: ratio, why: z.string().max(1000),
 });
-/** Derived: the liquidation ended; a deficit (USD) is covered by the fund (`fundCover`, exact, in `cashAsset`) as far as it goes. */
+/**
+ * Derived: auto-deleveraging. What the insurance fund cannot cover of `bankrupt`'s deficit is taken from
+ * `account`'s profitable opposite position: a fill of `size` (reducing it) at the mark `price` realises its
+ * profit (flows in other assets converted into `cashAsset` at `rates`), and `amount` (exact, `cashAsset`,
+ * that realised profit) moves to the bankrupt account.
+ */
+export const adlEvent = z.strictObject({
+  type: z.literal("adl"), account: accountId, bankrupt: accountId, instrument: instrumentName, size: nonZeroDecimal,
+  price: finite.refine((v) => v > 0 && v <= 1e12, "must be a price > 0"), cashAsset: asset,
+  rates: z.record(asset, finite.refine((v) => v > 0, "must be > 0")), amount: positiveDecimal,
+});
+/**
+ * Derived: the liquidation ended; a deficit (USD) is covered by the fund (`fundCover`, exact, in `cashAsset`)
+ * as far as it goes, then by the `adl` events before this one (`adlCover`, their total); `uncoveredUsd` is what is left.
+ */
 export const liquidationEndEvent = z.strictObject({
   type: z.literal("liquidation_end"), account: accountId, outcome: legacyOutcome(z.enum(["restored", "closed", "bankrupt", "incomplete"])),
-  fees: decimal, deficitUsd: finite, fundCover: decimal, cashAsset: asset, uncoveredUsd: finite,
+  fees: decimal, deficitUsd: finite, fundCover: decimal, adlCover: decimal.optional(), cashAsset: asset, uncoveredUsd: finite,
   equity: finite, adjustedEquity: finite, maintenanceMargin: finite, marginRatio: ratio,
 });
 
 /** Every event the log can hold. */
 export const engineEvent = z.discriminatedUnion("type", [
   marketEvent, accountEvent, depositEvent, withdrawalEvent, fillEvent, tickEvent, fundingEvent, paramsEvent, expiryEvent, marginStatusEvent,
-  insuranceDepositEvent, liquidationStartEvent, liquidationStepEvent, liquidationEndEvent,
+  insuranceDepositEvent, liquidationStartEvent, liquidationStepEvent, adlEvent, liquidationEndEvent,
 ], { error: "type must be one of market, account, deposit, withdrawal, fill, tick, funding, params, insurance_deposit, expiry, margin_status, liquidation_start, liquidation_step, liquidation_end" });
 
 export type EngineEvent = z.infer<typeof engineEvent>;
@@ -121,9 +135,10 @@ export type MarginStatusEvent = z.infer<typeof marginStatusEvent>;
 export type LiquidationStartEvent = z.infer<typeof liquidationStartEvent>;
 export type LiquidationStepEvent = z.infer<typeof liquidationStepEvent>;
 export type LiquidationEndEvent = z.infer<typeof liquidationEndEvent>;
+export type AdlEvent = z.infer<typeof adlEvent>;
 
 /** Events the engine writes itself (never accepted from clients). */
-export const DERIVED_TYPES: ReadonlySet<string> = new Set(["expiry", "margin_status", "liquidation_start", "liquidation_step", "liquidation_end"]);
+export const DERIVED_TYPES: ReadonlySet<string> = new Set(["expiry", "margin_status", "liquidation_start", "liquidation_step", "adl", "liquidation_end"]);
 
 /** Validate an event; problems carry their JSON path (prefixed) and value. */
 export function parseEvent(input: unknown, prefix = ""): { ok: true; value: EngineEvent } | { ok: false; issues: InputIssue[] } {

@@ -3,8 +3,9 @@
  * `bankrupt`, the engine runs the planner (src/liquidation/planner.ts) on it against the live risk
  * context, simulates the plan on a copy of the account with exactly the code that applies the logged
  * events (liquidationState.ts), and returns the events to log: `liquidation_start`, one
- * `liquidation_step` per executed trade (a close-all step gives one per position), `liquidation_end`
- * (fees, deficit, cover from the insurance fund). If the account is still in liquidation after a plan
+ * `liquidation_step` per executed trade (a close-all step gives one per position), an `adl` event per
+ * counterparty fill when the insurance fund cannot cover the deficit (adl.ts), `liquidation_end` (fees,
+ * deficit, cover from the fund and from ADL). If the account is still in liquidation after a plan
  * (the engine's bookkeeping differs slightly from the planner's), it plans again, up to `maxRounds`.
  * Pure given the state and the context: the engine appends the events in one transaction, then applies them.
  */
@@ -15,8 +16,9 @@ import { cashAssetOf } from "../liquidation/workAccount.js";
 import { accountMargin, type AccountMargin } from "./accountMargin.js";
 export { liquidationHold } from "./accountMargin.js";
 import { parseEvent, type EngineEvent, type LiquidationEndEvent, type LiquidationStartEvent, type LiquidationStepEvent } from "./events.js";
+import { adlEvents } from "./adl.js";
 import { applyFundCover, applyLiquidationFill } from "./liquidationState.js";
-import { formatUnits, roundToUnits, unitsToNumber } from "./money.js";
+import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "./money.js";
 import { settlementAsset } from "./settlement.js";
 import { instrumentOf, toPortfolio, type AccountState, type EngineState } from "./state.js";
 
@@ -26,6 +28,8 @@ export interface LiquidationConfig extends Partial<Omit<PlanOptions, "model" | "
   readonly enabled?: boolean;
   /** Plans per liquidation before giving up (default 3). */
   readonly maxRounds?: number;
+  /** Cover what the insurance fund cannot by auto-deleveraging the other accounts (default true). */
+  readonly adl?: boolean;
 }
 
 export const isInLiquidation = (m: AccountMargin): boolean => !m.error && (m.status === "liquidation" || m.status === "bankrupt");
@@ -99,9 +103,10 @@ export function liquidationEvents(s: EngineState, ctx: RiskContext, a: AccountSt
   const cash = cashAssetOf(ctx);
   const sim: Sim = { ctx, cash, cashUsd: ctx.usdIndex(cash) ?? 1, acct, steps: [], fees: 0n };
   const before = marginNow();
-  const { enabled: _e, maxRounds = 3, ...options } = cfg;
+  const { enabled: _e, maxRounds = 3, adl: _adl, ...options } = cfg;
   let first: LiquidationPlan | undefined;
   let rounds = 0;
+  const flowUsd = new Map<string, number>();
   for (let m = before; rounds < maxRounds && isInLiquidation(m) && acct.positions.size > 0; m = marginNow()) {
     let p: ReturnType<typeof planLiquidation>;
     try {
@@ -112,6 +117,7 @@ export function liquidationEvents(s: EngineState, ctx: RiskContext, a: AccountSt
     if (!p.ok) return { ok: false, reason: `planner: ${p.reason}` };
     first ??= p.value;
     rounds++;
+    for (const [u, f] of Object.entries(p.value.deltaFlowUsd)) flowUsd.set(u, (flowUsd.get(u) ?? 0) + f);
     const n = sim.steps.length;
     execute(sim, p.value);
     if (sim.steps.length === n) break;
@@ -123,9 +129,14 @@ export function liquidationEvents(s: EngineState, ctx: RiskContext, a: AccountSt
   let cover = deficitUsd > 0 ? cashUnits(sim, deficitUsd) : 0n;
   if (cover > 0n && unitsToNumber(cover) * sim.cashUsd < deficitUsd) cover += 1n; // round the cover up: equity ends ≥ 0
   cover = available <= 0n ? 0n : cover < available ? cover : available;
+  const afterFund = Math.max(0, deficitUsd - unitsToNumber(cover) * sim.cashUsd);
+  // What the fund cannot cover is taken from profitable opposite positions (auto-deleveraging).
+  const adl = afterFund > 0 && cfg.adl !== false ? adlEvents(s, ctx, acct, flowUsd, afterFund, cash) : { events: [], coveredUsd: 0 };
+  const adlCover = adl.events.reduce((t, e) => t + (toUnits(e.amount) ?? 0n), 0n);
   const end: Omit<LiquidationEndEvent, "outcome" | "equity" | "adjustedEquity" | "maintenanceMargin" | "marginRatio"> = {
-    type: "liquidation_end", account: a.id, fees: formatUnits(sim.fees), deficitUsd, fundCover: formatUnits(cover), cashAsset: cash,
-    uncoveredUsd: Math.max(0, deficitUsd - unitsToNumber(cover) * sim.cashUsd),
+    type: "liquidation_end", account: a.id, fees: formatUnits(sim.fees), deficitUsd, fundCover: formatUnits(cover),
+    ...(adl.events.length > 0 ? { adlCover: formatUnits(adlCover) } : {}), cashAsset: cash,
+    uncoveredUsd: Math.max(0, afterFund - adl.coveredUsd),
   };
   applyFundCover(new Map(), acct, end);
   const fin = marginNow();
@@ -135,7 +146,7 @@ export function liquidationEvents(s: EngineState, ctx: RiskContext, a: AccountSt
     type: "liquidation_start", account: a.id, steps: sim.steps.length, rounds, outcome: first.outcome, cost: first.cost, closeAllCost: first.closeAllCost,
     fallback: first.fallback === null ? null : first.fallback.slice(0, 500), adjustedEquity: before.adjustedEquity, maintenanceMargin: before.maintenanceMargin, marginRatio: before.marginRatio,
   };
-  const events: EngineEvent[] = [start, ...sim.steps, { ...end, outcome, equity: fin.equity, adjustedEquity: fin.adjustedEquity, maintenanceMargin: fin.maintenanceMargin, marginRatio: fin.marginRatio }];
+  const events: EngineEvent[] = [start, ...sim.steps, ...adl.events, { ...end, outcome, equity: fin.equity, adjustedEquity: fin.adjustedEquity, maintenanceMargin: fin.maintenanceMargin, marginRatio: fin.marginRatio }];
   const parsed: EngineEvent[] = [];
   for (const ev of events) {
     const v = parseEvent(ev);

@@ -5,7 +5,7 @@
  * trade changes an account; the engine's planner simulation (liquidation.ts) uses it too, so what is
  * logged is exactly what is applied.
  */
-import type { LiquidationEndEvent, LiquidationStartEvent, LiquidationStepEvent } from "./events.js";
+import type { AdlEvent, LiquidationEndEvent, LiquidationStartEvent, LiquidationStepEvent } from "./events.js";
 import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "./money.js";
 import { fillCash } from "./settlement.js";
 import { instrumentOf, type AccountState } from "./state.js";
@@ -28,6 +28,8 @@ export interface LiquidationRecord {
   readonly steps: LiquidationStepView[];
   /** Exact decimal of fees paid so far (cash asset). */
   fees: string;
+  /** Auto-deleveraging fills that covered the deficit (counterparty, instrument, size, amount paid). */
+  adl?: { readonly account: string; readonly instrument: string; readonly size: string; readonly amount: string; readonly seq: number }[];
   end: Omit<LiquidationEndEvent, "type" | "account"> | null;
 }
 
@@ -60,6 +62,26 @@ export function applyLiquidationFill(a: AccountState, e: Pick<LiquidationStepEve
   const fee = toUnits(e.fee) ?? 0n;
   addBalance(a.balances, e.cashAsset, -fee);
   return fee;
+}
+
+/**
+ * Apply an auto-deleveraging fill: the counterparty's reducing fill at mark (no fee) realises its profit in
+ * the cash asset, and `amount` of it moves to the bankrupt account (exact).
+ */
+export function applyAdl(counterparty: AccountState | undefined, bankrupt: AccountState | undefined, e: AdlEvent): void {
+  const amount = toUnits(e.amount) ?? 0n;
+  if (counterparty) {
+    applyLiquidationFill(counterparty, { ...e, fee: "0" });
+    addBalance(counterparty.balances, e.cashAsset, -amount);
+  }
+  if (bankrupt) addBalance(bankrupt.balances, e.cashAsset, amount);
+}
+
+/** Record an ADL fill in the bankrupt account's open liquidation. */
+export function recordAdl(list: LiquidationRecord[], e: AdlEvent, seq: number): void {
+  const r = openRecord(list, e.bankrupt);
+  if (!r) return;
+  (r.adl ??= []).push({ account: e.account, instrument: e.instrument, size: e.size, amount: e.amount, seq });
 }
 
 /** Fund → account: the deficit cover of a liquidation end (exact). */

@@ -15,7 +15,7 @@ import { applyTick, marketFromJson, marketStateFrom, marketToJson, tickProblem, 
 import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "./money.js";
 import { fillCash, fundingPayment, settlementCash, type CashFlow } from "./settlement.js";
 import { emptyRequestIds, recordRequest, requestIdsFromJson, requestIdsToJson, requestKey, type RequestIds, type RequestIdsJson } from "./requestIds.js";
-import { addToFund, applyFundCover, applyLiquidationFill, endRecord, openRecord, recordStep, startRecord, type LiquidationRecord } from "./liquidationState.js";
+import { addToFund, applyAdl, applyFundCover, applyLiquidationFill, endRecord, openRecord, recordAdl, recordStep, startRecord, type LiquidationRecord } from "./liquidationState.js";
 
 /** A position: exact size; average entry price (futures, perpetuals, options: premium per unit). */
 export interface PositionState {
@@ -142,6 +142,12 @@ export function eventProblem(s: EngineState, e: EngineEvent): string | undefined
       if (missing) return missing;
       return openRecord(s.liquidations, e.account) ? undefined : `no liquidation of ${e.account} in progress`;
     }
+    case "adl": {
+      const missing = needAccount(e.account) ?? needAccount(e.bankrupt);
+      if (missing) return missing;
+      if (!s.accounts.get(e.account)?.positions.has(e.instrument)) return `account ${e.account} holds no ${e.instrument}`;
+      return openRecord(s.liquidations, e.bankrupt) ? undefined : `no liquidation of ${e.bankrupt} in progress`;
+    }
   }
 }
 
@@ -250,6 +256,10 @@ export function applyEvent(s: EngineState, e: EngineEvent, seq: number): { accou
       recordStep(s.liquidations, e, seq);
       return { accounts: [e.account], moved: [] };
     }
+    case "adl":
+      applyAdl(s.accounts.get(e.account), s.accounts.get(e.bankrupt), e);
+      recordAdl(s.liquidations, e, seq);
+      return { accounts: [e.account, e.bankrupt], moved: [] };
     case "liquidation_end":
       applyFundCover(s.insuranceFund, s.accounts.get(e.account), e);
       endRecord(s.liquidations, e, seq);

@@ -20,8 +20,8 @@ import { withdrawalCheck } from "../../src/margin/withdrawalCap.js";
 const BASE = JSON.parse(readFileSync(join(import.meta.dirname, "../../examples/market.json"), "utf8"));
 const T0 = Date.parse("2024-11-20T08:00:00Z");
 
-async function engine(extraAssets: Record<string, unknown>, extraInstruments: Record<string, unknown> = {}): Promise<Engine> {
-  const e = await Engine.open(openSqliteStore(":memory:", { sync: "normal" }));
+async function engine(extraAssets: Record<string, unknown>, extraInstruments: Record<string, unknown> = {}, adl = true): Promise<Engine> {
+  const e = await Engine.open(openSqliteStore(":memory:", { sync: "normal" }), { liquidation: { adl } });
   const m = { ...BASE, assets: { ...BASE.assets, ...extraAssets }, instruments: { ...BASE.instruments, ...extraInstruments } };
   const r = await e.submit({ type: "market", snapshot: m });
   if (!r.ok) throw new Error(r.reason);
@@ -34,7 +34,8 @@ async function ok(e: Engine, ev: unknown): Promise<void> {
 
 describe("Mango 2022: unrealised profit cannot be withdrawn", () => {
   it("a 3× pump of MNGO gives the long 600k of paper profit; withdrawing all 100k of real collateral against it is refused (409), allowed only with the cap off", async () => {
-    const e = await engine({ MNGO: { index: 0.03, vol: 1.5 } }, { "MNGO_USDC-PERPETUAL": { mark: 0.03 } });
+    // ADL off: the long keeps all its paper profit, so the withdrawal cap alone is under test (ADL below).
+    const e = await engine({ MNGO: { index: 0.03, vol: 1.5 } }, { "MNGO_USDC-PERPETUAL": { mark: 0.03 } }, false);
     for (const id of ["attacker-long", "attacker-short"]) {
       await ok(e, { type: "account", account: id, owner: "eisenberg" });
       await ok(e, { type: "deposit", account: id, asset: "USDC", amount: "100000" });
@@ -53,6 +54,26 @@ describe("Mango 2022: unrealised profit cannot be withdrawn", () => {
     await ok(e, { type: "params", service: { withdrawalUpnlHaircut: 0 } });
     const w2 = await e.submit({ type: "withdrawal", account: "attacker-long", asset: "USDC", amount: "100000" });
     expect(w2.ok, JSON.stringify(w2)).toBe(true);
+  });
+  it("with ADL on (the default), the short's bad debt is paid out of the long's paper profit: nothing left to socialise", async () => {
+    const e = await engine({ MNGO: { index: 0.03, vol: 1.5 } }, { "MNGO_USDC-PERPETUAL": { mark: 0.03 } });
+    for (const id of ["attacker-long", "attacker-short"]) {
+      await ok(e, { type: "account", account: id, owner: "eisenberg" });
+      await ok(e, { type: "deposit", account: id, asset: "USDC", amount: "100000" });
+    }
+    await ok(e, { type: "fill", account: "attacker-long", instrument: "MNGO_USDC-PERPETUAL", size: "10000000", price: 0.03 });
+    await ok(e, { type: "fill", account: "attacker-short", instrument: "MNGO_USDC-PERPETUAL", size: "-10000000", price: 0.03 });
+    for (const [i, px] of [0.05, 0.07, 0.09].entries()) await ok(e, { type: "tick", asset: "MNGO", ts: T0 + (i + 1) * 60_000, index: px, instruments: { "MNGO_USDC-PERPETUAL": { mark: px } } });
+    const ends = e.state.liquidations.filter((r) => r.account === "attacker-short" && r.end?.outcome === "bankrupt");
+    expect(ends.length).toBeGreaterThan(0);
+    const adl = ends.flatMap((r) => r.adl ?? []);
+    expect(adl.length).toBeGreaterThan(0);
+    expect(new Set(adl.map((f) => f.account))).toEqual(new Set(["attacker-long"]));
+    for (const r of ends) expect(r.end!.uncoveredUsd).toBeLessThan(1e-6);
+    const short = e.state.accounts.get("attacker-short")!;
+    expect((short.balances.get("USDC") ?? 0n) >= 0n).toBe(true);
+    // the long's paper profit shrank by what it paid
+    expect(e.margins.get("attacker-long")!.unrealisedPnl).toBeLessThan(10_000_000 * 0.06 - 1000);
   });
   it("withdrawalCheck: headroom = adjusted equity − haircut·max(0, uPnL) − IM", () => {
     expect(withdrawalCheck({ adjustedEquityAfter: 300, initialMarginAfter: 100, unrealisedPnl: 150, haircut: 1 })).toEqual({ ok: true, headroom: 50, excludedProfit: 150 });

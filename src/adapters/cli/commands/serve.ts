@@ -16,7 +16,7 @@ import type { ScaleOutServiceOptions } from "../../http/service.js";
 interface ServeFlags {
   port: string; host: string; db?: string; demo: boolean; sync: "full" | "normal"; snapshotEvery: string;
   rateLimit: string; bodyLimit: string; tickMs: string; market?: string; seed: string;
-  liquidate: boolean; liqTarget: string; liqFee: string; quiet: boolean; trustedFills?: boolean; feed?: string;
+  liquidate: boolean; adl: boolean; liqTarget: string; liqFee: string; quiet: boolean; trustedFills?: boolean; feed?: string;
   nats?: string; partition?: string; publishMarket: boolean; natsStream?: string; natsPrefix?: string; consumer?: string;
 }
 
@@ -77,7 +77,7 @@ async function serve(f: ServeFlags): Promise<void> {
   const rateLimit = intFlag("--rate-limit", f.rateLimit, 0, 1e9);
   const bodyLimit = intFlag("--body-limit", f.bodyLimit, 1024, 1 << 30);
   const tickMs = intFlag("--tick-ms", f.tickMs, 10, 3_600_000);
-  const liquidation = { enabled: f.liquidate, targetUsage: fractionFlag("--liq-target", f.liqTarget, 0.01, 1), feeRate: fractionFlag("--liq-fee", f.liqFee, 0, 0.1) };
+  const liquidation = { enabled: f.liquidate, adl: f.adl, targetUsage: fractionFlag("--liq-target", f.liqTarget, 0.01, 1), feeRate: fractionFlag("--liq-fee", f.liqFee, 0, 0.1) };
   const feedSpec = parseFeedSpec(f.feed ?? (f.demo ? "simulated" : "none"));
   const examples = examplesDir();
   const marketFile = f.market ?? (f.demo && examples ? join(examples, "market.json") : undefined);
@@ -136,6 +136,7 @@ export function registerServeCommand(p: Command, _out: string[]): void {
     .option("--tick-ms <n>", "simulated feed interval", "1000")
     .option("--seed <n>", "simulated feed seed in --demo", "42")
     .option("--no-liquidate", "do not liquidate accounts in liquidation (they are only flagged)")
+    .option("--no-adl", "no auto-deleveraging: a deficit the insurance fund cannot cover stays as the account's negative balance")
     .option("--liq-target <usage>", "liquidation stops once MM / adjusted equity ≤ this", "0.9")
     .option("--liq-fee <rate>", "liquidation fee to the insurance fund, fraction of the notional traded", "0.0015")
     .option("--quiet", "no operator log lines (JSON, one per unexpected error) on stderr", false)

@@ -40,6 +40,7 @@ function updateGauges(deps: ServerDeps): void {
   m.set("dpm_oracle_ticks_rejected_total", "Price observations rejected by the oracle", deps.ingest.counters.rejected);
   m.set("dpm_liquidations_total", "Liquidations run by the engine since start", engine.counters.liquidations);
   m.set("dpm_liquidation_steps_total", "Liquidation steps executed since start", engine.counters.liquidationSteps);
+  m.set("dpm_adl_fills_total", "Auto-deleveraging fills since start (deficits the insurance fund could not cover)", engine.counters.adlFills);
   m.set("dpm_liquidation_queue", "Accounts in liquidation or bankrupt now", liquidationQueue(engine).length);
   m.set("dpm_insurance_fund_usd", "Insurance fund value (USD, at the index)", insuranceFundView(engine).valueUsd);
 }
