@@ -29,3 +29,19 @@ describe("dpm serve --market validation", () => {
     });
   }
 });
+
+describe("dpm serve --preset validation", () => {
+  it("an unknown preset: exit 2 naming --preset and the known ones, nothing created", async () => {
+    const db = join(dir, "preset", "x.sqlite");
+    const r = await dpm("serve", "--port", "0", "--db", db, "--preset", "nope");
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/--preset.*must be one of .*okx/s);
+    expect(existsSync(db)).toBe(false);
+  });
+  it("with --nats: refused (parameters go through the market stream)", async () => {
+    const r = await dpm("serve", "--port", "0", "--db", join(dir, "p2", "x.sqlite"), "--preset", "okx", "--nats", "nats://127.0.0.1:4222");
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/--preset.*--nats/s);
+  });
+});

@@ -11,13 +11,14 @@ import { feedFrom, parseFeedSpec } from "../feedSpec.js";
 import { startService } from "../../http/service.js";
 import { describeStoreTarget, isPostgresTarget } from "../../storeFactory.js";
 import { parsePartition } from "../../../engine/partition.js";
+import { presetNames } from "../../presets.js";
 import type { ScaleOutServiceOptions } from "../../http/service.js";
 
 interface ServeFlags {
   port: string; host: string; db?: string; demo: boolean; sync: "full" | "normal"; snapshotEvery: string;
   rateLimit: string; bodyLimit: string; tickMs: string; market?: string; seed: string;
   liquidate: boolean; adl: boolean; liqTarget: string; liqFee: string; quiet: boolean; trustedFills?: boolean; feed?: string;
-  nats?: string; partition?: string; publishMarket: boolean; natsStream?: string; natsPrefix?: string; consumer?: string;
+  preset?: string; nats?: string; partition?: string; publishMarket: boolean; natsStream?: string; natsPrefix?: string; consumer?: string;
 }
 
 /** `--nats`, `--partition`, `--publish-market` and friends → scale-out options (undefined without --nats). */
@@ -30,6 +31,7 @@ function scaleOutFlags(f: ServeFlags): ScaleOutServiceOptions | undefined {
   }
   if (!/^(nats|tls|wss?):\/\/\S+$/.test(f.nats)) throw bad("--nats", "must be a nats://HOST:PORT URL", f.nats);
   if (f.demo) throw bad("--demo", "cannot be combined with --nats (create accounts on their owning worker)", true);
+  if (f.preset !== undefined) throw bad("--preset", "cannot be combined with --nats (parameters go through the market stream: PUT /v1/params on the publisher)", f.preset);
   const partition = parsePartition(f.partition ?? "0/1");
   if (!partition) throw bad("--partition", "must be I/N with 0 ≤ I < N ≤ 1024", f.partition);
   if (f.natsStream !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(f.natsStream)) throw bad("--nats-stream", "must be 1-64 letters, digits, _ or -", f.natsStream);
@@ -83,6 +85,7 @@ async function serve(f: ServeFlags): Promise<void> {
   const marketFile = f.market ?? (f.demo && examples ? join(examples, "market.json") : undefined);
   const initialMarket = marketFile ? readMarketFile(marketFile) : undefined;
   const scaleOut = scaleOutFlags(f);
+  if (f.preset !== undefined && !presetNames().includes(f.preset)) throw new DpmInputError("invalid --preset", [{ path: "--preset", message: `must be one of ${presetNames().join(", ")}`, value: f.preset }]);
   let db = f.db;
   /** The demo's own temporary directory, removed at shutdown (a demo database is throwaway). */
   let throwaway: string | undefined;
@@ -97,6 +100,11 @@ async function serve(f: ServeFlags): Promise<void> {
   if (scaleOut) say(`dpm: partition ${scaleOut.partition.index}/${scaleOut.partition.count} (fnv1a32 of account id), market stream ${scaleOut.stream ?? "DPM_MARKET"} on ${scaleOut.nats}, consumer ${scaleOut.consumer ?? `dpm-worker-${scaleOut.partition.index}`}${scaleOut.publishMarket ? ", publishing market data" : ""}, market seq ${svc.engine.state.marketSeq}`);
   if (svc.generatedAdminKey) say(`dpm: admin key (shown once, store it): ${svc.generatedAdminKey}`);
   try {
+    if (f.preset !== undefined && svc.engine.state.paramsSource.preset !== f.preset) {
+      const r = await svc.engine.submit({ type: "params", preset: f.preset });
+      if (!r.ok) throw new DpmInputError("invalid --preset", [{ path: "--preset", message: r.reason, value: f.preset }]);
+      say(`dpm: margin parameters: preset ${f.preset} (logged as a params event; every account re-margined)`);
+    }
     if (f.demo && examples) await createDemoAccounts(svc, join(examples, "books"));
     const feed = feedFrom(feedSpec, svc.engine, Number(f.seed), tickMs);
     if (feed) {
@@ -128,6 +136,7 @@ export function registerServeCommand(p: Command, _out: string[]): void {
     .option("--db <file|url>", "SQLite file, or postgres://user@host/db?schema=NAME (default ./.dpm/dpm.sqlite; a temp dir with --demo)")
     .option("--demo", "example market, demo accounts from examples/books, simulated feed", false)
     .option("--market <file>", "initial market snapshot when the log is empty")
+    .option("--preset <name>", `margin parameters: a venue preset (${presetNames().join(", ")}); logged as a params event when it differs from the log's`)
     .addOption(new Option("--sync <mode>", "durability (full: fsync every commit / synchronous_commit=on)").choices(["full", "normal"]).default("full"))
     .option("--snapshot-every <n>", "write a state snapshot every N events", "1000")
     .option("--rate-limit <n>", "requests per second per API key (0: off)", "50")
