@@ -12,12 +12,8 @@ import { fillCash } from "./settlement.js";
 import { instrumentOf } from "./state.js";
 import { oracleHold } from "./marketState.js";
 
-/** Does a trade of `units` on a position of `held` units increase its absolute size (or flip it)? */
-export function addsRisk(held: bigint, units: bigint): boolean {
-  const next = held + units;
-  const abs = (x: bigint) => (x < 0n ? -x : x);
-  return abs(next) > abs(held) || (held !== 0n && next !== 0n && (next < 0n) !== (held < 0n));
-}
+export { addsRisk } from "./orders.js";
+import { addsRisk } from "./orders.js";
 
 export interface OrderCheck {
   readonly ok: boolean;

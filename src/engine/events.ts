@@ -46,7 +46,10 @@ export const accountEvent = z.strictObject({ type: z.literal("account"), account
 export const requestIdSchema = z.string({ error: "must be a string" }).min(1, "must not be empty").max(128, "must be at most 128 characters");
 export const depositEvent = z.strictObject({ type: z.literal("deposit"), account: accountId, asset, amount: positiveDecimal, requestId: requestIdSchema.optional() });
 export const withdrawalEvent = z.strictObject({ type: z.literal("withdrawal"), account: accountId, asset, amount: positiveDecimal, requestId: requestIdSchema.optional() });
-export const fillEvent = z.strictObject({ type: z.literal("fill"), account: accountId, instrument: instrumentName, size: nonZeroDecimal, price, fillId: requestIdSchema.optional() });
+export const fillEvent = z.strictObject({ type: z.literal("fill"), account: accountId, instrument: instrumentName, size: nonZeroDecimal, price, fillId: requestIdSchema.optional(), orderId: requestIdSchema.optional() });
+/** A resting order: `size` (signed) on `instrument` at limit `price`; margined as if it could fill until a fill with its `orderId` consumes it or it is cancelled. */
+export const orderEvent = z.strictObject({ type: z.literal("order"), account: accountId, orderId: requestIdSchema, instrument: instrumentName, size: nonZeroDecimal, price });
+export const cancelEvent = z.strictObject({ type: z.literal("cancel"), account: accountId, orderId: requestIdSchema });
 export const tickEvent = z.strictObject({
   type: z.literal("tick"), asset, ts: time, index: price, vol: vol.optional(), rate: finite.refine((v) => Math.abs(v) <= 1, "must be in [-1, 1]").optional(),
   instruments: z.record(instrumentName, z.strictObject({
@@ -122,13 +125,15 @@ export const liquidationEndEvent = z.strictObject({
 
 /** Every event the log can hold. */
 export const engineEvent = z.discriminatedUnion("type", [
-  marketEvent, accountEvent, depositEvent, withdrawalEvent, fillEvent, tickEvent, fundingEvent, paramsEvent, expiryEvent, marginStatusEvent,
+  marketEvent, accountEvent, depositEvent, withdrawalEvent, fillEvent, orderEvent, cancelEvent, tickEvent, fundingEvent, paramsEvent, expiryEvent, marginStatusEvent,
   insuranceDepositEvent, liquidationStartEvent, liquidationStepEvent, adlEvent, liquidationEndEvent,
 ], { error: "type must be one of market, account, deposit, withdrawal, fill, tick, funding, params, insurance_deposit, expiry, margin_status, liquidation_start, liquidation_step, liquidation_end" });
 
 export type EngineEvent = z.infer<typeof engineEvent>;
 export type TickEvent = z.infer<typeof tickEvent>;
 export type FillEvent = z.infer<typeof fillEvent>;
+export type OrderEvent = z.infer<typeof orderEvent>;
+export type CancelEvent = z.infer<typeof cancelEvent>;
 export type ExpiryEvent = z.infer<typeof expiryEvent>;
 export type ParamsEvent = z.infer<typeof paramsEvent>;
 export type MarginStatusEvent = z.infer<typeof marginStatusEvent>;

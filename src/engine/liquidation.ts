@@ -15,7 +15,7 @@ import { planLiquidation, type LiquidationPlan, type PlanOptions } from "../liqu
 import { cashAssetOf } from "../liquidation/workAccount.js";
 import { accountMargin, type AccountMargin } from "./accountMargin.js";
 export { liquidationHold } from "./accountMargin.js";
-import { parseEvent, type EngineEvent, type LiquidationEndEvent, type LiquidationStartEvent, type LiquidationStepEvent } from "./events.js";
+import { parseEvent, type CancelEvent, type EngineEvent, type LiquidationEndEvent, type LiquidationStartEvent, type LiquidationStepEvent } from "./events.js";
 import { adlEvents } from "./adl.js";
 import { applyFundCover, applyLiquidationFill } from "./liquidationState.js";
 import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "./money.js";
@@ -35,7 +35,7 @@ export interface LiquidationConfig extends Partial<Omit<PlanOptions, "model" | "
 export const isInLiquidation = (m: AccountMargin): boolean => !m.error && (m.status === "liquidation" || m.status === "bankrupt");
 
 export function cloneAccount(a: AccountState): AccountState {
-  return { id: a.id, owner: a.owner, status: a.status, balances: new Map(a.balances), positions: new Map([...a.positions].map(([k, p]) => [k, { ...p }])) };
+  return { id: a.id, owner: a.owner, status: a.status, balances: new Map(a.balances), positions: new Map([...a.positions].map(([k, p]) => [k, { ...p }])), ...(a.orders ? { orders: new Map([...a.orders].map(([k, o]) => [k, { ...o }])) } : {}) };
 }
 
 interface Sim {
@@ -103,6 +103,9 @@ export function liquidationEvents(s: EngineState, ctx: RiskContext, a: AccountSt
   const cash = cashAssetOf(ctx);
   const sim: Sim = { ctx, cash, cashUsd: ctx.usdIndex(cash) ?? 1, acct, steps: [], fees: 0n };
   const before = marginNow();
+  // Resting orders are cancelled first (the planner's first step), then positions are traded.
+  const cancels: CancelEvent[] = [...(acct.orders?.keys() ?? [])].map((orderId) => ({ type: "cancel", account: a.id, orderId }));
+  delete acct.orders;
   const { enabled: _e, maxRounds = 3, adl: _adl, ...options } = cfg;
   let first: LiquidationPlan | undefined;
   let rounds = 0;
@@ -122,7 +125,7 @@ export function liquidationEvents(s: EngineState, ctx: RiskContext, a: AccountSt
     execute(sim, p.value);
     if (sim.steps.length === n) break;
   }
-  if (!first || sim.steps.length === 0) return { ok: false, reason: "the planner found nothing to trade (e.g. only the concentration add-on breaches MM)" };
+  if (!first || (sim.steps.length === 0 && cancels.length === 0)) return { ok: false, reason: "the planner found nothing to trade (e.g. only the concentration add-on breaches MM)" };
   const after = marginNow();
   const deficitUsd = Math.max(0, -after.equity);
   const available = (s.insuranceFund.get(cash) ?? 0n) + sim.fees;
@@ -146,7 +149,7 @@ export function liquidationEvents(s: EngineState, ctx: RiskContext, a: AccountSt
     type: "liquidation_start", account: a.id, steps: sim.steps.length, rounds, outcome: first.outcome, cost: first.cost, closeAllCost: first.closeAllCost,
     fallback: first.fallback === null ? null : first.fallback.slice(0, 500), adjustedEquity: before.adjustedEquity, maintenanceMargin: before.maintenanceMargin, marginRatio: before.marginRatio,
   };
-  const events: EngineEvent[] = [start, ...sim.steps, ...adl.events, { ...end, outcome, equity: fin.equity, adjustedEquity: fin.adjustedEquity, maintenanceMargin: fin.maintenanceMargin, marginRatio: fin.marginRatio }];
+  const events: EngineEvent[] = [start, ...cancels, ...sim.steps, ...adl.events, { ...end, outcome, equity: fin.equity, adjustedEquity: fin.adjustedEquity, maintenanceMargin: fin.maintenanceMargin, marginRatio: fin.marginRatio }];
   const parsed: EngineEvent[] = [];
   for (const ev of events) {
     const v = parseEvent(ev);

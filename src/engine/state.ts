@@ -11,6 +11,7 @@ import { parseMarket } from "../adapters/input/marketSchema.js";
 import { parseParams } from "../adapters/input/paramsSchema.js";
 import { loadPreset, presetNames, rawPreset } from "../adapters/presets.js";
 import type { EngineEvent, ExpiryEvent, FillEvent, ParamsEvent } from "./events.js";
+import { applyCancel, applyOrder, cancelProblem, consumeOrder, fillOrderProblem, openOrdersOf, orderProblem, ordersFromJson, ordersToJson, type OrderState, type OrdersJson } from "./orders.js";
 import { applyTick, marketFromJson, marketStateFrom, marketToJson, tickProblem, type MarketState } from "./marketState.js";
 import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "./money.js";
 import { fillCash, fundingPayment, settlementCash, type CashFlow } from "./settlement.js";
@@ -34,6 +35,8 @@ export interface AccountState {
   status: MarginStatus | "none";
   /** Idempotency keys of its fills and transfers (absent until the first one; hypothetical copies have none). */
   requests?: RequestIds;
+  /** Resting orders by orderId (absent when none). */
+  orders?: Map<string, OrderState>;
 }
 
 /** Service-level parameters (not part of the margin model). */
@@ -76,7 +79,7 @@ export function toPortfolio(a: AccountState): Portfolio {
   }
   const collateral: Record<string, number> = {};
   for (const [asset, b] of a.balances) if (b !== 0n) collateral[asset] = unitsToNumber(b);
-  return { account: a.id, collateral, positions, openOrders: [] };
+  return { account: a.id, collateral, positions, openOrders: openOrdersOf(a) };
 }
 
 const instCache = new Map<string, Instrument>();
@@ -120,11 +123,17 @@ export function eventProblem(s: EngineState, e: EngineEvent): string | undefined
       const bal = a.balances.get(e.asset) ?? 0n;
       return bal < (toUnits(e.amount) ?? 0n) ? `balance of ${e.asset} is ${formatUnits(bal)}, less than ${e.amount}` : undefined;
     }
-    case "fill": {
+    case "fill": case "order": {
       if (!s.market) return "no market yet";
       const inst = instrumentOf(e.instrument);
       if (!s.market.assets[inst.underlying]) return `no index for ${inst.underlying}`;
-      return needAccount(e.account);
+      const a = s.accounts.get(e.account);
+      if (!a) return `account ${e.account} does not exist`;
+      return e.type === "order" ? orderProblem(a, e) : fillOrderProblem(a, e);
+    }
+    case "cancel": {
+      const a = s.accounts.get(e.account);
+      return a ? cancelProblem(a, e.orderId) : `account ${e.account} does not exist`;
     }
     case "tick": return s.market ? tickProblem(s.market, e) : "no market yet (send a market event first)";
     case "funding": {
@@ -213,7 +222,16 @@ export function applyEvent(s: EngineState, e: EngineEvent, seq: number): { accou
     case "fill": {
       const a = s.accounts.get(e.account);
       if (a && e.fillId !== undefined) recordRequest((a.requests ??= emptyRequestIds()), requestKey("fill", e.fillId), seq);
+      if (a) consumeOrder(a, e);
       return { accounts: applyFill(s, e), moved: [] };
+    }
+    case "order": case "cancel": {
+      const a = s.accounts.get(e.account);
+      if (a) {
+        if (e.type === "order") applyOrder(a, e);
+        else applyCancel(a, e.orderId);
+      }
+      return { accounts: [e.account], moved: [] };
     }
     case "tick":
       if (s.market) applyTick(s.market, e);
@@ -274,6 +292,7 @@ export function serializeState(s: EngineState): string {
     balances: Object.fromEntries([...a.balances].map(([k, v]) => [k, formatUnits(v)])),
     positions: Object.fromEntries([...a.positions].map(([k, p]) => [k, { size: formatUnits(p.size), ...(p.entryPrice !== undefined ? { entryPrice: p.entryPrice } : {}) }])),
     ...(a.requests ? { requests: requestIdsToJson(a.requests) } : {}),
+    ...(a.orders ? { orders: ordersToJson(a) } : {}),
   }));
   const insuranceFund = Object.fromEntries([...s.insuranceFund].map(([k, v]) => [k, formatUnits(v)]));
   return JSON.stringify({ v: 1, seq: s.seq, ...(s.marketSeq > 0 ? { marketSeq: s.marketSeq } : {}), market: s.market ? marketToJson(s.market) : null, paramsSource: s.paramsSource, service: s.service, accounts, insuranceFund, liquidations: s.liquidations });
@@ -281,7 +300,7 @@ export function serializeState(s: EngineState): string {
 
 interface SnapshotJson {
   seq: number; marketSeq?: number; market: unknown; paramsSource: { preset?: string; params?: unknown }; service: ServiceParams;
-  accounts: { id: string; owner: string; status: MarginStatus | "none"; balances: Record<string, string>; positions: Record<string, { size: string; entryPrice?: number }>; requests?: RequestIdsJson }[];
+  accounts: { id: string; owner: string; status: MarginStatus | "none"; balances: Record<string, string>; positions: Record<string, { size: string; entryPrice?: number }>; requests?: RequestIdsJson; orders?: OrdersJson }[];
   insuranceFund?: Record<string, string>;
   liquidations?: LiquidationRecord[];
 }
@@ -306,6 +325,8 @@ export function deserializeState(text: string): EngineState {
       positions: new Map(Object.entries(a.positions).map(([k, p]) => [k, p.entryPrice !== undefined ? { size: toUnits(p.size) ?? 0n, entryPrice: p.entryPrice } : { size: toUnits(p.size) ?? 0n }])),
       ...(a.requests ? { requests: requestIdsFromJson(a.requests) } : {}),
     });
+    const orders = ordersFromJson(a.orders);
+    if (orders) s.accounts.get(a.id)!.orders = orders;
   }
   return s;
 }

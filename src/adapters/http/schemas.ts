@@ -25,7 +25,9 @@ export const createAccountBody = z.strictObject({
   owner: z.string().min(1).max(64).optional(),
   collateral: z.record(asset, positive).optional(),
 });
-export const fillBody = z.strictObject({ instrument, size: nonZero, price, fillId: requestIdSchema.optional() });
+export const fillBody = z.strictObject({ instrument, size: nonZero, price, fillId: requestIdSchema.optional(), orderId: requestIdSchema.optional() });
+/** A resting order to place: margined until filled (fills naming its `orderId`) or cancelled. */
+export const restingOrderBody = z.strictObject({ orderId: requestIdSchema.optional(), instrument, size: nonZero, price });
 /** Deposits and withdrawals of an account: `requestId` makes a retry return the original acknowledgement. */
 export const transferBody = z.strictObject({ asset, amount: positive, requestId: requestIdSchema.optional() });
 /** Insurance fund deposits (no idempotency key). */

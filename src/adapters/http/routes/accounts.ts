@@ -5,7 +5,9 @@ import { formatUnits } from "../../../engine/money.js";
 import { instrumentOf, type AccountState } from "../../../engine/state.js";
 import { spotInstrument } from "../../../margin/riskContext.js";
 import { VOL_STATES } from "../../../risk/scenarioGrid.js";
-import { accountsQuery, createAccountBody, fillBody, orderBody, parseBody, transferBody } from "../schemas.js";
+import { randomUUID } from "node:crypto";
+import { ordersToJson } from "../../../engine/orders.js";
+import { accountsQuery, createAccountBody, fillBody, orderBody, parseBody, restingOrderBody, transferBody } from "../schemas.js";
 import { sendError, sendSubmit, type ServerDeps } from "../server.js";
 
 /** JSON view of an account's stored state (exact decimals). */
@@ -14,6 +16,7 @@ export function accountView(a: AccountState): unknown {
     id: a.id, owner: a.owner,
     balances: Object.fromEntries([...a.balances].map(([k, v]) => [k, formatUnits(v)])),
     positions: [...a.positions].map(([instrument, p]) => ({ instrument, size: formatUnits(p.size), ...(p.entryPrice !== undefined ? { entryPrice: p.entryPrice } : {}) })),
+    orders: Object.entries(ordersToJson(a) ?? {}).map(([orderId, o]) => ({ orderId, ...o })),
   };
 }
 
@@ -107,6 +110,19 @@ export function registerAccountRoutes(app: FastifyInstance, deps: ServerDeps): v
       return sendSubmit(reply, await engine.submit({ type: kind === "deposits" ? "deposit" : "withdrawal", account: req.params.id, ...b.value }));
     });
   }
+  app.post<{ Params: { id: string } }>("/v1/accounts/:id/orders", { config: { access: "own" } }, async (req, reply) => {
+    const b = parseBody(restingOrderBody, req.body);
+    if (!b.ok) return sendError(reply, 400, "invalid request", b.issues);
+    const { orderId, ...rest } = b.value;
+    return sendSubmit(reply, await engine.submit({ type: "order", account: req.params.id, orderId: orderId ?? randomUUID(), ...rest }));
+  });
+  app.get<{ Params: { id: string } }>("/v1/accounts/:id/orders", { config: { access: "own" } }, async (req, reply) => {
+    const a = account(req.params.id);
+    if (!a) return sendError(reply, 404, `account ${req.params.id} does not exist`);
+    return { account: a.id, orders: (accountView(a) as { orders: unknown[] }).orders };
+  });
+  app.delete<{ Params: { id: string; orderId: string } }>("/v1/accounts/:id/orders/:orderId", { config: { access: "own" } }, async (req, reply) =>
+    sendSubmit(reply, await engine.submit({ type: "cancel", account: req.params.id, orderId: req.params.orderId })));
   app.post<{ Params: { id: string } }>("/v1/accounts/:id/orders/check", { config: { access: "own" } }, async (req, reply) => {
     const b = parseBody(orderBody, req.body);
     if (!b.ok) return sendError(reply, 400, "invalid request", b.issues);
