@@ -10,6 +10,7 @@ import type { RiskContext } from "../margin/riskContext.js";
 import { oracleHold, type MarketState } from "./marketState.js";
 import { unitsToNumber } from "./money.js";
 import { instrumentOf, toPortfolio, type AccountState, type EngineState } from "./state.js";
+import { instrumentsOf } from "./indexes.js";
 import type { Instrument } from "../domain/instrument.js";
 import type { Portfolio } from "../domain/portfolio.js";
 
@@ -133,10 +134,10 @@ function concentrationOf(s: EngineState, market: MarketState, acct: AccountState
   return concentrationCharges(acct.id, group, (n) => market.liquidity[n], s.service.concentration);
 }
 
-/** Assets an account's margin depends on: underlyings and linear quotes of its positions, its balances. */
+/** Assets an account's margin depends on: underlyings and linear quotes of its positions and resting orders, its balances. */
 export function accountAssets(a: AccountState): Set<string> {
   const assets = new Set<string>();
-  for (const name of a.positions.keys()) {
+  for (const name of instrumentsOf(a)) {
     const i = instrumentOf(name);
     assets.add(i.underlying);
     if (i.settlement === "linear" && i.kind !== "spot") assets.add(i.quote);

@@ -1,8 +1,15 @@
 /**
- * Lookup tables the engine keeps beside the state: which accounts depend on an asset (positions on it or
- * quoted in it, balances in it), which accounts share an owner, and which instruments are held.
+ * Lookup tables the engine keeps beside the state: which accounts depend on an asset (positions or resting
+ * orders on it or quoted in it, balances in it), which accounts share an owner, and which instruments are held.
  */
 import { instrumentOf, type AccountState } from "./state.js";
+
+/** Names of the instruments an account holds positions or resting orders on. */
+export function instrumentsOf(a: AccountState): Set<string> {
+  const names = new Set(a.positions.keys());
+  for (const o of a.orders?.values() ?? []) names.add(o.instrument);
+  return names;
+}
 
 export class Indexes {
   private readonly byAsset = new Map<string, Set<string>>();
@@ -24,7 +31,8 @@ export class Indexes {
     o.add(a.id);
     const assets = new Set<string>();
     const insts = new Set<string>();
-    for (const name of a.positions.keys()) {
+    // Resting orders are margined too: their instruments' assets move the account's IM.
+    for (const name of instrumentsOf(a)) {
       const i = instrumentOf(name);
       insts.add(name);
       assets.add(i.underlying);
