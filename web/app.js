@@ -106,13 +106,15 @@ async function openAccount(id) {
   location.hash = `account=${encodeURIComponent(id)}`;
   show("account");
   $("#acct-id").textContent = id;
-  const [m, sc] = await Promise.all([api("GET", `/v1/accounts/${encodeURIComponent(id)}/margin`), api("GET", `/v1/accounts/${encodeURIComponent(id)}/scenarios`)]);
+  const [m, sc, od] = await Promise.all([api("GET", `/v1/accounts/${encodeURIComponent(id)}/margin`), api("GET", `/v1/accounts/${encodeURIComponent(id)}/scenarios`), api("GET", `/v1/accounts/${encodeURIComponent(id)}/orders`)]);
   if (m.status !== 200) { $("#acct-cards").textContent = m.json.error; return; }
   renderSummary(m.json.summary);
   const r = m.json.result;
   $("#components tbody").innerHTML = (r ? r.components : []).map((c) => `<tr><td>${esc(c.name)}</td><td>${esc(c.underlying ?? "")}</td><td>${fmt(c.amount)}</td><td>${c.scenario ? `${(c.scenario.priceShock * 100).toFixed(1)} %, vol ${esc(c.scenario.volShock)}` : ""}</td></tr>`).join("")
     + m.json.concentration.map((c) => `<tr><td>concentration</td><td>${esc(c.instrument)}</td><td>${fmt(c.amount)}</td><td>rate ${(c.rate * 100).toFixed(1)} %</td></tr>`).join("");
   $("#positions tbody").innerHTML = (r ? r.positions : []).map((p) => `<tr><td>${esc(p.instrument)}</td><td>${fmt(p.size, 4)}</td><td>${fmt(p.value)}</td><td>${fmt(p.delta, 4)}</td><td>${p.gamma.toExponential(3)}</td><td>${fmt(p.vega)}</td><td>${fmt(p.theta)}</td><td>${fmt(p.marginContribution)}</td></tr>`).join("");
+  const orders = od.status === 200 ? od.json.orders : [];
+  $("#orders tbody").innerHTML = orders.length ? orders.map((o) => `<tr><td>${esc(o.orderId)}</td><td>${esc(o.instrument)}</td><td>${esc(o.size)}</td><td>${fmt(o.price, 4)}</td></tr>`).join("") : `<tr><td colspan="4">none</td></tr>`;
   $("#heatmaps").replaceChildren(...sc.json.units.map(heatmap));
   send({ op: "subscribe", accounts: [id] });
 }

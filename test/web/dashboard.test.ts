@@ -43,11 +43,15 @@ suite("dashboard (headless chromium)", () => {
     expect(Number(await page.textContent("#n-accounts"))).toBe(7);
     expect(await page.locator("#exposure tbody tr").count()).toBeGreaterThanOrEqual(3);
 
+    // a resting order on the account (a reducing one: always accepted), shown in the account view
+    const placed = await svc.call("POST", "/v1/accounts/put-credit-spread/orders", { orderId: "ui-1", instrument: "BTC-27DEC24-85000-P", size: "1", price: 0.03 });
+    expect(placed.status, placed.text).toBe(201);
     await page.click('#accounts tr[data-account="put-credit-spread"]');
     await page.waitForSelector("#heatmaps svg rect", { timeout: 10_000 });
     expect(await page.textContent("#acct-id")).toBe("put-credit-spread");
     expect(await page.locator("#heatmaps svg rect").count()).toBe(27); // 9 price moves × 3 vol states
     expect(await page.locator("#components tbody tr").count()).toBeGreaterThan(3);
+    expect(await page.locator("#orders tbody").textContent()).toContain("ui-1");
 
     await page.fill('#whatif input[name="instrument"]', "BTC-27DEC24-80000-P");
     await page.fill('#whatif input[name="size"]', "5");
