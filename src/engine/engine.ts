@@ -19,7 +19,7 @@ import { applyEvent, emptyState, eventProblem, instrumentOf, deserializeState, s
 import type { Store } from "./store.js";
 import type { InputIssue } from "../adapters/input/issues.js";
 import { Indexes } from "./indexes.js";
-import { oracleHold, stableView } from "./marketState.js";
+import { completeTick, oracleHold, stableView } from "./marketState.js";
 import { lookupRequest, REQUEST_ID_WINDOW, requestKey } from "./requestIds.js";
 import { isInLiquidation, liquidationEvents, liquidationHold, type LiquidationConfig } from "./liquidation.js";
 
@@ -160,7 +160,9 @@ export class Engine {
     return { ok: false, status, reason, ...(detail !== undefined ? { detail } : {}) };
   }
 
-  private async process(e: EngineEvent): Promise<SubmitResult> {
+  private async process(input: EngineEvent): Promise<SubmitResult> {
+    // An index tick carries its futures' and perpetuals' marks along (logged as applied).
+    const e = input.type === "tick" && this.state.market ? completeTick(this.state.market, input) : input;
     const dup = await this.duplicateOf(e);
     if (dup) return dup;
     const problem = eventProblem(this.state, e);

@@ -102,6 +102,26 @@ export function applyTick(m: MarketState, t: TickEvent): void {
   else delete m.oracle[t.asset];
 }
 
+/**
+ * A tick that moves an asset's index without quoting some of its futures and perpetuals: their marks move by
+ * the same ratio (each basis keeps its ratio to the index). The marks are written into the tick, so the log
+ * holds exactly what was applied and a replay needs no rule. Options are revalued from their implied vols.
+ */
+export function completeTick(m: MarketState, t: TickEvent): TickEvent {
+  const prev = m.assets[t.asset]?.index;
+  if (prev === undefined || !(prev > 0) || prev === t.index) return t;
+  const ratio = t.index / prev;
+  let out: Record<string, NonNullable<TickEvent["instruments"]>[string]> | undefined;
+  for (const [name, x] of Object.entries(m.instruments)) {
+    if (x.mark === undefined || t.instruments?.[name]?.mark !== undefined) continue;
+    const p = parseInstrument(name);
+    if (!p.ok || p.value.underlying !== t.asset || (p.value.kind !== "future" && p.value.kind !== "perpetual")) continue;
+    out ??= { ...t.instruments };
+    out[name] = { ...t.instruments?.[name], mark: x.mark * ratio };
+  }
+  return out ? { ...t, instruments: out } : t;
+}
+
 /** Serialisable form (plain JSON; float64 values round-trip exactly through JSON). */
 export function marketToJson(m: MarketState): unknown {
   return { assets: m.assets, instruments: m.instruments, asOf: m.asOf, start: m.start, liquidity: m.liquidity, oracle: m.oracle };

@@ -171,6 +171,22 @@ describe("incremental recompute equals a full replay", () => {
     expect(liquidations, "some runs liquidated accounts").toBeGreaterThan(0);
   });
 
+  it("an index-only tick carries its futures' and perpetuals' marks along by the same ratio, written into the logged tick", async () => {
+    const e = await engineWith();
+    const m0 = JSON.parse(JSON.stringify(e.state.market!.instruments)) as Record<string, { mark?: number }>;
+    const seq = await ok(e, { type: "tick", asset: "BTC", ts: T0 + 1000, index: 92000 * 1.05, instruments: { "BTC-27DEC24": { mark: 99999 } } });
+    const [logged] = await e.store.readEvents(seq, 1);
+    const ins = (logged.event as { instruments: Record<string, { mark?: number }> }).instruments;
+    expect(ins["BTC-27DEC24"].mark).toBe(99999); // quoted: kept as sent
+    for (const name of ["BTC-PERPETUAL", "BTC-28MAR25"]) {
+      expect(ins[name]?.mark, name).toBeCloseTo(m0[name].mark! * 1.05, 9);
+      expect(e.state.market!.instruments[name].mark).toBe(ins[name].mark);
+    }
+    // other assets and options untouched; an instrument without a mark (valued at the index) gets none
+    expect(Object.keys(ins).some((n) => n.startsWith("ETH") || /-[CP]$/.test(n) || n === "BTC_USDC-PERPETUAL")).toBe(false);
+    expect(e.state.market!.instruments["ETH-PERPETUAL"].mark).toBe(m0["ETH-PERPETUAL"].mark);
+  });
+
   it("a tick on ETH recomputes only ETH-dependent vectors and accounts", async () => {
     const e = await engineWith();
     await ok(e, { type: "account", account: "btc" });

@@ -70,10 +70,15 @@ describe("oracle manipulation cases through the service", () => {
   });
   it("a genuine move of all sources is accepted and reaches the margins", async () => {
     const before = (await svc.call("GET", "/v1/accounts/hodl")).json.margin;
+    const mark0 = (await svc.call("GET", "/v1/market")).json.snapshot.instruments["SOL_USDC-PERPETUAL"].mark;
     await consensus("SOL", 250);
-    expect((await svc.call("GET", "/v1/market")).json.snapshot.assets.SOL.index).toBe(250);
+    const snap = (await svc.call("GET", "/v1/market")).json.snapshot;
+    expect(snap.assets.SOL.index).toBe(250);
+    // the index tick carries the perpetual's mark along at the same ratio (its basis to the index kept)
+    expect(snap.instruments["SOL_USDC-PERPETUAL"].mark).toBeCloseTo(mark0 * (250 / 240), 9);
     const after = (await svc.call("GET", "/v1/accounts/hodl")).json.margin;
-    expect(after.equity - before.equity).toBeCloseTo(10 * (250 - 240), 6); // the 10 SOL of collateral
+    // the 10 SOL of collateral and the 1,000 SOL long perpetual
+    expect(after.equity - before.equity).toBeCloseTo(10 * (250 - 240) + 1000 * mark0 * (250 / 240 - 1), 6);
     expect(after.initialMargin).not.toBe(before.initialMargin);
   });
 });
