@@ -32,10 +32,9 @@ async function ok(e: Engine, ev: unknown): Promise<void> {
   if (!r.ok) throw new Error(`${JSON.stringify(ev)}: ${r.reason}`);
 }
 
-describe("Mango 2022: unrealised profit cannot be withdrawn", () => {
-  it("a 3× pump of MNGO gives the long 600k of paper profit; withdrawing all 100k of real collateral against it is refused (409), allowed only with the cap off", async () => {
-    // ADL off: the long keeps all its paper profit, so the withdrawal cap alone is under test (ADL below).
-    const e = await engine({ MNGO: { index: 0.03, vol: 1.5 } }, { "MNGO_USDC-PERPETUAL": { mark: 0.03 } }, false);
+/** Linked long and short of 10 M MNGO on 100k USDC each, then the index pumped 0.03 → 0.09 in three ticks. */
+async function mangoPump(adl: boolean): Promise<Engine> {
+  const e = await engine({ MNGO: { index: 0.03, vol: 1.5 } }, { "MNGO_USDC-PERPETUAL": { mark: 0.03 } }, adl);
     for (const id of ["attacker-long", "attacker-short"]) {
       await ok(e, { type: "account", account: id, owner: "eisenberg" });
       await ok(e, { type: "deposit", account: id, asset: "USDC", amount: "100000" });
@@ -43,6 +42,13 @@ describe("Mango 2022: unrealised profit cannot be withdrawn", () => {
     await ok(e, { type: "fill", account: "attacker-long", instrument: "MNGO_USDC-PERPETUAL", size: "10000000", price: 0.03 });
     await ok(e, { type: "fill", account: "attacker-short", instrument: "MNGO_USDC-PERPETUAL", size: "-10000000", price: 0.03 });
     for (const [i, px] of [0.05, 0.07, 0.09].entries()) await ok(e, { type: "tick", asset: "MNGO", ts: T0 + (i + 1) * 60_000, index: px, instruments: { "MNGO_USDC-PERPETUAL": { mark: px } } });
+  return e;
+}
+
+describe("Mango 2022: unrealised profit cannot be withdrawn", () => {
+  it("a 3× pump of MNGO gives the long 600k of paper profit; withdrawing all 100k of real collateral against it is refused (409), allowed only with the cap off", async () => {
+    // ADL off: the long keeps all its paper profit, so the withdrawal cap alone is under test (ADL below).
+    const e = await mangoPump(false);
     const m = e.margins.get("attacker-long")!;
     expect(m.unrealisedPnl).toBeCloseTo(10_000_000 * 0.06, 4);
     expect(m.adjustedEquity).toBeCloseTo(700_000, 4);
@@ -56,14 +62,7 @@ describe("Mango 2022: unrealised profit cannot be withdrawn", () => {
     expect(w2.ok, JSON.stringify(w2)).toBe(true);
   });
   it("with ADL on (the default), the short's bad debt is paid out of the long's paper profit: nothing left to socialise", async () => {
-    const e = await engine({ MNGO: { index: 0.03, vol: 1.5 } }, { "MNGO_USDC-PERPETUAL": { mark: 0.03 } });
-    for (const id of ["attacker-long", "attacker-short"]) {
-      await ok(e, { type: "account", account: id, owner: "eisenberg" });
-      await ok(e, { type: "deposit", account: id, asset: "USDC", amount: "100000" });
-    }
-    await ok(e, { type: "fill", account: "attacker-long", instrument: "MNGO_USDC-PERPETUAL", size: "10000000", price: 0.03 });
-    await ok(e, { type: "fill", account: "attacker-short", instrument: "MNGO_USDC-PERPETUAL", size: "-10000000", price: 0.03 });
-    for (const [i, px] of [0.05, 0.07, 0.09].entries()) await ok(e, { type: "tick", asset: "MNGO", ts: T0 + (i + 1) * 60_000, index: px, instruments: { "MNGO_USDC-PERPETUAL": { mark: px } } });
+    const e = await mangoPump(true);
     const ends = e.state.liquidations.filter((r) => r.account === "attacker-short" && r.end?.outcome === "bankrupt");
     expect(ends.length).toBeGreaterThan(0);
     const adl = ends.flatMap((r) => r.adl ?? []);
