@@ -11,7 +11,7 @@ import type { AdlEvent } from "./events.js";
 import { applyAdl, applyLiquidationFill } from "./liquidationState.js";
 import { formatUnits, roundToUnits, unitsToNumber } from "./money.js";
 import { futurePnl, settlementAsset } from "./settlement.js";
-import { instrumentOf, type AccountState, type EngineState } from "./state.js";
+import { cloneAccount, instrumentOf, type AccountState, type EngineState } from "./state.js";
 
 interface Candidate {
   readonly account: AccountState;
@@ -82,7 +82,7 @@ export function adlEvents(s: EngineState, ctx: RiskContext, bankruptCopy: Accoun
       const ccy = settlementAsset(inst);
       const rates: Record<string, number> = ccy === cash ? {} : { [ccy]: usd(ctx, ccy) / cashUsd };
       // The amount is exactly the cash the reducing fill realises (simulated on a copy with the same code).
-      const probe: AccountState = { ...c.account, balances: new Map(c.account.balances), positions: new Map([...c.account.positions].map(([k, p]) => [k, { ...p }])) };
+      const probe = cloneAccount(c.account);
       const before = probe.balances.get(cash) ?? 0n;
       applyLiquidationFill(probe, { instrument: c.instrument, size: formatUnits(-give), price: r.value.markPrice, fee: "0", cashAsset: cash, rates });
       const amount = (probe.balances.get(cash) ?? 0n) - before;

@@ -11,15 +11,15 @@
 import { EventEmitter } from "node:events";
 import { withdrawalCheck } from "../margin/withdrawalCap.js";
 import { accountMargin, prepareAccount, type AccountMargin, type AccountMarginDetail, type PreparedAccount } from "./accountMargin.js";
-import { DERIVED_TYPES, parseEvent, type EngineEvent, type MarginStatusEvent, type OrderEvent } from "./events.js";
-import { addsRisk, applyOrder } from "./orders.js";
+import { DERIVED_TYPES, parseEvent, type EngineEvent, type MarginStatusEvent } from "./events.js";
+import { orderRestCheck } from "./orders.js";
 import { IncrementalRiskContext } from "./incrementalContext.js";
 import { toUnits } from "./money.js";
-import { applyEvent, emptyState, eventProblem, instrumentOf, deserializeState, serializeState, type AccountState, type EngineState } from "./state.js";
+import { applyEvent, cloneAccount, emptyState, eventProblem, instrumentOf, deserializeState, serializeState, type AccountState, type EngineState } from "./state.js";
 import type { Store } from "./store.js";
 import type { InputIssue } from "../adapters/input/issues.js";
 import { Indexes } from "./indexes.js";
-import { completeTick, oracleHold, stableView } from "./marketState.js";
+import { completeTick, stableView } from "./marketState.js";
 import { lookupRequest, REQUEST_ID_WINDOW, requestKey } from "./requestIds.js";
 import { isInLiquidation, liquidationEvents, liquidationHold, type LiquidationConfig } from "./liquidation.js";
 
@@ -174,7 +174,7 @@ export class Engine {
       if (!w.ok) return this.refuse(409, "withdrawal would leave adjusted equity (less excluded unrealised profit) below initial margin", w);
     }
     if (e.type === "order") {
-      const o = this.orderCheck(e);
+      const o = orderRestCheck(this.state, e, this.margins.get(e.account), (h) => this.detail(e.account, h)?.summary);
       if (!o.ok) return this.refuse(409, o.reason, o.detail);
     }
     const [seq] = await this.store.appendEvents([e], this.now());
@@ -345,27 +345,7 @@ export class Engine {
 
   /** A copy of an account that can be changed without touching the state. */
   static cloneAccount(a: AccountState): AccountState {
-    return { id: a.id, owner: a.owner, status: a.status, balances: new Map(a.balances), positions: new Map([...a.positions].map(([k, p]) => [k, { ...p }])), ...(a.orders ? { orders: new Map([...a.orders].map(([k, o]) => [k, { ...o }])) } : {}) };
-  }
-
-  /**
-   * May this order rest? Refused while the oracle flags its underlying, if it adds risk there; else only when
-   * it raises the initial margin (open orders included) above adjusted equity — an order that does not raise
-   * IM (e.g. one that reduces a position) is always accepted.
-   */
-  orderCheck(e: OrderEvent): { ok: true } | { ok: false; reason: string; detail?: unknown } {
-    const a = this.state.accounts.get(e.account);
-    const before = this.margins.get(e.account);
-    if (!a || !before) return { ok: false, reason: "no market yet" };
-    const inst = instrumentOf(e.instrument);
-    const hold = this.state.market ? oracleHold(this.state.market, inst.underlying) : undefined;
-    if (hold && addsRisk(a.positions.get(e.instrument)?.size ?? 0n, toUnits(e.size) ?? 0n)) return { ok: false, reason: `${hold}: orders that add risk on ${inst.underlying} are refused until it clears` };
-    const h = Engine.cloneAccount(a);
-    applyOrder(h, e);
-    const after = this.detail(e.account, h)?.summary;
-    if (!after || after.error) return { ok: false, reason: after?.error ?? "no market yet" };
-    if (after.initialMargin <= before.initialMargin + 1e-9 || after.adjustedEquity >= after.initialMargin) return { ok: true };
-    return { ok: false, reason: `the order would raise initial margin to ${after.initialMargin.toFixed(2)}, above adjusted equity ${after.adjustedEquity.toFixed(2)}`, detail: { before, after } };
+    return cloneAccount(a);
   }
 
   /** Would withdrawing `amount` of `asset` keep adjusted equity − excluded unrealised profit ≥ IM? */

@@ -20,7 +20,8 @@ import { adlEvents } from "./adl.js";
 import { applyFundCover, applyLiquidationFill } from "./liquidationState.js";
 import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "./money.js";
 import { settlementAsset } from "./settlement.js";
-import { instrumentOf, toPortfolio, type AccountState, type EngineState } from "./state.js";
+import { cloneAccount, instrumentOf, toPortfolio, type AccountState, type EngineState } from "./state.js";
+export { cloneAccount } from "./state.js";
 
 /** Liquidation settings of the service: planner options (cost model defaults) and rounds. */
 export interface LiquidationConfig extends Partial<Omit<PlanOptions, "model" | "verifyFastMargin">> {
@@ -34,9 +35,6 @@ export interface LiquidationConfig extends Partial<Omit<PlanOptions, "model" | "
 
 export const isInLiquidation = (m: AccountMargin): boolean => !m.error && (m.status === "liquidation" || m.status === "bankrupt");
 
-export function cloneAccount(a: AccountState): AccountState {
-  return { id: a.id, owner: a.owner, status: a.status, balances: new Map(a.balances), positions: new Map([...a.positions].map(([k, p]) => [k, { ...p }])), ...(a.orders ? { orders: new Map([...a.orders].map(([k, o]) => [k, { ...o }])) } : {}) };
-}
 
 interface Sim {
   readonly ctx: RiskContext;

@@ -6,8 +6,10 @@
  */
 import type { OpenOrder } from "../domain/portfolio.js";
 import type { FillEvent, OrderEvent } from "./events.js";
+import type { AccountMargin } from "./accountMargin.js";
+import { oracleHold } from "./marketState.js";
 import { formatUnits, toUnits, unitsToNumber } from "./money.js";
-import { instrumentOf, type AccountState } from "./state.js";
+import { cloneAccount, instrumentOf, type AccountState, type EngineState } from "./state.js";
 
 /** An order's remaining size (signed, exact) and limit price. */
 export interface OrderState {
@@ -86,4 +88,23 @@ export function ordersToJson(a: AccountState): OrdersJson | undefined {
 export function ordersFromJson(j: OrdersJson | undefined): Map<string, OrderState> | undefined {
   if (!j || Object.keys(j).length === 0) return undefined;
   return new Map(Object.entries(j).map(([id, o]) => [id, { instrument: o.instrument, size: toUnits(o.size) ?? 0n, price: o.price }]));
+}
+
+/**
+ * May this order rest? Refused while the oracle flags its underlying, if it adds risk there; else only when
+ * it raises the initial margin (open orders included) above adjusted equity — an order that does not raise IM
+ * (e.g. one that reduces a position) is always accepted. `marginOf` margins a hypothetical copy of the account.
+ */
+export function orderRestCheck(s: EngineState, e: OrderEvent, before: AccountMargin | undefined, marginOf: (h: AccountState) => AccountMargin | undefined): { ok: true } | { ok: false; reason: string; detail?: unknown } {
+  const a = s.accounts.get(e.account);
+  if (!a || !before) return { ok: false, reason: "no market yet" };
+  const inst = instrumentOf(e.instrument);
+  const hold = s.market ? oracleHold(s.market, inst.underlying) : undefined;
+  if (hold && addsRisk(a.positions.get(e.instrument)?.size ?? 0n, toUnits(e.size) ?? 0n)) return { ok: false, reason: `${hold}: orders that add risk on ${inst.underlying} are refused until it clears` };
+  const h = cloneAccount(a);
+  applyOrder(h, e);
+  const after = marginOf(h);
+  if (!after || after.error) return { ok: false, reason: after?.error ?? "no market yet" };
+  if (after.initialMargin <= before.initialMargin + 1e-9 || after.adjustedEquity >= after.initialMargin) return { ok: true };
+  return { ok: false, reason: `the order would raise initial margin to ${after.initialMargin.toFixed(2)}, above adjusted equity ${after.adjustedEquity.toFixed(2)}`, detail: { before, after } };
 }

@@ -69,6 +69,14 @@ export function emptyState(): EngineState {
   return { seq: 0, marketSeq: 0, market: undefined, paramsSource: { preset: "deribit" }, params: loadPreset("deribit"), service: structuredClone(DEFAULT_SERVICE_PARAMS), accounts: new Map(), insuranceFund: new Map(), liquidations: [] };
 }
 
+/** A copy of an account that can be changed without touching the state (balances, positions, resting orders). */
+export function cloneAccount(a: AccountState): AccountState {
+  return {
+    id: a.id, owner: a.owner, status: a.status, balances: new Map(a.balances), positions: new Map([...a.positions].map(([k, p]) => [k, { ...p }])),
+    ...(a.orders ? { orders: new Map([...a.orders].map(([k, o]) => [k, { ...o }])) } : {}),
+  };
+}
+
 /** The account as a core Portfolio (sizes and balances converted to float64 for risk). */
 export function toPortfolio(a: AccountState): Portfolio {
   const positions: Position[] = [];
