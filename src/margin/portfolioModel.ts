@@ -3,7 +3,7 @@ import type { Portfolio } from "../domain/portfolio.js";
 import { accountBook, type AccountBook } from "./accountBook.js";
 import { crossAssetCredit } from "./crossAsset.js";
 import { collateralHaircutUsd } from "./haircut.js";
-import { marginRatio, marginStatus, type CollateralReport, type MarginComponent, type MarginResult, type PositionReport } from "./result.js";
+import { asOfText, marginRatio, marginStatus, type CollateralReport, type MarginComponent, type MarginResult, type PositionReport } from "./result.js";
 import { spotInstrument, type RiskContext } from "./riskContext.js";
 import { numeraireExposureRisk } from "./numeraireExposure.js";
 import { addToUnit, cloneUnit, emptyUnit, unitMargin, worstScenario, type UnitAdjustment, type UnitBook, type UnitMargin } from "./riskUnit.js";
@@ -162,7 +162,8 @@ export function portfolioMargin(ctx: RiskContext, pf: Portfolio, contributions =
   const credit = crossAssetCredit(ctx.params.portfolio.crossAsset, states.map((s) => ({ underlying: s.underlying, total: s.margin.total })));
   let risk = -credit, orders = 0;
   for (const s of states) { risk += s.margin.total; orders += s.orders; }
-  const components = states.flatMap((s) => unitComponents(ctx, s));
+  const components: MarginComponent[] = [];
+  for (const s of states) components.push(...unitComponents(ctx, s));
   if (credit > 0) components.push({ name: "correlationCredit", amount: -credit });
   const collateral = collateralReports(ctx, pf, ab, states);
   let haircuts = 0;
@@ -175,7 +176,7 @@ export function portfolioMargin(ctx: RiskContext, pf: Portfolio, contributions =
   return {
     ok: true,
     value: {
-      account: pf.account, model: "portfolio", currency: ctx.numeraire.currency, asOf: new Date(ctx.market.asOf).toISOString(),
+      account: pf.account, model: "portfolio", currency: ctx.numeraire.currency, asOf: asOfText(ctx.market.asOf),
       equity: ab.equity, adjustedEquity: adj, initialMargin: im, maintenanceMargin: mm, availableFunds: adj - im,
       marginRatio: marginRatio(mm, adj), status: marginStatus(ab.equity, adj, im, mm), components, positions, collateral,
       params: usedParams(ctx, pf, states),

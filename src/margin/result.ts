@@ -75,6 +75,16 @@ export function marginStatus(equity: number, adjustedEquity: number, im: number,
   return "healthy";
 }
 
+let lastAsOf = NaN, lastAsOfText = "";
+/**
+ * ISO 8601 text of a valuation time (epoch ms), as results carry it. Every account of a book shares one
+ * snapshot time, so the last conversion is kept (Date#toISOString was a tenth of a book's margin time).
+ */
+export function asOfText(ms: number): string {
+  if (ms !== lastAsOf) { lastAsOfText = new Date(ms).toISOString(); lastAsOf = ms; }
+  return lastAsOfText;
+}
+
 export function marginRatio(mm: number, adjustedEquity: number): number | null {
   return adjustedEquity > 0 ? mm / adjustedEquity : null;
 }

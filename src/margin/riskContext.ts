@@ -66,7 +66,14 @@ export function riskContext(market: MarketSnapshot, params: MarginParams, numera
 
 /** Spot instrument of an asset (collateral joins its risk unit as spot). */
 export function spotInstrument(asset: string): Instrument {
-  const p = parseInstrument(asset);
-  if (!p.ok) throw new Error(p.reason);
-  return p.value;
+  let i = spotCache.get(asset);
+  if (!i) {
+    const p = parseInstrument(asset);
+    if (!p.ok) throw new Error(p.reason);
+    if (spotCache.size >= 4096) spotCache.clear(); // asset codes come from inputs: keep the cache bounded
+    spotCache.set(asset, (i = p.value));
+  }
+  return i;
 }
+/** Spot instruments by asset code (parsed once: collateral is revalued for every account). */
+const spotCache = new Map<string, Instrument>();

@@ -5,7 +5,7 @@ import type { InstrumentRisk } from "../risk/instrumentRisk.js";
 import { accountBook, type AccountBook } from "./accountBook.js";
 import { collateralHaircutUsd } from "./haircut.js";
 import { forAsset, type StandardParams } from "./params.js";
-import { marginRatio, marginStatus, type CollateralReport, type MarginComponent, type MarginResult } from "./result.js";
+import { asOfText, marginRatio, marginStatus, type CollateralReport, type MarginComponent, type MarginResult } from "./result.js";
 import type { RiskContext } from "./riskContext.js";
 
 /** Initial and maintenance margin of one position, USD, with the rule that produced it. */
@@ -120,7 +120,7 @@ export function standardMargin(ctx: RiskContext, pf: Portfolio, model: "standard
   return {
     ok: true,
     value: {
-      account: pf.account, model, currency: ctx.numeraire.currency, asOf: new Date(ctx.market.asOf).toISOString(),
+      account: pf.account, model, currency: ctx.numeraire.currency, asOf: asOfText(ctx.market.asOf),
       equity: ab.equity, adjustedEquity: adj, initialMargin: im, maintenanceMargin: mm, availableFunds: adj - im,
       marginRatio: marginRatio(mm, adj), status: marginStatus(ab.equity, adj, im, mm), components, positions, collateral,
       params: { preset: ctx.params.name, standard: ctx.params.standard, haircuts: usedHaircuts(ctx, pf) },

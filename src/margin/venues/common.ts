@@ -6,7 +6,7 @@ import { unitValueUsd } from "../../pricing/instrumentValue.js";
 import type { InstrumentRisk } from "../../risk/instrumentRisk.js";
 import { accountBook, type AccountBook } from "../accountBook.js";
 import { collateralHaircutUsd } from "../haircut.js";
-import { marginRatio, marginStatus, type CollateralReport, type MarginComponent, type MarginResult, type PositionReport } from "../result.js";
+import { asOfText, marginRatio, marginStatus, type CollateralReport, type MarginComponent, type MarginResult, type PositionReport } from "../result.js";
 import { spotInstrument, type RiskContext } from "../riskContext.js";
 
 /** One holding of a risk unit: an instrument's risk and a size (collateral joins as spot). */
@@ -110,7 +110,7 @@ export function methodResult(ctx: RiskContext, pf: Portfolio, ab: AccountBook, m
   const adj = ab.equity - haircuts;
   const im = m.initialMargin, mm = m.maintenanceMargin;
   return {
-    account: pf.account, model: "portfolio", currency: ctx.numeraire.currency, asOf: new Date(ctx.market.asOf).toISOString(),
+    account: pf.account, model: "portfolio", currency: ctx.numeraire.currency, asOf: asOfText(ctx.market.asOf),
     equity: ab.equity, adjustedEquity: adj, initialMargin: im, maintenanceMargin: mm, availableFunds: adj - im,
     marginRatio: marginRatio(mm, adj), status: marginStatus(ab.equity, adj, im, mm), components, positions, collateral,
     params: { preset: ctx.params.name, method: ctx.params.method, ...extraParams, collateral: ctx.params.collateral },

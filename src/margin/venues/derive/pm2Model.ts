@@ -6,7 +6,7 @@ import type { Parsed } from "../../../domain/instrument.js";
 import type { Portfolio } from "../../../domain/portfolio.js";
 import { black76Greeks } from "../../../pricing/black76.js";
 import type { MarginModel, MarginComponent, MarginResult, PositionReport, CollateralReport } from "../../result.js";
-import { marginRatio, marginStatus } from "../../result.js";
+import { asOfText, marginRatio, marginStatus } from "../../result.js";
 import type { RiskContext } from "../../riskContext.js";
 import { arrangeUnderlyings, collateralBalances, type ArrangedUnderlying } from "./account.js";
 import type { DerivePm2Params } from "./params.js";
@@ -157,7 +157,7 @@ export function derivePm2Result(ctx: RiskContext, pf: Portfolio, model: MarginMo
   return {
     ok: true,
     value: {
-      account: pf.account, model, currency: ctx.numeraire.currency, asOf: new Date(ctx.market.asOf).toISOString(),
+      account: pf.account, model, currency: ctx.numeraire.currency, asOf: asOfText(ctx.market.asOf),
       equity: equity / N, adjustedEquity: equity / N, initialMargin: im / N, maintenanceMargin: mm / N, availableFunds: (equity - im) / N,
       marginRatio: marginRatio(mm, equity), status: marginStatus(equity, equity, im, mm), components, positions, collateral,
       params: { method: "derive-pm2", name: ctx.params.name, source: ctx.params.source },

@@ -2,7 +2,7 @@
 import type { Parsed } from "../../../domain/instrument.js";
 import type { Portfolio } from "../../../domain/portfolio.js";
 import type { MarginComponent, MarginModel, MarginResult } from "../../result.js";
-import { marginRatio, marginStatus } from "../../result.js";
+import { asOfText, marginRatio, marginStatus } from "../../result.js";
 import type { RiskContext } from "../../riskContext.js";
 import { arrangeUnderlyings, collateralBalances } from "./account.js";
 import { srmMargin, type SrmMarket, type SrmResult } from "./srm.js";
@@ -68,7 +68,7 @@ export function deriveSrmResult(ctx: RiskContext, pf: Portfolio, model: MarginMo
   return {
     ok: true,
     value: {
-      account: pf.account, model, currency: ctx.numeraire.currency, asOf: new Date(ctx.market.asOf).toISOString(),
+      account: pf.account, model, currency: ctx.numeraire.currency, asOf: asOfText(ctx.market.asOf),
       equity: eq / N, adjustedEquity: eq / N, initialMargin: im / N, maintenanceMargin: mm / N, availableFunds: r.IM / N,
       marginRatio: marginRatio(mm, eq), status: marginStatus(eq, eq, im, mm),
       components: components(r).map((c) => (N === 1 ? c : { ...c, amount: c.amount / N })), positions: [], collateral: [],
