@@ -68,7 +68,7 @@ function renderLiquidation(l) {
   $("#n-queue").textContent = l.queue.length;
   $("#liq-queue tbody").innerHTML = l.queue.length === 0 ? `<tr><td colspan="5" class="hint">no account in liquidation</td></tr>`
     : l.queue.map((q) => `<tr data-account="${esc(q.account)}"><td>${esc(q.account)}</td><td class="${q.status}">${q.status}</td><td>${pct(q.marginRatio)}</td><td>${esc(q.state)}</td><td class="hint">${esc(q.reason ?? "")}</td></tr>`).join("");
-  $("#liq-recent tbody").innerHTML = l.recent.map((r) => `<tr data-account="${esc(r.account)}"><td>${esc(r.account)}</td><td>${r.startSeq}–${r.endSeq ?? "…"}</td><td>${r.executed} / ${r.planned}</td><td class="${r.outcome === "restored" || r.outcome === "closed" ? "healthy" : "bankrupt"}">${esc(r.outcome ?? "running")}</td><td>${pct(r.marginRatioBefore)} → ${pct(r.marginRatioAfter)}</td><td>${esc(r.fees)}</td><td>${esc(r.fundCover ?? "")}</td></tr>`).join("");
+  $("#liq-recent tbody").innerHTML = l.recent.map((r) => `<tr data-account="${esc(r.account)}"><td>${esc(r.account)}</td><td>${r.startSeq}–${r.endSeq ?? "…"}</td><td>${r.executed} / ${r.planned}</td><td class="${r.outcome === "restored" || r.outcome === "closed" ? "healthy" : "bankrupt"}">${esc(r.outcome ?? "running")}</td><td>${pct(r.marginRatioBefore)} → ${pct(r.marginRatioAfter)}</td><td>${esc(r.fees)}</td><td>${esc(r.fundCover ?? "")}</td><td>${esc(r.adlCover ?? "")}</td></tr>`).join("");
 }
 
 function heatmap(unit) {

@@ -39,6 +39,8 @@ export interface LiquidationSummary {
   readonly outcome: string | null;
   readonly fees: string;
   readonly fundCover: string | null;
+  /** Deficit taken from other accounts by auto-deleveraging (exact, cash asset), when any. */
+  readonly adlCover: string | null;
   readonly uncoveredUsd: number | null;
   readonly marginRatioBefore: number | null;
   readonly marginRatioAfter: number | null;
@@ -68,7 +70,7 @@ export function liquidationQueue(engine: Engine): QueueEntry[] {
 export function summarize(r: LiquidationRecord): LiquidationSummary {
   return {
     account: r.account, startSeq: r.startSeq, endSeq: r.endSeq, executed: r.steps.length, planned: r.plannedSteps, outcome: r.end?.outcome ?? null,
-    fees: r.fees, fundCover: r.end?.fundCover ?? null, uncoveredUsd: r.end?.uncoveredUsd ?? null, marginRatioBefore: r.trigger.marginRatio, marginRatioAfter: r.end?.marginRatio ?? null,
+    fees: r.fees, fundCover: r.end?.fundCover ?? null, adlCover: r.end?.adlCover ?? null, uncoveredUsd: r.end?.uncoveredUsd ?? null, marginRatioBefore: r.trigger.marginRatio, marginRatioAfter: r.end?.marginRatio ?? null,
   };
 }
 
