@@ -116,6 +116,22 @@ export function parseInstrument(name: string): Parsed<Instrument> {
   return { ok: false, reason: `"${name}" is not a known instrument name (spot BTC, BTC-PERPETUAL, BTC-27DEC24, BTC-27DEC24-60000-C, BTC_USDC-...)` };
 }
 
+/**
+ * The instrument a valid name denotes, parsed once and kept (names repeat across accounts, ticks and
+ * scenarios); undefined for an invalid name. The cache is bounded: names come from inputs.
+ */
+export function instrumentNamed(name: string): Instrument | undefined {
+  let i = named.get(name);
+  if (i === undefined) {
+    const p = parseInstrument(name);
+    if (!p.ok) return undefined;
+    if (named.size >= 16_384) named.clear();
+    named.set(name, (i = p.value));
+  }
+  return i;
+}
+const named = new Map<string, Instrument>();
+
 /** Name of the dated future (or perpetual) whose mark gives the forward of an instrument's expiry. */
 export function forwardSourceNames(inst: Instrument): string[] {
   if (inst.kind === "spot") return [];

@@ -10,7 +10,7 @@
  * (admin) funds the insurance fund.
  */
 import { z } from "zod";
-import { parseInstrument } from "../domain/instrument.js";
+import { instrumentNamed } from "../domain/instrument.js";
 import type { InputIssue } from "../adapters/input/issues.js";
 import { fromZod } from "../adapters/input/zodIssues.js";
 import { formatUnits, toUnits } from "./money.js";
@@ -35,7 +35,7 @@ const price = finite.refine((v) => v > 0 && v <= 1e12, "must be a price > 0 and 
 const vol = finite.refine((v) => v > 0 && v <= 10, "must be a volatility > 0 and ≤ 10");
 const asset = z.string({ error: "must be an asset code" }).regex(/^[A-Z][A-Z0-9]{0,11}$/, "must be an asset code such as BTC or USDC");
 const accountId = z.string({ error: "must be a string" }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "must be 1-64 characters of letters, digits, . _ - (starting with a letter or digit)");
-const instrumentName = z.string({ error: "must be an instrument name" }).refine((s) => parseInstrument(s).ok, { message: "unknown instrument name" });
+const instrumentName = z.string({ error: "must be an instrument name" }).refine((s) => instrumentNamed(s) !== undefined, { message: "unknown instrument name" });
 const time = z.number({ error: "must be epoch milliseconds" }).int("must be an integer (epoch ms)").min(0).max(8.64e15);
 /** Sequence number of a market event on the market stream (scale-out, src/engine/marketBus.ts); set by the worker that applies it. */
 const marketSeq = z.number({ error: "must be a market stream sequence number" }).int("must be an integer").min(1).max(Number.MAX_SAFE_INTEGER).optional();

@@ -5,7 +5,7 @@
  * the incremental one had (see incrementalContext.ts).
  */
 import type { AssetMarket, InstrumentMarket, MarketSnapshot } from "../market/snapshot.js";
-import { parseInstrument } from "../domain/instrument.js";
+import { instrumentNamed } from "../domain/instrument.js";
 import type { InstrumentLiquidity } from "../margin/concentration.js";
 import type { TickEvent } from "./events.js";
 
@@ -75,8 +75,8 @@ export function tickProblem(m: MarketState, t: TickEvent): string | undefined {
   const last = m.asOf[t.asset];
   if (last !== undefined && t.ts < last) return `tick for ${t.asset} at ${t.ts} is older than the last one (${last})`;
   for (const name of Object.keys(t.instruments ?? {})) {
-    const p = parseInstrument(name);
-    if (p.ok && p.value.underlying !== t.asset) return `instrument ${name} is not on ${t.asset}`;
+    const i = instrumentNamed(name);
+    if (i && i.underlying !== t.asset) return `instrument ${name} is not on ${t.asset}`;
   }
   return undefined;
 }
@@ -114,8 +114,8 @@ export function completeTick(m: MarketState, t: TickEvent): TickEvent {
   let out: Record<string, NonNullable<TickEvent["instruments"]>[string]> | undefined;
   for (const [name, x] of Object.entries(m.instruments)) {
     if (x.mark === undefined || t.instruments?.[name]?.mark !== undefined) continue;
-    const p = parseInstrument(name);
-    if (!p.ok || p.value.underlying !== t.asset || (p.value.kind !== "future" && p.value.kind !== "perpetual")) continue;
+    const i = instrumentNamed(name);
+    if (!i || i.underlying !== t.asset || (i.kind !== "future" && i.kind !== "perpetual")) continue;
     out ??= { ...t.instruments };
     out[name] = { ...t.instruments?.[name], mark: x.mark * ratio };
   }
@@ -149,9 +149,9 @@ export function stableView(m: MarketState): MarketState | undefined {
   const instruments: Record<string, InstrumentMarket> = { ...m.instruments };
   for (const [name, x] of Object.entries(m.instruments)) {
     if (x.mark === undefined) continue;
-    const p = parseInstrument(name);
-    if (!p.ok || p.value.kind === "option") continue;
-    const k = ratio.get(p.value.underlying);
+    const i = instrumentNamed(name);
+    if (!i || i.kind === "option") continue;
+    const k = ratio.get(i.underlying);
     if (k !== undefined) instruments[name] = { ...x, mark: x.mark * k };
   }
   return { ...m, assets, instruments };

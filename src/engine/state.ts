@@ -3,7 +3,7 @@
  * pure fold of the event log: `applyEvent` never fails for an event `eventProblem` accepted, so
  * state = snapshot + replay of the events after it.
  */
-import { parseInstrument, type Instrument } from "../domain/instrument.js";
+import { instrumentNamed, type Instrument } from "../domain/instrument.js";
 import type { Portfolio, Position } from "../domain/portfolio.js";
 import type { MarginParams } from "../margin/params.js";
 import type { MarginStatus } from "../margin/result.js";
@@ -90,15 +90,10 @@ export function toPortfolio(a: AccountState): Portfolio {
   return { account: a.id, collateral, positions, openOrders: openOrdersOf(a) };
 }
 
-const instCache = new Map<string, Instrument>();
 /** Parsed instrument of a (validated) name. */
 export function instrumentOf(name: string): Instrument {
-  let i = instCache.get(name);
-  if (!i) {
-    const p = parseInstrument(name);
-    if (!p.ok) throw new Error(p.reason);
-    instCache.set(name, (i = p.value));
-  }
+  const i = instrumentNamed(name);
+  if (!i) throw new Error(`invalid instrument name ${name}`);
   return i;
 }
 

@@ -1,5 +1,5 @@
 /** Liquidation steps as reported: what was traded, at what price and cost, and the margin before and after. */
-import { parseInstrument, type Instrument } from "../domain/instrument.js";
+import { instrumentNamed, type Instrument } from "../domain/instrument.js";
 import type { MarginResult } from "../margin/result.js";
 import type { RiskContext } from "../margin/riskContext.js";
 import type { InstrumentRisk } from "../risk/instrumentRisk.js";
@@ -69,10 +69,10 @@ export function closeAllStep(trades: readonly PricedTrade[], before: StepMargin,
 export function hedgeInstrument(ctx: RiskContext, underlying: string): { instrument: Instrument; risk: InstrumentRisk } | null {
   for (const name of [`${underlying}-PERPETUAL`, `${underlying}_USDC-PERPETUAL`, `${underlying}_USDT-PERPETUAL`]) {
     if (ctx.market.instruments[name]?.mark === undefined) continue;
-    const inst = parseInstrument(name);
-    if (!inst.ok) continue;
-    const r = ctx.risk(inst.value);
-    if (r.ok) return { instrument: inst.value, risk: r.value };
+    const inst = instrumentNamed(name);
+    if (!inst) continue;
+    const r = ctx.risk(inst);
+    if (r.ok) return { instrument: inst, risk: r.value };
   }
   return null;
 }

@@ -1,5 +1,5 @@
 import type { Instrument, Parsed } from "../domain/instrument.js";
-import { parseInstrument } from "../domain/instrument.js";
+import { instrumentNamed } from "../domain/instrument.js";
 import type { MarketSnapshot } from "../market/snapshot.js";
 import { resolveInstrument } from "../market/resolve.js";
 import { instrumentRisk, type InstrumentRisk, type Numeraire } from "../risk/instrumentRisk.js";
@@ -66,14 +66,7 @@ export function riskContext(market: MarketSnapshot, params: MarginParams, numera
 
 /** Spot instrument of an asset (collateral joins its risk unit as spot). */
 export function spotInstrument(asset: string): Instrument {
-  let i = spotCache.get(asset);
-  if (!i) {
-    const p = parseInstrument(asset);
-    if (!p.ok) throw new Error(p.reason);
-    if (spotCache.size >= 4096) spotCache.clear(); // asset codes come from inputs: keep the cache bounded
-    spotCache.set(asset, (i = p.value));
-  }
+  const i = instrumentNamed(asset);
+  if (!i) throw new Error(`invalid asset code ${asset}`);
   return i;
 }
-/** Spot instruments by asset code (parsed once: collateral is revalued for every account). */
-const spotCache = new Map<string, Instrument>();
