@@ -77,16 +77,38 @@ export interface MethodMargin {
   readonly inScenarios: ReadonlyMap<string, number>;
 }
 
-/** The account book, or why it cannot be built. */
-export function bookOf(ctx: RiskContext, pf: Portfolio): Parsed<AccountBook> {
-  return accountBook(ctx, pf);
+/**
+ * Per-instrument values that depend only on the context (market, numeraire) and a venue's parameter set,
+ * computed once and kept for the context's life: a unit's margin, and each position's marginal contribution,
+ * are then sums. A context is immutable (a market change makes a new one), so identity is the key.
+ */
+export function perInstrumentMemo<P extends object, T>(): (ctx: RiskContext, p: P, name: string, compute: () => T) => T {
+  const cache = new WeakMap<RiskContext, WeakMap<P, Map<string, T>>>();
+  return (ctx, p, name, compute) => {
+    let byParams = cache.get(ctx);
+    if (!byParams) cache.set(ctx, (byParams = new WeakMap()));
+    let byName = byParams.get(p);
+    if (!byName) byParams.set(p, (byName = new Map()));
+    let v = byName.get(name);
+    if (v === undefined) byName.set(name, (v = compute()));
+    return v;
+  };
 }
 
 /**
- * Assemble a MarginResult from a method's margins. `imOf` recomputes the initial margin of a modified
- * portfolio (for each position's marginal contribution).
+ * A venue method's full result for an account: its margins and components, collateral reports, and each
+ * position's marginal contribution (the method re-run without that position).
  */
-export function methodResult(ctx: RiskContext, pf: Portfolio, ab: AccountBook, m: MethodMargin, imOf: (p: Portfolio) => number, extraParams: Record<string, unknown>): MarginResult {
+export function methodResult(ctx: RiskContext, pf: Portfolio, method: (q: Portfolio) => Parsed<MethodMargin>, extraParams: Record<string, unknown>): Parsed<MarginResult> {
+  const mp = method(pf);
+  if (!mp.ok) return mp;
+  const abp = accountBook(ctx, pf);
+  if (!abp.ok) return abp;
+  const imOf = (q: Portfolio) => { const r = method(q); return r.ok ? r.value.initialMargin : NaN; };
+  return { ok: true, value: assemble(ctx, pf, abp.value, mp.value, imOf, extraParams) };
+}
+
+function assemble(ctx: RiskContext, pf: Portfolio, ab: AccountBook, m: MethodMargin, imOf: (p: Portfolio) => number, extraParams: Record<string, unknown>): MarginResult {
   const N = ctx.numeraire.index;
   const collateral: CollateralReport[] = Object.entries(pf.collateral).map(([asset, amount]) => {
     const value = ab.collateralValues.get(asset) ?? 0;

@@ -11,9 +11,10 @@ import type { Portfolio } from "../../../domain/portfolio.js";
 import type { ResolvedInstrument } from "../../../market/resolve.js";
 import { cellScenario, shockedVols } from "../../../risk/scenarioGrid.js";
 import { forAsset } from "../../params.js";
-import type { MarginComponent } from "../../result.js";
+import type { MarginComponent, MarginResult } from "../../result.js";
 import { spotInstrument, type RiskContext } from "../../riskContext.js";
-import { bookOf, holdingsByUnderlying, marginalTier, methodResult, stepTier, valueUnder, type Holding, type MethodMargin, type Revaluation } from "../common.js";
+import { holdingsByUnderlying, marginalTier, methodResult, perInstrumentMemo, stepTier, valueUnder, type Holding, type MethodMargin, type Revaluation } from "../common.js";
+import { accountBook } from "../../accountBook.js";
 import type { DepegTier, OkxParams, OkxUnderlyingParams } from "../types.js";
 
 /** MR1..MR7 and MR9 of one risk unit and its MMR (numeraire). */
@@ -94,19 +95,11 @@ function okxRevaluations(ctx: RiskContext, u: string, p: OkxParams): Revaluation
  * once per context and parameter set: a risk unit's MR2..MR6 are then sums, so re-margining a unit without
  * one position (its marginal contribution) costs no revaluation.
  */
-const vectorCache = new WeakMap<RiskContext, WeakMap<OkxParams, Map<string, Float64Array>>>();
+const vectorMemo = perInstrumentMemo<OkxParams, Float64Array>();
 function scenarioVector(ctx: RiskContext, h: Holding, p: OkxParams): Float64Array {
-  let byParams = vectorCache.get(ctx);
-  if (!byParams) vectorCache.set(ctx, (byParams = new WeakMap()));
-  let byName = byParams.get(p);
-  if (!byName) byParams.set(p, (byName = new Map()));
   const r = h.risk.resolved;
-  let v = byName.get(r.instrument.name);
-  if (!v) {
-    v = Float64Array.from(okxRevaluations(ctx, r.instrument.underlying, p), (s) => valueUnder(ctx, r, s) - h.risk.value);
-    byName.set(r.instrument.name, v);
-  }
-  return v;
+  return vectorMemo(ctx, p, r.instrument.name, () =>
+    Float64Array.from(okxRevaluations(ctx, r.instrument.underlying, p), (s) => valueUnder(ctx, r, s) - h.risk.value));
 }
 
 /** MR1..MR7, MR9 and the MMR of one risk unit. */
@@ -222,7 +215,7 @@ const MR_NAMES = ["spot and vol shock", "time decay", "vol term structure", "bas
 
 /** Every risk unit's margin (spot in use added) for a portfolio's positions; open orders are left out. */
 function unitMargins(ctx: RiskContext, pf: Portfolio, p: OkxParams): Parsed<{ units: OkxUnitMargin[]; inScenarios: Map<string, number> }> {
-  const abp = bookOf(ctx, pf);
+  const abp = accountBook(ctx, pf);
   if (!abp.ok) return abp;
   const units = holdingsByUnderlying(ctx, pf, abp.value, false);
   const inScenarios = addSpotInUse(ctx, pf, units);
@@ -275,11 +268,6 @@ function okxMethod(ctx: RiskContext, pf: Portfolio, p: OkxParams): Parsed<Method
 }
 
 /** OKX portfolio margin of one account. */
-export function okxMargin(ctx: RiskContext, pf: Portfolio, p: OkxParams): Parsed<ReturnType<typeof methodResult>> {
-  const m = okxMethod(ctx, pf, p);
-  if (!m.ok) return m;
-  const abp = bookOf(ctx, pf);
-  if (!abp.ok) return abp;
-  const imOf = (q: Portfolio) => { const r = okxMethod(ctx, q, p); return r.ok ? r.value.initialMargin : NaN; };
-  return { ok: true, value: methodResult(ctx, pf, abp.value, m.value, imOf, { portfolio: ctx.params.portfolio, okx: p }) };
+export function okxMargin(ctx: RiskContext, pf: Portfolio, p: OkxParams): Parsed<MarginResult> {
+  return methodResult(ctx, pf, (q) => okxMethod(ctx, q, p), { portfolio: ctx.params.portfolio, okx: p });
 }

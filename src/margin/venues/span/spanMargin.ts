@@ -11,9 +11,10 @@ import type { Portfolio } from "../../../domain/portfolio.js";
 import type { ResolvedInstrument } from "../../../market/resolve.js";
 import { shockedVols } from "../../../risk/scenarioGrid.js";
 import { forAsset } from "../../params.js";
-import type { MarginComponent } from "../../result.js";
+import type { MarginComponent, MarginResult } from "../../result.js";
 import type { RiskContext } from "../../riskContext.js";
-import { bookOf, holdingsByUnderlying, methodResult, valueUnder, type Holding, type MethodMargin } from "../common.js";
+import { holdingsByUnderlying, methodResult, perInstrumentMemo, valueUnder, type Holding, type MethodMargin } from "../common.js";
+import { accountBook } from "../../accountBook.js";
 import type { SpanParams } from "../types.js";
 import { intraSpreadCharge, spotMonthCharge, type ExpiryDelta } from "./spanSpreads.js";
 
@@ -34,18 +35,9 @@ export const SPAN_SCENARIOS: readonly { readonly move: number; readonly vol: "up
  * numeraire's index now), else revalued by the model.
  */
 export function riskArray(ctx: RiskContext, h: Holding, p: SpanParams): readonly number[] {
-  let byParams = arrayCache.get(ctx);
-  if (!byParams) arrayCache.set(ctx, (byParams = new WeakMap()));
-  let byName = byParams.get(p);
-  if (!byName) byParams.set(p, (byName = new Map()));
-  const name = h.risk.resolved.instrument.name;
-  let a = byName.get(name);
-  if (!a) byName.set(name, (a = computeRiskArray(ctx, h, p)));
-  return a;
+  return arrayMemo(ctx, p, h.risk.resolved.instrument.name, () => computeRiskArray(ctx, h, p));
 }
-
-/** Risk arrays are computed once per context, parameter set and instrument (a commodity's margin is then sums). */
-const arrayCache = new WeakMap<RiskContext, WeakMap<SpanParams, Map<string, readonly number[]>>>();
+const arrayMemo = perInstrumentMemo<SpanParams, readonly number[]>();
 
 function computeRiskArray(ctx: RiskContext, h: Holding, p: SpanParams): readonly number[] {
   const name = h.risk.resolved.instrument.name;
@@ -140,7 +132,7 @@ export function interCredits(cs: readonly SpanCommodity[], p: SpanParams): Map<s
 }
 
 function spanMethod(ctx: RiskContext, pf: Portfolio, p: SpanParams): Parsed<MethodMargin> {
-  const abp = bookOf(ctx, pf);
+  const abp = accountBook(ctx, pf);
   if (!abp.ok) return abp;
   const units = holdingsByUnderlying(ctx, pf, abp.value, false);
   const cs = [...units].map(([u, hs]) => spanCommodity(ctx, u, hs, p));
@@ -169,11 +161,6 @@ function spanMethod(ctx: RiskContext, pf: Portfolio, p: SpanParams): Parsed<Meth
 }
 
 /** SPAN margin of one account. */
-export function spanMargin(ctx: RiskContext, pf: Portfolio, p: SpanParams): Parsed<ReturnType<typeof methodResult>> {
-  const m = spanMethod(ctx, pf, p);
-  if (!m.ok) return m;
-  const abp = bookOf(ctx, pf);
-  if (!abp.ok) return abp;
-  const imOf = (q: Portfolio) => { const r = spanMethod(ctx, q, p); return r.ok ? r.value.initialMargin : NaN; };
-  return { ok: true, value: methodResult(ctx, pf, abp.value, m.value, imOf, { portfolio: ctx.params.portfolio, span: p }) };
+export function spanMargin(ctx: RiskContext, pf: Portfolio, p: SpanParams): Parsed<MarginResult> {
+  return methodResult(ctx, pf, (q) => spanMethod(ctx, q, p), { portfolio: ctx.params.portfolio, span: p });
 }
