@@ -6,14 +6,12 @@
  * Pure reads of the engine state; nothing is written.
  */
 import type { AccountMargin } from "./accountMargin.js";
-import { Engine } from "./engine.js";
+import type { Engine } from "./engine.js";
 import { toUnits, unitsToNumber } from "./money.js";
 import { fillCash } from "./settlement.js";
-import { instrumentOf } from "./state.js";
-import { oracleHold } from "./marketState.js";
+import { cloneAccount, instrumentOf } from "./state.js";
+import { oracleRefusal } from "./orders.js";
 
-export { addsRisk } from "./orders.js";
-import { addsRisk } from "./orders.js";
 
 export interface OrderCheck {
   readonly ok: boolean;
@@ -40,12 +38,9 @@ export function preTradeCheck(engine: Engine, account: string, instrument: strin
   if (!risk.ok) return { ok: false, status: 409, reason: risk.reason };
   const px = price ?? risk.value.markPrice;
   const units = toUnits(size) ?? 0n;
-  const m = engine.state.market;
-  const hold = m && inst.kind !== "spot" ? oracleHold(m, inst.underlying) : undefined;
-  if (hold && addsRisk(a.positions.get(instrument)?.size ?? 0n, units)) {
-    return { ok: false, status: 409, reason: `${hold}: orders that add risk on ${inst.underlying} are refused until it clears (reducing orders are accepted)` };
-  }
-  const h = Engine.cloneAccount(a);
+  const refusal = oracleRefusal(engine.state, a, instrument, units);
+  if (refusal) return { ok: false, status: 409, reason: refusal };
+  const h = cloneAccount(a);
   if (inst.kind === "spot") {
     h.balances.set(inst.underlying, (h.balances.get(inst.underlying) ?? 0n) + units);
     h.balances.set("USD", (h.balances.get("USD") ?? 0n) - (toUnits((unitsToNumber(units) * px).toFixed(12)) ?? 0n));

@@ -343,16 +343,11 @@ export class Engine {
     return this.enqueue(async () => { this.sinceSnapshot = 0; await this.store.putSnapshot(this.state.seq, serializeState(this.state)); });
   }
 
-  /** A copy of an account that can be changed without touching the state. */
-  static cloneAccount(a: AccountState): AccountState {
-    return cloneAccount(a);
-  }
-
   /** Would withdrawing `amount` of `asset` keep adjusted equity − excluded unrealised profit ≥ IM? */
   withdrawalCheck(account: string, asset: string, amount: string): { ok: boolean; headroom: number; excludedProfit: number; after?: AccountMargin; reason?: string } {
     const a = this.state.accounts.get(account);
     if (!a) return { ok: false, headroom: 0, excludedProfit: 0, reason: `account ${account} does not exist` };
-    const h = Engine.cloneAccount(a);
+    const h = cloneAccount(a);
     h.balances.set(asset, (h.balances.get(asset) ?? 0n) - (toUnits(amount) ?? 0n));
     const d = this.detail(account, h);
     if (!d || d.summary.error) return { ok: false, headroom: 0, excludedProfit: 0, reason: d?.summary.error ?? "no market" };

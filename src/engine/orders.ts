@@ -25,6 +25,17 @@ export function addsRisk(held: bigint, units: bigint): boolean {
   return abs(next) > abs(held) || (held !== 0n && next !== 0n && (next < 0n) !== (held < 0n));
 }
 
+/**
+ * Why an order of `units` on `instrument` is refused while the oracle flags its underlying (degraded index or
+ * circuit breaker): only when it adds risk there; reducing orders pass. Undefined when it may go ahead.
+ */
+export function oracleRefusal(s: EngineState, a: AccountState, instrument: string, units: bigint): string | undefined {
+  const inst = instrumentOf(instrument);
+  const hold = s.market && inst.kind !== "spot" ? oracleHold(s.market, inst.underlying) : undefined;
+  if (!hold || !addsRisk(a.positions.get(instrument)?.size ?? 0n, units)) return undefined;
+  return `${hold}: orders that add risk on ${inst.underlying} are refused until it clears (reducing orders are accepted)`;
+}
+
 /** Most orders an account may have resting at once. */
 export const MAX_OPEN_ORDERS = 500;
 
@@ -98,9 +109,8 @@ export function ordersFromJson(j: OrdersJson | undefined): Map<string, OrderStat
 export function orderRestCheck(s: EngineState, e: OrderEvent, before: AccountMargin | undefined, marginOf: (h: AccountState) => AccountMargin | undefined): { ok: true } | { ok: false; reason: string; detail?: unknown } {
   const a = s.accounts.get(e.account);
   if (!a || !before) return { ok: false, reason: "no market yet" };
-  const inst = instrumentOf(e.instrument);
-  const hold = s.market ? oracleHold(s.market, inst.underlying) : undefined;
-  if (hold && addsRisk(a.positions.get(e.instrument)?.size ?? 0n, toUnits(e.size) ?? 0n)) return { ok: false, reason: `${hold}: orders that add risk on ${inst.underlying} are refused until it clears` };
+  const refusal = oracleRefusal(s, a, e.instrument, toUnits(e.size) ?? 0n);
+  if (refusal) return { ok: false, reason: refusal };
   const h = cloneAccount(a);
   applyOrder(h, e);
   const after = marginOf(h);
