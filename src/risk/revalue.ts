@@ -11,6 +11,7 @@ import type { Parsed } from "../domain/instrument.js";
 import type { Portfolio } from "../domain/portfolio.js";
 import type { ResolvedInstrument } from "../market/resolve.js";
 import { unitValueUsd } from "../pricing/instrumentValue.js";
+import { accountBook } from "../margin/accountBook.js";
 import type { RiskContext } from "../margin/riskContext.js";
 
 /** One revaluable line of the account: a position or a collateral balance. */
@@ -50,28 +51,23 @@ export function revalBook(ctx: RiskContext, pf: Portfolio): Parsed<RevalBook> {
   for (const [a, amt] of Object.entries(pf.collateral)) if (amt !== 0 && !ctx.isStable(a)) assets.add(a);
   const factors = [...assets].sort();
   const fi = (a: string): number => factors.indexOf(a);
-  const lines: RevalLine[] = [];
-  let equityUsd = 0;
-  for (let i = 0; i < pf.positions.length; i++) {
-    const p = pf.positions[i];
-    const r = ctx.risk(p.instrument);
-    if (!r.ok) return { ok: false, reason: `positions[${i}].instrument: ${r.reason}` };
-    const res = r.value.resolved;
+  // The account book resolves and values every line once (the margin models use the same one).
+  const abp = accountBook(ctx, pf);
+  if (!abp.ok) return abp;
+  const ab = abp.value;
+  const N = ctx.numeraire.index;
+  const lines: RevalLine[] = pf.positions.map((p, i) => {
+    const res = ab.risks[i].resolved;
     const isFut = p.instrument.kind === "future" || p.instrument.kind === "perpetual";
     const reference = isFut ? p.entryPrice ?? res.forward : undefined;
-    const valueNow = p.size * unitValueUsd(res, 0, res.vol, reference);
-    equityUsd += valueNow;
-    lines.push({ position: i, label: p.instrument.name, factor: fi(p.instrument.underlying), size: p.size, resolved: res, reference, valueNow, index: res.index });
-  }
+    return { position: i, label: p.instrument.name, factor: fi(p.instrument.underlying), size: p.size, resolved: res, reference, valueNow: ab.values[i] * N, index: res.index };
+  });
   for (const [a, amt] of Object.entries(pf.collateral)) {
-    const idx = ctx.usdIndex(a);
-    if (idx === undefined) return { ok: false, reason: `collateral.${a}: no index for ${a} in market.assets` };
-    equityUsd += amt * idx;
-    lines.push({ position: -1, label: `collateral ${a}`, factor: fi(a), size: amt, resolved: null, valueNow: amt * idx, index: idx });
+    lines.push({ position: -1, label: `collateral ${a}`, factor: fi(a), size: amt, resolved: null, valueNow: (ab.collateralValues.get(a) ?? 0) * N, index: ctx.usdIndex(a) ?? 0 });
   }
   const num = ctx.numeraire;
   const numeraireFactor = num.currency === "USD" ? -1 : fi(num.currency);
-  return { ok: true, value: { factors, lines, numeraireFactor, numeraireIndex: num.index, equity: equityUsd / num.index } };
+  return { ok: true, value: { factors, lines, numeraireFactor, numeraireIndex: num.index, equity: ab.equity } };
 }
 
 /**
