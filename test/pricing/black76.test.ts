@@ -160,19 +160,22 @@ describe("black76Greeks: central finite differences (rel 1e-6 + abs floor)", () 
   });
 });
 
+/** Type, F, K, intrinsic value (undiscounted), delta at zero vol or zero time. */
+const DEGENERATE = [
+  ["call", 120, 100, 20, 1],
+  ["call", 80, 100, 0, 0],
+  ["call", 100, 100, 0, 0.5],
+  ["put", 120, 100, 0, 0],
+  ["put", 80, 100, 20, -1],
+  ["put", 100, 100, 0, -0.5],
+] as const;
+
 describe("black76: degenerate cases", () => {
   const zeroHigher = (g: Black76Greeks, ctx: string): void => {
     expect([g.gamma, g.vega, g.vanna, g.volga], ctx).toEqual([0, 0, 0, 0]);
   };
 
-  it.each([
-    ["call", 120, 100, 20, 1],
-    ["call", 80, 100, 0, 0],
-    ["call", 100, 100, 0, 0.5],
-    ["put", 120, 100, 0, 0],
-    ["put", 80, 100, 20, -1],
-    ["put", 100, 100, 0, -0.5],
-  ] as const)("T<=0: %s F=%d K=%d → undiscounted intrinsic %d, delta %d", (type, F, K, price, delta) => {
+  it.each(DEGENERATE)("T<=0: %s F=%d K=%d → undiscounted intrinsic %d, delta %d", (type, F, K, price, delta) => {
     for (const T of [0, -0.5]) {
       const ctx = `${type} F=${F} K=${K} T=${T}`;
       expect(black76Price(type, F, K, T, 0.5, 0.1), ctx).toBe(price);
@@ -184,14 +187,7 @@ describe("black76: degenerate cases", () => {
     }
   });
 
-  it.each([
-    ["call", 120, 100, 20, 1],
-    ["call", 80, 100, 0, 0],
-    ["call", 100, 100, 0, 0.5],
-    ["put", 120, 100, 0, 0],
-    ["put", 80, 100, 20, -1],
-    ["put", 100, 100, 0, -0.5],
-  ] as const)("σ√T<1e-12: %s F=%d K=%d → df·%d, delta df·%d, theta r·V", (type, F, K, intrinsic, delta) => {
+  it.each(DEGENERATE)("σ√T<1e-12: %s F=%d K=%d → df·%d, delta df·%d, theta r·V", (type, F, K, intrinsic, delta) => {
     const rate = 0.05;
     const T = 1;
     const df = Math.exp(-rate * T);
