@@ -18,15 +18,10 @@ import { planLiquidation } from "../src/liquidation/planner.js";
 import { largeAccount } from "./book.js";
 import { syntheticMarket } from "./market.js";
 import { met, Report } from "./report.js";
-import { fmtFixed, fmtInt, fmtRatio, median } from "./stats.js";
+import { fmtFixed, fmtInt, fmtRatio, median, must } from "./stats.js";
 
 const ROOT = [resolve(dirname(fileURLToPath(import.meta.url)), ".."), resolve(dirname(fileURLToPath(import.meta.url)), "..", "..")]
   .find((d) => { try { readFileSync(join(d, "presets", "liquidation", "2020-03-12.json")); return true; } catch { return false; } }) ?? ".";
-
-function must<T>(r: { ok: true; value: T } | { ok: false; reason?: string; issues?: unknown }): T {
-  if (!r.ok) throw new Error(JSON.stringify(r));
-  return r.value;
-}
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 

@@ -13,7 +13,7 @@ import { seededRng } from "../src/risk/rng.js";
 import { varEs } from "../src/risk/tail.js";
 import { runVar, type VarSpec } from "../src/risk/varReport.js";
 import { met, Report } from "./report.js";
-import { fmtFixed, fmtRatio, median, now, since } from "./stats.js";
+import { fmtFixed, fmtRatio, median, now, since, must } from "./stats.js";
 
 const END_DAY = Date.UTC(2024, 10, 20) / 86_400_000;
 
@@ -53,11 +53,6 @@ function timeMs(fn: () => number, runs: number): { ms: number; check: number } {
   const s: number[] = [];
   for (let i = 0; i < runs; i++) { const t0 = now(); check += fn(); s.push(since(t0) / 1e6); }
   return { ms: median(s), check };
-}
-
-function must<T>(r: { ok: true; value: T } | { ok: false; reason: string }): T {
-  if (!r.ok) throw new Error(r.reason);
-  return r.value;
 }
 
 /** Run the risk benchmarks; returns a Markdown section. */

@@ -26,7 +26,7 @@ import { largeAccount, syntheticBook, type PortfolioFile } from "./book.js";
 import { syntheticMarket, type UniverseEntry } from "./market.js";
 import { profileInProcess, summarise, type ProfileSummary } from "./profile.js";
 import { met, Report } from "./report.js";
-import { fmtFixed, fmtInt, fmtRatio, latency, median, now, since, timeEach, type Latency } from "./stats.js";
+import { fmtFixed, fmtInt, fmtRatio, latency, median, now, since, timeEach, type Latency, must } from "./stats.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const SEED_MARKET = 20241120;
@@ -49,13 +49,8 @@ const log = (s: string): void => {
   process.stderr.write(`[bench] ${s}\n`);
 };
 
-function ok<T>(r: Parsed<T>): T {
-  if (!r.ok) throw new Error(r.reason);
-  return r.value;
-}
-
 function im(r: Parsed<MarginResult>): number {
-  return ok(r).initialMargin;
+  return must(r).initialMargin;
 }
 
 function parseAll(files: readonly PortfolioFile[], market: MarketSnapshot): Portfolio[] {
@@ -69,7 +64,7 @@ function parseAll(files: readonly PortfolioFile[], market: MarketSnapshot): Port
 }
 
 function context(market: MarketSnapshot, params: MarginParams): RiskContext {
-  return ok(prepareContext(market, params));
+  return must(prepareContext(market, params));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -159,12 +154,12 @@ async function benchSingle(d: Data): Promise<Single> {
   const coldStandard = cold("standard");
   // Cost of the 50 instruments' risk vectors alone (what the warm path saves).
   const insts = large.positions.map((p) => p.instrument);
-  const spots = ["BTC", "ETH", "SOL"].map((a) => ok(parseInstrument(a)));
+  const spots = ["BTC", "ETH", "SOL"].map((a) => must(parseInstrument(a)));
   const vec = timeEach(() => {
     const c = context(market, params);
     let s = 0;
-    for (const i of insts) s += ok(c.risk(i)).value;
-    for (const i of spots) s += ok(c.risk(i)).value;
+    for (const i of insts) s += must(c.risk(i)).value;
+    for (const i of spots) s += must(c.risk(i)).value;
     return s;
   }, 50, 500);
   const prof = await profileInProcess(() => {
@@ -234,11 +229,11 @@ async function benchBook(d: Data): Promise<BookResult> {
   let identical = true;
   for (let i = 0; i < NAIVE_SUBSET; i++) if (im(marginWith(ctx, d.book[i], "portfolio")) !== naiveIms[i]) identical = false;
   // Cost of all the snapshot's vectors, once.
-  const insts = d.universe.map((e) => ok(parseInstrument(e.name)));
+  const insts = d.universe.map((e) => must(parseInstrument(e.name)));
   const vec = timeEach(() => {
     const c = context(d.market, d.params);
     let s = 0;
-    for (const i of insts) s += ok(c.risk(i)).value;
+    for (const i of insts) s += must(c.risk(i)).value;
     return s;
   }, 5, 50);
   // Where the shared path's time goes (separate, profiled pass).
@@ -298,7 +293,7 @@ function cliStages(d: Data, bookPath: string): { stage: string; ms: number }[] {
   step("portfolioMarketIssues", () => pfs.reduce((n, p) => n + portfolioMarketIssues(p, d.market).length, 0));
   const results = step("prepareContext + marginWith", () => {
     const ctx = context(d.market, d.params);
-    return pfs.map((p) => ok(marginWith(ctx, p, "portfolio")));
+    return pfs.map((p) => must(marginWith(ctx, p, "portfolio")));
   });
   step("JSON.stringify + join", () => results.map((r) => `${JSON.stringify(r)}\n`).join("").length);
   return out;

@@ -60,3 +60,9 @@ export function timeEach(fn: () => number, warmup: number, iterations: number): 
 export const fmtInt = (v: number): string => Math.round(v).toLocaleString("en-US");
 export const fmtFixed = (v: number, d: number): string => v.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
 export const fmtRatio = (v: number): string => `${v >= 100 ? fmtInt(v) : fmtFixed(v, v >= 10 ? 1 : 2)}×`;
+
+/** The value of a success, or throw with the failure (benchmarks stop on bad input). */
+export function must<T>(r: { ok: true; value: T } | { ok: false; reason?: string; issues?: unknown }): T {
+  if (!r.ok) throw new Error(r.reason ?? JSON.stringify(r));
+  return r.value;
+}

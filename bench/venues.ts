@@ -12,12 +12,7 @@ import type { RiskContext } from "../src/margin/riskContext.js";
 import { largeAccount } from "./book.js";
 import { syntheticMarket } from "./market.js";
 import { Report } from "./report.js";
-import { fmtFixed, fmtRatio, median, now, since } from "./stats.js";
-
-function must<T>(r: { ok: true; value: T } | { ok: false }): T {
-  if (!r.ok) throw new Error(JSON.stringify(r));
-  return r.value;
-}
+import { fmtFixed, fmtRatio, median, now, since, must } from "./stats.js";
 
 /** Median ms of one full margin call (warm: 10 calls first, then 40 timed). */
 function timeMargin(ctx: RiskContext, pf: Portfolio): { ms: number; im: number } {
