@@ -167,15 +167,16 @@ export function depegRate(t: DepegTier, x: number): number {
  */
 export function okxMr9(cd: Map<string, number>, p: OkxParams, pairIndex: (pair: string) => number = () => 1): { amount: number; volumes: Record<string, number> } {
   const volumes: Record<string, number> = {};
+  const left = new Map(cd); // what is still unhedged after each pair (the caller's map is left as it was)
   let amount = 0;
   for (const pair of p.depegPairs) {
     const [a, b] = pair.split("/");
-    const x = cd.get(a) ?? 0, y = cd.get(b) ?? 0;
+    const x = left.get(a) ?? 0, y = left.get(b) ?? 0;
     const v = x * y < 0 ? Math.min(Math.abs(x), Math.abs(y)) : 0;
     volumes[pair] = v;
     if (v === 0) continue;
-    cd.set(a, x - Math.sign(x) * v);
-    cd.set(b, y - Math.sign(y) * v);
+    left.set(a, x - Math.sign(x) * v);
+    left.set(b, y - Math.sign(y) * v);
     const idx = pairIndex(pair);
     amount += marginalTier(p.depegTiers.map((t) => ({ fromUsd: t.fromUsd, value: depegRate(t, idx) })), v);
   }
