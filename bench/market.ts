@@ -4,7 +4,7 @@
  * options across strikes and expiries, most with a markIv, the rest valued from the ETH SVI surface or
  * the flat asset vol.
  */
-import type { SviParams } from "../src/pricing/svi.js";
+import type { SviParams } from "../src/market/svi.js";
 import { mulberry32 } from "./prng.js";
 
 export interface AssetFile {

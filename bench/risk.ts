@@ -3,15 +3,15 @@
  * multi-asset account, historical ES over 1,500 days, and a 20-asset correlation repair. Each is compared
  * with a baseline measured in the same run. Data is synthetic and seeded (no price files needed).
  */
-import { parseMarket } from "../src/adapters/input/marketSchema.js";
-import { parsePortfolio } from "../src/adapters/input/portfolioSchema.js";
-import { loadPreset } from "../src/adapters/presets.js";
+import { parseMarket } from "../src/input/marketSchema.js";
+import { parsePortfolio } from "../src/input/portfolioSchema.js";
+import { loadPreset } from "../src/input/presets.js";
 import { prepareContext } from "../src/margin/computeMargin.js";
 import { jacobiEigen, nearestCorrelation, symmetricEigen } from "../src/risk/correlation.js";
 import type { PriceHistory, PriceSeries } from "../src/risk/history.js";
 import { seededRng } from "../src/risk/rng.js";
 import { varEs } from "../src/risk/tail.js";
-import { runVar, type VarSpec } from "../src/risk/varReport.js";
+import { runVar, type VarSpec } from "../src/analytics/varReport.js";
 import { met, Report } from "./report.js";
 import { fmtFixed, fmtRatio, median, now, since, must } from "./stats.js";
 

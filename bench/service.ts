@@ -104,7 +104,7 @@ async function tickBench(r: Report): Promise<void> {
     const core: number[] = [];
     for (let i = 0; i < 3; i++) {
       const t1 = performance.now();
-      for (const pf of btcBooks) marginWith(liveCtx, pf, "portfolio", undefined, { contributions: false });
+      for (const pf of btcBooks) marginWith(liveCtx, pf, "portfolio", { contributions: false });
       core.push(((performance.now() - t1) * 1000) / btcBooks.length);
     }
     const tps = N / mixedS, baseTps = 1000 / quantile(base, 0.5);

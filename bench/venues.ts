@@ -4,9 +4,9 @@
  * Deribit-style grid model measured in the same run.
  */
 import type { Portfolio } from "../src/domain/portfolio.js";
-import { parseMarket } from "../src/adapters/input/marketSchema.js";
-import { parsePortfolio } from "../src/adapters/input/portfolioSchema.js";
-import { loadPreset } from "../src/adapters/presets.js";
+import { parseMarket } from "../src/input/marketSchema.js";
+import { parsePortfolio } from "../src/input/portfolioSchema.js";
+import { loadPreset } from "../src/input/presets.js";
 import { marginWith, prepareContext } from "../src/margin/computeMargin.js";
 import type { RiskContext } from "../src/margin/riskContext.js";
 import { largeAccount } from "./book.js";

@@ -4,12 +4,12 @@ import type { MarginParams } from "./margin/params.js";
 import type { MarginModel, MarginResult } from "./margin/result.js";
 import { GRID_MODELS, marginWith, prepareContext } from "./margin/computeMargin.js";
 import type { RiskContext } from "./margin/riskContext.js";
-import { portfolioMarketIssues } from "./adapters/input/crossCheck.js";
-import { DpmInputError } from "./adapters/input/issues.js";
-import { parseMarket } from "./adapters/input/marketSchema.js";
-import { parsePortfolio } from "./adapters/input/portfolioSchema.js";
-import { parseParams } from "./adapters/input/paramsSchema.js";
-import { DEFAULT_PRESET, loadPreset, rawPreset } from "./adapters/presets.js";
+import { portfolioMarketIssues } from "./input/crossCheck.js";
+import { DpmInputError } from "./input/issues.js";
+import { parseMarket } from "./input/marketSchema.js";
+import { parsePortfolio } from "./input/portfolioSchema.js";
+import { parseParams } from "./input/paramsSchema.js";
+import { DEFAULT_PRESET, loadPreset, rawPreset } from "./input/presets.js";
 
 /** Options of the library API. */
 export interface MarginOptions {

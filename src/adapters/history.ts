@@ -6,7 +6,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseHistoryCsv, type PriceHistory, type PriceSeries } from "../risk/history.js";
-import { DpmInputError, type InputIssue } from "./input/issues.js";
+import { DpmInputError, type InputIssue } from "../input/issues.js";
 
 const PER_ASSET = /^([A-Z][A-Z0-9]{0,11})-USD_1d\.csv$/;
 

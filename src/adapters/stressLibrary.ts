@@ -2,8 +2,8 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { StressScenario } from "../risk/stress.js";
-import { parseStressFile } from "./input/stressSchema.js";
+import type { StressScenario } from "../analytics/stress.js";
+import { parseStressFile } from "../input/stressSchema.js";
 
 function libraryPath(): string {
   let dir = dirname(fileURLToPath(import.meta.url));

@@ -178,7 +178,7 @@ function usesStable(m: MarketState, a: AccountState): boolean {
 export function accountMargin(s: EngineState, ctx: RiskContext, acct: AccountState, linked: Iterable<string>, imCtx?: RiskContext, prepared?: PreparedAccount, contributions = true): AccountMarginDetail {
   const prep = prepared ?? prepareAccount(acct);
   const pf = prep.portfolio;
-  const r = marginWith(ctx, pf, "portfolio", undefined, { contributions });
+  const r = marginWith(ctx, pf, "portfolio", { contributions });
   if (!r.ok || !s.market) {
     const error = r.ok ? "no market" : r.reason;
     return { summary: { account: acct.id, owner: acct.owner, seq: s.seq, equity: 0, adjustedEquity: 0, initialMargin: 0, maintenanceMargin: 0, availableFunds: 0, marginRatio: null, status: "liquidation", concentrationAddOn: 0, stableAddOn: 0, unrealisedPnl: 0, greeks: {}, error }, result: undefined, concentration: [] };
@@ -190,7 +190,7 @@ export function accountMargin(s: EngineState, ctx: RiskContext, acct: AccountSta
   for (const c of charges) addOn += c.amount;
   let stableAddOn = 0;
   if (imCtx && usesStable(market, acct)) {
-    const st = marginWith(imCtx, pf, "portfolio", undefined, { contributions: false });
+    const st = marginWith(imCtx, pf, "portfolio", { contributions: false });
     if (st.ok) stableAddOn = Math.max(0, (res.adjustedEquity - res.initialMargin) - (st.value.adjustedEquity - st.value.initialMargin));
   }
   const im = res.initialMargin + addOn + stableAddOn;

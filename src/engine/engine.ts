@@ -17,7 +17,7 @@ import { IncrementalRiskContext } from "./incrementalContext.js";
 import { toUnits } from "./money.js";
 import { applyEvent, cloneAccount, emptyState, eventProblem, instrumentOf, deserializeState, serializeState, type AccountState, type EngineState } from "./state.js";
 import type { Store } from "./store.js";
-import type { InputIssue } from "../adapters/input/issues.js";
+import type { InputIssue } from "../input/issues.js";
 import { Indexes } from "./indexes.js";
 import { completeTick, stableView } from "./marketState.js";
 import { lookupRequest, REQUEST_ID_WINDOW, requestKey } from "./requestIds.js";

@@ -11,8 +11,8 @@
  */
 import { z } from "zod";
 import { instrumentNamed } from "../domain/instrument.js";
-import type { InputIssue } from "../adapters/input/issues.js";
-import { fromZod } from "../adapters/input/zodIssues.js";
+import type { InputIssue } from "../input/issues.js";
+import { fromZod } from "../input/zodIssues.js";
 import { formatUnits, toUnits } from "./money.js";
 
 const MAX_ABS = 10n ** 15n * 10n ** 12n;

@@ -25,7 +25,7 @@ export interface Liquidity {
   readonly sell: readonly DepthPoint[];
 }
 
-/** Parameters of the cost model (validated in adapters/input/liquiditySchema.ts). */
+/** Parameters of the cost model (validated in input/liquiditySchema.ts). */
 export interface CostModelParams {
   /** Per instrument kind; `default` for kinds not listed. */
   readonly kinds: Readonly<Partial<Record<InstrumentKind | "default", { readonly halfSpread: number; readonly depth: readonly DepthPoint[] }>>>;

@@ -6,8 +6,10 @@ import { portfolioMargin } from "./portfolioModel.js";
 import type { MarginModel, MarginResult } from "./result.js";
 import { makeNumeraire, riskContext, type RiskContext } from "./riskContext.js";
 import { standardMargin } from "./standardModel.js";
-import { varMargin, type VarInputs } from "./varModel.js";
 import { venueMargin } from "./venues/dispatch.js";
+
+/** Why the var model cannot be computed without price history. */
+export const VAR_NEEDS_HISTORY = "the var model needs price history (--history DIR|FILE of daily closes)";
 
 /** Models the core computes without price history. */
 export const GRID_MODELS = ["isolated", "standard", "portfolio"] as const;
@@ -19,8 +21,11 @@ export interface MarginDetail {
   readonly contributions?: boolean;
 }
 
-/** Margin of one account under one model against a prepared context (pure). */
-export function marginWith(ctx: RiskContext, pf: Portfolio, model: MarginModel, varInputs?: VarInputs, detail?: MarginDetail): Parsed<MarginResult> {
+/**
+ * Margin of one account under one grid model against a prepared context (pure). The `var` model needs price
+ * history and lives a layer up (`analytics/models.ts` `marginOf`); asked here it is a failure value.
+ */
+export function marginWith(ctx: RiskContext, pf: Portfolio, model: MarginModel, detail?: MarginDetail): Parsed<MarginResult> {
   switch (model) {
     case "portfolio":
       return ctx.params.method === undefined || ctx.params.method === "grid" ? portfolioMargin(ctx, pf, detail?.contributions ?? true) : venueMargin(ctx, pf);
@@ -28,7 +33,7 @@ export function marginWith(ctx: RiskContext, pf: Portfolio, model: MarginModel, 
     case "isolated":
       return standardMargin(ctx, pf, model);
     case "var":
-      return varInputs ? varMargin(ctx, pf, varInputs) : { ok: false, reason: "the var model needs price history (--history DIR|FILE of daily closes)" };
+      return { ok: false, reason: VAR_NEEDS_HISTORY };
   }
 }
 

@@ -1,39 +1,13 @@
 import type { CrossCollateralParams, OkxParams, SpanParams, VenueMethod } from "./venues/types.js";
 import type { DeriveFeeds, DerivePm2Params, DeriveSrmParams } from "./venues/derive/params.js";
-import type { VarSpec } from "../risk/varReport.js";
+import type { UnderlyingGridParams } from "../risk/scenarioGrid.js";
+
+export type { UnderlyingGridParams };
 
 /**
  * Margin parameters. Parameters are data: presets are JSON files under `presets/`, validated at the
- * boundary against the bounds in `adapters/input/paramsSchema.ts`. All rates are fractions (0.16 = 16 %).
+ * boundary against the bounds in `input/paramsSchema.ts`. All rates are fractions (0.16 = 16 %).
  */
-
-/** Scenario-grid parameters of one underlying (DESIGN.md section 5). */
-export interface UnderlyingGridParams {
-  /** Largest price move of the standard grid, ±priceRange. */
-  readonly priceRange: number;
-  /** Points per side: 2·buckets + 1 price moves. */
-  readonly buckets: number;
-  /**
-   * Explicit price moves per side, ascending, positive (e.g. OKX's 8 %, 16 %, 25 %): the grid is 0 and ±each.
-   * Absent → `buckets` moves evenly spaced up to `priceRange`. When present it has `buckets` entries, the last
-   * equal to `priceRange`.
-   */
-  readonly priceMoves?: readonly number[];
-  /** Relative vol shock up at 30 days to expiry. */
-  readonly volUp: number;
-  /** Relative vol shock down at 30 days to expiry. */
-  readonly volDown: number;
-  /** Exponent p of (30/DTE)^p for expiries under 30 days. */
-  readonly shortTermPower: number;
-  /** Exponent p of (30/DTE)^p for expiries of 30 days or more. */
-  readonly longTermPower: number;
-  /** Floor of the shocked-up volatility (absolute, annualised). */
-  readonly minVolUp: number;
-  /** Roll/basis shock: annual move of a forward relative to the index. */
-  readonly annualMoveRisk: number;
-  /** Roll/basis shock floor per expiry. */
-  readonly minAnnualMove: number;
-}
 
 export interface DeltaShockParams {
   /** Net delta (USD) of a risk unit above which the liquidity charge starts. */
@@ -153,4 +127,26 @@ export function forAsset<T>(table: Readonly<Record<string, T>>, asset: string): 
   const v = table[asset] ?? table["default"];
   if (v === undefined) throw new Error(`no parameters for ${asset} and no default`);
   return v;
+}
+
+export type VarMethod = "hs" | "fhs" | "mc";
+
+/** Settings of one VaR / ES run. */
+export interface VarSpec {
+  readonly method: VarMethod;
+  /** α in (0.5, 1). */
+  readonly confidence: number;
+  readonly horizonDays: number;
+  /** Daily returns in the window (hs, fhs; also the estimation window of mc). */
+  readonly lookbackDays: number;
+  readonly ewmaLambda: number;
+  readonly shrinkage: number;
+  readonly paths: number;
+  readonly seed: number;
+  readonly distribution: "normal" | "t";
+  readonly dof: number;
+  /** Estimator of Monte Carlo vols and correlations (default ewma). */
+  readonly estimator?: "sample" | "ewma";
+  /** A user-supplied correlation matrix for Monte Carlo, over `assets` (validated and repaired like an estimated one). */
+  readonly correlation?: { readonly assets: readonly string[]; readonly matrix: readonly number[] };
 }

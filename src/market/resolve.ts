@@ -1,6 +1,6 @@
 import type { Instrument } from "../domain/instrument.js";
 import { forwardSourceNames, type Parsed } from "../domain/instrument.js";
-import { surfaceVol, type SviSlice } from "../pricing/svi.js";
+import { surfaceVol, type SviSlice } from "./svi.js";
 import { parseExpiry } from "../domain/instrument.js";
 import { yearFraction, type MarketSnapshot } from "./snapshot.js";
 

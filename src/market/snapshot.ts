@@ -1,4 +1,4 @@
-import type { SviParams } from "../pricing/svi.js";
+import type { SviParams } from "./svi.js";
 
 /** Market data of one asset. */
 export interface AssetMarket {

@@ -1,4 +1,31 @@
-import type { UnderlyingGridParams } from "../margin/params.js";
+/** Scenario-grid parameters of one underlying (DESIGN.md section 5). */
+export interface UnderlyingGridParams {
+  /** Largest price move of the standard grid, ±priceRange. */
+  readonly priceRange: number;
+  /** Points per side: 2·buckets + 1 price moves. */
+  readonly buckets: number;
+  /**
+   * Explicit price moves per side, ascending, positive (e.g. OKX's 8 %, 16 %, 25 %): the grid is 0 and ±each.
+   * Absent → `buckets` moves evenly spaced up to `priceRange`. When present it has `buckets` entries, the last
+   * equal to `priceRange`.
+   */
+  readonly priceMoves?: readonly number[];
+  /** Relative vol shock up at 30 days to expiry. */
+  readonly volUp: number;
+  /** Relative vol shock down at 30 days to expiry. */
+  readonly volDown: number;
+  /** Exponent p of (30/DTE)^p for expiries under 30 days. */
+  readonly shortTermPower: number;
+  /** Exponent p of (30/DTE)^p for expiries of 30 days or more. */
+  readonly longTermPower: number;
+  /** Floor of the shocked-up volatility (absolute, annualised). */
+  readonly minVolUp: number;
+  /** Roll/basis shock: annual move of a forward relative to the index. */
+  readonly annualMoveRisk: number;
+  /** Roll/basis shock floor per expiry. */
+  readonly minAnnualMove: number;
+}
+
 
 /** Vol states of the grid, in the order cells are laid out. */
 export const VOL_STATES = ["up", "none", "down"] as const;

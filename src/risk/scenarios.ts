@@ -11,8 +11,20 @@ import type { Parsed } from "../domain/instrument.js";
 import { cholesky, nearestCorrelation, type Repair } from "./correlation.js";
 import { ewmaVariance } from "./covariance.js";
 import type { ReturnWindow } from "./history.js";
-import type { ScenarioSet } from "./revalue.js";
 import { seededRng } from "./rng.js";
+
+/**
+ * Scenarios: S × F log returns, scenario-major (`returns[s * F + f]`), already scaled to the horizon.
+ * `horizonDays` shortens option expiries.
+ */
+export interface ScenarioSet {
+  readonly factors: readonly string[];
+  readonly count: number;
+  readonly returns: Float64Array;
+  readonly horizonDays: number;
+  /** Day number of each historical scenario (absent for Monte Carlo). */
+  readonly days?: Int32Array;
+}
 
 /** Historical or filtered historical scenarios from a return window. */
 export function historicalScenarios(w: ReturnWindow, horizonDays: number, filter: { lambda: number } | null): ScenarioSet {

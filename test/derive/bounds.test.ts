@@ -1,7 +1,7 @@
 /** Every bounded Derive parameter accepted at both ends of its bound and rejected just outside (Derive's setters). */
 import { describe, expect, it } from "vitest";
-import { parseParams } from "../../src/adapters/input/paramsSchema.js";
-import { rawPreset } from "../../src/adapters/presets.js";
+import { parseParams } from "../../src/input/paramsSchema.js";
+import { rawPreset } from "../../src/input/presets.js";
 
 type Bound = [section: "derive" | "deriveSrm", path: string, lo: number, hi: number, loOpen?: boolean, hiOpen?: boolean];
 const M = "markets.default";

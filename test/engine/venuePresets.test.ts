@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openSqliteStore } from "../../src/adapters/store-sqlite/sqliteStore.js";
-import { loadPreset } from "../../src/adapters/presets.js";
+import { loadPreset } from "../../src/input/presets.js";
 import { Engine } from "../../src/engine/engine.js";
 import { snapshotOf } from "../../src/engine/marketState.js";
 import { toPortfolio } from "../../src/engine/state.js";

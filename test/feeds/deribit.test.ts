@@ -3,7 +3,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { AddressInfo } from "node:net";
 import { backoffMs, DeribitFeed } from "../../src/adapters/feeds/deribit.js";
 import { mapNotification } from "../../src/adapters/feeds/deribitMessages.js";
-import { DpmInputError } from "../../src/adapters/input/issues.js";
+import { DpmInputError } from "../../src/input/issues.js";
 import type { FeedEvent } from "../../src/market/oracle/types.js";
 
 interface Rpc { jsonrpc: string; id?: number; method?: string; params?: Record<string, unknown> }

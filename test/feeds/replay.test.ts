@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { parseFeedLines, ReplayFeed } from "../../src/adapters/feeds/replay.js";
 import { feedEventLine } from "../../src/adapters/feeds/schema.js";
 import { simulatedPath } from "../../src/adapters/feeds/simulated.js";
-import { DpmInputError } from "../../src/adapters/input/issues.js";
+import { DpmInputError } from "../../src/input/issues.js";
 import type { FeedEvent } from "../../src/market/oracle/types.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dpm-replay-"));

@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest";
 import { SimulatedFeed, simulatedPath } from "../../src/adapters/feeds/simulated.js";
 import { createOracle } from "../../src/market/oracle/oracle.js";
 import type { FeedEvent } from "../../src/market/oracle/types.js";
-import { DpmInputError } from "../../src/adapters/input/issues.js";
+import { DpmInputError } from "../../src/input/issues.js";
 
 const prices = (events: readonly FeedEvent[], asset: string): number[] =>
   events.flatMap((e) => (e.kind === "price" && e.tick.asset === asset ? [e.tick.price] : []));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { portfolioMarketIssues } from "../../src/adapters/input/crossCheck.js";
-import type { InputIssue } from "../../src/adapters/input/issues.js";
-import { parseMarket } from "../../src/adapters/input/marketSchema.js";
-import { parsePortfolio } from "../../src/adapters/input/portfolioSchema.js";
+import { portfolioMarketIssues } from "../../src/input/crossCheck.js";
+import type { InputIssue } from "../../src/input/issues.js";
+import { parseMarket } from "../../src/input/marketSchema.js";
+import { parsePortfolio } from "../../src/input/portfolioSchema.js";
 import type { Portfolio } from "../../src/domain/portfolio.js";
 import type { MarketSnapshot } from "../../src/market/snapshot.js";
 import { repoJson } from "../helpers/shared.js";

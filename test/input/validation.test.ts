@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { InputIssue } from "../../src/adapters/input/issues.js";
-import { formatIssue } from "../../src/adapters/input/issues.js";
-import { parseMarket } from "../../src/adapters/input/marketSchema.js";
-import { parseParams } from "../../src/adapters/input/paramsSchema.js";
-import { parsePortfolio } from "../../src/adapters/input/portfolioSchema.js";
-import { rawPreset } from "../../src/adapters/presets.js";
+import type { InputIssue } from "../../src/input/issues.js";
+import { formatIssue } from "../../src/input/issues.js";
+import { parseMarket } from "../../src/input/marketSchema.js";
+import { parseParams } from "../../src/input/paramsSchema.js";
+import { parsePortfolio } from "../../src/input/portfolioSchema.js";
+import { rawPreset } from "../../src/input/presets.js";
 
 type Res = { ok: true } | { ok: false; issues: InputIssue[] };
 

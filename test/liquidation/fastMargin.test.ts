@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parsePortfolio } from "../../src/adapters/input/portfolioSchema.js";
-import { parseMarket } from "../../src/adapters/input/marketSchema.js";
-import { loadPreset } from "../../src/adapters/presets.js";
+import { parsePortfolio } from "../../src/input/portfolioSchema.js";
+import { parseMarket } from "../../src/input/marketSchema.js";
+import { loadPreset } from "../../src/input/presets.js";
 import type { Portfolio } from "../../src/domain/portfolio.js";
 import { DEFAULT_COST_MODEL } from "../../src/liquidation/costModel.js";
 import { marginTracker, type MarginNumbers, type MarginTracker } from "../../src/liquidation/fastMargin.js";

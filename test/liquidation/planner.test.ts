@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createMarginEngine } from "../../src/api.js";
-import { parsePortfolio } from "../../src/adapters/input/portfolioSchema.js";
+import { parsePortfolio } from "../../src/input/portfolioSchema.js";
 import type { Portfolio } from "../../src/domain/portfolio.js";
 import { DEFAULT_COST_MODEL, execute, impactIntegral, liquidityOf } from "../../src/liquidation/costModel.js";
 import { health } from "../../src/liquidation/health.js";

@@ -165,12 +165,12 @@ describe("library boundary", () => {
 describe("contributions on request", () => {
   it("skipping marginal contributions changes nothing but them", async () => {
     const { marginWith } = await import("../../src/margin/computeMargin.js");
-    const { parsePortfolio } = await import("../../src/adapters/input/portfolioSchema.js");
+    const { parsePortfolio } = await import("../../src/input/portfolioSchema.js");
     for (const name of ["multi-asset", "put-credit-spread", "covered-call"]) {
       const pf = parsePortfolio(book(name));
       if (!pf.ok) throw new Error(name);
       const full = marginWith(engine.context, pf.value, "portfolio");
-      const lean = marginWith(engine.context, pf.value, "portfolio", undefined, { contributions: false });
+      const lean = marginWith(engine.context, pf.value, "portfolio", { contributions: false });
       if (!full.ok || !lean.ok) throw new Error(name);
       expect(full.value.positions.some((p) => p.marginContribution !== 0), name).toBe(true);
       const strip = (r: typeof full.value) => ({ ...r, positions: r.positions.map((p) => ({ ...p, marginContribution: 0 })) });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createMarginEngine } from "../../src/api.js";
-import { parsePortfolio } from "../../src/adapters/input/portfolioSchema.js";
+import { parsePortfolio } from "../../src/input/portfolioSchema.js";
 import { spotInstrument } from "../../src/margin/riskContext.js";
 import { addToUnit, emptyUnit } from "../../src/margin/riskUnit.js";
 import { cellScenario } from "../../src/risk/scenarioGrid.js";

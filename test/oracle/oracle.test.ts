@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { createOracle, Oracle } from "../../src/market/oracle/oracle.js";
 import { conservativePrice, marginPrice } from "../../src/market/oracle/conservative.js";
 import { DEFAULT_ORACLE_CONFIG, type OracleConfig } from "../../src/market/oracle/config.js";
-import { oracleConfigFrom, parseOracleConfig } from "../../src/adapters/input/oracleConfigSchema.js";
+import { oracleConfigFrom, parseOracleConfig } from "../../src/input/oracleConfigSchema.js";
 import type { IndexState } from "../../src/market/oracle/types.js";
 
 const T0 = Date.UTC(2024, 10, 20, 8);

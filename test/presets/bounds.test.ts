@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseParams } from "../../src/adapters/input/paramsSchema.js";
-import { OKX_BOUNDS, SPAN_BOUNDS } from "../../src/adapters/input/venueParamsSchema.js";
-import { rawPreset } from "../../src/adapters/presets.js";
+import { parseParams } from "../../src/input/paramsSchema.js";
+import { OKX_BOUNDS, SPAN_BOUNDS } from "../../src/input/venueParamsSchema.js";
+import { rawPreset } from "../../src/input/presets.js";
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

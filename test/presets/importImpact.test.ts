@@ -7,7 +7,7 @@ import { computeMargin, createMarginEngine } from "../../src/api.js";
 import { importDeribit } from "../../src/adapters/import/deribit.js";
 import { addDeribitImport } from "../../src/adapters/import/deribitCommand.js";
 import { impactHtml, impactReport, histogram } from "../../src/adapters/report/impact.js";
-import { parsePortfolio } from "../../src/adapters/input/portfolioSchema.js";
+import { parsePortfolio } from "../../src/input/portfolioSchema.js";
 import { repoJson, ROOT } from "../helpers/shared.js";
 
 const fx = (n: string) => JSON.parse(readFileSync(join(ROOT, "test/presets/fixtures/deribit", n), "utf8")) as unknown;

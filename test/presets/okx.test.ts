@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { computeMargin } from "../../src/api.js";
-import { loadPreset } from "../../src/adapters/presets.js";
+import { loadPreset } from "../../src/input/presets.js";
 import { scenarioGrid } from "../../src/risk/scenarioGrid.js";
 import { depegRate, okxMr9 } from "../../src/margin/venues/okx/okxMargin.js";
 import { stepTier } from "../../src/margin/venues/common.js";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { computeMargin } from "../../src/api.js";
-import { loadPreset } from "../../src/adapters/presets.js";
+import { loadPreset } from "../../src/input/presets.js";
 import { depegRate } from "../../src/margin/venues/okx/okxMargin.js";
 import { repoJson } from "../helpers/shared.js";
 

@@ -1,3 +1,4 @@
+import { marginOf } from "../../src/analytics/models.js";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,9 +10,9 @@ import { money } from "../../src/adapters/report/svg.js";
 import { historicalScenarios } from "../../src/adapters/stressLibrary.js";
 import { marginWith } from "../../src/margin/computeMargin.js";
 import type { MarginResult } from "../../src/margin/result.js";
-import { backtest } from "../../src/risk/backtest.js";
-import { runStress } from "../../src/risk/stress.js";
-import { runVar, type VarSpec } from "../../src/risk/varReport.js";
+import { backtest } from "../../src/analytics/backtest.js";
+import { runStress } from "../../src/analytics/stress.js";
+import { runVar, type VarSpec } from "../../src/analytics/varReport.js";
 import { ROOT } from "../helpers/shared.js";
 import { context, history, PRICES } from "../risk/helpers.js";
 import { runCli } from "../helpers/cli.js";
@@ -77,7 +78,7 @@ describe("dpm report: data behind the charts", () => {
   });
   it("margins, VaR/ES, backtest and stress equal the engine's own computations", () => {
     for (const m of data.margins) {
-      const r = must(marginWith(ctx, pf, m.model, { history: hist }));
+      const r = must(marginOf(ctx, pf, m.model, { history: hist }));
       expect([m.initialMargin, m.maintenanceMargin, m.equity, m.adjustedEquity, m.status], m.model).toEqual([r.initialMargin, r.maintenanceMargin, r.equity, r.adjustedEquity, r.status]);
     }
     expect(data.margins.map((m) => m.model)).toEqual(["isolated", "standard", "portfolio", "var"]);

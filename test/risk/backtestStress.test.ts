@@ -1,12 +1,12 @@
+import { marginOf } from "../../src/analytics/models.js";
 import { describe, expect, it } from "vitest";
-import { loadPreset } from "../../src/adapters/presets.js";
-import { parseStressFile } from "../../src/adapters/input/stressSchema.js";
-import { DpmInputError } from "../../src/adapters/input/issues.js";
+import { loadPreset } from "../../src/input/presets.js";
+import { parseStressFile } from "../../src/input/stressSchema.js";
+import { DpmInputError } from "../../src/input/issues.js";
 import { historicalScenarios } from "../../src/adapters/stressLibrary.js";
-import { marginWith } from "../../src/margin/computeMargin.js";
-import { backtest, binomialCdf, christoffersen, kupiec, trafficLight } from "../../src/risk/backtest.js";
-import { reverseStress } from "../../src/risk/reverseStress.js";
-import { runStress } from "../../src/risk/stress.js";
+import { backtest, binomialCdf, christoffersen, kupiec, trafficLight } from "../../src/analytics/backtest.js";
+import { reverseStress } from "../../src/analytics/reverseStress.js";
+import { runStress } from "../../src/analytics/stress.js";
 import { BTC_MARKET, closesFromCsv, context, history, market, portfolio } from "./helpers.js";
 
 describe("backtest statistics", () => {
@@ -109,7 +109,7 @@ describe("var margin model", () => {
     const m = market(BTC_MARKET);
     const ctx = context(m);
     const pf = portfolio({ account: "v", collateral: { USDC: 100000 }, positions: [{ instrument: "BTC_USDC-PERPETUAL", size: 1 }, { instrument: "ETH_USDC-PERPETUAL", size: -10 }] });
-    const r = marginWith(ctx, pf, "var", { history: history(["BTC", "ETH"]) });
+    const r = marginOf(ctx, pf, "var", { history: history(["BTC", "ETH"]) });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const v = r.value;
@@ -120,6 +120,6 @@ describe("var margin model", () => {
     const detail = v.components[0].detail ?? {};
     expect(Number(detail.var)).toBeLessThanOrEqual(es);
     expect(Number.isFinite(v.positions[0].marginContribution)).toBe(true);
-    expect(marginWith(ctx, pf, "var").ok).toBe(false);
+    expect(marginOf(ctx, pf, "var").ok).toBe(false);
   });
 });

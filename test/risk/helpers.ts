@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parsePortfolio } from "../../src/adapters/input/portfolioSchema.js";
-import { parseMarket } from "../../src/adapters/input/marketSchema.js";
-import { loadPreset } from "../../src/adapters/presets.js";
+import { parsePortfolio } from "../../src/input/portfolioSchema.js";
+import { parseMarket } from "../../src/input/marketSchema.js";
+import { loadPreset } from "../../src/input/presets.js";
 import { loadHistory } from "../../src/adapters/history.js";
 import type { Portfolio } from "../../src/domain/portfolio.js";
 import { prepareContext } from "../../src/margin/computeMargin.js";

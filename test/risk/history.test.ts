@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadHistory } from "../../src/adapters/history.js";
-import { DpmInputError } from "../../src/adapters/input/issues.js";
+import { DpmInputError } from "../../src/input/issues.js";
 import { dayText, parseDay, parseHistoryCsv, returnWindow } from "../../src/risk/history.js";
 import { PRICES, history } from "./helpers.js";
 

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { normCdf } from "../../src/pricing/normal.js";
-import { normInv } from "../../src/risk/calibrate.js";
+import { normInv } from "../../src/analytics/calibrate.js";
 import { tailCount, varEs } from "../../src/risk/tail.js";
-import { runVar, type VarSpec } from "../../src/risk/varReport.js";
+import { runVar, type VarSpec } from "../../src/analytics/varReport.js";
 import { BTC_MARKET, closesFromCsv, context, history, market, portfolio } from "./helpers.js";
 
 const SPEC: VarSpec = { method: "hs", confidence: 0.99, horizonDays: 1, lookbackDays: 1000, ewmaLambda: 0.94, shrinkage: 0, paths: 10000, seed: 7, distribution: "normal", dof: 5 };

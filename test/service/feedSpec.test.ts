@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { feedFrom, parseFeedSpec } from "../../src/adapters/cli/feedSpec.js";
-import { DpmInputError } from "../../src/adapters/input/issues.js";
+import { DpmInputError } from "../../src/input/issues.js";
 import { startTestService, type TestService } from "./helpers.js";
 
 describe("--feed specification", () => {

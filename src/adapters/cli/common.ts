@@ -1,13 +1,14 @@
 /** Shared pieces of the margin commands: options, loading and computing. */
+import { marginOf } from "../../analytics/models.js";
 import { Command, Option } from "commander";
 import type { Portfolio } from "../../domain/portfolio.js";
-import { marginWith, prepareContext } from "../../margin/computeMargin.js";
+import { prepareContext } from "../../margin/computeMargin.js";
 import type { MarginModel, MarginResult } from "../../margin/result.js";
 import type { RiskContext } from "../../margin/riskContext.js";
-import { DpmInputError } from "../input/issues.js";
+import { DpmInputError } from "../../input/issues.js";
 import { loadMarket, loadParams, loadPortfolios } from "./load.js";
-import type { VarInputs } from "../../margin/varModel.js";
-import { factorAssets } from "../../risk/revalue.js";
+import type { VarInputs } from "../../analytics/varModel.js";
+import { factorAssets } from "../../analytics/revalue.js";
 import { loadHistory } from "../history.js";
 
 /** Options shared by the margin commands. */
@@ -52,7 +53,7 @@ export function setup(path: string, f: MarginFlags): Setup {
 }
 
 export function compute(ctx: RiskContext, pf: Portfolio, model: MarginModel, varInputs?: VarInputs): MarginResult {
-  const r = marginWith(ctx, pf, model, varInputs);
+  const r = marginOf(ctx, pf, model, varInputs);
   if (!r.ok) throw new DpmInputError(`cannot compute ${model} margin`, [{ path: "--model", message: r.reason, value: model }]);
   return r.value;
 }

@@ -3,7 +3,7 @@ import type { MarketFeed } from "../../market/oracle/types.js";
 import { DeribitFeed } from "../feeds/deribit.js";
 import { ReplayFeed } from "../feeds/replay.js";
 import { demoFeed } from "../http/demo.js";
-import { DpmInputError } from "../input/issues.js";
+import { DpmInputError } from "../../input/issues.js";
 
 /** A parsed `--feed` value. */
 export type FeedSpec =

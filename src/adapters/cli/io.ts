@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { DpmInputError, type InputIssue } from "../input/issues.js";
+import { DpmInputError, type InputIssue } from "../../input/issues.js";
 
 /** Read a file (or stdin for "-"); a missing or unreadable file is an input problem naming the option. */
 export function readText(path: string, what: string): string {

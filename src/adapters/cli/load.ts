@@ -1,12 +1,12 @@
 import type { Portfolio } from "../../domain/portfolio.js";
 import type { MarketSnapshot } from "../../market/snapshot.js";
 import type { MarginParams } from "../../margin/params.js";
-import { portfolioMarketIssues } from "../input/crossCheck.js";
-import { DpmInputError, type InputIssue } from "../input/issues.js";
-import { parseMarket } from "../input/marketSchema.js";
-import { parseParams } from "../input/paramsSchema.js";
-import { parsePortfolio } from "../input/portfolioSchema.js";
-import { DEFAULT_PRESET, loadPreset, presetNames, rawPreset } from "../presets.js";
+import { portfolioMarketIssues } from "../../input/crossCheck.js";
+import { DpmInputError, type InputIssue } from "../../input/issues.js";
+import { parseMarket } from "../../input/marketSchema.js";
+import { parseParams } from "../../input/paramsSchema.js";
+import { parsePortfolio } from "../../input/portfolioSchema.js";
+import { DEFAULT_PRESET, loadPreset, presetNames, rawPreset } from "../../input/presets.js";
 import { parseJson, readDocuments, readText, type Doc } from "./io.js";
 
 function prefixed(where: string, issues: readonly InputIssue[]): InputIssue[] {

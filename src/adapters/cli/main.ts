@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { DpmInputError, formatIssue } from "../input/issues.js";
+import { DpmInputError, formatIssue } from "../../input/issues.js";
 import { commands } from "./commands/index.js";
 
 /** Exit codes (DESIGN.md section 10). */

@@ -1,8 +1,8 @@
 /** Text output of the risk commands (var, stress, backtest, calibrate). */
-import type { BacktestReport } from "../../risk/backtest.js";
-import type { ReverseStressResult } from "../../risk/reverseStress.js";
-import type { StressResult } from "../../risk/stress.js";
-import type { VarReport } from "../../risk/varReport.js";
+import type { BacktestReport } from "../../analytics/backtest.js";
+import type { ReverseStressResult } from "../../analytics/reverseStress.js";
+import type { StressResult } from "../../analytics/stress.js";
+import type { VarReport } from "../../analytics/varReport.js";
 import { amount, table } from "./format.js";
 
 const pct = (v: number, d = 2): string => `${(v * 100).toFixed(d)}%`;

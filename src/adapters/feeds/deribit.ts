@@ -7,8 +7,8 @@
 import WebSocket from "ws";
 import { z } from "zod";
 import type { FeedEvent, MarketFeed } from "../../market/oracle/types.js";
-import { DpmInputError } from "../input/issues.js";
-import { fromZod } from "../input/zodIssues.js";
+import { DpmInputError } from "../../input/issues.js";
+import { fromZod } from "../../input/zodIssues.js";
 import { incomingSchema, indexChannel, mapNotification, tickerChannel, type Incoming } from "./deribitMessages.js";
 
 /** Zod schema of the client's options (all optional). */

@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { FeedEvent, MarketFeed } from "../../market/oracle/types.js";
-import { DpmInputError, type InputIssue } from "../input/issues.js";
+import { DpmInputError, type InputIssue } from "../../input/issues.js";
 import { parseFeedEvent } from "./schema.js";
 
 /** Parse JSON-lines text into feed events; throws DpmInputError with `line N...` paths listing every problem. */

@@ -4,8 +4,8 @@
  */
 import { z } from "zod";
 import type { FeedEvent } from "../../market/oracle/types.js";
-import type { InputIssue } from "../input/issues.js";
-import { fromZod } from "../input/zodIssues.js";
+import type { InputIssue } from "../../input/issues.js";
+import { fromZod } from "../../input/zodIssues.js";
 
 const finite = z.number({ error: "must be a number" }).refine(Number.isFinite, "must be finite");
 const time = z.number({ error: "must be a time in epoch ms" }).int("must be an integer (epoch ms)").min(0, "must be ≥ 0");

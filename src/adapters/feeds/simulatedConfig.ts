@@ -1,7 +1,7 @@
 /** Configuration of the simulated market (zod, with defaults): assets, sources, instruments, timing. */
 import { z } from "zod";
-import { DpmInputError } from "../input/issues.js";
-import { fromZod } from "../input/zodIssues.js";
+import { DpmInputError } from "../../input/issues.js";
+import { fromZod } from "../../input/zodIssues.js";
 import { parseInstrument } from "../../domain/instrument.js";
 
 const finite = z.number({ error: "must be a number" }).refine(Number.isFinite, "must be finite");

@@ -2,8 +2,8 @@
 import { z } from "zod";
 import { parseInstrument } from "../../domain/instrument.js";
 import { decimal, requestIdSchema } from "../../engine/events.js";
-import { fromZod } from "../input/zodIssues.js";
-import type { InputIssue } from "../input/issues.js";
+import { fromZod } from "../../input/zodIssues.js";
+import type { InputIssue } from "../../input/issues.js";
 
 const asset = z.string({ error: "must be an asset code" }).regex(/^[A-Z][A-Z0-9]{0,11}$/, "must be an asset code such as BTC or USDC");
 const instrument = z.string({ error: "must be an instrument name" }).refine((s) => parseInstrument(s).ok, "unknown instrument name");

@@ -11,7 +11,7 @@ import websocket from "@fastify/websocket";
 import type { Engine, SubmitResult } from "../../engine/engine.js";
 import type { MarketIngest } from "../../engine/ingest.js";
 import type { Store } from "../../engine/store.js";
-import type { InputIssue } from "../input/issues.js";
+import type { InputIssue } from "../../input/issues.js";
 import { KeyRing, RateLimiter, type Principal } from "./keys.js";
 import type { OperatorLog } from "./log.js";
 import { Metrics } from "./metrics.js";

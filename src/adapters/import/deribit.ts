@@ -6,8 +6,8 @@
  */
 import { z } from "zod";
 import { parseInstrument } from "../../domain/instrument.js";
-import type { InputIssue } from "../input/issues.js";
-import { fromZod } from "../input/zodIssues.js";
+import type { InputIssue } from "../../input/issues.js";
+import { fromZod } from "../../input/zodIssues.js";
 
 const finite = z.number({ error: "must be a number" }).refine(Number.isFinite, "must be finite");
 const positive = finite.refine((v) => v > 0, "must be > 0");

@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { portfolioMarketIssues } from "../input/crossCheck.js";
-import { DpmInputError, type InputIssue } from "../input/issues.js";
-import { parseMarket } from "../input/marketSchema.js";
-import { parsePortfolio } from "../input/portfolioSchema.js";
+import { portfolioMarketIssues } from "../../input/crossCheck.js";
+import { DpmInputError, type InputIssue } from "../../input/issues.js";
+import { parseMarket } from "../../input/marketSchema.js";
+import { parsePortfolio } from "../../input/portfolioSchema.js";
 import { parseJson, readText } from "../cli/io.js";
 import { importDeribit } from "./deribit.js";
 

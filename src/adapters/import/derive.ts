@@ -7,7 +7,7 @@
  */
 import { expiryCode } from "../../domain/instrument.js";
 import { deriveSviVol } from "../../margin/venues/derive/vol.js";
-import type { InputIssue } from "../input/issues.js";
+import type { InputIssue } from "../../input/issues.js";
 import { importSrmCase } from "./deriveSrm.js";
 
 /** The three files of an imported case (plain JSON, validated by the caller). */

@@ -3,8 +3,8 @@
  * distribution with VaR and ES, backtest P&L against VaR with breaches, stress bars and margin by model.
  * Every chart is exactly one `<svg>` element.
  */
-import type { BacktestReport } from "../../risk/backtest.js";
-import type { StressResult } from "../../risk/stress.js";
+import type { BacktestReport } from "../../analytics/backtest.js";
+import type { StressResult } from "../../analytics/stress.js";
 import type { LossDistribution, MarginSummary, ScenarioHeatmap } from "./riskReport.js";
 import {
   axisBottom, axisLeft, circle, compact, divergingColour, histogramFrame, inkOn, line, linearScale, money, niceTicks, polyline, rect, signedPct, svg, text,

@@ -1,21 +1,22 @@
 /**
  * Data behind `dpm report` (pure: the price history and scenarios are passed in). Every figure comes from
- * the existing computations: margins from `marginWith`, the scenario grid of each risk unit from
+ * the existing computations: margins from `marginOf`, the scenario grid of each risk unit from
  * `portfolioUnits` (the units exactly as the portfolio model margins them), VaR / ES from `runVar`, the backtest from `backtest` and
  * stress results from `runStress`. Amounts are in the numeraire of the context.
  */
+import { marginOf } from "../../analytics/models.js";
 import type { Parsed } from "../../domain/instrument.js";
 import type { Portfolio } from "../../domain/portfolio.js";
-import { GRID_MODELS, marginWith } from "../../margin/computeMargin.js";
+import { GRID_MODELS } from "../../margin/computeMargin.js";
 import type { MarginModel, MarginResult, MarginStatus } from "../../margin/result.js";
 import { portfolioUnits } from "../../margin/portfolioModel.js";
 import type { RiskContext } from "../../margin/riskContext.js";
-import type { VarInputs } from "../../margin/varModel.js";
-import { backtest, type BacktestReport } from "../../risk/backtest.js";
+import type { VarInputs } from "../../analytics/varModel.js";
+import { backtest, type BacktestReport } from "../../analytics/backtest.js";
 import type { PriceHistory } from "../../risk/history.js";
 import { VOL_STATES, type VolState } from "../../risk/scenarioGrid.js";
-import { runStress, type StressResult, type StressScenario } from "../../risk/stress.js";
-import { runVar, type VarReport, type VarSpec } from "../../risk/varReport.js";
+import { runStress, type StressResult, type StressScenario } from "../../analytics/stress.js";
+import { runVar, type VarReport, type VarSpec } from "../../analytics/varReport.js";
 import { histogram, type Bin } from "./svg.js";
 
 /** One model's margin figures. */
@@ -122,7 +123,7 @@ function marginSummaries(ctx: RiskContext, pf: Portfolio, history: PriceHistory 
   const models: MarginModel[] = history && ctx.params.var ? [...GRID_MODELS, "var"] : [...GRID_MODELS];
   const varInputs: VarInputs | undefined = history ? { history } : undefined;
   for (const m of models) {
-    const r = marginWith(ctx, pf, m, varInputs);
+    const r = marginOf(ctx, pf, m, varInputs);
     if (!r.ok) return { ok: false, reason: `${m} margin: ${r.reason}` };
     rows.push(summary(r.value));
     if (m === "portfolio") portfolio = r.value;

@@ -1,6 +1,6 @@
 /**
  * Oracle configuration: plain data with defaults. Validation of outside input (zod) lives at the boundary in
- * `src/adapters/input/oracleConfigSchema.ts`, which fills every omitted field from {@link DEFAULT_ORACLE_PARAMS}.
+ * `src/input/oracleConfigSchema.ts`, which fills every omitted field from {@link DEFAULT_ORACLE_PARAMS}.
  */
 
 /** Per-asset oracle parameters. Fractions are plain ratios (0.05 = 5 %); times are milliseconds. */

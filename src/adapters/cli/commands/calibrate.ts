@@ -1,12 +1,12 @@
 /** `dpm calibrate`: adaptive portfolio-model parameters from price history (writes a parameter file). */
 import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
-import { parseParams } from "../../input/paramsSchema.js";
-import { DpmInputError } from "../../input/issues.js";
-import { calibrate } from "../../../risk/calibrate.js";
+import { parseParams } from "../../../input/paramsSchema.js";
+import { DpmInputError } from "../../../input/issues.js";
+import { calibrate } from "../../../analytics/calibrate.js";
 import { MS_PER_DAY, parseDay } from "../../../risk/history.js";
 import { loadHistory } from "../../history.js";
-import { rawPreset } from "../../presets.js";
+import { rawPreset } from "../../../input/presets.js";
 import { loadMarket, loadParams } from "../load.js";
 import { numberArg } from "./risk.js";
 

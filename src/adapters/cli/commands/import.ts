@@ -4,12 +4,12 @@ import { basename, join } from "node:path";
 import type { Command } from "commander";
 import { addDeribitImport } from "../../import/deribitCommand.js";
 import { importDerive } from "../../import/derive.js";
-import { portfolioMarketIssues } from "../../input/crossCheck.js";
-import { DpmInputError } from "../../input/issues.js";
-import { parseMarket } from "../../input/marketSchema.js";
-import { parseParams } from "../../input/paramsSchema.js";
-import { parsePortfolio } from "../../input/portfolioSchema.js";
-import { rawPreset } from "../../presets.js";
+import { portfolioMarketIssues } from "../../../input/crossCheck.js";
+import { DpmInputError } from "../../../input/issues.js";
+import { parseMarket } from "../../../input/marketSchema.js";
+import { parseParams } from "../../../input/paramsSchema.js";
+import { parsePortfolio } from "../../../input/portfolioSchema.js";
+import { rawPreset } from "../../../input/presets.js";
 import { parseJson, readText } from "../io.js";
 
 interface DeriveFlags { outDir: string; case?: string; underlying?: string; account?: string }

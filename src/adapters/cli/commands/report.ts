@@ -2,8 +2,8 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { DEFAULT_VAR_SPEC, type VarSpec } from "../../../risk/varReport.js";
-import { DpmInputError } from "../../input/issues.js";
+import { DEFAULT_VAR_SPEC, type VarSpec } from "../../../analytics/varReport.js";
+import { DpmInputError } from "../../../input/issues.js";
 import { riskReportHtml } from "../../report/riskHtml.js";
 import { riskReport, type RiskReportData } from "../../report/riskReport.js";
 import { historicalScenarios } from "../../stressLibrary.js";

@@ -2,12 +2,12 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { MarginModel } from "../../../margin/result.js";
 import type { VarParams } from "../../../margin/params.js";
-import { backtest } from "../../../risk/backtest.js";
-import { reverseStress } from "../../../risk/reverseStress.js";
-import { runStress, type StressScenario } from "../../../risk/stress.js";
-import { DEFAULT_VAR_SPEC, runVar, type VarSpec } from "../../../risk/varReport.js";
-import { DpmInputError } from "../../input/issues.js";
-import { parseStressFile } from "../../input/stressSchema.js";
+import { backtest } from "../../../analytics/backtest.js";
+import { reverseStress } from "../../../analytics/reverseStress.js";
+import { runStress, type StressScenario } from "../../../analytics/stress.js";
+import { DEFAULT_VAR_SPEC, runVar, type VarSpec } from "../../../analytics/varReport.js";
+import { DpmInputError } from "../../../input/issues.js";
+import { parseStressFile } from "../../../input/stressSchema.js";
 import { historicalScenarios } from "../../stressLibrary.js";
 import { compute, setup, type MarginFlags } from "../common.js";
 import { parseJson, readText } from "../io.js";

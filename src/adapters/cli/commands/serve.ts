@@ -3,15 +3,15 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { DpmInputError } from "../../input/issues.js";
-import { parseMarket } from "../../input/marketSchema.js";
+import { DpmInputError } from "../../../input/issues.js";
+import { parseMarket } from "../../../input/marketSchema.js";
 import { parseJson, readText } from "../io.js";
 import { createDemoAccounts, examplesDir } from "../../http/demo.js";
 import { feedFrom, parseFeedSpec } from "../feedSpec.js";
 import { startService } from "../../http/service.js";
 import { describeStoreTarget, isPostgresTarget } from "../../storeFactory.js";
 import { parsePartition } from "../../../engine/partition.js";
-import { presetNames } from "../../presets.js";
+import { presetNames } from "../../../input/presets.js";
 import type { ScaleOutServiceOptions } from "../../http/service.js";
 
 interface ServeFlags {

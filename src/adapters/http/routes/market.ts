@@ -5,7 +5,7 @@ import type { MarketSnapshot } from "../../../market/snapshot.js";
 import { engineFleet } from "../../../engine/fleet.js";
 import { insuranceFundView, liquidationQueue, previewPlan } from "../../../engine/liquidationQueue.js";
 import { snapshotOf } from "../../../engine/marketState.js";
-import { DpmInputError, type InputIssue } from "../../input/issues.js";
+import { DpmInputError, type InputIssue } from "../../../input/issues.js";
 import { openApiDocument } from "../openapi.js";
 import { eventsQuery, fundDepositBody, fundingBody, marginBody, parseBody, pricesBody } from "../schemas.js";
 import { sendError, sendSubmit, type ServerDeps } from "../server.js";

@@ -1,6 +1,6 @@
 /** Derive's SVI vol feed (sticky strike), pure. */
 import type { Parsed } from "../../../domain/instrument.js";
-import { sviTotalVariance } from "../../../pricing/svi.js";
+import { sviTotalVariance } from "../../../market/svi.js";
 import type { DeriveExpiryFeed } from "./params.js";
 
 /** Largest total variance the feed returns. */

@@ -13,6 +13,7 @@ import type { ResolvedInstrument } from "../market/resolve.js";
 import { unitValueUsd } from "../pricing/instrumentValue.js";
 import { accountBook } from "../margin/accountBook.js";
 import type { RiskContext } from "../margin/riskContext.js";
+import type { ScenarioSet } from "../risk/scenarios.js";
 
 /** One revaluable line of the account: a position or a collateral balance. */
 export interface RevalLine {
@@ -68,19 +69,6 @@ export function revalBook(ctx: RiskContext, pf: Portfolio): Parsed<RevalBook> {
   const num = ctx.numeraire;
   const numeraireFactor = num.currency === "USD" ? -1 : fi(num.currency);
   return { ok: true, value: { factors, lines, numeraireFactor, numeraireIndex: num.index, equity: ab.equity } };
-}
-
-/**
- * Scenarios: S × F log returns, scenario-major (`returns[s * F + f]`), already scaled to the horizon.
- * `horizonDays` shortens option expiries.
- */
-export interface ScenarioSet {
-  readonly factors: readonly string[];
-  readonly count: number;
-  readonly returns: Float64Array;
-  readonly horizonDays: number;
-  /** Day number of each historical scenario (absent for Monte Carlo). */
-  readonly days?: Int32Array;
 }
 
 /** USD P&L of one line under each scenario, added into `usd` (length S). */

@@ -15,9 +15,9 @@
 import type { Parsed } from "../domain/instrument.js";
 import { forAsset, type MarginParams, type StressWindow, type UnderlyingGridParams } from "../margin/params.js";
 import { normCdf } from "../pricing/normal.js";
-import { volCorr } from "./covariance.js";
-import { dayText, parseDay, returnWindow, subWindow, type PriceHistory } from "./history.js";
-import { checkConfidence } from "./tail.js";
+import { volCorr } from "../risk/covariance.js";
+import { dayText, parseDay, returnWindow, subWindow, type PriceHistory } from "../risk/history.js";
+import { checkConfidence } from "../risk/tail.js";
 
 export interface CalibrationSpec {
   readonly confidence: number;

@@ -1,6 +1,6 @@
 /** Validation of the oracle configuration (zod), filling omitted fields from DEFAULT_ORACLE_PARAMS. */
 import { z } from "zod";
-import { DEFAULT_ORACLE_PARAMS as D, type OracleConfig } from "../../market/oracle/config.js";
+import { DEFAULT_ORACLE_PARAMS as D, type OracleConfig } from "../market/oracle/config.js";
 import { DpmInputError, type InputIssue } from "./issues.js";
 import { fromZod } from "./zodIssues.js";
 

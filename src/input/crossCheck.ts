@@ -1,7 +1,7 @@
-import type { Instrument } from "../../domain/instrument.js";
-import type { Portfolio } from "../../domain/portfolio.js";
-import { resolveInstrument } from "../../market/resolve.js";
-import type { MarketSnapshot } from "../../market/snapshot.js";
+import type { Instrument } from "../domain/instrument.js";
+import type { Portfolio } from "../domain/portfolio.js";
+import { resolveInstrument } from "../market/resolve.js";
+import type { MarketSnapshot } from "../market/snapshot.js";
 import type { InputIssue } from "./issues.js";
 
 /** Per market snapshot: instrument name → why it cannot be valued (null when it can). */

@@ -7,15 +7,15 @@
 import type { Parsed } from "../domain/instrument.js";
 import type { Portfolio } from "../domain/portfolio.js";
 import { dayText, parseDay, subWindow, type PriceHistory } from "../risk/history.js";
-import { scenarioPnl } from "../risk/revalue.js";
+import { scenarioPnl } from "./revalue.js";
 import { historicalScenarios } from "../risk/scenarios.js";
 import { varEs } from "../risk/tail.js";
-import { runVar, type VarRun, type VarSpec } from "../risk/varReport.js";
-import { collateralHaircutUsd } from "./haircut.js";
-import type { StressWindow, VarParams } from "./params.js";
-import { portfolioMargin } from "./portfolioModel.js";
-import { marginRatio, marginStatus, type CollateralReport, type MarginComponent, type MarginResult } from "./result.js";
-import type { RiskContext } from "./riskContext.js";
+import { runVar, type VarRun, type VarSpec } from "./varReport.js";
+import { collateralHaircutUsd } from "../margin/haircut.js";
+import type { StressWindow, VarParams } from "../margin/params.js";
+import { portfolioMargin } from "../margin/portfolioModel.js";
+import { marginRatio, marginStatus, type CollateralReport, type MarginComponent, type MarginResult } from "../margin/result.js";
+import type { RiskContext } from "../margin/riskContext.js";
 
 /** What the `var` model needs beyond the risk context: the price history and optional overrides of the parameters. */
 export interface VarInputs {

@@ -7,7 +7,7 @@ import {
   sviVol,
   type SviParams,
   type SviSlice,
-} from "../../src/pricing/svi.js";
+} from "../../src/market/svi.js";
 
 function relErr(actual: number, expected: number): number {
   return expected === 0 ? Math.abs(actual) : Math.abs(actual - expected) / Math.abs(expected);

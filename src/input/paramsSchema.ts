@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { MarginParams } from "../../margin/params.js";
+import type { MarginParams } from "../margin/params.js";
 import { deriveFeedsSchema, derivePm2Schema, deriveSrmSchema } from "./deriveParamsSchema.js";
 import { DpmInputError, type InputIssue } from "./issues.js";
 import { fromZod } from "./zodIssues.js";

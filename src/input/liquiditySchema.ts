@@ -3,8 +3,8 @@
  * and stress scenarios / price paths. Every problem carries its JSON path and offending value.
  */
 import { z } from "zod";
-import type { CostModelParams } from "../../liquidation/costModel.js";
-import type { StressScenario } from "../../liquidation/scenario.js";
+import type { CostModelParams } from "../liquidation/costModel.js";
+import type { StressScenario } from "../liquidation/scenario.js";
 import type { InputIssue } from "./issues.js";
 import { fromZod } from "./zodIssues.js";
 

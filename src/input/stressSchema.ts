@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { StressScenario } from "../../risk/stress.js";
+import type { StressScenario } from "../analytics/stress.js";
 import { DpmInputError, type InputIssue } from "./issues.js";
 import { fromZod } from "./zodIssues.js";
 

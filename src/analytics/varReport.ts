@@ -4,35 +4,17 @@
  */
 import type { Parsed } from "../domain/instrument.js";
 import type { Portfolio } from "../domain/portfolio.js";
+import type { VarMethod, VarSpec } from "../margin/params.js";
 import type { RiskContext } from "../margin/riskContext.js";
-import type { Repair } from "./correlation.js";
-import { volCorr } from "./covariance.js";
-import { dayText, MS_PER_DAY, returnWindow, type PriceHistory, type ReturnWindow } from "./history.js";
-import { revalBook, scenarioPnl, type RevalBook, type ScenarioSet } from "./revalue.js";
-import { historicalScenarios, monteCarloScenarios } from "./scenarios.js";
-import { checkConfidence, varEs, type TailMeasures } from "./tail.js";
+import type { Repair } from "../risk/correlation.js";
+import { volCorr } from "../risk/covariance.js";
+import { dayText, MS_PER_DAY, returnWindow, type PriceHistory, type ReturnWindow } from "../risk/history.js";
+import { revalBook, scenarioPnl, type RevalBook } from "./revalue.js";
+import type { ScenarioSet } from "../risk/scenarios.js";
 
-export type VarMethod = "hs" | "fhs" | "mc";
-
-/** Settings of one VaR / ES run. */
-export interface VarSpec {
-  readonly method: VarMethod;
-  /** α in (0.5, 1). */
-  readonly confidence: number;
-  readonly horizonDays: number;
-  /** Daily returns in the window (hs, fhs; also the estimation window of mc). */
-  readonly lookbackDays: number;
-  readonly ewmaLambda: number;
-  readonly shrinkage: number;
-  readonly paths: number;
-  readonly seed: number;
-  readonly distribution: "normal" | "t";
-  readonly dof: number;
-  /** Estimator of Monte Carlo vols and correlations (default ewma). */
-  readonly estimator?: "sample" | "ewma";
-  /** A user-supplied correlation matrix for Monte Carlo, over `assets` (validated and repaired like an estimated one). */
-  readonly correlation?: { readonly assets: readonly string[]; readonly matrix: readonly number[] };
-}
+export type { VarMethod, VarSpec };
+import { historicalScenarios, monteCarloScenarios } from "../risk/scenarios.js";
+import { checkConfidence, varEs, type TailMeasures } from "../risk/tail.js";
 
 /** The worst scenario, for the explanation. */
 export interface WorstScenario {

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { MarginParams } from "../margin/params.js";
-import { paramsFrom } from "./input/paramsSchema.js";
+import { paramsFrom } from "./paramsSchema.js";
 
 /** The package's `presets/` directory (works from src/ under vitest and from dist/src/ when built). */
 function presetsDir(): string {

@@ -9,10 +9,11 @@ import type { Parsed } from "../domain/instrument.js";
 import type { Portfolio } from "../domain/portfolio.js";
 import type { RiskContext } from "../margin/riskContext.js";
 import { erfc } from "../pricing/normal.js";
-import { dayText, returnWindow, type PriceHistory, type ReturnWindow } from "./history.js";
-import { revalBook, scenarioPnl, type RevalBook, type ScenarioSet } from "./revalue.js";
-import { historicalScenarios } from "./scenarios.js";
-import { checkConfidence, varEs } from "./tail.js";
+import { dayText, returnWindow, type PriceHistory, type ReturnWindow } from "../risk/history.js";
+import { revalBook, scenarioPnl, type RevalBook } from "./revalue.js";
+import type { ScenarioSet } from "../risk/scenarios.js";
+import { historicalScenarios } from "../risk/scenarios.js";
+import { checkConfidence, varEs } from "../risk/tail.js";
 import { asOfDay } from "./varReport.js";
 
 export interface BacktestSpec {

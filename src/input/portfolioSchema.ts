@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { parseInstrument, type Instrument } from "../../domain/instrument.js";
-import type { OpenOrder, Portfolio, Position } from "../../domain/portfolio.js";
+import { parseInstrument, type Instrument } from "../domain/instrument.js";
+import type { OpenOrder, Portfolio, Position } from "../domain/portfolio.js";
 import { DpmInputError, type InputIssue } from "./issues.js";
 import { fromZod } from "./zodIssues.js";
 

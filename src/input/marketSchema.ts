@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { MarketSnapshot } from "../../market/snapshot.js";
-import { sviProblems } from "../../pricing/svi.js";
+import type { MarketSnapshot } from "../market/snapshot.js";
+import { sviProblems } from "../market/svi.js";
 import { DpmInputError, type InputIssue } from "./issues.js";
 import { fromZod } from "./zodIssues.js";
 
