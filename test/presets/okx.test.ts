@@ -34,42 +34,54 @@ describe("okx preset: published parameter tables (exact)", () => {
 function u7() { return (okx.okx?.underlyings.BTC.minChargeTiers ?? []).map((x) => ({ fromUsd: x.fromUsd, value: x.value })); }
 
 describe("okx method: MR components recomputed by hand", () => {
-  it("long 1 BTC linear perpetual: MR1 = 12 % of notional, MR6 = 24 %, unit MMR = MR6; IMR = 1.3 × MMR", () => {
+  it("long 1 BTC linear perpetual: MR1 = 12 % of notional, MR6 = ½ × 24 % = MR1, MR4 = the 0.2 % floor, MR7 = 0.45 %; unit MMR = MR1 + MR4", () => {
     const r = computeMargin({ account: "p", collateral: { USDC: 1e6 }, positions: [{ instrument: "BTC_USDC-PERPETUAL", size: 1 }] }, market, { preset: "okx" });
     expect(mr(r, "MR1")).toBeCloseTo(12000, 6);
     expect(mr(r, "MR2")).toBe(0);
-    expect(mr(r, "MR6")).toBeCloseTo(24000, 6);
-    expect(mr(r, "MR7")).toBeCloseTo(0.002 * 100000, 6);
-    expect(r.maintenanceMargin).toBeCloseTo(24000, 6);
-    expect(r.initialMargin).toBeCloseTo(1.3 * 24000, 6);
+    // OKX's position-builder example: mr6 = ½ × mr6FinalResult (the loss at the −24 %/+24 % move)
+    expect(mr(r, "MR6")).toBeCloseTo(0.5 * 24000, 6);
+    expect(r.components.find((c) => c.name === "MR6")?.detail).toMatchObject({ move: -0.24, extremeLoss: 24000, weight: 0.5 });
+    expect(mr(r, "MR4")).toBeCloseTo(0.002 * 100000, 6);
+    expect(mr(r, "MR7")).toBeCloseTo(0.0045 * 100000, 6);
+    expect(r.maintenanceMargin).toBeCloseTo(12000 + 200, 6);
+    expect(r.initialMargin).toBeCloseTo(1.3 * 12200, 6);
   });
-  it("MR4 basis: 5 % × T × |delta| × F per expiry for a calendar (perpetual vs June future)", () => {
+  it("MR4 basis: max(floor, 5 % × T) × |cash delta| per expiry for a calendar: the June future at 5 % × T, the perpetual at the 0.2 % floor", () => {
     const r = computeMargin({ account: "c", collateral: { USDC: 1e6 }, positions: [{ instrument: "BTC_USDC-PERPETUAL", size: 2 }, { instrument: "BTC_USDC-27JUN25", size: -2 }] }, market, { preset: "okx" });
     const T = (Date.UTC(2025, 5, 27, 8) - Date.UTC(2024, 10, 20, 8)) / (365 * 86400000);
-    expect(mr(r, "MR4")).toBeCloseTo(0.05 * T * 2 * 100000, 6);
+    expect(mr(r, "MR4")).toBeCloseTo(0.05 * T * 2 * 100000 + 0.002 * 2 * 100000, 6);
     expect(mr(r, "MR1")).toBeCloseTo(0, 6);
   });
+  it("MR4 of a USDT-settled contract is in USD: its cash delta at the USDT index", () => {
+    const at = (usdt: number) => mr(computeMargin({ account: "t", collateral: { USDC: 1e6 }, positions: [{ instrument: "BTC_USDT-PERPETUAL", size: 1 }] }, { ...market, assets: { ...market.assets, USDT: { index: usdt } } }, { preset: "okx" }), "MR4");
+    expect(at(1)).toBeCloseTo(0.002 * 100000, 6);
+    expect(at(0.95)).toBeCloseTo(0.002 * 100000 * 0.95, 6);
+  });
   it("unit MMR = max(max(MR1, MR2, MR6) + MR3 + MR4 + MR5 + MR9, MR7), OKX's stated formula: MR6 and MR4 add up", () => {
-    // long 1 perpetual, short 0.5 June future: net delta 0.5 BTC. MR1 = 12 % and MR6 = 24 % of 50,000; MR4 on the future's leg.
-    const r = computeMargin({ account: "s", collateral: { USDC: 1e6 }, positions: [{ instrument: "BTC_USDC-PERPETUAL", size: 1 }, { instrument: "BTC_USDC-27JUN25", size: -0.5 }] }, market, { preset: "okx" });
-    const T = (Date.UTC(2025, 5, 27, 8) - Date.UTC(2024, 10, 20, 8)) / (365 * 86400000);
-    expect(mr(r, "MR6")).toBeCloseTo(0.24 * 50000, 6);
-    expect(mr(r, "MR4")).toBeCloseTo(0.05 * T * 0.5 * 100000, 6);
-    // max(MR1 + MR4, MR6) would give 12,000; OKX's formula adds MR4 to the extreme move
-    expect(r.maintenanceMargin).toBeCloseTo(0.24 * 50000 + 0.05 * T * 0.5 * 100000, 6);
+    // a short 37-day 70,000 put: convex, so half its loss at −24 % (vol up) exceeds its worst loss on the ±12 % grid
+    const r = computeMargin({ account: "s", collateral: { USDC: 1e6 }, positions: [{ instrument: "BTC-27DEC24-70000-P", size: -1 }] }, market, { preset: "okx" });
+    const m6 = r.components.find((c) => c.name === "MR6");
+    expect(mr(r, "MR6")).toBeCloseTo(0.5 * Number(m6?.detail?.extremeLoss), 9);
+    expect(m6?.detail?.move).toBe(-0.24);
+    expect(mr(r, "MR6")).toBeGreaterThan(mr(r, "MR1"));
+    expect(mr(r, "MR4")).toBeGreaterThan(0);
+    expect(r.maintenanceMargin).toBeCloseTo(mr(r, "MR6") + mr(r, "MR3") + mr(r, "MR4") + mr(r, "MR5"), 9);
+    // max(MR1 + MR3 + MR4 + MR5, MR6) would leave MR3..MR5 out; OKX's formula adds them to the extreme move
+    expect(r.maintenanceMargin).toBeGreaterThan(Math.max(mr(r, "MR1") + mr(r, "MR3") + mr(r, "MR4") + mr(r, "MR5"), mr(r, "MR6")));
     expect(r.components.find((c) => c.name === "riskUnitMMR")?.detail).toEqual({ binding: "MR6" });
   });
   it("open orders: the unit's MMR with all buys filled and with all sells filled, the larger rise added to the IMR only", () => {
     const pf = (orders: { instrument: string; size: number }[]) => computeMargin({ account: "o", collateral: { USDC: 1e6 }, positions: [{ instrument: "BTC_USDC-PERPETUAL", size: 1 }], openOrders: orders }, market, { preset: "okx" });
+    const mmr = (btc: number) => (0.12 + 0.002) * btc * 100000; // MR1 (= MR6) + the MR4 floor, per BTC of delta
     const none = pf([]);
-    expect(none.maintenanceMargin).toBeCloseTo(24000, 6);
-    // buy 1 → long 2 (MMR 48,000); sell 4 → short 3 (MMR 72,000): the sell side rises most
+    expect(none.maintenanceMargin).toBeCloseTo(mmr(1), 6);
+    // buy 1 → long 2 (MMR 24,400); sell 4 → short 3 (MMR 36,600): the sell side rises most
     const r = pf([{ instrument: "BTC_USDC-PERPETUAL", size: 1 }, { instrument: "BTC_USDC-PERPETUAL", size: -4 }]);
-    expect(r.maintenanceMargin).toBeCloseTo(24000, 6);
-    expect(r.initialMargin).toBeCloseTo(1.3 * 72000, 6);
+    expect(r.maintenanceMargin).toBeCloseTo(mmr(1), 6);
+    expect(r.initialMargin).toBeCloseTo(1.3 * mmr(3), 6);
     expect(r.components.find((c) => c.name === "openOrders")).toMatchObject({ underlying: "BTC", detail: { side: "sell" } });
     // a reducing order adds nothing
-    expect(pf([{ instrument: "BTC_USDC-PERPETUAL", size: -1 }]).initialMargin).toBeCloseTo(1.3 * 24000, 6);
+    expect(pf([{ instrument: "BTC_USDC-PERPETUAL", size: -1 }]).initialMargin).toBeCloseTo(1.3 * mmr(1), 6);
   });
   it("MR9 belongs to the risk unit: a USDC-settled perpetual hedged by an inverse (USD) one pays 0.5 % of the hedged volume", () => {
     const r = computeMargin({ account: "h", collateral: { USDC: 1e6 }, positions: [{ instrument: "BTC_USDC-PERPETUAL", size: 1 }, { instrument: "BTC-PERPETUAL", size: -100000 }] }, market, { preset: "okx" });

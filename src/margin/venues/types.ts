@@ -22,7 +22,11 @@ export interface DepegTier extends UsdTier {
 export interface OkxUnderlyingParams {
   /** MR6: the extreme price move ±extremeMove, revalued with vol up. */
   readonly extremeMove: number;
-  /** MR6: weight of the extreme-move loss. */
+  /**
+   * MR6: weight of the extreme-move loss (fraction). OKX reports the loss as `mr6FinalResult.pnl` and charges
+   * half of it as `mr6` (its position-builder example, BTC and LTC alike): 0.5, so that a linear book's MR6
+   * equals its MR1 (the extreme move is twice MR1's largest) and only convex books pay more.
+   */
   readonly extremeWeight: number;
   /** MR3: relative vol move at 30 days to expiry, scaled by (30/DTE)^termPower. */
   readonly termShock: number;

@@ -23,6 +23,11 @@ export interface OkxUnitMargin {
   readonly mr: readonly [number, number, number, number, number, number, number];
   /** MR9 of the unit (numeraire) and the hedged volume (USD) of each stablecoin pair. */
   readonly mr9: { readonly amount: number; readonly volumes: Readonly<Record<string, number>> };
+  /**
+   * MR6 before its weight: the loss (numeraire) at the worse of ±extremeMove and that move (fraction, signed) —
+   * OKX's `mr6FinalResult` {pnl, spotShock}; `mr[5]` is this loss × extremeWeight, OKX's `mr6`.
+   */
+  readonly extreme: { readonly loss: number; readonly move: number };
   readonly mmr: number;
   /** The term that sets the MMR: MR7, or whichever of MR1, MR2, MR6 leads the sum. */
   readonly binding: "MR1" | "MR2" | "MR6" | "MR7";
@@ -48,19 +53,25 @@ function termVol(p: OkxUnderlyingParams, sign: 1 | -1) {
   };
 }
 
+/**
+ * MR4 basis: per expiry (each perpetual quote its own), max(minAnnualMove, annualMoveRisk × T) × |cash delta|,
+ * the cash delta in USD (size × delta × index: the forward at its settlement currency's USD value, OKX's `delta`
+ * with greeksType CASH). A lone perpetual pays the floor: OKX's position-builder example charges 0.8 % of an LTC
+ * perpetual's cash delta, 0.2 % of a BTC one. Spot carries no basis of its own.
+ */
 function mr4(ctx: RiskContext, u: string, hs: readonly Holding[]): number {
   const gp = ctx.grid(u).params;
-  const byExpiry = new Map<string, { delta: number; forward: number; T: number }>();
+  const byExpiry = new Map<string, { usd: number; T: number }>();
   for (const h of hs) {
-    const inst = h.risk.resolved.instrument;
+    const r = h.risk.resolved, inst = r.instrument;
     if (inst.kind === "spot") continue;
     const key = inst.kind === "perpetual" ? `${inst.quote}:PERPETUAL` : inst.expiryCode ?? "";
-    const e = byExpiry.get(key) ?? { delta: 0, forward: h.risk.resolved.forward, T: h.risk.resolved.T };
-    e.delta += h.size * h.risk.delta;
+    const e = byExpiry.get(key) ?? { usd: 0, T: r.T };
+    e.usd += h.size * h.risk.delta * r.index;
     byExpiry.set(key, e);
   }
   let usd = 0;
-  for (const e of byExpiry.values()) usd += Math.max(gp.minAnnualMove, gp.annualMoveRisk * e.T) * Math.abs(e.delta) * e.forward;
+  for (const e of byExpiry.values()) usd += Math.max(gp.minAnnualMove, gp.annualMoveRisk * e.T) * Math.abs(e.usd);
   return usd / ctx.numeraire.index;
 }
 
@@ -115,7 +126,8 @@ export function okxUnitMargin(ctx: RiskContext, u: string, hs: readonly Holding[
   const m3 = Math.max(loss(pnl[1]), loss(pnl[2]));
   const m4 = mr4(ctx, u, hs);
   const m5 = Math.max(loss(pnl[3]), loss(pnl[4]));
-  const m6 = up.extremeWeight * Math.max(loss(pnl[5]), loss(pnl[6]));
+  const extreme = loss(pnl[6]) > loss(pnl[5]) ? { loss: loss(pnl[6]), move: -up.extremeMove } : { loss: loss(pnl[5]), move: up.extremeMove };
+  const m6 = up.extremeWeight * extreme.loss;
   const m7 = mr7(ctx, hs, up).amount;
   const m9usd = okxMr9(cashDeltas(hs), p, pairIndexOf(ctx));
   const mr9 = { amount: m9usd.amount / ctx.numeraire.index, volumes: m9usd.volumes };
@@ -123,7 +135,7 @@ export function okxUnitMargin(ctx: RiskContext, u: string, hs: readonly Holding[
   const core = lead + m3 + m4 + m5 + mr9.amount;
   const mmr = Math.max(core, m7);
   const binding = mmr > core ? "MR7" : lead === m1.loss ? "MR1" : lead === m6 ? "MR6" : "MR2";
-  return { underlying: u, mr: [m1.loss, m2, m3, m4, m5, m6, m7], mr9, mmr, binding, worstCell: m1.cell };
+  return { underlying: u, mr: [m1.loss, m2, m3, m4, m5, m6, m7], mr9, extreme, mmr, binding, worstCell: m1.cell };
 }
 
 /** Cash delta (USD) per settlement currency of a unit's derivatives: each position's quote leg (USD for inverse contracts). */
@@ -255,7 +267,9 @@ function okxMethod(ctx: RiskContext, pf: Portfolio, p: OkxParams): Parsed<Method
     mmr += m.mmr;
     m.mr.forEach((amount, i) => {
       const c: MarginComponent = { name: `MR${i + 1}`, underlying: u, amount, detail: { what: MR_NAMES[i] } };
-      components.push(i === 0 ? { ...c, scenario: cellScenario(ctx.grid(u), m.worstCell) } : c);
+      if (i === 0) components.push({ ...c, scenario: cellScenario(ctx.grid(u), m.worstCell) });
+      else if (i === 5) components.push({ ...c, detail: { what: MR_NAMES[i], move: m.extreme.move, extremeLoss: m.extreme.loss, weight: forAsset(p.underlyings, u).extremeWeight } });
+      else components.push(c);
     });
     components.push({ name: "MR9", underlying: u, amount: m.mr9.amount, detail: { what: "stablecoin depeg", ...m.mr9.volumes } });
     components.push({ name: "riskUnitMMR", underlying: u, amount: m.mmr, detail: { binding: m.binding } });
