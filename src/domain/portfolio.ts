@@ -9,6 +9,8 @@ export interface Position {
   readonly size: number;
   /** Average entry price (quote per coin) of a future or perpetual; its value is the unrealised P&L against it. */
   readonly entryPrice?: number;
+  /** Venue the position is held on, in a multi-venue book (`src/domain/venueBook.ts`). */
+  readonly venue?: string;
 }
 
 /** A resting order: margined as if filled (the side that raises margin most). */
@@ -17,6 +19,8 @@ export interface OpenOrder {
   readonly size: number;
   /** Limit price in the instrument's quote unit (coin price for coin-settled options). */
   readonly price?: number;
+  /** Venue the order rests on, in a multi-venue book. */
+  readonly venue?: string;
 }
 
 /** An account: collateral balances (asset → amount in that asset) and positions. */

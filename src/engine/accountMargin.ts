@@ -8,7 +8,7 @@ import { concentrationCharges, type ConcentrationCharge, type OwnedPosition } fr
 import { marginRatio, marginStatus, type MarginResult } from "../margin/result.js";
 import type { RiskContext } from "../margin/riskContext.js";
 import { oracleHold, type MarketState } from "./marketState.js";
-import { unitsToNumber } from "./money.js";
+import { unitsToNumber } from "../domain/money.js";
 import { instrumentOf, toPortfolio, type AccountState, type EngineState } from "./state.js";
 import { instrumentsOf } from "./indexes.js";
 import type { Instrument } from "../domain/instrument.js";

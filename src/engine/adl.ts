@@ -9,7 +9,7 @@
 import type { RiskContext } from "../margin/riskContext.js";
 import type { AdlEvent } from "./events.js";
 import { applyAdl, applyLiquidationFill } from "./liquidationState.js";
-import { formatUnits, roundToUnits, unitsToNumber } from "./money.js";
+import { formatUnits, roundToUnits, unitsToNumber } from "../domain/money.js";
 import { futurePnl, settlementAsset } from "./settlement.js";
 import { cloneAccount, instrumentOf, type AccountState, type EngineState } from "./state.js";
 

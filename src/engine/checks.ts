@@ -7,7 +7,7 @@
  */
 import type { AccountMargin } from "./accountMargin.js";
 import type { Engine } from "./engine.js";
-import { toUnits, unitsToNumber } from "./money.js";
+import { toUnits, unitsToNumber } from "../domain/money.js";
 import { fillCash } from "./settlement.js";
 import { cloneAccount, instrumentOf } from "./state.js";
 import { oracleRefusal } from "./orders.js";

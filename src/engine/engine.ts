@@ -14,7 +14,7 @@ import { accountMargin, prepareAccount, type AccountMargin, type AccountMarginDe
 import { DERIVED_TYPES, parseEvent, type EngineEvent, type MarginStatusEvent } from "./events.js";
 import { orderRestCheck } from "./orders.js";
 import { IncrementalRiskContext } from "./incrementalContext.js";
-import { toUnits } from "./money.js";
+import { toUnits } from "../domain/money.js";
 import { applyEvent, cloneAccount, emptyState, eventProblem, instrumentOf, deserializeState, serializeState, type AccountState, type EngineState } from "./state.js";
 import type { Store } from "./store.js";
 import type { InputIssue } from "../input/issues.js";

@@ -13,7 +13,7 @@ import { z } from "zod";
 import { instrumentNamed } from "../domain/instrument.js";
 import type { InputIssue } from "../input/issues.js";
 import { fromZod } from "../input/zodIssues.js";
-import { formatUnits, toUnits } from "./money.js";
+import { formatUnits, toUnits } from "../domain/money.js";
 
 const MAX_ABS = 10n ** 15n * 10n ** 12n;
 

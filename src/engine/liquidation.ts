@@ -18,7 +18,7 @@ export { liquidationHold } from "./accountMargin.js";
 import { parseEvent, type CancelEvent, type EngineEvent, type LiquidationEndEvent, type LiquidationStartEvent, type LiquidationStepEvent } from "./events.js";
 import { adlEvents } from "./adl.js";
 import { applyFundCover, applyLiquidationFill } from "./liquidationState.js";
-import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "./money.js";
+import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "../domain/money.js";
 import { settlementAsset } from "./settlement.js";
 import { cloneAccount, instrumentOf, toPortfolio, type AccountState, type EngineState } from "./state.js";
 export { cloneAccount } from "./state.js";

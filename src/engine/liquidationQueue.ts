@@ -8,7 +8,7 @@ import type { AccountMargin } from "./accountMargin.js";
 import type { Engine } from "./engine.js";
 import { isInLiquidation } from "./liquidation.js";
 import type { LiquidationRecord } from "./liquidationState.js";
-import { formatUnits, unitsToNumber } from "./money.js";
+import { formatUnits, unitsToNumber } from "../domain/money.js";
 import { toPortfolio } from "./state.js";
 
 export interface InsuranceFundView {

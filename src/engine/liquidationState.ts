@@ -6,7 +6,7 @@
  * logged is exactly what is applied.
  */
 import type { AdlEvent, LiquidationEndEvent, LiquidationStartEvent, LiquidationStepEvent } from "./events.js";
-import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "./money.js";
+import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "../domain/money.js";
 import { fillCash } from "./settlement.js";
 import { instrumentOf, type AccountState } from "./state.js";
 

@@ -8,7 +8,7 @@ import type { OpenOrder } from "../domain/portfolio.js";
 import type { FillEvent, OrderEvent } from "./events.js";
 import type { AccountMargin } from "./accountMargin.js";
 import { oracleHold } from "./marketState.js";
-import { formatUnits, toUnits, unitsToNumber } from "./money.js";
+import { formatUnits, toUnits, unitsToNumber } from "../domain/money.js";
 import { cloneAccount, instrumentOf, type AccountState, type EngineState } from "./state.js";
 
 /** An order's remaining size (signed, exact) and limit price. */

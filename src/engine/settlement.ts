@@ -9,7 +9,7 @@
 import type { Instrument } from "../domain/instrument.js";
 import type { PositionState } from "./state.js";
 import type { MarketState } from "./marketState.js";
-import { roundToUnits, unitsToNumber } from "./money.js";
+import { roundToUnits, unitsToNumber } from "../domain/money.js";
 
 export interface CashFlow {
   readonly asset: string;

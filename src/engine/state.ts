@@ -13,7 +13,7 @@ import { loadPreset, presetNames, rawPreset } from "../input/presets.js";
 import type { EngineEvent, ExpiryEvent, FillEvent, ParamsEvent } from "./events.js";
 import { applyCancel, applyOrder, cancelProblem, consumeOrder, fillOrderProblem, openOrdersOf, orderProblem, ordersFromJson, ordersToJson, type OrderState, type OrdersJson } from "./orders.js";
 import { applyTick, marketFromJson, marketStateFrom, marketToJson, tickProblem, type MarketState } from "./marketState.js";
-import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "./money.js";
+import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "../domain/money.js";
 import { fillCash, fundingPayment, settlementCash, type CashFlow } from "./settlement.js";
 import { emptyRequestIds, recordRequest, requestIdsFromJson, requestIdsToJson, requestKey, type RequestIds, type RequestIdsJson } from "./requestIds.js";
 import { addToFund, applyAdl, applyFundCover, applyLiquidationFill, endRecord, openRecord, recordAdl, recordStep, startRecord, type LiquidationRecord } from "./liquidationState.js";

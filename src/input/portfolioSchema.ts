@@ -3,6 +3,7 @@ import { parseInstrument, type Instrument } from "../domain/instrument.js";
 import type { OpenOrder, Portfolio, Position } from "../domain/portfolio.js";
 import { DpmInputError, type InputIssue } from "./issues.js";
 import { fromZod } from "./zodIssues.js";
+import { venueName, venuesBlock, type VenueSpec } from "./venueSpecSchema.js";
 
 /** Largest |size| accepted: anything larger is a unit error, not a position. */
 export const MAX_ABS_SIZE = 1e12;
@@ -21,12 +22,12 @@ const instrument = z.string({ error: "must be an instrument name" }).transform((
   return p.value;
 });
 
-const position = z.strictObject({ instrument, size, entryPrice: price.optional() }).superRefine((p, ctx) => {
+const position = z.strictObject({ instrument, size, entryPrice: price.optional(), venue: venueName.optional() }).superRefine((p, ctx) => {
   if (p.entryPrice !== undefined && p.instrument.kind !== "future" && p.instrument.kind !== "perpetual") {
     ctx.addIssue({ code: "custom", path: ["entryPrice"], message: "entryPrice is only for futures and perpetuals" });
   }
 });
-const order = z.strictObject({ instrument, size: size.refine((v) => v !== 0, "an order needs a non-zero size"), price: price.optional() });
+const order = z.strictObject({ instrument, size: size.refine((v) => v !== 0, "an order needs a non-zero size"), price: price.optional(), venue: venueName.optional() });
 const assetCode = z.string().regex(/^[A-Z][A-Z0-9]{0,11}$/, "must be an asset code such as BTC or USDC");
 
 /** Zod schema of the portfolio file (DESIGN.md section 10). Unknown fields are errors. */
@@ -35,6 +36,8 @@ export const portfolioSchema = z.strictObject({
   collateral: z.record(assetCode, finite.refine((v) => v >= 0 && v <= MAX_AMOUNT, `must be ≥ 0 and ≤ ${MAX_AMOUNT} (borrowing is not supported)`)).default({}),
   positions: z.array(position).max(100_000, "at most 100,000 positions").default([]),
   openOrders: z.array(order).max(100_000, "at most 100,000 open orders").default([]),
+  /** Multi-venue book (docs/venues.md): venue → preset and balances. The portfolio is then the pooled account. */
+  venues: venuesBlock.optional(),
 });
 
 /** Parse and validate one portfolio; problems carry their JSON path, prefixed with `prefix`. */
@@ -42,9 +45,37 @@ export function parsePortfolio(input: unknown, prefix = ""): { ok: true; value: 
   const r = portfolioSchema.safeParse(input);
   if (!r.success) return { ok: false, issues: fromZod(r.error, input, prefix) };
   const v = r.data;
-  const positions: Position[] = v.positions.map((p) => (p.entryPrice === undefined ? { instrument: p.instrument, size: p.size } : p));
-  const openOrders: OpenOrder[] = v.openOrders.map((o) => (o.price === undefined ? { instrument: o.instrument, size: o.size } : o));
-  return { ok: true, value: { account: v.account, collateral: v.collateral, positions, openOrders } };
+  const positions: Position[] = v.positions.map((p) => (p.entryPrice === undefined ? { instrument: p.instrument, size: p.size, ...(p.venue ? { venue: p.venue } : {}) } : p));
+  const openOrders: OpenOrder[] = v.openOrders.map((o) => (o.price === undefined ? { instrument: o.instrument, size: o.size, ...(o.venue ? { venue: o.venue } : {}) } : o));
+  if (v.venues === undefined) return { ok: true, value: { account: v.account, collateral: v.collateral, positions, openOrders } };
+  const pooled = pooledCollateral(v.collateral, v.venues, [...positions, ...openOrders].map((x) => x.venue), v.positions.length, prefix);
+  if (!pooled.ok) return pooled;
+  return { ok: true, value: { account: v.account, collateral: pooled.value, positions, openOrders } };
+}
+
+/**
+ * A multi-venue book read as one account (the pooled view `dpm margin` shows): the top-level collateral plus every
+ * venue's collateral and supplied assets, less borrowed assets. A net debt cannot be margined here (`dpm venues` can).
+ */
+function pooledCollateral(top: Record<string, number>, venues: Record<string, VenueSpec>, tags: readonly (string | undefined)[], nPositions: number, prefix: string): { ok: true; value: Record<string, number> } | { ok: false; issues: InputIssue[] } {
+  const issues: InputIssue[] = [];
+  const at = (s: string) => (prefix ? `${prefix}.${s}` : s);
+  tags.forEach((t, i) => {
+    const path = i < nPositions ? `positions[${i}].venue` : `openOrders[${i - nPositions}].venue`;
+    if (t !== undefined && venues[t] === undefined) issues.push({ path: at(path), message: `unknown venue: not in venues (${Object.keys(venues).join(", ")})`, value: t });
+  });
+  const pool: Record<string, number> = { ...top };
+  const add = (b: Record<string, number> | undefined, sign: number) => { for (const [a, x] of Object.entries(b ?? {})) pool[a] = (pool[a] ?? 0) + sign * x; };
+  for (const s of Object.values(venues)) { add(s.collateral, 1); add(s.supplied, 1); }
+  for (const s of Object.values(venues)) add(s.borrowed, -1);
+  for (const [name, s] of Object.entries(venues)) {
+    for (const a of Object.keys(s.borrowed ?? {})) {
+      if ((pool[a] ?? 0) < 0) issues.push({ path: at(`venues.${name}.borrowed.${a}`), message: `the pooled account would owe ${-(pool[a] ?? 0)} ${a} net: dpm margin does not margin debt (use dpm venues)`, value: s.borrowed?.[a] });
+    }
+  }
+  if (issues.length > 0) return { ok: false, issues };
+  for (const [a, x] of Object.entries(pool)) if (x <= 0) delete pool[a];
+  return { ok: true, value: pool };
 }
 
 /** Like parsePortfolio, but throws a DpmInputError. */

@@ -5,7 +5,7 @@ import type { MarginParams } from "../margin/params.js";
 import { paramsFrom } from "./paramsSchema.js";
 
 /** The package's `presets/` directory (works from src/ under vitest and from dist/src/ when built). */
-function presetsDir(): string {
+export function presetsDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
     try {

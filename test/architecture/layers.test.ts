@@ -7,7 +7,7 @@ import { ROOT } from "../helpers/shared.js";
  * One-way layers (DESIGN.md section 2): a module may import only from its own layer or a lower one. The
  * core (domain … liquidation) is pure: no Node modules, no clock, no unseeded randomness.
  */
-const LAYERS = ["domain", "market", "pricing", "risk", "margin", "analytics", "liquidation", "input", "api.ts", "engine", "adapters", "index.ts"];
+const LAYERS = ["domain", "market", "pricing", "risk", "margin", "liquidation", "analytics", "input", "api.ts", "engine", "adapters", "index.ts"];
 const CORE = new Set(["domain", "market", "pricing", "risk", "margin", "analytics", "liquidation"]);
 const SRC = join(ROOT, "src");
 

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openSqliteStore } from "../../src/adapters/store-sqlite/sqliteStore.js";
 import { Engine } from "../../src/engine/engine.js";
-import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "../../src/engine/money.js";
+import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "../../src/domain/money.js";
 import type { Store } from "../../src/engine/store.js";
 import { serializeState } from "../../src/engine/state.js";
 

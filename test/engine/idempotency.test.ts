@@ -5,7 +5,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { openSqliteStore } from "../../src/adapters/store-sqlite/sqliteStore.js";
 import { Engine } from "../../src/engine/engine.js";
-import { formatUnits } from "../../src/engine/money.js";
+import { formatUnits } from "../../src/domain/money.js";
 import { fingerprint, lookupRequest, recordRequest, emptyRequestIds, requestIdsFromJson, requestIdsToJson, REQUEST_ID_WINDOW } from "../../src/engine/requestIds.js";
 import { serializeState } from "../../src/engine/state.js";
 import type { Store } from "../../src/engine/store.js";

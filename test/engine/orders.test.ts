@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openSqliteStore } from "../../src/adapters/store-sqlite/sqliteStore.js";
 import { Engine } from "../../src/engine/engine.js";
-import { formatUnits } from "../../src/engine/money.js";
+import { formatUnits } from "../../src/domain/money.js";
 import { deserializeState, serializeState } from "../../src/engine/state.js";
 
 const MARKET: unknown = JSON.parse(readFileSync(join(import.meta.dirname, "../../examples/market.json"), "utf8"));

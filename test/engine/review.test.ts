@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openSqliteStore } from "../../src/adapters/store-sqlite/sqliteStore.js";
 import { Engine } from "../../src/engine/engine.js";
-import { formatUnits, roundToUnits, SCALE, toUnits } from "../../src/engine/money.js";
+import { formatUnits, roundToUnits, SCALE, toUnits } from "../../src/domain/money.js";
 
 const MARKET: unknown = JSON.parse(readFileSync(join(import.meta.dirname, "../../examples/market.json"), "utf8"));
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../../src/adapters/store-sqlite/sqliteStore.js";
 import { Engine } from "../../src/engine/engine.js";
-import { formatUnits, toUnits } from "../../src/engine/money.js";
+import { formatUnits, toUnits } from "../../src/domain/money.js";
 import { startTestService, type TestService } from "./helpers.js";
 
 let svc: TestService;

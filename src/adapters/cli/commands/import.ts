@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Command } from "commander";
 import { addDeribitImport } from "../../import/deribitCommand.js";
+import { addCcxtImport } from "../../import/ccxtCommand.js";
 import { importDerive } from "../../import/derive.js";
 import { portfolioMarketIssues } from "../../../input/crossCheck.js";
 import { DpmInputError } from "../../../input/issues.js";
@@ -51,4 +52,5 @@ export function registerImportCommands(p: Command, out: string[]): void {
   const importCmd = p.command("import").description("convert venue data into dpm portfolio, market and parameter files");
   addDeriveImport(importCmd, out);
   addDeribitImport(importCmd, out);
+  addCcxtImport(importCmd, out);
 }

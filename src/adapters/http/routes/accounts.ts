@@ -1,7 +1,7 @@
 /** Account routes: create, list, read, margin, scenario grid, fills, deposits, withdrawals, pre-trade check. */
 import type { FastifyInstance } from "fastify";
 import { preTradeCheck } from "../../../engine/checks.js";
-import { formatUnits } from "../../../engine/money.js";
+import { formatUnits } from "../../../domain/money.js";
 import { instrumentOf, type AccountState } from "../../../engine/state.js";
 import { spotInstrument } from "../../../margin/riskContext.js";
 import { VOL_STATES } from "../../../risk/scenarioGrid.js";
