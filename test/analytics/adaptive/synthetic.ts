@@ -34,7 +34,8 @@ export function syntheticGarchBars(seed: number, n: number, p: GarchParams = SYN
     let hi = 0, lo = 0;
     const end = path[steps];
     for (let k = 1; k <= steps; k++) { const w = path[k] - (k / steps) * (end - r); hi = Math.max(hi, w); lo = Math.min(lo, w); }
-    open[t] = price; close[t] = price * Math.exp(r); high[t] = price * Math.exp(hi); low[t] = price * Math.exp(lo);
+    open[t] = price; close[t] = price * Math.exp(r);
+    high[t] = Math.max(price * Math.exp(hi), open[t], close[t]); low[t] = Math.min(price * Math.exp(lo), open[t], close[t]);
     volume[t] = Math.exp(15 + Math.log(s / Math.sqrt(bar)) + 0.3 * rng.normal());
     sigma[t] = s; returns[t] = r; prevR = r; price = close[t];
   }

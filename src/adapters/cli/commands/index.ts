@@ -6,6 +6,7 @@ import { registerImportCommands } from "./import.js";
 import { registerServeCommand } from "./serve.js";
 import { registerLiquidationCommands } from "./liquidation.js";
 import { registerReportCommand } from "./report.js";
+import { registerAdaptCommands } from "./adapt.js";
 
 /**
  * Register every CLI command. Each command family lives in its own file in this directory and adds one
@@ -19,4 +20,5 @@ export function commands(p: Command, out: string[]): void {
   registerServeCommand(p, out);
   registerLiquidationCommands(p, out);
   registerReportCommand(p, out);
+  registerAdaptCommands(p, out);
 }
