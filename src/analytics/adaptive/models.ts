@@ -25,6 +25,7 @@ import { fitGarch, horizonVariance, type GarchFit } from "./garch.js";
 import { predictRow, quantileRegression } from "./quantreg.js";
 import { empiricalQuantile, unitTAbsQuantile } from "./stats.js";
 
+/** The four models, in report order. */
 export type ModelName = "static" | "ewma" | "garch" | "adaptive";
 export const MODEL_NAMES: readonly ModelName[] = ["static", "ewma", "garch", "adaptive"];
 
@@ -58,6 +59,7 @@ export interface ModelInputs {
   readonly firstRow: number;
 }
 
+/** A model in the walk-forward: refitted on a view, then asked for m_t (log units) at increasing t ≥ the refit bar. */
 export interface Predictor<F> {
   /** Refit on the view; returns the record kept for reporting. */
   fit(view: TrainView): F;
@@ -70,8 +72,10 @@ function knownRows(view: TrainView, first: number, h: number): { from: number; t
   return { from: first, to: view.upto - h + 1 };
 }
 
+/** An ewma refit: bar index, q̂ (dimensionless multiple of the per-bar EWMA sd) and training rows. */
 export interface EwmaFit { readonly at: number; readonly quantile: number; readonly rows: number }
 
+/** `ewma`: m_t = q̂ · σ_t (log units). */
 export function ewmaPredictor(inp: ModelInputs): Predictor<EwmaFit> {
   let q = NaN;
   return {
@@ -86,8 +90,10 @@ export function ewmaPredictor(inp: ModelInputs): Predictor<EwmaFit> {
   };
 }
 
+/** A GARCH refit: bar index, the fit and the two-sided unit-variance t quantile q_ν. */
 export interface GarchRefit { readonly at: number; readonly fit: GarchFit; readonly tQuantile: number }
 
+/** `garch`: m_t = q_ν · √(h-step variance) (log units), the variance filtered with the frozen parameters. */
 export function garchPredictor(inp: ModelInputs): Predictor<GarchRefit> {
   let last: GarchFit | undefined;
   let q = NaN, v = NaN, pos = 0;
@@ -111,6 +117,7 @@ export function garchPredictor(inp: ModelInputs): Predictor<GarchRefit> {
   };
 }
 
+/** An adaptive refit (coefficients in the features' units, see `FeatureSpec`). */
 export interface AdaptiveFit {
   readonly at: number;
   /** Intercept then one coefficient per feature: ln m = coef₀ + Σ coef_k x_k (δ included in coef₀). */
@@ -126,6 +133,7 @@ export interface AdaptiveFit {
 /** Smallest variance inside the stage-1 log. */
 const RANGE_FLOOR = 1e-12;
 
+/** `adaptive`: m_t = exp(coef₀ + Σ coef_k x_k,t) (log units), the two-stage quantile regression above. */
 export function adaptivePredictor(inp: ModelInputs): Predictor<AdaptiveFit> {
   const cols = inp.features.cols;
   let coef = new Float64Array(0);
