@@ -7,6 +7,7 @@ import { registerServeCommand } from "./serve.js";
 import { registerLiquidationCommands } from "./liquidation.js";
 import { registerReportCommand } from "./report.js";
 import { registerVenuesCommand } from "./venues.js";
+import { registerAdaptCommands } from "./adapt.js";
 
 /**
  * Register every CLI command. Each command family lives in its own file in this directory and adds one
@@ -21,4 +22,5 @@ export function commands(p: Command, out: string[]): void {
   registerLiquidationCommands(p, out);
   registerReportCommand(p, out);
   registerVenuesCommand(p, out);
+  registerAdaptCommands(p, out);
 }
