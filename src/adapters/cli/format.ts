@@ -8,10 +8,22 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
+/**
+ * One formatter per number of decimals: `Number#toLocaleString` with options builds a new
+ * `Intl.NumberFormat` on every call, which made the text table of a 20,000-account book 5× slower than
+ * its JSON. Same output, byte for byte (toLocaleString is defined through NumberFormat).
+ */
+const formatters = new Map<number, Intl.NumberFormat>();
+function fixed(d: number): Intl.NumberFormat {
+  let f = formatters.get(d);
+  if (!f) formatters.set(d, (f = new Intl.NumberFormat("en-US", { minimumFractionDigits: d, maximumFractionDigits: d })));
+  return f;
+}
+
 /** An amount in a currency: 2 decimals for USD and stablecoins, 6 for coins. */
 export function amount(v: number, currency: string): string {
   const d = currency === "USD" || currency.startsWith("USD") ? 2 : 6;
-  const s = v.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
+  const s = fixed(d).format(v);
   return s === `-${(0).toFixed(d)}` ? (0).toFixed(d) : s;
 }
 
