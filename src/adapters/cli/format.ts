@@ -73,12 +73,16 @@ export function formatCompare(account: string, results: readonly MarginResult[])
   ]))].join("\n");
 }
 
-/** Greeks per underlying and expiry. */
+/** Greeks of the whole account per underlying and expiry, collateral and numeraire rows included. */
 export function formatGreeks(account: string, currency: string, rows: readonly GreeksRow[]): string {
-  return [`account ${account} (${currency}; delta in coins, vega per vol point, theta per day)`, table(
-    ["underlying", "expiry", "positions", "delta", "gamma", "vega", "theta"],
-    rows.map((g) => [g.underlying, g.expiry, String(g.positions), num(g.delta), num(g.gamma, 8), num(g.vega), num(g.theta)]),
-  )].join("\n");
+  const notes = [`account ${account} (${currency}; delta in coins, vega per vol point, theta per day; spot collateral counts as spot)`];
+  const table_ = table(
+    ["underlying", "expiry", "positions", "held", "delta", "gamma", "vega", "theta"],
+    rows.map((g) => [g.underlying, g.expiry, g.positions === 0 && g.expiry !== "ALL" ? "" : String(g.positions), g.held === undefined ? "" : num(g.held), num(g.delta), num(g.gamma, 8), num(g.vega), num(g.theta)]),
+  );
+  const out = [...notes, table_];
+  if (rows.some((g) => g.expiry === "NUMERAIRE")) out.push(`NUMERAIRE: everything held outside ${currency} (stablecoins, other assets, positions on other underlyings), revalued by ${currency}'s moves`);
+  return out.join("\n");
 }
 
 /** Before / after / change of a what-if trade. */
@@ -95,14 +99,18 @@ export function formatWhatIf(before: MarginResult, after: MarginResult, trades: 
   ])].join("\n");
 }
 
-/** Several accounts: initial margin per model and what portfolio margin saves against standard. */
-export function formatCompareSummary(rows: readonly { account: string; results: readonly MarginResult[] }[]): string {
-  const c = rows[0]?.results[0]?.currency ?? "USD";
-  const im = (rs: readonly MarginResult[], m: string) => rs.find((r) => r.model === m);
-  return [`initial margin (IM) and available funds by model (${c})`, table(["account", "IM isolated", "IM standard", "IM portfolio", "portfolio/standard", "available standard", "available portfolio", "status (portfolio)"], rows.map(({ account, results }) => {
-    const s = im(results, "standard"), p = im(results, "portfolio"), i = im(results, "isolated");
-    return [account, amount(i?.initialMargin ?? 0, c), amount(s?.initialMargin ?? 0, c), amount(p?.initialMargin ?? 0, c),
-      s && p && s.initialMargin > 0 ? `${((p.initialMargin / s.initialMargin) * 100).toFixed(1)}%` : "n/a",
-      amount(s?.availableFunds ?? 0, c), amount(p?.availableFunds ?? 0, c), p?.status ?? ""];
-  }))].join("\n");
+/** One account's row of the `dpm compare` summary: IM per model and what portfolio margin saves against standard. */
+export function compareSummaryRow(account: string, results: readonly MarginResult[]): string[] {
+  const c = results[0]?.currency ?? "USD";
+  const im = (m: string) => results.find((r) => r.model === m);
+  const s = im("standard"), p = im("portfolio"), i = im("isolated");
+  return [account, amount(i?.initialMargin ?? 0, c), amount(s?.initialMargin ?? 0, c), amount(p?.initialMargin ?? 0, c),
+    s && p && s.initialMargin > 0 ? `${((p.initialMargin / s.initialMargin) * 100).toFixed(1)}%` : "n/a",
+    amount(s?.availableFunds ?? 0, c), amount(p?.availableFunds ?? 0, c), p?.status ?? ""];
+}
+
+/** Several accounts: the rows of `compareSummaryRow` under one header. */
+export function formatCompareSummary(currency: string, rows: readonly (readonly string[])[]): string {
+  return [`initial margin (IM) and available funds by model (${currency})`,
+    table(["account", "IM isolated", "IM standard", "IM portfolio", "portfolio/standard", "available standard", "available portfolio", "status (portfolio)"], rows)].join("\n");
 }
