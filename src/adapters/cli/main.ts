@@ -62,6 +62,8 @@ export async function run(argv: readonly string[]): Promise<number> {
     await p.parseAsync([...argv], { from: "user" });
     return EXIT.ok;
   } catch (e) {
+    // What was computed before the error (the valid accounts of a batch) comes first, then the error.
+    cli.out.flush();
     if (e instanceof CommanderError) {
       // Help asked for (--help, `dpm help`) exits 0; help shown because of an error (bare `dpm`) is a usage error.
       if (e.exitCode === 0 && (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help")) return EXIT.ok;
