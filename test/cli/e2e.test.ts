@@ -86,6 +86,20 @@ describe("./bin/dpm end to end", () => {
     expect(JSON.parse(r.stderr).issues).toEqual([{ line: 4, path: "<portfolio>", message: expect.stringMatching(/^is not valid JSON/) }]);
   });
 
+  it("a reader that stops early (`| head`) ends the run quietly: exit 0, no EPIPE trace", async () => {
+    const { spawn } = await import("node:child_process");
+    const lines = readFileSync(join(ROOT, "examples/books.jsonl"), "utf8").trim().split("\n");
+    const book = join(dir, "many.jsonl");
+    writeFileSync(book, `${Array.from({ length: 300 }, (_, i) => lines[i % lines.length]).join("\n")}\n`);
+    const child = spawn(process.execPath, [BIN, "margin", book, "--market", MARKET, "--json"], { cwd: ROOT });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((res) => child.on("close", res));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+  });
+
   it("progress bars stay off the terminal-less stderr of a pipeline", () => {
     const r = dpm("cascade", "--market", MARKET, "--accounts", "200");
     expect(r.code, r.stderr).toBe(0);

@@ -84,6 +84,7 @@ export async function* portfolios(cli: Cli, path: string, market: MarketSnapshot
   let n = 0;
   try {
     for await (const d of src.docs) {
+      if (cli.out.closed) return;
       rejects.count(d.where);
       if (src.size !== undefined && ++n % 64 === 0) bar.update(Math.min(mb(src.consumed()), mb(src.size)), mb(src.size), `${n.toLocaleString("en-US")} accounts`);
       if ("issues" in d) {

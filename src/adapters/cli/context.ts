@@ -19,9 +19,12 @@ export class Output {
   private size = 0;
   /** Characters written so far (flushed or not). */
   written = 0;
+  /** The reader went away (EPIPE, e.g. `dpm margin big.jsonl | head`): nothing more is written and batches stop. */
+  closed = false;
 
   /** Append text (the same signature as `string[]#push`, so a command can also write into an array). */
   push(...s: string[]): number {
+    if (this.closed) return 0;
     for (const x of s) {
       this.buf.push(x);
       this.size += x.length;
@@ -34,7 +37,7 @@ export class Output {
   /** Write everything buffered to stdout. */
   flush(): void {
     if (this.buf.length === 0) return;
-    process.stdout.write(this.buf.join(""));
+    if (!this.closed) process.stdout.write(this.buf.join(""));
     this.buf = [];
     this.size = 0;
   }

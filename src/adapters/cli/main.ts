@@ -49,12 +49,26 @@ function fail(json: boolean, error: string, issues: readonly InputIssue[]): void
   process.stderr.write(json ? `${JSON.stringify({ error, issues: issues.map(issueJson) })}\n` : `dpm: ${error}\n${issues.map((i) => `${formatIssue(i)}\n`).join("")}`);
 }
 
+/** The run writing to stdout now; a reader that goes away (EPIPE) closes its output instead of crashing the process. */
+let current: Cli | undefined;
+let listening = false;
+function watchStdout(cli: Cli): void {
+  current = cli;
+  if (listening) return;
+  listening = true;
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    if (current) current.out.closed = true;
+  });
+}
+
 /**
  * Run the CLI; returns the exit code. Results go to stdout as they are produced (a batch streams); errors
  * go to stderr, as JSON (`{"error", "issues": [{path, message, value}]}`) when the command was given --json.
  */
 export async function run(argv: readonly string[]): Promise<number> {
   const cli = new Cli();
+  watchStdout(cli);
   let json = false;
   const p = program(cli, () => json);
   json = wantsJson(p, argv);
