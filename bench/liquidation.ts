@@ -1,6 +1,6 @@
 /**
  * Liquidation benchmarks: planning one 50-position account in liquidation (target ≤ 20 ms) and a
- * 10,000-account cascade through the 2020-03-12 stress under three margin models (target ≤ 10 s).
+ * 10,000-account cascade through the black-thursday-2020-03-12 stress under three margin models (target ≤ 10 s).
  * Baselines in the same run: closing the account at once (one re-margin) and one margin pass over the book.
  */
 import { readFileSync } from "node:fs";
@@ -21,7 +21,7 @@ import { met, Report } from "./report.js";
 import { fmtFixed, fmtInt, fmtRatio, median, must } from "./stats.js";
 
 const ROOT = [resolve(dirname(fileURLToPath(import.meta.url)), ".."), resolve(dirname(fileURLToPath(import.meta.url)), "..", "..")]
-  .find((d) => { try { readFileSync(join(d, "presets", "liquidation", "2020-03-12.json")); return true; } catch { return false; } }) ?? ".";
+  .find((d) => { try { readFileSync(join(d, "presets", "liquidation", "black-thursday-2020-03-12.json")); return true; } catch { return false; } }) ?? ".";
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 
@@ -64,7 +64,7 @@ function planBench(r: Report): void {
 function cascadeBench(r: Report): void {
   const market = must(parseMarket(JSON.parse(readFileSync(join(ROOT, "examples", "market.json"), "utf8"))));
   const params = loadPreset("deribit");
-  const sc = must(parseScenario(JSON.parse(readFileSync(join(ROOT, "presets", "liquidation", "2020-03-12.json"), "utf8"))));
+  const sc = must(parseScenario(JSON.parse(readFileSync(join(ROOT, "presets", "liquidation", "black-thursday-2020-03-12.json"), "utf8"))));
   const book = generateAccounts(market, 10_000, 20200312);
   let t0 = process.hrtime.bigint();
   const res = must(runCascade(market, params, book, sc, { models: ["isolated", "standard", "portfolio"], plan: {}, insuranceFund: 5e6, impactPermanence: 0.5, marketDepthScale: 50, scaleToUtilization: true }));

@@ -22,6 +22,7 @@ import { parseMarket } from "../src/input/marketSchema.js";
 import { parsePortfolio } from "../src/input/portfolioSchema.js";
 import { loadPreset } from "../src/input/presets.js";
 import { readDocuments } from "../src/adapters/cli/io.js";
+import { progress } from "../src/adapters/cli/progress.js";
 import { largeAccount, syntheticBook, type PortfolioFile } from "./book.js";
 import { syntheticMarket, type UniverseEntry } from "./market.js";
 import { profileInProcess, summarise, type ProfileSummary } from "./profile.js";
@@ -45,8 +46,19 @@ const TARGET_WARM_US = 100;
 const TARGET_BOOK_RATE = 100_000;
 const TARGET_CLI_RATE = 10_000;
 
+const tty = process.stderr.isTTY === true;
+/** On a terminal, a bar of the benchmark stages done (`next`); the log lines print above it. */
+const bar = progress("bench", "stages", tty);
+let stagesDone = 0;
+
 const log = (s: string): void => {
-  process.stderr.write(`[bench] ${s}\n`);
+  process.stderr.write(`${tty ? "\r\x1b[2K" : ""}[bench] ${s}\n`);
+};
+
+/** Log the start of a stage and move the progress bar. */
+const next = (s: string): void => {
+  log(s);
+  bar.update(stagesDone++, 4 + AREA_BENCHES.length, s);
 };
 
 function im(r: Parsed<MarginResult>): number {
@@ -286,8 +298,8 @@ function cliStages(d: Data, bookPath: string): { stage: string; ms: number }[] {
   const text = step("read file", () => readFileSync(bookPath, "utf8"));
   const docs = step("JSON.parse (readDocuments)", () => readDocuments(text, "<portfolio>"));
   const pfs = step("parsePortfolio (zod)", () => docs.map((x) => {
-    const r = parsePortfolio(x.value);
-    if (!r.ok) throw new Error("invalid");
+    const r = "value" in x ? parsePortfolio(x.value) : undefined;
+    if (!r?.ok) throw new Error("invalid");
     return r.value;
   }));
   step("portfolioMarketIssues", () => pfs.reduce((n, p) => n + portfolioMarketIssues(p, d.market).length, 0));
@@ -398,11 +410,11 @@ async function main(): Promise<void> {
       ["date", new Date().toISOString()],
     ]);
 
-  log("generating data");
+  next("generating data");
   const d = makeData();
   describeData(d, r);
 
-  log("benchmark 2: one account, 50 positions");
+  next("benchmark 2: one account, 50 positions");
   const s = await benchSingle(d);
   const warmOk = s.warmPortfolio.medianUs < TARGET_WARM_US;
   const latRow = (name: string, l: Latency, target: string, status: string): (string | number)[] =>
@@ -425,7 +437,7 @@ async function main(): Promise<void> {
     .h3("Where the warm portfolio call's time goes (V8 sampling profile, 3,000 calls)");
   profileTables(r, s.profile);
 
-  log("benchmark 3: book");
+  next("benchmark 3: book");
   const b = await benchBook(d);
   const bookOk = b.sharedRate >= TARGET_BOOK_RATE;
   r.h2(`2. Book of ${fmtInt(BOOK_SIZE)} accounts over ${d.universe.length} shared instruments (portfolio model)`)
@@ -448,7 +460,7 @@ async function main(): Promise<void> {
     .p(`In-process V8 sampling profile of two passes (profiled total ${fmtFixed(b.profile.totalMs, 0)} ms, profiling overhead included). ` +
       "V8 attributes builtins to their caller.");
   profileTables(r, b.profile);
-  log("benchmark 4: CLI end to end");
+  next("benchmark 4: CLI end to end");
   const c = await benchCli(d);
   const cliOk = c.rate >= TARGET_CLI_RATE;
   const computeS = c.medianS - c.versionS;
@@ -487,7 +499,7 @@ async function main(): Promise<void> {
       "(other processes on this machine add noise to the rates; the per-pass numbers above show the spread).");
 
   for (const section of AREA_BENCHES) {
-    log(`area benchmark: ${section.name}`);
+    next(`area benchmark: ${section.name}`);
     try {
       const mod = (await import(section.module)) as Record<string, () => Promise<string>>;
       r.p(await mod[section.fn]());
@@ -496,6 +508,7 @@ async function main(): Promise<void> {
     }
   }
 
+  bar.stop();
   const text = r.toString();
   writeFileSync(join(ROOT, "BENCHMARKS.md"), text);
   process.stdout.write(`${text}\n`);

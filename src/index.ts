@@ -20,6 +20,7 @@ export { normCdf, normPdf } from "./pricing/normal.js";
 export { scenarioGrid, shockedVols } from "./risk/scenarioGrid.js";
 export { haircutUsd } from "./margin/haircut.js";
 export { greeksReport, type GreeksRow } from "./risk/greeksReport.js";
+export { accountGreeks } from "./margin/accountGreeks.js";
 export type { PriceTick, InstrumentTick, AssetTick, FeedEvent, MarketFeed, SourceStatus, IndexState, OracleUpdate } from "./market/oracle/types.js";
 export { Oracle, createOracle, type RejectionCounts } from "./market/oracle/oracle.js";
 export { DEFAULT_ORACLE_CONFIG, DEFAULT_ORACLE_PARAMS, type OracleConfig, type OracleAssetParams } from "./market/oracle/config.js";

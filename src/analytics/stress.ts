@@ -17,6 +17,8 @@ import { factorAssets } from "./revalue.js";
 /** A stress scenario (custom JSON scenarios have the same shape). */
 export interface StressScenario {
   readonly name: string;
+  /** Former names that still select this scenario (with a note). */
+  readonly aliases?: readonly string[];
   readonly date?: string;
   readonly description?: string;
   /** Relative move of an asset's USD index (−0.37 = −37 %). */

@@ -6,6 +6,8 @@ export interface InputIssue {
   readonly message: string;
   /** The offending value, as given (omitted when absent). */
   readonly value?: unknown;
+  /** 1-based line of the document in a JSON-lines input (omitted for a single document or an array element). */
+  readonly line?: number;
 }
 
 /** Thrown at the boundary (and by the library API) when an input is invalid; carries every problem. */
@@ -42,9 +44,14 @@ function show(v: unknown): string {
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
-/** One line per issue: `path: message (got value)`. */
+/** One line per issue: `path: message (got value)`, after `line N: ` for a line of JSON lines. */
 export function formatIssue(i: InputIssue): string {
-  return `  ${i.path}: ${i.message}${"value" in i ? ` (got ${show(i.value)})` : ""}`;
+  return `  ${i.line !== undefined ? `line ${i.line}: ` : ""}${i.path}: ${i.message}${"value" in i ? ` (got ${show(i.value)})` : ""}`;
+}
+
+/** An issue as JSON (`--json` errors): `{ line?, path, message, value? }`, the value left out when missing. */
+export function issueJson(i: InputIssue): Record<string, unknown> {
+  return { ...(i.line !== undefined ? { line: i.line } : {}), path: i.path, message: i.message, ...(i.value !== undefined ? { value: i.value } : {}) };
 }
 
 /** Read the value at a path inside an input, for reporting. */

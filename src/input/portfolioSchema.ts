@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseInstrument, type Instrument } from "../domain/instrument.js";
 import type { OpenOrder, Portfolio, Position } from "../domain/portfolio.js";
+import { decimalNumber } from "./decimal.js";
 import { DpmInputError, type InputIssue } from "./issues.js";
 import { fromZod } from "./zodIssues.js";
 import { venueName, venuesBlock, type VenueSpec } from "./venueSpecSchema.js";
@@ -10,7 +11,17 @@ export const MAX_ABS_SIZE = 1e12;
 const MAX_AMOUNT = 1e15;
 
 const finite = z.number({ error: "must be a number" }).refine(Number.isFinite, "must be finite");
-const size = finite.refine((v) => Math.abs(v) <= MAX_ABS_SIZE, `|size| must be at most ${MAX_ABS_SIZE}`);
+const AMOUNT_FORMAT = 'must be a number or an exact decimal string such as "-1.5" (at most 12 decimals, no exponent)';
+/** A size or amount: a JSON number, or an exact decimal string (`"-1"`, `"0.25"`) as the service accepts them. */
+const amountOf = z.unknown().transform((v, ctx): number => {
+  const n = typeof v === "number" ? v : typeof v === "string" ? decimalNumber(v) : undefined;
+  if (n === undefined || !Number.isFinite(n)) {
+    ctx.addIssue({ code: "custom", message: n === undefined ? AMOUNT_FORMAT : "must be finite" });
+    return z.NEVER;
+  }
+  return n;
+});
+const size = amountOf.refine((v) => Math.abs(v) <= MAX_ABS_SIZE, `|size| must be at most ${MAX_ABS_SIZE}`);
 const price = finite.refine((v) => v > 0 && v <= 1e12, "must be a price > 0 and ≤ 1e12");
 
 const instrument = z.string({ error: "must be an instrument name" }).transform((name, ctx): Instrument => {
@@ -33,7 +44,7 @@ const assetCode = z.string().regex(/^[A-Z][A-Z0-9]{0,11}$/, "must be an asset co
 /** Zod schema of the portfolio file (DESIGN.md section 10). Unknown fields are errors. */
 export const portfolioSchema = z.strictObject({
   account: z.string({ error: "must be a string" }).min(1, "must not be empty").max(200, "at most 200 characters"),
-  collateral: z.record(assetCode, finite.refine((v) => v >= 0 && v <= MAX_AMOUNT, `must be ≥ 0 and ≤ ${MAX_AMOUNT} (borrowing is not supported)`)).default({}),
+  collateral: z.record(assetCode, amountOf.refine((v) => v >= 0 && v <= MAX_AMOUNT, `must be ≥ 0 and ≤ ${MAX_AMOUNT} (borrowing is not supported)`)).default({}),
   positions: z.array(position).max(100_000, "at most 100,000 positions").default([]),
   openOrders: z.array(order).max(100_000, "at most 100,000 open orders").default([]),
   /** Multi-venue book (docs/venues.md): venue → preset and balances. The portfolio is then the pooled account. */

@@ -10,6 +10,7 @@ const asset = z.string().regex(/^[A-Z][A-Z0-9]{0,11}$/, "must be an asset code s
 /** One stress scenario: moves are relative (−0.37 = −37 %); a move of −1 or less would make a price non-positive. */
 export const stressScenarioSchema = z.strictObject({
   name: z.string().min(1).max(80),
+  aliases: z.array(z.string().min(1).max(80)).max(20).optional(),
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD").optional(),
   description: z.string().max(500).optional(),
   moves: z.record(asset, within(-0.99, 10)),
@@ -41,6 +42,10 @@ export function parseStressFile(input: unknown, what: string): StressScenario[] 
     if (seen.has(s.name)) issues.push({ path: `scenarios[${i}].name`, message: "duplicate scenario name", value: s.name });
     seen.add(s.name);
   });
+  list.forEach((s, i) => s.aliases?.forEach((a, k) => {
+    if (seen.has(a)) issues.push({ path: `scenarios[${i}].aliases[${k}]`, message: "already the name or alias of a scenario", value: a });
+    seen.add(a);
+  }));
   if (issues.length > 0) throw new DpmInputError(`invalid stress scenarios ${what}`, issues);
   return list;
 }

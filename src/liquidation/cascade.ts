@@ -34,6 +34,8 @@ export interface CascadeOptions {
   readonly marketDepthScale: number;
   /** Scale each account to its `utilization` under each model before the path (generated books). */
   readonly scaleToUtilization: boolean;
+  /** Called after every step of every model's run with steps done and the total (for progress bars). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** One step of one model's run. Amounts in the numeraire; volume in USD notional. */
@@ -135,7 +137,7 @@ function runTick(ctx: RiskContext, s: RunState, model: MarginModel, o: CascadeOp
   return { liquidations, bankruptcies, volumeUsd: volume, badDebt: fromMoney(bad), coveredByAdl: fromMoney(adl), uncovered: fromMoney(unc), fundBalance: fromMoney(s.ledger.balance(FUND)) };
 }
 
-function runModel(m0: MarketSnapshot, params: MarginParams, currency: string, book: readonly GeneratedAccount[], sc: StressScenario, model: MarginModel, o: CascadeOptions): Parsed<CascadeRun> {
+function runModel(m0: MarketSnapshot, params: MarginParams, currency: string, book: readonly GeneratedAccount[], sc: StressScenario, model: MarginModel, o: CascadeOptions, onStep: () => void): Parsed<CascadeRun> {
   const c0 = prepareContext(m0, params, currency);
   if (!c0.ok) return c0;
   const ctx0 = c0.value;
@@ -162,6 +164,7 @@ function runModel(m0: MarketSnapshot, params: MarginParams, currency: string, bo
     const prices: Record<string, number> = {};
     for (const [u, a] of Object.entries(cp.value.market.assets)) if (!stable(u)) prices[u] = a.index;
     ticks.push({ label: step.label, hours: step.hours, prices, impact: impactBefore, ...runTick(cp.value, s, model, o) });
+    onStep();
   }
   const totals: CascadeTotals = {
     accounts: accounts.length, rejectedAtStart: rejected, accountsLiquidated: s.liquidated.size, liquidations: s.liquidations, bankruptcies: s.bankruptcies,
@@ -174,8 +177,11 @@ function runModel(m0: MarketSnapshot, params: MarginParams, currency: string, bo
 /** Run the cascade for every model in `o.models` (pure, deterministic). */
 export function runCascade(m0: MarketSnapshot, params: MarginParams, book: readonly GeneratedAccount[], sc: StressScenario, o: CascadeOptions, currency = "USD"): Parsed<CascadeResult> {
   const runs: CascadeRun[] = [];
+  const total = o.models.length * (sc.steps.length + 1);
+  let done = 0;
+  const onStep = () => o.onProgress?.(++done, total);
   for (const model of o.models) {
-    const r = runModel(m0, params, currency, book, sc, model, o);
+    const r = runModel(m0, params, currency, book, sc, model, o, onStep);
     if (!r.ok) return r;
     runs.push(r.value);
   }

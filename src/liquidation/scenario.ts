@@ -1,6 +1,6 @@
 /**
  * Price paths for the cascade simulator: a named stress scenario (data file, e.g.
- * presets/liquidation/2020-03-12.json) or any path given as steps of cumulative moves from the start.
+ * presets/liquidation/black-thursday-2020-03-12.json) or any path given as steps of cumulative moves from the start.
  */
 import type { MarketSnapshot } from "../market/snapshot.js";
 

@@ -251,12 +251,14 @@ describe("dpm whatif", () => {
 });
 
 describe("dpm greeks", () => {
-  it("--json: rows per underlying / expiry; each ALL row sums the position Greeks of `margin --json`", async () => {
+  type Row = { underlying: string; expiry: string; delta: number; gamma: number; vega: number; theta: number; positions: number; held?: number };
+
+  it("--json: rows per underlying / expiry; each ALL row sums the position Greeks of `margin --json` and the collateral", async () => {
     const [g] = lines(ok(await dpm("greeks", BOOK("multi-asset"), "--market", MARKET, "--json")));
     const [m] = lines(ok(await dpm("margin", BOOK("multi-asset"), "--market", MARKET, "--json")));
     expect(g.account).toBe("multi-asset");
     expect(g.currency).toBe("USD");
-    const rows: { underlying: string; expiry: string; delta: number; gamma: number; vega: number; theta: number; positions: number }[] = g.greeks;
+    const rows: Row[] = g.greeks;
     const underlyings = [...new Set(rows.map((r) => r.underlying))];
     expect(underlyings).toEqual(["BTC", "ETH", "SOL"]);
     for (const u of underlyings) {
@@ -266,22 +268,52 @@ describe("dpm greeks", () => {
       });
       const all = rows.filter((r) => r.underlying === u && r.expiry === "ALL");
       expect(all, u).toHaveLength(1);
+      // multi-asset holds 2 BTC (and USDC, which has no delta in USD terms): delta 1 per coin held.
+      const held = u === "BTC" ? 2 : 0;
       for (const k of ["delta", "gamma", "vega", "theta"] as const) {
-        const sum = mine.reduce((s: number, p: Record<string, number>) => s + p[k], 0);
+        const sum = mine.reduce((s: number, p: Record<string, number>) => s + p[k], 0) + (k === "delta" ? held : 0);
         expect(all[0][k], `${u} ${k}`).toBeCloseTo(sum, 9);
-        // per-expiry rows add up to the total too
+        // per-expiry rows (and the collateral row) add up to the total too
         const parts = rows.filter((r) => r.underlying === u && r.expiry !== "ALL").reduce((s, r) => s + r[k], 0);
         expect(parts, `${u} ${k} by expiry`).toBeCloseTo(all[0][k], 9);
       }
       expect(all[0].positions).toBe(mine.length);
     }
+    expect(rows.find((r) => r.underlying === "BTC" && r.expiry === "COLLATERAL")).toEqual({ underlying: "BTC", expiry: "COLLATERAL", delta: 2, gamma: 0, vega: 0, theta: 0, positions: 0, held: 2 });
     expect(rows.find((r) => r.underlying === "ETH" && r.expiry === "27DEC24")?.positions).toBe(1);
     expect(rows.find((r) => r.underlying === "SOL" && r.expiry === "PERPETUAL")?.positions).toBe(1);
+    expect(rows.some((r) => r.expiry === "NUMERAIRE")).toBe(false);
   });
 
-  it("--currency BTC", async () => {
-    const [g] = lines(ok(await dpm("greeks", BOOK("covered-call"), "--market", MARKET, "--currency", "BTC", "--json")));
-    expect(g.currency).toBe("BTC");
+  it("the covered call: 10 BTC held (delta +10 in USD) against 10 short calls, net BTC delta +6.23; in BTC terms the collateral's delta is 0", async () => {
+    const [usd] = lines(ok(await dpm("greeks", BOOK("covered-call"), "--market", MARKET, "--json")));
+    const [m] = lines(ok(await dpm("margin", BOOK("covered-call"), "--market", MARKET, "--json")));
+    const calls = m.positions[0].delta;
+    expect(calls).toBeCloseTo(-3.7657, 4);
+    const row = (g: { greeks: Row[] }, e: string) => g.greeks.find((r) => r.expiry === e);
+    expect(row(usd, "COLLATERAL")).toMatchObject({ underlying: "BTC", delta: 10, held: 10 });
+    expect(row(usd, "ALL")?.delta).toBeCloseTo(10 + calls, 12);
+    expect(row(usd, "ALL")?.delta).toBeCloseTo(6.2343, 4);
+    const [btc] = lines(ok(await dpm("greeks", BOOK("covered-call"), "--market", MARKET, "--currency", "BTC", "--json")));
+    const [mb] = lines(ok(await dpm("margin", BOOK("covered-call"), "--market", MARKET, "--currency", "BTC", "--json")));
+    expect(btc.currency).toBe("BTC");
+    expect(row(btc, "COLLATERAL")).toMatchObject({ underlying: "BTC", delta: 0, gamma: 0, held: 10 });
+    expect(row(btc, "ALL")?.delta).toBeCloseTo(mb.positions[0].delta, 12);
+    expect(row(btc, "ALL")?.delta).toBeCloseTo(-3.3587, 4);
+    const t = ok(await dpm("greeks", BOOK("covered-call"), "--market", MARKET));
+    expect(t.stdout).toMatch(/^BTC +COLLATERAL +10\.0000 +10\.0000 /m);
+    expect(t.stdout).toMatch(/^BTC +ALL +1 +10\.0000 +6\.2343 /m);
+  });
+
+  it("--currency BTC: USDC and positions on other underlyings are a short-BTC exposure (the NUMERAIRE row), −value / BTC index", async () => {
+    const [g] = lines(ok(await dpm("greeks", BOOK("multi-asset"), "--market", MARKET, "--currency", "BTC", "--json")));
+    const [m] = lines(ok(await dpm("margin", BOOK("multi-asset"), "--market", MARKET, "--currency", "BTC", "--json")));
+    const outside = 50000 / 92000 + m.positions.filter((p: { instrument: string }) => !p.instrument.startsWith("BTC")).reduce((s: number, p: { value: number }) => s + p.value, 0);
+    const num = (g.greeks as Row[]).find((r) => r.expiry === "NUMERAIRE");
+    expect(num?.underlying).toBe("BTC");
+    expect(num?.delta).toBeCloseTo(-outside, 12);
+    expect(num?.gamma).toBeCloseTo(outside / 92000, 15);
+    expect((g.greeks as Row[]).find((r) => r.expiry === "COLLATERAL")?.delta).toBe(0);
   });
 
   it("human-readable names the account", async () => {
@@ -337,17 +369,17 @@ describe("input errors → exit 2, nothing on stdout, every problem with its pat
       colateral: {},
       collateral: { BTC: -1 },
       positions: [
-        { instrument: "BTC-PERPETUAL", size: "5" },
+        { instrument: "BTC-PERPETUAL", size: "5 BTC" },
         { instrument: "BTC-32DEC24", size: 1 },
         { instrument: "BTC-PERPETUAL", sizee: 1, size: 1 },
         { instrument: "BTC-27DEC24-92000-C", size: 1e13, entryPrice: 1 },
       ],
     }));
-    const err = usage(await dpm("margin", p, "--market", MARKET, "--json"));
+    const err = usage(await dpm("margin", p, "--market", MARKET));
     for (const s of [
       "colateral: unknown field",
       "collateral.BTC:",
-      'positions[0].size: must be a number (got "5")',
+      'positions[0].size: must be a number or an exact decimal string such as "-1.5" (at most 12 decimals, no exponent) (got "5 BTC")',
       'positions[1].instrument: unknown instrument: "BTC-32DEC24"',
       "positions[2].sizee: unknown field",
       "positions[3].size:",
@@ -357,11 +389,19 @@ describe("input errors → exit 2, nothing on stdout, every problem with its pat
     expect(err).toMatch(/7 problems/);
   });
 
-  it("problems in an array are prefixed with the element index", async () => {
-    const arr = [{ account: "ok", positions: [] }, { account: "x", positions: [{ instrument: "BTC-PERPETUAL", size: "1" }] }, { account: "" }];
-    const err = usage(await dpm("margin", tmp("arr.json", JSON.stringify(arr)), "--market", MARKET, "--json"));
-    expect(err).toContain("[1].positions[0].size");
-    expect(err).toContain("[2].account");
+  it("an array: the valid elements are margined, the invalid ones reported by index, exit 2", async () => {
+    const arr = [{ account: "ok", positions: [] }, { account: "x", positions: [{ instrument: "BTC-PERPETUAL", size: "1x" }] }, { account: "" }, book("covered-call")];
+    const r = await dpm("margin", tmp("arr.json", JSON.stringify(arr)), "--market", MARKET, "--json");
+    expect(r.code).toBe(2);
+    expect(lines(r).map((x) => x.account)).toEqual(["ok", "covered-call"]);
+    const err = JSON.parse(r.stderr);
+    expect(err.error).toMatch(/\(2 of 4 portfolios skipped\): 2 problems$/);
+    expect(err.issues.map((i: { path: string }) => i.path)).toEqual(["[1].positions[0].size", "[2].account"]);
+    expect(err.issues[0].value).toBe("1x");
+    const t = await dpm("margin", tmp("arr.json", JSON.stringify(arr)), "--market", MARKET);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toContain('  [1].positions[0].size: must be a number or an exact decimal string');
+    expect(t.stdout).toContain("account covered-call");
   });
 
   it("cross-check problems against the market are reported with their path", async () => {
@@ -370,7 +410,7 @@ describe("input errors → exit 2, nothing on stdout, every problem with its pat
       collateral: { DOGE: 5 },
       positions: [{ instrument: "BTC-PERPETUAL", size: 1 }, { instrument: "XRP-PERPETUAL", size: 1 }, { instrument: "BTC-27SEP24-60000-C", size: 1 }],
     }));
-    const err = usage(await dpm("margin", p, "--market", MARKET, "--json"));
+    const err = usage(await dpm("margin", p, "--market", MARKET));
     expect(err).toContain("positions[1].instrument: no index for XRP");
     expect(err).toMatch(/positions\[2\]\.instrument: .*expired/);
     expect(err).toContain("collateral.DOGE");
@@ -408,23 +448,68 @@ describe("input errors → exit 2, nothing on stdout, every problem with its pat
     }
   });
 
-  it("JSON lines with one unparseable line → `line N`", async () => {
+  it("JSON lines with one unparseable line: every other line margined in order, `line N` on stderr, exit 2", async () => {
     const src = readFileSync(JSONL, "utf8").split("\n");
     src[2] = src[2].slice(0, 20); // truncate the third line
-    const err = usage(await dpm("margin", tmp("bad.jsonl", src.join("\n")), "--market", MARKET, "--json"));
-    expect(err).toContain("line 3");
-    expect(err).not.toContain("line 2");
-    expect(err).not.toContain("line 4");
+    const r = await dpm("margin", tmp("bad.jsonl", src.join("\n")), "--market", MARKET);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^dpm: invalid portfolio file .*bad\.jsonl \(1 of 7 portfolios skipped\): 1 problem\n  line 3: <portfolio>: is not valid JSON/);
+    expect(r.stderr).not.toContain("line 2");
+    expect(r.stderr).not.toContain("line 4");
+    const accounts = [...r.stdout.matchAll(/^account (\S+) \|/gm)].map((m) => m[1]);
+    expect(accounts).toEqual(["naked-short-put", "covered-call", "calendar-spread", "cash-and-carry", "short-straddle-hedged", "multi-asset"]);
   });
 
-  it("JSON lines with one invalid portfolio → `line N: path`", async () => {
+  it("JSON lines with invalid portfolios: the rest equal their single-account results; `\"line\": N` in the JSON error", async () => {
     const src = readFileSync(JSONL, "utf8").split("\n");
     const o = JSON.parse(src[4]);
     o.positions[0].size = "big";
     src[4] = JSON.stringify(o);
-    const err = usage(await dpm("margin", tmp("invalid.jsonl", src.join("\n")), "--market", MARKET, "--json"));
-    expect(err).toContain("line 5: positions[0].size");
-    expect(err).toContain('"big"');
+    src[0] = "{\"account\": 5}";
+    const r = await dpm("margin", tmp("invalid.jsonl", src.join("\n")), "--market", MARKET, "--json");
+    expect(r.code).toBe(2);
+    const out = lines(r);
+    expect(out.map((x) => x.account)).toEqual(["covered-call", "put-credit-spread", "calendar-spread", "short-straddle-hedged", "multi-asset"]);
+    const [alone] = lines(ok(await dpm("margin", BOOK("calendar-spread"), "--market", MARKET, "--json")));
+    expect(out[2]).toEqual(alone);
+    const err = JSON.parse(r.stderr);
+    expect(err.issues).toEqual([
+      { line: 1, path: "account", message: "must be a string", value: 5 },
+      { line: 5, path: "positions[0].size", message: expect.stringContaining("exact decimal"), value: "big" },
+    ]);
+    const t = await dpm("margin", tmp("invalid.jsonl", src.join("\n")), "--market", MARKET);
+    expect(t.stderr).toContain('  line 5: positions[0].size: must be a number or an exact decimal string');
+    expect(t.stderr).toContain('(got "big")');
+  });
+
+  it("a JSON-lines file whose first line is bad still margins the others", async () => {
+    const src = readFileSync(JSONL, "utf8").split("\n");
+    src[0] = "{oops";
+    const r = await dpm("margin", tmp("first-bad.jsonl", src.join("\n")), "--market", MARKET, "--json");
+    expect(r.code).toBe(2);
+    expect(lines(r)).toHaveLength(6);
+    expect(JSON.parse(r.stderr).issues).toEqual([{ line: 1, path: "<portfolio>", message: expect.stringMatching(/^is not valid JSON/) }]);
+  });
+
+  it("a JSON-lines batch with blank lines and CRLF keeps its line numbers", async () => {
+    const src = readFileSync(JSONL, "utf8").trim().split("\n");
+    const text = ["", src[0], "", "[1, 2]", src[1]].join("\r\n");
+    const r = await dpm("margin", tmp("crlf.jsonl", text), "--market", MARKET, "--json");
+    expect(r.code).toBe(2);
+    expect(lines(r).map((x) => x.account)).toEqual(["naked-short-put", "covered-call"]);
+    expect(JSON.parse(r.stderr).issues).toEqual([{ line: 4, path: "(root)", message: expect.any(String), value: [1, 2] }]);
+  });
+
+  it("compare, whatif, greeks and stress skip the same bad lines", async () => {
+    const src = readFileSync(JSONL, "utf8").split("\n");
+    src[1] = "{\"account\": \"x\", \"positions\": [{\"instrument\": \"BTC-PERPETUAL\"}]}";
+    const p = tmp("skip.jsonl", src.join("\n"));
+    for (const cmd of [["compare"], ["whatif", "--trade", "BTC-PERPETUAL:1000"], ["greeks"], ["stress", "--scenario", "ftx-2022-11"]]) {
+      const r = await dpm(cmd[0], p, "--market", MARKET, ...cmd.slice(1), "--json");
+      expect(r.code, cmd[0]).toBe(2);
+      expect(lines(r), cmd[0]).toHaveLength(6);
+      expect(JSON.parse(r.stderr).issues, cmd[0]).toEqual([{ line: 2, path: "positions[0].size", message: expect.any(String) }]);
+    }
   });
 
   it("invalid market snapshot: every problem with its path", async () => {
@@ -433,8 +518,11 @@ describe("input errors → exit 2, nothing on stdout, every problem with its pat
     m.assets.BTC.index = -1;
     m.assets.SOL.vol = 20;
     m.extra = true;
-    const err = usage(await dpm("margin", BOOK("covered-call"), "--market", tmp("market.json", JSON.stringify(m)), "--json"));
+    const err = usage(await dpm("margin", BOOK("covered-call"), "--market", tmp("market.json", JSON.stringify(m))));
     for (const s of ["asOf:", "assets.BTC.index:", "assets.SOL.vol:", "extra: unknown field"]) expect(err).toContain(s);
+    const j = JSON.parse(usage(await dpm("margin", BOOK("covered-call"), "--market", tmp("market.json", JSON.stringify(m)), "--json")));
+    expect(j.error).toMatch(/^invalid market snapshot .*: 4 problems$/);
+    expect(j.issues).toEqual(expect.arrayContaining([{ path: "assets.BTC.index", message: expect.any(String), value: -1 }, { path: "extra", message: "unknown field", value: true }]));
   });
 
   it("truncated market snapshot", async () => {
@@ -452,7 +540,7 @@ describe("input errors → exit 2, nothing on stdout, every problem with its pat
   });
 
   it("compare, whatif and greeks validate the same way", async () => {
-    const p = tmp("bad2.json", JSON.stringify({ account: "b", positions: [{ instrument: "BTC-PERPETUAL", size: "1" }] }));
+    const p = tmp("bad2.json", JSON.stringify({ account: "b", positions: [{ instrument: "BTC-PERPETUAL", size: "1e3" }] }));
     for (const cmd of [["compare"], ["greeks"], ["whatif", "--trade", "BTC-PERPETUAL:1"]]) {
       expect(usage(await dpm(cmd[0], p, "--market", MARKET, ...cmd.slice(1)))).toContain("positions[0].size");
     }

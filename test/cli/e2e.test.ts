@@ -3,7 +3,7 @@
  * missing or older than a file under src/.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,12 +64,46 @@ describe("./bin/dpm end to end", () => {
 
   it("invalid input → exit 2, nothing on stdout, every problem with its path on stderr", () => {
     const p = join(dir, "bad.json");
-    writeFileSync(p, JSON.stringify({ account: "x", positions: [{ instrument: "BTC-PERPETUAL", size: "5" }, { instrument: "btc-perpetual", size: 1 }] }));
-    const r = dpm("margin", p, "--market", MARKET, "--json");
+    writeFileSync(p, JSON.stringify({ account: "x", positions: [{ instrument: "BTC-PERPETUAL", size: "5x" }, { instrument: "btc-perpetual", size: 1 }] }));
+    const r = dpm("margin", p, "--market", MARKET);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("positions[0].size");
     expect(r.stderr).toContain("positions[1].instrument");
+    // under --json the same problems come as one JSON object on stderr
+    const j = dpm("margin", p, "--market", MARKET, "--json");
+    expect(j.code).toBe(2);
+    expect(j.stdout).toBe("");
+    expect(JSON.parse(j.stderr).issues.map((i: { path: string }) => i.path)).toEqual(["positions[0].size", "positions[1].instrument"]);
+  });
+
+  it("JSON lines streamed from stdin; a bad line is skipped and reported, the others printed", () => {
+    const lines = readFileSync(join(ROOT, "examples/books.jsonl"), "utf8").trim().split("\n");
+    lines.splice(3, 0, "not json");
+    const r = spawnSync(process.execPath, [BIN, "margin", "-", "--market", MARKET, "--json"], { cwd: ROOT, encoding: "utf8", input: lines.join("\n"), timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stdout.trimEnd().split("\n")).toHaveLength(7);
+    expect(JSON.parse(r.stderr).issues).toEqual([{ line: 4, path: "<portfolio>", message: expect.stringMatching(/^is not valid JSON/) }]);
+  });
+
+  it("a reader that stops early (`| head`) ends the run quietly: exit 0, no EPIPE trace", async () => {
+    const { spawn } = await import("node:child_process");
+    const lines = readFileSync(join(ROOT, "examples/books.jsonl"), "utf8").trim().split("\n");
+    const book = join(dir, "many.jsonl");
+    writeFileSync(book, `${Array.from({ length: 300 }, (_, i) => lines[i % lines.length]).join("\n")}\n`);
+    const child = spawn(process.execPath, [BIN, "margin", book, "--market", MARKET, "--json"], { cwd: ROOT });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((res) => child.on("close", res));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+  });
+
+  it("progress bars stay off the terminal-less stderr of a pipeline", () => {
+    const r = dpm("cascade", "--market", MARKET, "--accounts", "200");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe("");
   });
 
   it("compare (human-readable) and an unknown command", () => {

@@ -45,3 +45,27 @@ describe("dpm serve --preset validation", () => {
     expect(r.stderr).toMatch(/--preset.*--nats/s);
   });
 });
+
+describe("dpm serve with its port in use", () => {
+  it("one clear line, exit 2, and the demo's temp directory is removed", async () => {
+    const { createServer } = await import("node:net");
+    const { readdirSync } = await import("node:fs");
+    const blocker = createServer();
+    await new Promise<void>((res) => blocker.listen(0, "127.0.0.1", res));
+    const port = (blocker.address() as { port: number }).port;
+    const tmp = mkdtempSync(join(dir, "tmp-"));
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      const r = await dpm("serve", "--demo", "--port", String(port));
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(`dpm: port ${port} is in use (127.0.0.1:${port} has another listener); choose another with --port\n`);
+      expect(readdirSync(tmp), "no dpm-demo-* directory left").toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+      await new Promise((res) => blocker.close(res));
+    }
+  });
+});

@@ -68,10 +68,27 @@ describe("parsePortfolio", () => {
     expect(i.value).toBe(5);
   });
 
-  it("size given as a string", () => {
-    const i = at(issuesOf(parsePortfolio(pf([{ instrument: "BTC-PERPETUAL", size: "5" }]))), "positions[0].size");
-    expect(i.message).toMatch(/number/);
-    expect(i.value).toBe("5");
+  it("sizes, order sizes and collateral amounts may be exact decimal strings, as the service accepts them", () => {
+    const r = accepted(parsePortfolio({
+      account: "s", collateral: { BTC: "1.5", USDC: " 25000.000000000000 " },
+      positions: [{ instrument: "BTC-PERPETUAL", size: "-10000" }, { instrument: "BTC-27DEC24-60000-C", size: "0.000000000001" }],
+      openOrders: [{ instrument: "BTC-27DEC24", size: "-0.5" }],
+    }));
+    expect(r.value.collateral).toEqual({ BTC: 1.5, USDC: 25000 });
+    expect(r.value.positions.map((p) => p.size)).toEqual([-10000, 1e-12]);
+    expect(r.value.openOrders[0].size).toBe(-0.5);
+  });
+
+  it.each(["5x", "1e3", "+5", ".5", "5.", "1,000", "", "0.0000000000001", "--1"])("size %j is not an exact decimal: rejected with its value", (size) => {
+    const i = at(issuesOf(parsePortfolio(pf([{ instrument: "BTC-PERPETUAL", size }]))), "positions[0].size");
+    expect(i.message).toMatch(/number or an exact decimal string/);
+    expect(i.value).toBe(size);
+  });
+
+  it("decimal strings keep the bounds: |size| ≤ 1e12, collateral ≥ 0, an order not 0", () => {
+    expect(at(issuesOf(parsePortfolio(pf([{ instrument: "BTC-PERPETUAL", size: "-10000000000000" }]))), "positions[0].size").message).toMatch(/at most/);
+    expect(at(issuesOf(parsePortfolio({ account: "a", collateral: { USDC: "-5" } })), "collateral.USDC").value).toBe("-5");
+    expect(at(issuesOf(parsePortfolio(pf([], { openOrders: [{ instrument: "BTC-PERPETUAL", size: "0.000" }] }))), "openOrders[0].size").message).toMatch(/non-zero/);
   });
 
   it("missing size", () => {
@@ -159,7 +176,7 @@ describe("parsePortfolio", () => {
       bogus: true,
       collateral: { BTC: -1 },
       positions: [
-        { instrument: "BTC-PERPETUAL", size: "5" },
+        { instrument: "BTC-PERPETUAL", size: "5 BTC" },
         { instrument: "NOPE-1", size: 1 },
         { instrument: "BTC-PERPETUAL", size: 1, sizee: 2 },
       ],

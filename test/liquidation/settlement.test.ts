@@ -57,7 +57,7 @@ describe("settlement: fees, fund, ADL (conservation)", () => {
 });
 
 describe("cascade", () => {
-  const sc = parseScenario(JSON.parse(readFileSync("presets/liquidation/2020-03-12.json", "utf8")));
+  const sc = parseScenario(JSON.parse(readFileSync("presets/liquidation/black-thursday-2020-03-12.json", "utf8")));
   if (!sc.ok) throw new Error(JSON.stringify(sc.issues));
   it("2020-03-12 on 300 generated accounts: ledgers balance, prices fall, portfolio margin leaves the least bad debt", () => {
     const book = generateAccounts(engine.market, 300, 7);

@@ -154,12 +154,15 @@ describe("dpm report: CLI", () => {
     const file = join(dir, "r.html");
     const r = await dpm("report", BOOK, "--market", MARKET, "--history", PRICES, "--out", file, "--json");
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toBe("");
+    // Under --json, the one line saying where the file went is JSON too.
+    expect(JSON.parse(r.stderr)).toEqual({ note: expect.stringMatching(/^wrote .*r\.html \(1 account, \d+ charts, \d+ KB\)$/), wrote: file });
     expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(data)));
     expect(readFileSync(file, "utf8")).toBe(html());
     const t = await dpm("report", BOOK, "--market", MARKET, "--out", file);
     expect(t.code, t.stderr).toBe(0);
-    expect(t.stdout).toMatch(/^wrote .*r\.html \(1 account, 5 charts, \d+ KB\)\n$/);
+    expect(t.stdout).toBe("");
+    expect(t.stderr).toBe(`dpm: wrote ${file} (1 account, 5 charts, ${(Buffer.byteLength(readFileSync(file)) / 1024).toFixed(0)} KB)\n`);
+    expect((await dpm("--quiet", "report", BOOK, "--market", MARKET, "--out", file)).stderr).toBe("");
     const s = await dpm("report", BOOK, "--market", MARKET);
     expect(s.stdout.startsWith("<!doctype html>")).toBe(true);
     function html(): string { return riskReportHtml([data]); }

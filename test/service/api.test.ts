@@ -75,7 +75,7 @@ describe("POST /v1/margin", () => {
     expect(r.json.initialMargin).toBeCloseTo(22443.70, 2);
   });
   it("400 with prefixed paths for a bad portfolio", async () => {
-    const r = await svc.call("POST", "/v1/margin", { portfolio: { account: "x", positions: [{ instrument: "BTC-PERPETUAL", size: "5" }] } });
+    const r = await svc.call("POST", "/v1/margin", { portfolio: { account: "x", positions: [{ instrument: "BTC-PERPETUAL", size: "5 BTC" }] } });
     expect(r.status).toBe(400);
     expect(r.json.issues[0].path).toBe("portfolio.positions[0].size");
   });

@@ -2,14 +2,16 @@
 import { marginOf } from "../../analytics/models.js";
 import { Command, Option } from "commander";
 import type { Portfolio } from "../../domain/portfolio.js";
-import { prepareContext } from "../../margin/computeMargin.js";
+import { prepareContext, VAR_NEEDS_HISTORY, type MarginDetail } from "../../margin/computeMargin.js";
 import type { MarginModel, MarginResult } from "../../margin/result.js";
 import type { RiskContext } from "../../margin/riskContext.js";
 import { DpmInputError } from "../../input/issues.js";
-import { loadMarket, loadParams, loadPortfolios } from "./load.js";
+import { loadMarket, loadParams } from "./load.js";
 import type { VarInputs } from "../../analytics/varModel.js";
 import { factorAssets } from "../../analytics/revalue.js";
 import { loadHistory } from "../history.js";
+import { portfolios, Rejects, type Item } from "./batch.js";
+import type { Cli } from "./context.js";
 
 /** Options shared by the margin commands. */
 export function marginOptions(c: Command): Command {
@@ -33,28 +35,70 @@ export interface MarginFlags {
   history?: string;
 }
 
-export interface Setup {
-  readonly ctx: RiskContext;
-  readonly portfolios: Portfolio[];
-  /** Price history for the var model, when --history is given. */
-  readonly varInputs?: VarInputs;
-}
-
-export function setup(path: string, f: MarginFlags): Setup {
+/** A context for the market, parameters and currency of the flags. */
+export function contextOf(f: Pick<MarginFlags, "market" | "params" | "preset" | "currency">): RiskContext {
   const market = loadMarket(f.market);
   const params = loadParams(f.params, f.preset);
   const c = prepareContext(market, params, f.currency);
   if (!c.ok) throw new DpmInputError("invalid --currency", [{ path: "--currency", message: c.reason, value: f.currency }]);
-  const portfolios = loadPortfolios(path, market);
-  if (f.history === undefined) return { ctx: c.value, portfolios };
-  const ctx = c.value;
-  const assets = [...new Set(portfolios.flatMap((pf) => factorAssets(pf, ctx.isStable)))];
-  return { ctx, portfolios, varInputs: { history: loadHistory(f.history, assets) } };
+  return c.value;
 }
 
-export function compute(ctx: RiskContext, pf: Portfolio, model: MarginModel, varInputs?: VarInputs): MarginResult {
-  const r = marginOf(ctx, pf, model, varInputs);
+/** The portfolios of one command run, against one context; bad documents are skipped and reported at the end. */
+export interface Batch {
+  readonly ctx: RiskContext;
+  /** Price history for the var model, when --history is given. */
+  readonly varInputs?: VarInputs;
+  /** The valid portfolios in input order (streamed, except with --history, which needs them all first). */
+  readonly items: AsyncIterable<Item>;
+  /** Margin of one portfolio, or undefined when it cannot be computed (it is then skipped and reported). */
+  margin(item: Item, model: MarginModel, detail?: MarginDetail): MarginResult | undefined;
+  /** Leave out one portfolio for a reason found while computing it. */
+  reject(item: Item, path: string, message: string, value?: unknown): void;
+  /** After the loop: exit 2, naming every skipped document, if there was one. */
+  finish(): void;
+}
+
+/**
+ * Open the portfolios at `path` for a command (`label` names its progress bar). Streams JSON lines; with
+ * --history every portfolio is read first, because the history to load depends on all their assets.
+ */
+export async function openBatch(cli: Cli, path: string, f: MarginFlags, label: string): Promise<Batch> {
+  if (f.model === "var" && f.history === undefined) throw new DpmInputError("cannot compute var margin", [{ path: "--model", message: VAR_NEEDS_HISTORY, value: f.model }]);
+  const ctx = contextOf(f);
+  const rejects = new Rejects();
+  let items: AsyncIterable<Item> = portfolios(cli, path, ctx.market, rejects, label);
+  let varInputs: VarInputs | undefined;
+  if (f.history !== undefined) {
+    const all: Item[] = [];
+    for await (const it of items) all.push(it);
+    const assets = [...new Set(all.flatMap((it) => factorAssets(it.portfolio, ctx.isStable)))];
+    varInputs = { history: loadHistory(f.history, assets) };
+    items = (async function* () { yield* all; })();
+  }
+  const reject = (item: Item, p: string, message: string, value?: unknown) => rejects.reject(item.where, [{ path: p, message, ...(value !== undefined ? { value } : {}) }]);
+  return {
+    ctx, items, ...(varInputs ? { varInputs } : {}), reject,
+    margin: (item, model, detail) => {
+      const r = marginOf(ctx, item.portfolio, model, varInputs, detail);
+      if (r.ok) return r.value;
+      reject(item, "--model", `cannot compute ${model} margin: ${r.reason}`, model);
+      return undefined;
+    },
+    finish: () => rejects.finish(path),
+  };
+}
+
+/** Every valid portfolio of a batch, held (for commands that need the whole book at once). */
+export async function collect(b: Pick<Batch, "items">): Promise<Portfolio[]> {
+  const out: Portfolio[] = [];
+  for await (const it of b.items) out.push(it.portfolio);
+  return out;
+}
+
+/** Margin of one portfolio under one model; a failure is an input error (single-account commands). */
+export function compute(ctx: RiskContext, pf: Portfolio, model: MarginModel, varInputs?: VarInputs, detail?: MarginDetail): MarginResult {
+  const r = marginOf(ctx, pf, model, varInputs, detail);
   if (!r.ok) throw new DpmInputError(`cannot compute ${model} margin`, [{ path: "--model", message: r.reason, value: model }]);
   return r.value;
 }
-

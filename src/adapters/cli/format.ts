@@ -1,18 +1,80 @@
 import type { MarginResult } from "../../margin/result.js";
 import type { GreeksRow } from "../../risk/greeksReport.js";
 
-/** Fixed-width table: first column left-aligned, the rest right-aligned. */
+/** Fixed-width table: first column left-aligned, the rest right-aligned (plain loops: a batch prints millions of cells). */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (r: readonly string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd();
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+  const widths = header.map((h) => h.length);
+  for (const r of rows) {
+    for (let i = 0; i < widths.length; i++) {
+      const l = (r[i] ?? "").length;
+      if (l > widths[i]) widths[i] = l;
+    }
+  }
+  const line = (r: readonly string[]): string => {
+    let out = r[0].padEnd(widths[0]);
+    for (let i = 1; i < r.length; i++) out += `  ${r[i].padStart(widths[i])}`;
+    // Trailing blanks come only from an empty (or blank-ended) last cell; trimming otherwise would copy the line for nothing.
+    const last = r[r.length - 1];
+    return last === "" || /\s$/.test(last) || r.length === 1 ? out.trimEnd() : out;
+  };
+  const out = [line(header), widths.map((w) => "-".repeat(w)).join("  ")];
+  for (const r of rows) out.push(line(r));
+  return out.join("\n");
+}
+
+/** Fallback for |v| ≥ 1e21, NaN and infinities: one cached NumberFormat per number of decimals. */
+const formatters = new Map<number, Intl.NumberFormat>();
+function intl(v: number, d: number): string {
+  let f = formatters.get(d);
+  if (!f) formatters.set(d, (f = new Intl.NumberFormat("en-US", { minimumFractionDigits: d, maximumFractionDigits: d })));
+  return f.format(v);
+}
+
+/** A string of decimal digits plus one in its last place ("0999" → "1000"). */
+function plusOne(digits: string): string {
+  let i = digits.length - 1;
+  while (i >= 0 && digits[i] === "9") i--;
+  if (i < 0) return `1${"0".repeat(digits.length)}`;
+  return `${digits.slice(0, i)}${String.fromCharCode(digits.charCodeAt(i) + 1)}${"0".repeat(digits.length - i - 1)}`;
+}
+
+/**
+ * `v` with `d` decimals and thousands separators, exactly as `toLocaleString("en-US")` with d fraction digits
+ * writes it: like ICU, it rounds the shortest decimal form of the double (`String(v)`), half away from zero;
+ * a negative amount that rounds to zero is shown as zero. Hand-written because a NumberFormat call per
+ * amount was most of a 20,000-account table's time (`toLocaleString` even built a new NumberFormat per call).
+ */
+export function grouped(v: number, d: number): string {
+  const a = Math.abs(v), x = a * 10 ** d;
+  if (x < 1e12) {
+    // Fast path: below 1e12 the scaled value is off by less than 2^-13 from a·10^d, so away from a half
+    // (more than 1e-3 from it) both roundings agree with the rounding of the integer part plus one.
+    const f = Math.floor(x), r = x - f;
+    if (Math.abs(r - 0.5) > 1e-3) return withDigits(v, String(r > 0.5 ? f + 1 : f).padStart(d + 1, "0"), d);
+  }
+  if (!Number.isFinite(v) || a >= 1e21) return intl(v, d);
+  const s = String(a);
+  const e = s.indexOf("e"), dot = s.indexOf(".");
+  // Below 1e-6 String() writes m.mmme-k (k ≥ 7): 0.000…0mmm.
+  const int = e >= 0 ? "0" : dot < 0 ? s : s.slice(0, dot);
+  const frac = e >= 0 ? `${"0".repeat(-Number(s.slice(e + 1)) - 1)}${s.slice(0, e).replace(".", "")}` : dot < 0 ? "" : s.slice(dot + 1);
+  let digits = int + frac.slice(0, d).padEnd(d, "0");
+  if (frac.length > d && frac.charCodeAt(d) >= 53) digits = plusOne(digits);
+  return withDigits(v, digits, d);
+}
+
+/** The rounded digits of |v| (the last `d` of them decimals) with separators and the sign of v unless zero. */
+function withDigits(v: number, digits: string, d: number): string {
+  const n = digits.length - d;
+  let text = digits.slice(0, n % 3 || 3);
+  for (let i = n % 3 || 3; i < n; i += 3) text += `,${digits.slice(i, i + 3)}`;
+  if (d > 0) text += `.${digits.slice(n)}`;
+  return v < 0 && /[1-9]/.test(digits) ? `-${text}` : text;
 }
 
 /** An amount in a currency: 2 decimals for USD and stablecoins, 6 for coins. */
 export function amount(v: number, currency: string): string {
-  const d = currency === "USD" || currency.startsWith("USD") ? 2 : 6;
-  const s = v.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
-  return s === `-${(0).toFixed(d)}` ? (0).toFixed(d) : s;
+  return grouped(v, currency === "USD" || currency.startsWith("USD") ? 2 : 6);
 }
 
 export function num(v: number, digits = 4): string {
@@ -23,32 +85,42 @@ export function num(v: number, digits = 4): string {
 
 const pct = (v: number | null) => (v === null ? "n/a" : `${(v * 100).toFixed(1)}%`);
 
+const SUMMARY = ["equity", "adj. equity", "initial margin", "maint. margin", "available", "MM ratio", "status"];
+const COMPONENTS = ["component", "underlying", "amount", "scenario / detail"];
+const POSITIONS = ["instrument", "size", "mark", "value", "delta", "gamma", "vega", "theta", "margin +/-"];
+
+function componentDetail(k: MarginResult["components"][number]): string {
+  const s = k.scenario;
+  if (!s) return detailText(k.detail);
+  return `move ${(s.priceShock * 100).toFixed(1)}%, vol ${s.volShock}${s.weight !== undefined ? `, weight ${s.weight.toFixed(3)}` : ""}`;
+}
+
 /** Summary, components and positions of one margin result. */
 export function formatMargin(r: MarginResult): string {
   const c = r.currency;
-  const out = [
-    `account ${r.account} | model ${r.model} | ${c} | as of ${r.asOf}`,
-    table(["equity", "adj. equity", "initial margin", "maint. margin", "available", "MM ratio", "status"].map((h) => h), [[
-      amount(r.equity, c), amount(r.adjustedEquity, c), amount(r.initialMargin, c), amount(r.maintenanceMargin, c),
-      amount(r.availableFunds, c), pct(r.marginRatio), r.status,
-    ]]),
-    "",
-    table(["component", "underlying", "amount", "scenario / detail"], r.components.map((k) => [
-      k.name, k.underlying ?? k.instrument ?? "", amount(k.amount, c),
-      k.scenario ? `move ${(k.scenario.priceShock * 100).toFixed(1)}%, vol ${k.scenario.volShock}${k.scenario.weight !== undefined ? `, weight ${k.scenario.weight.toFixed(3)}` : ""}` : detailText(k.detail),
-    ])),
-  ];
+  const summary = [amount(r.equity, c), amount(r.adjustedEquity, c), amount(r.initialMargin, c), amount(r.maintenanceMargin, c), amount(r.availableFunds, c), pct(r.marginRatio), r.status];
+  const components: string[][] = [];
+  for (const k of r.components) components.push([k.name, k.underlying ?? k.instrument ?? "", amount(k.amount, c), componentDetail(k)]);
+  let out = `account ${r.account} | model ${r.model} | ${c} | as of ${r.asOf}\n${table(SUMMARY, [summary])}\n\n${table(COMPONENTS, components)}`;
   if (r.positions.length > 0) {
-    out.push("", table(["instrument", "size", "mark", "value", "delta", "gamma", "vega", "theta", "margin +/-"], r.positions.map((p) => [
-      p.instrument, num(p.size), num(p.markPrice), amount(p.value, c), num(p.delta), num(p.gamma, 8), num(p.vega), num(p.theta), amount(p.marginContribution, c),
-    ])));
+    const positions: string[][] = [];
+    for (const p of r.positions) {
+      positions.push([p.instrument, num(p.size), num(p.markPrice), amount(p.value, c), num(p.delta), num(p.gamma, 8), num(p.vega), num(p.theta), amount(p.marginContribution, c)]);
+    }
+    out += `\n\n${table(POSITIONS, positions)}`;
   }
-  return out.join("\n");
+  return out;
 }
 
 function detailText(d: Readonly<Record<string, unknown>> | undefined): string {
   if (!d) return "";
-  return Object.entries(d).filter(([, v]) => v !== null).map(([k, v]) => `${k} ${typeof v === "number" ? num(v) : String(v)}`).join(", ");
+  let out = "";
+  for (const k in d) {
+    const v = d[k];
+    if (v === null) continue;
+    out += `${out === "" ? "" : ", "}${k} ${typeof v === "number" ? num(v) : String(v)}`;
+  }
+  return out;
 }
 
 /** The capital-efficiency table of `dpm compare`: one row per model. */
@@ -61,12 +133,16 @@ export function formatCompare(account: string, results: readonly MarginResult[])
   ]))].join("\n");
 }
 
-/** Greeks per underlying and expiry. */
+/** Greeks of the whole account per underlying and expiry, collateral and numeraire rows included. */
 export function formatGreeks(account: string, currency: string, rows: readonly GreeksRow[]): string {
-  return [`account ${account} (${currency}; delta in coins, vega per vol point, theta per day)`, table(
-    ["underlying", "expiry", "positions", "delta", "gamma", "vega", "theta"],
-    rows.map((g) => [g.underlying, g.expiry, String(g.positions), num(g.delta), num(g.gamma, 8), num(g.vega), num(g.theta)]),
-  )].join("\n");
+  const notes = [`account ${account} (${currency}; delta in coins, vega per vol point, theta per day; spot collateral counts as spot)`];
+  const table_ = table(
+    ["underlying", "expiry", "positions", "held", "delta", "gamma", "vega", "theta"],
+    rows.map((g) => [g.underlying, g.expiry, g.positions === 0 && g.expiry !== "ALL" ? "" : String(g.positions), g.held === undefined ? "" : num(g.held), num(g.delta), num(g.gamma, 8), num(g.vega), num(g.theta)]),
+  );
+  const out = [...notes, table_];
+  if (rows.some((g) => g.expiry === "NUMERAIRE")) out.push(`NUMERAIRE: everything held outside ${currency} (stablecoins, other assets, positions on other underlyings), revalued by ${currency}'s moves`);
+  return out.join("\n");
 }
 
 /** Before / after / change of a what-if trade. */
@@ -83,14 +159,18 @@ export function formatWhatIf(before: MarginResult, after: MarginResult, trades: 
   ])].join("\n");
 }
 
-/** Several accounts: initial margin per model and what portfolio margin saves against standard. */
-export function formatCompareSummary(rows: readonly { account: string; results: readonly MarginResult[] }[]): string {
-  const c = rows[0]?.results[0]?.currency ?? "USD";
-  const im = (rs: readonly MarginResult[], m: string) => rs.find((r) => r.model === m);
-  return [`initial margin (IM) and available funds by model (${c})`, table(["account", "IM isolated", "IM standard", "IM portfolio", "portfolio/standard", "available standard", "available portfolio", "status (portfolio)"], rows.map(({ account, results }) => {
-    const s = im(results, "standard"), p = im(results, "portfolio"), i = im(results, "isolated");
-    return [account, amount(i?.initialMargin ?? 0, c), amount(s?.initialMargin ?? 0, c), amount(p?.initialMargin ?? 0, c),
-      s && p && s.initialMargin > 0 ? `${((p.initialMargin / s.initialMargin) * 100).toFixed(1)}%` : "n/a",
-      amount(s?.availableFunds ?? 0, c), amount(p?.availableFunds ?? 0, c), p?.status ?? ""];
-  }))].join("\n");
+/** One account's row of the `dpm compare` summary: IM per model and what portfolio margin saves against standard. */
+export function compareSummaryRow(account: string, results: readonly MarginResult[]): string[] {
+  const c = results[0]?.currency ?? "USD";
+  const im = (m: string) => results.find((r) => r.model === m);
+  const s = im("standard"), p = im("portfolio"), i = im("isolated");
+  return [account, amount(i?.initialMargin ?? 0, c), amount(s?.initialMargin ?? 0, c), amount(p?.initialMargin ?? 0, c),
+    s && p && s.initialMargin > 0 ? `${((p.initialMargin / s.initialMargin) * 100).toFixed(1)}%` : "n/a",
+    amount(s?.availableFunds ?? 0, c), amount(p?.availableFunds ?? 0, c), p?.status ?? ""];
+}
+
+/** Several accounts: the rows of `compareSummaryRow` under one header. */
+export function formatCompareSummary(currency: string, rows: readonly (readonly string[])[]): string {
+  return [`initial margin (IM) and available funds by model (${currency})`,
+    table(["account", "IM isolated", "IM standard", "IM portfolio", "portfolio/standard", "available standard", "available portfolio", "status (portfolio)"], rows)].join("\n");
 }

@@ -1,14 +1,20 @@
-import { readFileSync } from "node:fs";
+import { closeSync, createReadStream, fstatSync, openSync, readFileSync } from "node:fs";
+import type { Readable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import { DpmInputError, type InputIssue } from "../../input/issues.js";
+
+function readFailure(e: unknown, path: string, what: string): DpmInputError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory, not a file" : `cannot read (${code ?? String(e)})`;
+  return new DpmInputError(`cannot read ${what}`, [{ path: what, message: why, value: path }]);
+}
 
 /** Read a file (or stdin for "-"); a missing or unreadable file is an input problem naming the option. */
 export function readText(path: string, what: string): string {
   try {
     return path === "-" ? readFileSync(0, "utf8") : readFileSync(path, "utf8");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory, not a file" : `cannot read (${code ?? String(e)})`;
-    throw new DpmInputError(`cannot read ${what}`, [{ path: what, message: why, value: path }]);
+    throw readFailure(e, path, what);
   }
 }
 
@@ -27,51 +33,146 @@ export function parseJson(text: string, what: string): unknown {
   }
 }
 
-function parsesAsJson(line: string): boolean {
+/** Where a document sits in its input: the 1-based line of JSON lines, the index in a JSON array, or neither (a single document). */
+export interface Where {
+  readonly line?: number;
+  readonly index?: number;
+}
+
+/** One input document, or why it could not be parsed. */
+export type Doc = { readonly where: Where; readonly value: unknown } | { readonly where: Where; readonly issues: readonly InputIssue[] };
+
+function parsed(text: string, what: string, line: number): Doc {
   try {
-    JSON.parse(line);
-    return true;
-  } catch {
-    return false;
+    return { where: { line }, value: JSON.parse(text) };
+  } catch (e) {
+    return { where: { line }, issues: [{ path: what, message: jsonError(e, text) }] };
   }
 }
 
-/** One input document with the path prefix its problems should carry. */
-export interface Doc {
-  readonly value: unknown;
-  /** `""` for a single document, `[3]` for element 3 of an array, `line 4` for JSON lines. */
-  readonly where: string;
-}
+const isObject = (text: string): boolean => {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === "object" && !Array.isArray(v);
+  } catch {
+    return false;
+  }
+};
 
 /**
- * A portfolio file holds one JSON object, a JSON array of them, or JSON lines (one object per line).
- * Every unparseable line is reported, with its line number.
+ * A whole text: one JSON object, a JSON array of them, or JSON lines. It is JSON lines when it does not parse
+ * as one document, has several non-empty lines and at least half of them are objects on their own (so a bad
+ * first line is reported by number while a truncated pretty-printed file reports its own syntax error).
  */
 export function readDocuments(text: string, what: string): Doc[] {
   const trimmed = text.trim();
   if (trimmed === "") throw new DpmInputError(`cannot parse ${what}`, [{ path: what, message: "is empty" }]);
   try {
     const v: unknown = JSON.parse(trimmed);
-    if (Array.isArray(v)) return v.map((value, i) => ({ value, where: `[${i}]` }));
-    return [{ value: v, where: "" }];
+    if (Array.isArray(v)) return v.map((value, index) => ({ value, where: { index } }));
+    return [{ value: v, where: {} }];
   } catch (e) {
-    const lines = text.split("\n");
-    const first = lines.find((l) => l.trim() !== "") ?? "";
-    // JSON lines only when the first line is a document of its own; otherwise report the file's own syntax error.
-    if (lines.filter((l) => l.trim() !== "").length < 2 || !parsesAsJson(first)) {
+    const lines = text.split("\n").map((l, i) => ({ text: l.trimEnd(), line: i + 1 })).filter((l) => l.text.trim() !== "");
+    if (lines.length < 2 || 2 * lines.filter((l) => isObject(l.text)).length < lines.length) {
       throw new DpmInputError(`cannot parse ${what}`, [{ path: what, message: jsonError(e, text) }]);
     }
-    const docs: Doc[] = [];
-    const issues: InputIssue[] = [];
-    lines.forEach((line, i) => {
-      if (line.trim() === "") return;
-      try {
-        docs.push({ value: JSON.parse(line), where: `line ${i + 1}` });
-      } catch (err) {
-        issues.push({ path: `${what} line ${i + 1}`, message: jsonError(err, line) });
-      }
-    });
-    if (issues.length > 0) throw new DpmInputError(`cannot parse ${what}`, issues);
-    return docs;
+    return lines.map((l) => parsed(l.text, what, l.line));
   }
+}
+
+/** An input opened for streaming, with its size in bytes when known (files; not stdin). */
+interface Opened {
+  readonly stream: Readable;
+  readonly size?: number;
+}
+
+function open(path: string, what: string): Opened {
+  if (path === "-") return { stream: process.stdin };
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error("EISDIR"), { code: "EISDIR" });
+    return { stream: createReadStream(path, { fd, highWaterMark: 1 << 20 }), size: st.size };
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    throw readFailure(e, path, what);
+  }
+}
+
+/** Documents of an input as they are read, and how far the reading got. */
+export interface DocStream {
+  readonly docs: AsyncGenerator<Doc>;
+  /** Size of the input in bytes, when known. */
+  readonly size?: number;
+  /** Bytes read so far (the reading runs up to a chunk ahead of the documents handed on). */
+  readonly bytesRead: () => number;
+  /** Characters of the documents handed on so far, line ends included (bytes for ASCII input): for progress. */
+  readonly consumed: () => number;
+}
+
+/**
+ * Stream the documents of a portfolio input (a file, or stdin for "-"). JSON lines, recognised by a first
+ * non-empty line that is an object on its own, are parsed line by line as they arrive and never held whole;
+ * a line that is not JSON becomes a `Doc` with its problem and the line number, and reading goes on. A JSON
+ * object or array (or anything else) is read whole and handed to `readDocuments`. A file of a single line is
+ * one document (no line number).
+ */
+export function streamDocuments(path: string, what: string): DocStream {
+  const { stream, size } = open(path, what);
+  let bytes = 0, used = 0;
+  async function* docs(): AsyncGenerator<Doc> {
+    const decoder = new StringDecoder("utf8");
+    // Set by take(), which TypeScript's narrowing cannot see: hence the cast.
+    let mode = "undecided" as "undecided" | "lines" | "whole";
+    const whole: string[] = [];
+    let rest = "", line = 0;
+    let held: Doc | undefined, count = 0;
+    function* take(text: string): Generator<Doc> {
+      line++;
+      used += text.length + 1;
+      const t = text.endsWith("\r") ? text.slice(0, -1) : text;
+      if (mode === "whole") return void whole.push(text, "\n");
+      const blank = t.trim() === "";
+      if (mode === "undecided") {
+        // Until the first document decides, keep every line: a whole-read input needs its line numbers intact.
+        if (blank) return void whole.push(text, "\n");
+        if (!isObject(t)) return void ((mode = "whole"), whole.push(text, "\n"));
+        mode = "lines";
+        whole.length = 0;
+      }
+      if (blank) return;
+      const d = parsed(t, what, line);
+      if (++count === 1) held = d;
+      else {
+        if (held) yield held;
+        held = undefined;
+        yield d;
+      }
+    }
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+        bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
+        let text = rest + (typeof chunk === "string" ? chunk : decoder.write(chunk));
+        let nl = text.indexOf("\n"), from = 0;
+        for (; nl >= 0; from = nl + 1, nl = text.indexOf("\n", from)) yield* take(text.slice(from, nl));
+        rest = text.slice(from);
+        text = "";
+      }
+      rest += decoder.end();
+      if (rest !== "") yield* take(rest);
+    } catch (e) {
+      if (e instanceof DpmInputError) throw e;
+      throw readFailure(e, path, what);
+    } finally {
+      stream.destroy();
+    }
+    if (mode === "lines") {
+      // A single document on its own is not a batch: no line number (its problems read as in a single file).
+      if (held) yield count === 1 && "value" in held ? { value: held.value, where: {} } : held;
+      return;
+    }
+    for (const d of readDocuments(whole.join(""), what)) yield d;
+  }
+  return { docs: docs(), ...(size !== undefined ? { size } : {}), bytesRead: () => bytes, consumed: () => used };
 }

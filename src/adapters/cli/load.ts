@@ -1,24 +1,18 @@
 import type { Portfolio } from "../../domain/portfolio.js";
 import type { MarketSnapshot } from "../../market/snapshot.js";
 import type { MarginParams } from "../../margin/params.js";
-import { portfolioMarketIssues } from "../../input/crossCheck.js";
 import { DpmInputError, type InputIssue } from "../../input/issues.js";
 import { parseMarket } from "../../input/marketSchema.js";
 import { parseParams } from "../../input/paramsSchema.js";
-import { parsePortfolio } from "../../input/portfolioSchema.js";
 import { DEFAULT_PRESET, loadPreset, presetNames, rawPreset } from "../../input/presets.js";
-import { parseJson, readDocuments, readText, type Doc } from "./io.js";
-
-function prefixed(where: string, issues: readonly InputIssue[]): InputIssue[] {
-  if (where === "") return [...issues];
-  return issues.map((i) => ({ ...i, path: where.startsWith("[") ? `${where}${i.path.startsWith("[") ? "" : "."}${i.path}` : `${where}: ${i.path}` }));
-}
+import { placed, validate } from "./batch.js";
+import { parseJson, readDocuments, readText } from "./io.js";
 
 /** Read and validate a market snapshot file. */
 export function loadMarket(path: string): MarketSnapshot {
   const json = parseJson(readText(path, "--market"), "--market");
   const r = parseMarket(json);
-  if (!r.ok) throw new DpmInputError(`invalid market snapshot ${path}`, prefixed("", r.issues));
+  if (!r.ok) throw new DpmInputError(`invalid market snapshot ${path}`, r.issues);
   return r.value;
 }
 
@@ -37,21 +31,17 @@ export function loadParams(paramsPath: string | undefined, preset: string | unde
   return loadPreset(name);
 }
 
-/** Read portfolios (object, array or JSON lines) and validate each, also against the market; all problems at once. */
+/**
+ * Read portfolios (object, array or JSON lines) and validate each, also against the market, all at once; any
+ * problem throws with every problem. The commands stream instead and skip bad documents (`batch.ts`).
+ */
 export function loadPortfolios(path: string, market: MarketSnapshot): Portfolio[] {
-  const docs: Doc[] = readDocuments(readText(path, "<portfolio>"), "<portfolio>");
   const out: Portfolio[] = [];
   const issues: InputIssue[] = [];
-  for (const d of docs) {
-    const r = parsePortfolio(d.value);
-    if (!r.ok) {
-      issues.push(...prefixed(d.where, r.issues));
-      continue;
-    }
-    const cross = portfolioMarketIssues(r.value, market);
-    if (cross.length > 0) issues.push(...prefixed(d.where, cross));
-    else out.push(r.value);
-    if (issues.length > 200) break;
+  for (const d of readDocuments(readText(path, "<portfolio>"), "<portfolio>")) {
+    const r = "issues" in d ? { ok: false as const, issues: d.issues } : validate(d.value, market);
+    if (r.ok) out.push(r.value);
+    else issues.push(...placed(d.where, r.issues));
   }
   if (issues.length > 0) throw new DpmInputError(`invalid portfolio file ${path}`, issues);
   return out;

@@ -1,13 +1,63 @@
-/** A progress bar on stderr, shown only on a TTY and never with --json (stdout stays clean). */
-export function progressBar(label: string, json: boolean): ((done: number, total: number) => void) | undefined {
-  if (json || !process.stderr.isTTY) return undefined;
-  let last = -1;
-  return (done, total) => {
-    const pct = total > 0 ? Math.floor((100 * done) / total) : 100;
-    if (pct === last) return;
-    last = pct;
-    const width = 30, fill = Math.round((width * pct) / 100);
-    process.stderr.write(`\r${label} [${"#".repeat(fill)}${".".repeat(width - fill)}] ${String(pct).padStart(3)}%`);
-    if (done >= total) process.stderr.write("\n");
+/**
+ * Progress bars on stderr (cli-progress). A bar appears only once its work has run for about a second, so
+ * quick runs print nothing; the caller decides whether bars are wanted at all (a terminal, no --json, no
+ * --quiet: see `Cli#progress`).
+ */
+import { SingleBar } from "cli-progress";
+
+/** Reports progress of one piece of work; every method is cheap and safe to call often. */
+export interface Progress {
+  /** `done` of `total` units; `detail` is shown after the bar (e.g. "12,000 accounts"). */
+  update(done: number, total: number, detail?: string): void;
+  /** Finish: remove the bar from the screen (idempotent). */
+  stop(): void;
+}
+
+/** A bar shows up only after this long (ms): "anything that can run longer than about a second". */
+export const SHOW_AFTER_MS = 800;
+
+const NONE: Progress = { update: () => undefined, stop: () => undefined };
+const live = new Set<Progress>();
+
+/** Stop every bar still on screen (at the end of a run, also after an error). */
+export function stopAllProgress(): void {
+  for (const p of [...live]) p.stop();
+}
+
+/** Where and when bars appear (the defaults serve the CLI; tests pass their own stream). */
+export interface ProgressOptions {
+  readonly stream?: NodeJS.WritableStream;
+  readonly showAfterMs?: number;
+}
+
+/** A progress bar labelled `label` counting `unit` (e.g. "MB", "steps"); `enabled` false gives a no-op. */
+export function progress(label: string, unit: string, enabled: boolean, o: ProgressOptions = {}): Progress {
+  if (!enabled) return NONE;
+  const started = Date.now();
+  const after = o.showAfterMs ?? SHOW_AFTER_MS;
+  let bar: SingleBar | undefined;
+  const p: Progress = {
+    update(done, total, detail = "") {
+      const payload = { detail: detail ? ` | ${detail}` : "" };
+      if (!bar) {
+        if (done >= total || Date.now() - started < after) return;
+        bar = new SingleBar({
+          format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit}{detail} | ETA {eta_formatted}`,
+          barsize: 30, hideCursor: null, clearOnComplete: true, fps: 5, etaBuffer: 50, stream: o.stream ?? process.stderr,
+        });
+        bar.start(total, done, payload);
+        live.add(p);
+      }
+      bar.setTotal(total);
+      bar.update(done, payload);
+      if (done >= total) p.stop();
+    },
+    stop() {
+      if (!bar) return;
+      bar.stop();
+      bar = undefined;
+      live.delete(p);
+    },
   };
+  return p;
 }

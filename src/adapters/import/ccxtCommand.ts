@@ -23,7 +23,7 @@ function pairs(texts: readonly string[], what: string): [string, string][] {
  * Add `ccxt` under `import`: `dpm import ccxt VENUE=FILE [VENUE=FILE ...] [--account NAME] [--preset VENUE=PRESET ...]`
  * prints a multi-venue book (validated) on stdout; notes (skipped zero positions, raw-size fallbacks) on stderr.
  */
-export function addCcxtImport(importCmd: Command, out: string[]): void {
+export function addCcxtImport(importCmd: Command, out: Pick<string[], "push">): void {
   importCmd.command("ccxt").description("ccxt fetchPositions()/fetchBalance() dumps, one per venue → a multi-venue book (docs/venues.md)")
     .argument("<venue=file...>", "per venue a JSON file {\"positions\": [ccxt Position ...], \"balance\": ccxt Balance}")
     .option("--account <name>", "account name of the book", "desk")

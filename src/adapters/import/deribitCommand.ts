@@ -30,7 +30,7 @@ function parseCollateral(texts: readonly string[]): Record<string, number> {
  * --out-dir DIR [--account NAME] [--collateral ASSET:AMOUNT ...] [--as-of ISO]`. Writes DIR/portfolio.json
  * and DIR/market.json, both validated (and against each other) before anything is written.
  */
-export function addDeribitImport(importCmd: Command, out: string[]): void {
+export function addDeribitImport(importCmd: Command, out: Pick<string[], "push">): void {
   importCmd.command("deribit").description("Deribit API responses (get_positions, get_book_summary_by_currency, ticker) → dpm portfolio and market files")
     .requiredOption("--positions <file>", "private/get_positions response (JSON)")
     .requiredOption("--book-summary <file>", "public/get_book_summary_by_currency response (repeatable, one per currency)", collect)

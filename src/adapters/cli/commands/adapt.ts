@@ -3,6 +3,7 @@
  * daily OHLCV bars, with anti-procyclicality; `fit` writes a parameter file for `dpm margin --params`.
  * Method and figures: docs/adaptive.md.
  */
+import type { Cli } from "../context.js";
 import { writeFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_APC, type ApcSpec } from "../../../analytics/adaptive/apc.js";
@@ -21,7 +22,6 @@ import { rawPreset } from "../../../input/presets.js";
 import { adaptReportHtml } from "../../report/adaptReport.js";
 import { adaptTables, type AdaptRunInfo } from "../../report/adaptTable.js";
 import { loadParams } from "../load.js";
-import { progressBar } from "../progress.js";
 import { numberArg } from "./risk.js";
 
 interface AdaptFlags {
@@ -83,12 +83,14 @@ function spec(f: AdaptFlags, params: MarginParams, asset: string): AdaptSpec {
   };
 }
 
-function run(f: AdaptFlags, bars: readonly Bars[], params: MarginParams): { runs: AssetBacktest[]; summaries: Record<string, AssetSummary>; spec: AdaptSpec } {
+function run(cli: Cli, f: AdaptFlags, bars: readonly Bars[], params: MarginParams): { runs: AssetBacktest[]; summaries: Record<string, AssetSummary>; spec: AdaptSpec } {
   const runs: AssetBacktest[] = [], summaries: Record<string, AssetSummary> = {};
   let last: AdaptSpec | undefined;
   for (const b of bars) {
     const s = spec(f, params, b.asset);
-    const r = backtestBars(b, s, progressBar(`adapt ${b.asset}`.padEnd(12), f.json));
+    const bar = cli.progress(`adapt ${b.asset}`.padEnd(12), "days");
+    const r = backtestBars(b, s, (done, total) => bar.update(done, total));
+    bar.stop();
     if (!r.ok) {
       const feature = /^unknown feature/.test(r.reason);
       throw new DpmInputError(`cannot backtest ${b.asset}`, [{ path: feature ? "--features" : "--history", message: r.reason, value: feature ? f.features : b.asset }]);
@@ -111,21 +113,26 @@ function write(path: string, text: string, what: string): void {
   }
 }
 
-function backtestCommand(a: Command, out: string[]): void {
+function backtestCommand(a: Command, cli: Cli): void {
+  const out = cli.out;
   options(a.command("backtest").description("walk-forward backtest of the static, ewma, garch and adaptive move models, raw and with APC"))
     .option("--html <file>", "also write a self-contained HTML report with a chart per asset")
     .action((f: AdaptFlags & { html?: string }) => {
       const params = loadParams(f.params, f.preset);
-      const r = run(f, loadBars(f.history, assetList(f)), params);
+      const r = run(cli, f, loadBars(f.history, assetList(f)), params);
       const inf = info(r.spec);
-      if (f.html !== undefined) write(f.html, adaptReportHtml(r.runs, r.summaries, inf), "--html");
+      if (f.html !== undefined) {
+        write(f.html, adaptReportHtml(r.runs, r.summaries, inf), "--html");
+        cli.wrote(f.html);
+      }
       if (f.json) {
         out.push(`${JSON.stringify({ confidence: inf.confidence, horizon: inf.horizon, trainDays: inf.trainDays, refitDays: inf.refitDays, apc: inf.apc, assets: r.summaries })}\n`);
-      } else out.push(`${adaptTables(r.summaries, inf)}${f.html !== undefined ? `\nwrote ${f.html}\n` : ""}`);
+      } else out.push(adaptTables(r.summaries, inf));
     });
 }
 
-function fitCommand(a: Command, out: string[]): void {
+function fitCommand(a: Command, cli: Cli): void {
+  const out = cli.out;
   options(a.command("fit").description("fit a move model on all bars up to --as-of and write a parameter file (extends the preset) with its priceRange per asset"))
     .addOption(new Option("--model <m>", "model whose APC move sets priceRange").choices(["adaptive", "ewma", "garch"]).default("adaptive"))
     .option("--as-of <date>", "last bar to use (YYYY-MM-DD; default the last bar of each file)")
@@ -138,7 +145,7 @@ function fitCommand(a: Command, out: string[]): void {
         if (d === undefined) throw new DpmInputError("invalid --as-of", [{ path: "--as-of", message: "must be YYYY-MM-DD", value: f.asOf }]);
         bars = bars.map((b) => barsUpTo(b, d));
       }
-      const r = run(f, bars, params);
+      const r = run(cli, f, bars, params);
       const fitted = fitParamsDoc(params, f.params !== undefined ? params.name : f.preset, r.runs, f.model, r.spec);
       const doc = f.params !== undefined ? fullBase(params, fitted) : fitted;
       const check = parseParams(doc, rawPreset);
@@ -158,8 +165,8 @@ function fullBase(params: MarginParams, doc: Record<string, unknown>): Record<st
 }
 
 /** Register `dpm adapt backtest` and `dpm adapt fit`. */
-export function registerAdaptCommands(p: Command, out: string[]): void {
+export function registerAdaptCommands(p: Command, cli: Cli): void {
   const a = p.command("adapt").description("adaptive margin: static / ewma / garch / adaptive move models, backtest and fit (docs/adaptive.md)");
-  backtestCommand(a, out);
-  fitCommand(a, out);
+  backtestCommand(a, cli);
+  fitCommand(a, cli);
 }

@@ -8,6 +8,7 @@ import { MS_PER_DAY, parseDay } from "../../../risk/history.js";
 import { loadHistory } from "../../history.js";
 import { rawPreset } from "../../../input/presets.js";
 import { loadMarket, loadParams } from "../load.js";
+import type { Cli } from "../context.js";
 import { numberArg } from "./risk.js";
 
 interface CalibrateFlags {
@@ -40,7 +41,8 @@ function endDay(f: CalibrateFlags): number {
   return Math.floor(Number.MAX_SAFE_INTEGER / MS_PER_DAY);
 }
 
-export function registerCalibrate(p: Command, out: string[]): void {
+/** Register `dpm calibrate`. */
+export function registerCalibrate(p: Command, cli: Cli): void {
   p.command("calibrate").description("derive price ranges, vol shocks, haircuts and correlations from EWMA vol/correlation, with an anti-procyclicality floor and a daily cap; writes a parameter file")
     .requiredOption("--history <path>", "daily closes: a directory of <SYM>-USD_1d.csv files or a date,<ASSET>,... CSV")
     .requiredOption("--assets <list>", "comma-separated assets, e.g. BTC,ETH,SOL")
@@ -82,10 +84,15 @@ export function registerCalibrate(p: Command, out: string[]): void {
       if (!check.ok) throw new Error(`calibrated parameters fail validation: ${check.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
       const text = f.json ? `${JSON.stringify(doc)}\n` : `${JSON.stringify(doc, null, 1)}\n`;
       if (f.out) {
-        writeFileSync(f.out, text);
+        try {
+          writeFileSync(f.out, text);
+        } catch (e) {
+          throw new DpmInputError("cannot write --out", [{ path: "--out", message: (e as Error).message, value: f.out }]);
+        }
+        cli.wrote(f.out);
         const rows = Object.entries(r.value.calibration?.assets as Record<string, { annualVolNow: number; annualVolUsed: number; priceRange: number; capped: boolean; haircut: number; volClass: string }>);
-        out.push(f.json ? `${JSON.stringify({ written: f.out, assets: Object.fromEntries(rows) })}\n`
-          : `wrote ${f.out}\n${rows.map(([a, x]) => `${a}: vol now ${(x.annualVolNow * 100).toFixed(1)}%, used ${(x.annualVolUsed * 100).toFixed(1)}% -> priceRange ${(x.priceRange * 100).toFixed(1)}%${x.capped ? " (capped)" : ""}, haircut ${(x.haircut * 100).toFixed(1)}% (${x.volClass})`).join("\n")}\n`);
-      } else out.push(text);
+        cli.out.push(f.json ? `${JSON.stringify({ written: f.out, assets: Object.fromEntries(rows) })}\n`
+          : `${rows.map(([a, x]) => `${a}: vol now ${(x.annualVolNow * 100).toFixed(1)}%, used ${(x.annualVolUsed * 100).toFixed(1)}% -> priceRange ${(x.priceRange * 100).toFixed(1)}%${x.capped ? " (capped)" : ""}, haircut ${(x.haircut * 100).toFixed(1)}% (${x.volClass})`).join("\n")}\n`);
+      } else cli.out.push(text);
     });
 }

@@ -6,9 +6,11 @@ import type { RiskContext } from "../../../margin/riskContext.js";
 import { DpmInputError } from "../../../input/issues.js";
 import { rawPreset } from "../../../input/presets.js";
 import { impactHtml, impactReport, type ImpactReport } from "../../report/impact.js";
-import { compute } from "../common.js";
+import { portfolios, Rejects } from "../batch.js";
+import { collect, compute } from "../common.js";
+import type { Cli } from "../context.js";
 import { amount, table } from "../format.js";
-import { loadMarket, loadParams, loadPortfolios } from "../load.js";
+import { loadMarket, loadParams } from "../load.js";
 
 interface ImpactFlags { book: string; market: string; from: string; to: string; html?: string; json: boolean; currency: string }
 
@@ -38,7 +40,7 @@ function formatImpact(r: ImpactReport): string {
 }
 
 /** Register `dpm impact`. */
-export function registerImpactCommand(p: Command, out: string[]): void {
+export function registerImpactCommand(p: Command, cli: Cli): void {
   p.command("impact").description("how every account's IM and MM move under a parameter change (--from/--to: parameter files or preset names)")
     .requiredOption("--book <file>", "portfolios (JSON object, array or JSON lines)")
     .requiredOption("--market <file>", "market snapshot JSON")
@@ -47,7 +49,7 @@ export function registerImpactCommand(p: Command, out: string[]): void {
     .option("--html <file>", "also write an HTML report with the distribution chart")
     .option("--currency <code>", "numeraire", "USD")
     .option("--json", "JSON output", false)
-    .action((f: ImpactFlags) => {
+    .action(async (f: ImpactFlags) => {
       const market = loadMarket(f.market);
       const ctxOf = (params: MarginParams): RiskContext => {
         const c = prepareContext(market, params, f.currency);
@@ -55,15 +57,25 @@ export function registerImpactCommand(p: Command, out: string[]): void {
         return c.value;
       };
       const a = ctxOf(paramsArg(f.from, "--from")), b = ctxOf(paramsArg(f.to, "--to"));
-      const portfolios = loadPortfolios(f.book, market);
-      const r = impactReport({ name: f.from, ctx: a }, { name: f.to, ctx: b }, portfolios, (ctx, pf) => compute(ctx, pf, "portfolio"));
+      const rejects = new Rejects();
+      const book = await collect({ items: portfolios(cli, f.book, market, rejects, "impact: reading") });
+      const bar = cli.progress("impact", "accounts");
+      let done = 0;
+      // Only the numbers are shown: no per-position contributions.
+      const r = impactReport({ name: f.from, ctx: a }, { name: f.to, ctx: b }, book, (ctx, pf) => {
+        bar.update(++done, 2 * book.length);
+        return compute(ctx, pf, "portfolio", undefined, { contributions: false });
+      });
+      bar.stop();
       if (f.html !== undefined) {
         try {
           writeFileSync(f.html, impactHtml(r));
         } catch (e) {
           throw new DpmInputError("cannot write --html", [{ path: "--html", message: String((e as Error).message), value: f.html }]);
         }
+        cli.wrote(f.html);
       }
-      out.push(f.json ? `${JSON.stringify(r)}\n` : `${formatImpact(r)}\n`);
+      cli.out.push(f.json ? `${JSON.stringify(r)}\n` : `${formatImpact(r)}\n`);
+      rejects.finish(f.book, "book");
     });
 }

@@ -16,7 +16,7 @@ import { parseJson, readText } from "../io.js";
 interface DeriveFlags { outDir: string; case?: string; underlying?: string; account?: string }
 
 /** `dpm import derive <case.json> --out-dir DIR [--case NAME]`: validates all three files before writing any. */
-export function addDeriveImport(importCmd: Command, out: string[]): void {
+export function addDeriveImport(importCmd: Command, out: Pick<string[], "push">): void {
   importCmd.command("derive").description("a Derive test case (v2-core PMRM_2 case file, or --case of a standard-manager file) → portfolio.json, market.json, params.json")
     .argument("<case>", "Derive test-case JSON file")
     .requiredOption("--out-dir <dir>", "directory for portfolio.json, market.json and params.json")
@@ -48,7 +48,7 @@ export function addDeriveImport(importCmd: Command, out: string[]): void {
 }
 
 /** Register `dpm import` and its venues. */
-export function registerImportCommands(p: Command, out: string[]): void {
+export function registerImportCommands(p: Command, out: Pick<string[], "push">): void {
   const importCmd = p.command("import").description("convert venue data into dpm portfolio, market and parameter files");
   addDeriveImport(importCmd, out);
   addDeribitImport(importCmd, out);

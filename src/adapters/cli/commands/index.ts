@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { Cli } from "../context.js";
 import { registerMarginCommands } from "./margin.js";
 import { registerRiskCommands } from "./risk.js";
 import { registerImpactCommand } from "./impact.js";
@@ -11,16 +12,16 @@ import { registerAdaptCommands } from "./adapt.js";
 
 /**
  * Register every CLI command. Each command family lives in its own file in this directory and adds one
- * line here; commands push their stdout text to `out` (written only on success).
+ * line here; commands write results through `cli.out` (stdout) and notes through `cli` (stderr).
  */
-export function commands(p: Command, out: string[]): void {
-  registerMarginCommands(p, out);
-  registerRiskCommands(p, out);
-  registerImpactCommand(p, out);
-  registerImportCommands(p, out);
-  registerServeCommand(p, out);
-  registerLiquidationCommands(p, out);
-  registerReportCommand(p, out);
-  registerVenuesCommand(p, out);
-  registerAdaptCommands(p, out);
+export function commands(p: Command, cli: Cli): void {
+  registerMarginCommands(p, cli);
+  registerRiskCommands(p, cli);
+  registerImpactCommand(p, cli);
+  registerImportCommands(p, cli.out);
+  registerServeCommand(p, cli.out);
+  registerLiquidationCommands(p, cli);
+  registerReportCommand(p, cli);
+  registerVenuesCommand(p, cli);
+  registerAdaptCommands(p, cli);
 }

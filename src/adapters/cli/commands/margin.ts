@@ -5,14 +5,17 @@ import { GRID_MODELS, marginWith, prepareContext } from "../../../margin/compute
 import type { MarginModel, MarginResult } from "../../../margin/result.js";
 import type { RiskContext } from "../../../margin/riskContext.js";
 import { applyTrades } from "../../../margin/whatIf.js";
-import { greeksReport } from "../../../risk/greeksReport.js";
+import { accountGreeks } from "../../../margin/accountGreeks.js";
+import { resolveInstrument } from "../../../market/resolve.js";
+import type { MarketSnapshot } from "../../../market/snapshot.js";
 import { portfolioMarketIssues } from "../../../input/crossCheck.js";
 import { DpmInputError, type InputIssue } from "../../../input/issues.js";
 import { MAX_ABS_SIZE } from "../../../input/portfolioSchema.js";
-import { compute, marginOptions, setup, type MarginFlags } from "../common.js";
+import { marginOptions, openBatch, type MarginFlags } from "../common.js";
+import type { Cli } from "../context.js";
 import { loadParams } from "../load.js";
 import { formatVenues } from "../formatVenues.js";
-import { formatCompare, formatCompareSummary, formatGreeks, formatMargin, formatWhatIf } from "../format.js";
+import { compareSummaryRow, formatCompare, formatCompareSummary, formatGreeks, formatMargin, formatWhatIf } from "../format.js";
 
 /** Every `--trade` value, all problems reported at once. */
 function parseTrades(texts: readonly string[]): Position[] {
@@ -45,14 +48,30 @@ function parseTrade(text: string, i: number): Position {
   return { instrument: inst.value, size };
 }
 
-function marginCommand(p: Command, out: string[]): void {
+/**
+ * How a traded instrument is valued when the market has no mark or vol of its own: a forward carried from
+ * the index, a vol from the surface or the flat asset vol. Undefined when it has its own.
+ */
+export function fallbackNote(market: MarketSnapshot, pos: Position): string | undefined {
+  const r = resolveInstrument(market, pos.instrument);
+  if (!r.ok || pos.instrument.kind === "spot") return undefined;
+  const v = r.value, u = pos.instrument.underlying;
+  const parts: string[] = [];
+  if (v.forwardSource.startsWith("index")) parts.push(`no mark for its expiry in the market, forward carried from the ${u} index (${v.forward.toFixed(2)}${v.rate !== 0 ? ` at rate ${v.rate}` : ""})`);
+  if (v.volSource === "flat") parts.push(`no markIv in the market, valued at ${u}'s flat vol ${(v.vol * 100).toFixed(1)}%`);
+  if (v.volSource === "surface") parts.push(`no markIv in the market, valued at ${(v.vol * 100).toFixed(1)}% from the ${u} vol surface`);
+  return parts.length > 0 ? `${pos.instrument.name}: ${parts.join("; ")}` : undefined;
+}
+
+function marginCommand(p: Command, cli: Cli): void {
   marginOptions(p.command("margin").description("margin of one portfolio, an array of them, or JSON lines (one result per line)").argument("<portfolio>", "portfolio JSON / JSON lines file, or - for stdin"))
-    .action((path: string, f: MarginFlags) => {
-      const { ctx, portfolios, varInputs } = setup(path, f);
-      for (const pf of portfolios) {
-        const r = compute(ctx, pf, f.model, varInputs);
-        out.push(f.json ? `${JSON.stringify(r)}\n` : `${formatMargin(r)}\n\n`);
+    .action(async (path: string, f: MarginFlags) => {
+      const b = await openBatch(cli, path, f, "margin");
+      for await (const it of b.items) {
+        const r = b.margin(it, f.model);
+        if (r) cli.out.push(f.json ? `${JSON.stringify(r)}\n` : `${formatMargin(r)}\n\n`);
       }
+      b.finish();
     });
 }
 
@@ -67,72 +86,99 @@ function venueOutcomes(names: readonly string[], ctxs: readonly RiskContext[], p
 }
 
 /** `--venues a,b,c`: the same books under several venues' presets (portfolio model), side by side. */
-function compareVenues(path: string, f: MarginFlags & { venues: string }, out: string[]): void {
+async function compareVenues(cli: Cli, path: string, f: MarginFlags & { venues: string }): Promise<void> {
   const names = f.venues.split(",").map((x) => x.trim()).filter((x) => x !== "");
-  const { ctx, portfolios } = setup(path, f);
-  const ctxs = names.map((n) => {
-    const c = prepareContext(ctx.market, loadParams(undefined, n), f.currency);
+  const paramsList = names.map((n) => loadParams(undefined, n));
+  const b = await openBatch(cli, path, f, "compare");
+  const ctxs = paramsList.map((params) => {
+    const c = prepareContext(b.ctx.market, params, f.currency);
     if (!c.ok) throw new DpmInputError("invalid --currency", [{ path: "--currency", message: c.reason, value: f.currency }]);
     return c.value;
   });
-  for (const pf of portfolios) {
+  for await (const { portfolio: pf } of b.items) {
     const venues = venueOutcomes(names, ctxs, pf);
-    out.push(f.json ? `${JSON.stringify({ account: pf.account, venues })}\n` : `${formatVenues(pf.account, f.currency, venues)}\n\n`);
+    cli.out.push(f.json ? `${JSON.stringify({ account: pf.account, venues })}\n` : `${formatVenues(pf.account, f.currency, venues)}\n\n`);
   }
+  b.finish();
 }
 
-function compareCommand(p: Command, out: string[]): void {
+function compareCommand(p: Command, cli: Cli): void {
   marginOptions(p.command("compare").description("isolated, standard and portfolio margin side by side (capital efficiency); --venues compares venues' presets").argument("<portfolio>"))
     .option("--venues <presets>", "comma-separated presets to compare under the portfolio model (e.g. deribit,okx,derive)")
-    .action((path: string, f: MarginFlags & { venues?: string }) => {
-      if (f.venues !== undefined) return compareVenues(path, { ...f, venues: f.venues }, out);
-      const { ctx, portfolios, varInputs } = setup(path, f);
-      const models: MarginModel[] = varInputs ? [...GRID_MODELS, "var"] : [...GRID_MODELS];
-      const all = portfolios.map((pf) => ({ account: pf.account, results: models.map((m) => compute(ctx, pf, m, varInputs)) }));
-      if (f.json) for (const r of all) out.push(`${JSON.stringify(r)}\n`);
-      else if (all.length === 1) out.push(`${formatCompare(all[0].account, all[0].results)}\n`);
-      else out.push(`${formatCompareSummary(all)}\n`);
+    .action(async (path: string, f: MarginFlags & { venues?: string }) => {
+      if (f.venues !== undefined) return compareVenues(cli, path, { ...f, venues: f.venues });
+      const b = await openBatch(cli, path, f, "compare");
+      const models: MarginModel[] = b.varInputs ? [...GRID_MODELS, "var"] : [...GRID_MODELS];
+      // The text summary shows no per-position contributions: they are computed only for --json.
+      const detail = { contributions: f.json };
+      let first: { account: string; results: MarginResult[] } | undefined;
+      const rows: string[][] = [];
+      for await (const it of b.items) {
+        const results: MarginResult[] = [];
+        for (const m of models) {
+          const r = b.margin(it, m, detail);
+          if (r) results.push(r);
+        }
+        if (results.length < models.length) continue;
+        if (f.json) cli.out.push(`${JSON.stringify({ account: it.portfolio.account, results })}\n`);
+        else {
+          first ??= { account: it.portfolio.account, results };
+          rows.push(compareSummaryRow(it.portfolio.account, results));
+        }
+      }
+      if (!f.json && first && rows.length === 1) cli.out.push(`${formatCompare(first.account, first.results)}\n`);
+      else if (!f.json && rows.length > 1) cli.out.push(`${formatCompareSummary(f.currency, rows)}\n`);
+      b.finish();
     });
 }
 
-function whatifCommand(p: Command, out: string[]): void {
+function whatifCommand(p: Command, cli: Cli): void {
   marginOptions(p.command("whatif").description("margin before and after a trade").argument("<portfolio>"))
     .requiredOption("--trade <INSTRUMENT:SIZE>", "trade to add (repeatable)", (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
-    .action((path: string, f: MarginFlags & { trade: string[] }) => {
-      const { ctx, portfolios } = setup(path, f);
+    .action(async (path: string, f: MarginFlags & { trade: string[] }) => {
       const trades = parseTrades(f.trade);
-      for (const pf of portfolios) {
-        const cross = portfolioMarketIssues({ ...pf, positions: trades }, ctx.market).map((i) => ({ ...i, path: i.path.replace(/^positions/, "--trade") }));
-        if (cross.length > 0) throw new DpmInputError("invalid --trade", cross);
-        const ap = applyTrades(ctx, pf, trades);
-        if (!ap.ok) throw new DpmInputError("invalid --trade", [{ path: "--trade", message: ap.reason }]);
-        const after = ap.value;
-        const b = compute(ctx, pf, f.model), a = compute(ctx, after, f.model);
-        const change = {
-          equity: a.equity - b.equity, adjustedEquity: a.adjustedEquity - b.adjustedEquity, initialMargin: a.initialMargin - b.initialMargin,
-          maintenanceMargin: a.maintenanceMargin - b.maintenanceMargin, availableFunds: a.availableFunds - b.availableFunds,
-        };
-        out.push(f.json ? `${JSON.stringify({ account: pf.account, model: f.model, trades: f.trade, before: b, after: a, change })}\n` : `${formatWhatIf(b, a, f.trade)}\n\n`);
+      const b = await openBatch(cli, path, f, "whatif");
+      const cross = portfolioMarketIssues({ account: "--trade", collateral: {}, positions: trades, openOrders: [] }, b.ctx.market)
+        .map((i) => ({ ...i, path: i.path.replace(/^positions/, "--trade") }));
+      if (cross.length > 0) throw new DpmInputError("invalid --trade", cross);
+      for (const t of trades) {
+        const note = fallbackNote(b.ctx.market, t);
+        if (note) cli.warn(note, { instrument: t.instrument.name });
       }
+      const detail = { contributions: f.json };
+      for await (const it of b.items) {
+        const ap = applyTrades(b.ctx, it.portfolio, trades);
+        if (!ap.ok) { b.reject(it, "--trade", ap.reason); continue; }
+        const before = b.margin(it, f.model, detail), after = before && b.margin({ ...it, portfolio: ap.value }, f.model, detail);
+        if (!before || !after) continue;
+        const change = {
+          equity: after.equity - before.equity, adjustedEquity: after.adjustedEquity - before.adjustedEquity, initialMargin: after.initialMargin - before.initialMargin,
+          maintenanceMargin: after.maintenanceMargin - before.maintenanceMargin, availableFunds: after.availableFunds - before.availableFunds,
+        };
+        cli.out.push(f.json ? `${JSON.stringify({ account: it.portfolio.account, model: f.model, trades: f.trade, before, after, change })}\n` : `${formatWhatIf(before, after, f.trade)}\n\n`);
+      }
+      b.finish();
     });
 }
 
-function greeksCommand(p: Command, out: string[]): void {
-  marginOptions(p.command("greeks").description("Greeks per underlying and expiry").argument("<portfolio>"))
-    .action((path: string, f: MarginFlags) => {
-      const { ctx, portfolios } = setup(path, f);
-      for (const pf of portfolios) {
-        const r = compute(ctx, pf, "portfolio");
-        const rows = greeksReport(r.positions.map((x, i) => ({ ...x, instrument: pf.positions[i].instrument })));
-        out.push(f.json ? `${JSON.stringify({ account: pf.account, currency: r.currency, greeks: rows })}\n` : `${formatGreeks(pf.account, r.currency, rows)}\n\n`);
+function greeksCommand(p: Command, cli: Cli): void {
+  marginOptions(p.command("greeks").description("Greeks of the whole account per underlying and expiry, spot collateral included (its own row; delta in the numeraire's terms)").argument("<portfolio>"))
+    .action(async (path: string, f: MarginFlags) => {
+      const b = await openBatch(cli, path, f, "greeks");
+      for await (const it of b.items) {
+        const g = accountGreeks(b.ctx, it.portfolio);
+        if (!g.ok) { b.reject(it, "<portfolio>", g.reason); continue; }
+        const rows = g.value;
+        cli.out.push(f.json ? `${JSON.stringify({ account: it.portfolio.account, currency: f.currency, greeks: rows })}\n` : `${formatGreeks(it.portfolio.account, f.currency, rows)}\n\n`);
       }
+      b.finish();
     });
 }
 
 /** Register margin, compare, whatif and greeks. */
-export function registerMarginCommands(p: Command, out: string[]): void {
-  marginCommand(p, out);
-  compareCommand(p, out);
-  whatifCommand(p, out);
-  greeksCommand(p, out);
+export function registerMarginCommands(p: Command, cli: Cli): void {
+  marginCommand(p, cli);
+  compareCommand(p, cli);
+  whatifCommand(p, cli);
+  greeksCommand(p, cli);
 }

@@ -4,14 +4,14 @@ import type { MarginModel } from "../../../margin/result.js";
 import type { VarParams } from "../../../margin/params.js";
 import { backtest } from "../../../analytics/backtest.js";
 import { reverseStress } from "../../../analytics/reverseStress.js";
-import { runStress, type StressScenario } from "../../../analytics/stress.js";
+import { runStress, type StressResult, type StressScenario } from "../../../analytics/stress.js";
 import { DEFAULT_VAR_SPEC, runVar, type VarSpec } from "../../../analytics/varReport.js";
 import { DpmInputError } from "../../../input/issues.js";
 import { parseStressFile } from "../../../input/stressSchema.js";
-import { historicalScenarios } from "../../stressLibrary.js";
-import { compute, setup, type MarginFlags } from "../common.js";
+import { findScenario, historicalScenarios, scenarioChoices } from "../../stressLibrary.js";
+import { openBatch, type MarginFlags } from "../common.js";
+import type { Cli } from "../context.js";
 import { parseJson, readText } from "../io.js";
-import { progressBar } from "../progress.js";
 import { formatBacktest, formatReverse, formatStress, formatVar } from "../riskFormat.js";
 import { registerCalibrate } from "./calibrate.js";
 
@@ -73,7 +73,7 @@ function varSpec(f: VarFlags, base: VarParams | undefined): VarSpec {
   };
 }
 
-function varCommand(p: Command, out: string[]): void {
+function varCommand(p: Command, cli: Cli): void {
   riskOptions(p.command("var").description("VaR and Expected Shortfall by historical (hs), filtered historical (fhs) or Monte Carlo (mc) simulation").argument("<portfolio>"))
     .requiredOption("--history <path>", "daily closes: a directory of <SYM>-USD_1d.csv files or a date,<ASSET>,... CSV")
     .addOption(new Option("--method <m>", "hs | fhs | mc (default from the parameters' var section)").choices(["hs", "fhs", "mc"]))
@@ -87,15 +87,19 @@ function varCommand(p: Command, out: string[]): void {
     .option("--lambda <l>", "EWMA decay", numberArg(0, 1, false, true))
     .option("--shrinkage <d>", "correlation shrinkage towards the identity", numberArg(0, 1))
     .option("--correlation <file>", "Monte Carlo correlation matrix JSON {assets, matrix} (validated, repaired if not PSD)")
-    .action((path: string, f: VarFlags) => {
-      const { ctx, portfolios, varInputs } = setup(path, { ...f, model: "portfolio" });
-      if (!varInputs) throw new Error("history not loaded");
-      const spec = varSpec(f, ctx.params.var);
-      for (const pf of portfolios) {
-        const r = runVar(ctx, pf, varInputs.history, spec, false, spec.method === "mc" ? progressBar(`var ${pf.account}`, f.json) : undefined);
-        if (!r.ok) throw new DpmInputError(`cannot compute VaR of ${pf.account}`, [{ path: "--history", message: r.reason }]);
-        out.push(f.json ? `${JSON.stringify(r.value.report)}\n` : `${formatVar(r.value.report)}\n\n`);
+    .action(async (path: string, f: VarFlags) => {
+      const b = await openBatch(cli, path, { ...f, model: "portfolio" }, "var: reading");
+      if (!b.varInputs) throw new Error("history not loaded");
+      const spec = varSpec(f, b.ctx.params.var);
+      for await (const it of b.items) {
+        const pf = it.portfolio;
+        const bar = cli.progress(`var ${pf.account}`, spec.method === "mc" ? "paths" : "scenarios");
+        const r = runVar(b.ctx, pf, b.varInputs.history, spec, false, (d, t) => bar.update(d, t));
+        bar.stop();
+        if (!r.ok) { b.reject(it, "--history", `cannot compute VaR of ${pf.account}: ${r.reason}`); continue; }
+        cli.out.push(f.json ? `${JSON.stringify(r.value.report)}\n` : `${formatVar(r.value.report)}\n\n`);
       }
+      b.finish();
     });
 }
 
@@ -120,43 +124,57 @@ function parseDirection(text: string): Record<string, number> {
   return out;
 }
 
-function chooseScenarios(f: StressFlags): StressScenario[] {
+/**
+ * The scenarios to run: the shipped library or `--scenarios FILE`, narrowed by `--scenario NAME` (library
+ * names, or former names with a note). Shared with `dpm report`.
+ */
+export function chooseScenarios(cli: Cli, f: { scenarios?: string; scenario?: string[] }): StressScenario[] {
   const all = f.scenarios ? parseStressFile(parseJson(readText(f.scenarios, "--scenarios"), "--scenarios"), f.scenarios) : historicalScenarios();
   if (!f.scenario || f.scenario.length === 0) return all;
-  const unknown = f.scenario.filter((n) => !all.some((s) => s.name === n));
-  if (unknown.length > 0) throw new DpmInputError("unknown --scenario", unknown.map((n) => ({ path: "--scenario", message: `must be one of ${all.map((s) => s.name).join(", ")}`, value: n })));
-  return all.filter((s) => f.scenario?.includes(s.name));
+  const found = f.scenario.map((n) => ({ n, hit: findScenario(n, all) }));
+  const unknown = found.filter((x) => x.hit === undefined);
+  if (unknown.length > 0) throw new DpmInputError("unknown --scenario", unknown.map(({ n }) => ({ path: "--scenario", message: `must be one of ${scenarioChoices(all)}`, value: n })));
+  const names = new Set<string>();
+  for (const { hit } of found) {
+    if (!hit) continue;
+    if (hit.alias) cli.note(`scenario "${hit.alias}" is now named "${hit.scenario.name}" (the old name still works)`, { alias: hit.alias, scenario: hit.scenario.name });
+    names.add(hit.scenario.name);
+  }
+  return all.filter((s) => names.has(s.name));
 }
 
-function stressCommand(p: Command, out: string[]): void {
+function stressCommand(p: Command, cli: Cli): void {
   riskOptions(p.command("stress").description("named historical (or custom JSON) stress scenarios; --reverse: distance to liquidation and bankruptcy").argument("<portfolio>"))
     .addOption(new Option("--model <model>", "margin model after the shock").choices(["isolated", "standard", "portfolio"]).default("portfolio"))
     .option("--scenarios <file>", "custom scenarios JSON ({\"scenarios\": [...]}) instead of the shipped historical library")
-    .option("--scenario <name>", "run only this scenario (repeatable)", (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
+    .option("--scenario <name>", "run only this scenario (repeatable; the names of dpm cascade and dpm report)", (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .option("--reverse", "reverse stress: smallest joint move to liquidation and to bankruptcy", false)
     .option("--direction <A=w,...>", "reverse-stress direction, e.g. BTC=-1,ETH=-1 (default: the worst direction)")
     .option("--vol-shock <x>", "relative vol change applied along the reverse-stress path", numberArg(-0.95, 10), 0)
-    .action((path: string, f: StressFlags) => {
-      const { ctx, portfolios } = setup(path, f);
+    .action(async (path: string, f: StressFlags) => {
       const model: MarginModel = f.model;
-      if (f.reverse) {
-        const dir = f.direction ? parseDirection(f.direction) : undefined;
-        for (const pf of portfolios) {
-          const r = reverseStress(ctx.market, ctx.params, f.currency, pf, model, dir, f.volShock ?? 0);
-          if (!r.ok) throw new DpmInputError(`cannot reverse-stress ${pf.account}`, [{ path: f.direction ? "--direction" : "<portfolio>", message: r.reason }]);
-          out.push(f.json ? `${JSON.stringify(r.value)}\n` : `${formatReverse(r.value)}\n\n`);
+      const dir = f.reverse && f.direction ? parseDirection(f.direction) : undefined;
+      const scenarios = f.reverse ? [] : chooseScenarios(cli, f);
+      const b = await openBatch(cli, path, f, "stress");
+      const { market, params } = b.ctx;
+      for await (const it of b.items) {
+        const pf = it.portfolio;
+        if (f.reverse) {
+          const r = reverseStress(market, params, f.currency, pf, model, dir, f.volShock ?? 0);
+          if (!r.ok) { b.reject(it, f.direction ? "--direction" : "<portfolio>", `cannot reverse-stress ${pf.account}: ${r.reason}`); continue; }
+          cli.out.push(f.json ? `${JSON.stringify(r.value)}\n` : `${formatReverse(r.value)}\n\n`);
+          continue;
         }
-        return;
+        const rows: StressResult[] = [];
+        for (const sc of scenarios) {
+          const r = runStress(market, params, f.currency, pf, model, sc);
+          if (r.ok) rows.push(r.value);
+          else b.reject(it, "--scenarios", `cannot stress ${pf.account} under ${sc.name}: ${r.reason}`, sc.name);
+        }
+        if (rows.length < scenarios.length) continue;
+        cli.out.push(f.json ? `${JSON.stringify({ account: pf.account, model, currency: f.currency, results: rows })}\n` : `${formatStress(pf.account, f.currency, rows)}\n\n`);
       }
-      const scenarios = chooseScenarios(f);
-      for (const pf of portfolios) {
-        const rows = scenarios.map((sc) => {
-          const r = runStress(ctx.market, ctx.params, f.currency, pf, model, sc);
-          if (!r.ok) throw new DpmInputError(`cannot stress ${pf.account}`, [{ path: "--scenarios", message: r.reason, value: sc.name }]);
-          return r.value;
-        });
-        out.push(f.json ? `${JSON.stringify({ account: pf.account, model, currency: f.currency, results: rows })}\n` : `${formatStress(pf.account, f.currency, rows)}\n\n`);
-      }
+      b.finish();
     });
 }
 
@@ -169,7 +187,7 @@ interface BacktestFlags extends MarginFlags {
   days?: number;
 }
 
-function backtestCommand(p: Command, out: string[]): void {
+function backtestCommand(p: Command, cli: Cli): void {
   riskOptions(p.command("backtest").description("VaR backtest of the portfolio held constant: breaches, Kupiec, Christoffersen, Basel traffic light; and the portfolio model's margin against each day's loss").argument("<portfolio>"))
     .requiredOption("--history <path>", "daily closes: a directory of <SYM>-USD_1d.csv files or a date,<ASSET>,... CSV")
     .option("--window <n>", "daily returns behind each day's VaR", numberArg(10, 100000, true), 250)
@@ -177,26 +195,32 @@ function backtestCommand(p: Command, out: string[]): void {
     .option("--confidence <alpha>", "confidence in (0.5, 1)", numberArg(0.5, 1, false, true), 0.99)
     .option("--lambda <l>", "EWMA decay of fhs", numberArg(0, 1, false, true))
     .option("--days <n>", "test only the last n days", numberArg(1, 100000, true))
-    .action((path: string, f: BacktestFlags) => {
-      const { ctx, portfolios, varInputs } = setup(path, { ...f, model: "portfolio" });
-      if (!varInputs) throw new Error("history not loaded");
-      for (const pf of portfolios) {
-        const grid = compute(ctx, pf, "portfolio");
+    .action(async (path: string, f: BacktestFlags) => {
+      const b = await openBatch(cli, path, { ...f, model: "portfolio" }, "backtest: reading");
+      if (!b.varInputs) throw new Error("history not loaded");
+      const ctx = b.ctx;
+      for await (const it of b.items) {
+        const pf = it.portfolio;
+        const grid = b.margin(it, "portfolio", { contributions: false });
+        if (!grid) continue;
         const gridRisk = grid.initialMargin - grid.components.filter((c) => c.name === "openOrders").reduce((s, c) => s + c.amount, 0);
-        const r = backtest(ctx, pf, varInputs.history, {
+        const bar = cli.progress(`backtest ${pf.account}`, "days");
+        const r = backtest(ctx, pf, b.varInputs.history, {
           method: f.method, confidence: f.confidence, window: f.window, ewmaLambda: f.lambda ?? ctx.params.var?.ewmaLambda ?? 0.94, ...(f.days ? { days: f.days } : {}),
-        }, gridRisk, progressBar(`backtest ${pf.account}`, f.json));
-        if (!r.ok) throw new DpmInputError(`cannot backtest ${pf.account}`, [{ path: "--window", message: r.reason, value: f.window }]);
+        }, gridRisk, (d, t) => bar.update(d, t));
+        bar.stop();
+        if (!r.ok) { b.reject(it, "--window", `cannot backtest ${pf.account}: ${r.reason}`, f.window); continue; }
         const { series, ...summary } = r.value;
-        out.push(f.json ? `${JSON.stringify({ ...summary, series })}\n` : `${formatBacktest(r.value)}\n\n`);
+        cli.out.push(f.json ? `${JSON.stringify({ ...summary, series })}\n` : `${formatBacktest(r.value)}\n\n`);
       }
+      b.finish();
     });
 }
 
 /** Register var, stress, backtest and calibrate. */
-export function registerRiskCommands(p: Command, out: string[]): void {
-  varCommand(p, out);
-  stressCommand(p, out);
-  backtestCommand(p, out);
-  registerCalibrate(p, out);
+export function registerRiskCommands(p: Command, cli: Cli): void {
+  varCommand(p, cli);
+  stressCommand(p, cli);
+  backtestCommand(p, cli);
+  registerCalibrate(p, cli);
 }

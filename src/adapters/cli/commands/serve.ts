@@ -1,8 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import type { Command } from "commander";
-import { Option } from "commander";
+import { Option, type Command } from "commander";
 import { DpmInputError } from "../../../input/issues.js";
 import { parseMarket } from "../../../input/marketSchema.js";
 import { parseJson, readText } from "../io.js";
@@ -13,6 +12,7 @@ import { describeStoreTarget, isPostgresTarget } from "../../storeFactory.js";
 import { parsePartition } from "../../../engine/partition.js";
 import { presetNames } from "../../../input/presets.js";
 import type { ScaleOutServiceOptions } from "../../http/service.js";
+import { CliFailure } from "../context.js";
 
 interface ServeFlags {
   port: string; host: string; db?: string; demo: boolean; sync: "full" | "normal"; snapshotEvery: string;
@@ -94,7 +94,14 @@ async function serve(f: ServeFlags): Promise<void> {
     mkdirSync(dir, { recursive: true });
     db = join(dir, f.demo ? "demo.sqlite" : "dpm.sqlite");
   } else if (db !== ":memory:" && !isPostgresTarget(db)) mkdirSync(dirname(resolve(db)), { recursive: true });
-  const svc = await startService({ db, port, host: f.host, sync: f.sync, snapshotEvery, rateLimit, bodyLimit, adminKey: process.env.DPM_ADMIN_KEY || undefined, initialMarket, liquidation, quiet: f.quiet, trustedFills: f.trustedFills ?? f.demo, ...(scaleOut ? { scaleOut } : {}) });
+  let svc: Awaited<ReturnType<typeof startService>>;
+  try {
+    svc = await startService({ db, port, host: f.host, sync: f.sync, snapshotEvery, rateLimit, bodyLimit, adminKey: process.env.DPM_ADMIN_KEY || undefined, initialMarket, liquidation, quiet: f.quiet, trustedFills: f.trustedFills ?? f.demo, ...(scaleOut ? { scaleOut } : {}) });
+  } catch (e) {
+    if (throwaway) rmSync(throwaway, { recursive: true, force: true });
+    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") throw new CliFailure(`port ${port} is in use (${f.host}:${port} has another listener); choose another with --port`);
+    throw e;
+  }
   const say = (s: string) => process.stdout.write(`${s}\n`);
   say(`dpm: listening on ${svc.url} (db ${describeStoreTarget(db)})`);
   if (scaleOut) say(`dpm: partition ${scaleOut.partition.index}/${scaleOut.partition.count} (fnv1a32 of account id), market stream ${scaleOut.stream ?? "DPM_MARKET"} on ${scaleOut.nats}, consumer ${scaleOut.consumer ?? `dpm-worker-${scaleOut.partition.index}`}${scaleOut.publishMarket ? ", publishing market data" : ""}, market seq ${svc.engine.state.marketSeq}`);
@@ -128,7 +135,7 @@ async function serve(f: ServeFlags): Promise<void> {
 }
 
 /** `dpm serve`: the HTTP + WebSocket service (docs/service.md). */
-export function registerServeCommand(p: Command, _out: string[]): void {
+export function registerServeCommand(p: Command, _out: Pick<string[], "push">): void {
   p.command("serve")
     .description("run the margin service: HTTP + WebSocket API under /v1, dashboard at /")
     .option("--port <n>", "TCP port (0: any free port)", "8080")
@@ -157,5 +164,6 @@ export function registerServeCommand(p: Command, _out: string[]): void {
     .option("--nats-prefix <token>", "with --nats: subject prefix (default dpm: dpm.market.>, dpm.fleet.<I>)")
     .option("--consumer <name>", "with --nats: durable consumer name (default dpm-worker-<I>)")
     .option("--no-trusted-fills", "fills, deposits and funding need the admin key (default without --demo)")
-    .action(serve);
+    // `--quiet` is also the global option (no progress or notes), which commander hands to the program.
+    .action((f: ServeFlags, cmd: Command) => serve({ ...f, quiet: f.quiet || cmd.optsWithGlobals().quiet === true }));
 }

@@ -1,4 +1,5 @@
 /** `dpm venues BOOK --market M [--target U] [--contagion] [--svg F] [--json]`: a multi-venue book, venue by venue and unified. */
+import type { Cli } from "../context.js";
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { allocateBook } from "../../../analytics/venues/bookAllocation.js";
@@ -23,7 +24,8 @@ function must<T>(r: { ok: true; value: T } | { ok: false; reason: string }, what
 }
 
 /** Register `dpm venues`. */
-export function registerVenuesCommand(p: Command, out: string[]): void {
+export function registerVenuesCommand(p: Command, cli: Cli): void {
+  const out = cli.out;
   p.command("venues").description("a multi-venue book: each venue's own margin, the unified profile, the collateral allocation and contagion stress")
     .argument("<book>", "multi-venue book JSON (docs/venues.md)")
     .requiredOption("--market <file>", "market snapshot JSON")
@@ -48,7 +50,10 @@ export function registerVenuesCommand(p: Command, out: string[]): void {
       const { result: allocation } = allocateBook(env, book, target);
       let contagion: ContagionResult[] | undefined;
       if (f.contagion || f.svg !== undefined) contagion = params.contagion.map((sc) => must(runContagion(env, book, rows, sc, target), `scenario ${sc.name}`));
-      if (f.svg !== undefined && contagion) writeFileSync(f.svg, `${contagionSvg(book.account, contagion)}\n`);
+      if (f.svg !== undefined && contagion) {
+        writeFileSync(f.svg, `${contagionSvg(book.account, contagion)}\n`);
+        cli.wrote(f.svg);
+      }
       const venues = rows.map(({ result: _r, lending, ...r }) => ({ ...r, ...(lending ? { lending } : {}) }));
       const { venues: _v, ...alloc } = allocation;
       if (f.json) out.push(`${JSON.stringify({ account: book.account, currency: "USD", asOf: new Date(market.asOf).toISOString(), venues, unified, allocation: alloc, ...(contagion ? { contagion } : {}) })}\n`);

@@ -1,0 +1,91 @@
+/**
+ * What every command writes through: results to stdout (streamed in large chunks), and notes, warnings and
+ * progress to stderr, shaped by the run's mode (`--json`: JSON lines on stderr too; `--quiet`: errors only).
+ */
+import { resolve } from "node:path";
+import { progress, type Progress, type ProgressOptions } from "./progress.js";
+
+/** A failure the CLI explains in one line (no list of input problems), with its exit code (2: usage, 1: internal). */
+export class CliFailure extends Error {
+  constructor(message: string, readonly exitCode: 1 | 2 = 2) {
+    super(message);
+    this.name = "CliFailure";
+  }
+}
+
+/** Results on stdout, written as they come in chunks of about 64 KB (a batch is never held whole). */
+export class Output {
+  private buf: string[] = [];
+  private size = 0;
+  /** Characters written so far (flushed or not). */
+  written = 0;
+  /** The reader went away (EPIPE, e.g. `dpm margin big.jsonl | head`): nothing more is written and batches stop. */
+  closed = false;
+
+  /** Append text (the same signature as `string[]#push`, so a command can also write into an array). */
+  push(...s: string[]): number {
+    if (this.closed) return 0;
+    for (const x of s) {
+      this.buf.push(x);
+      this.size += x.length;
+      this.written += x.length;
+    }
+    if (this.size >= 65_536) this.flush();
+    return this.buf.length;
+  }
+
+  /** Write everything buffered to stdout. */
+  flush(): void {
+    if (this.buf.length === 0) return;
+    if (!this.closed) process.stdout.write(this.buf.join(""));
+    this.buf = [];
+    this.size = 0;
+  }
+}
+
+/** The mode of this run, set from the command's options before its action runs. */
+export interface Mode {
+  /** The command was given `--json`: errors, notes and warnings on stderr are JSON lines too. */
+  json: boolean;
+  /** `--quiet`: no progress, notes or warnings (errors still go to stderr). */
+  quiet: boolean;
+}
+
+/** The CLI's I/O for one run. */
+export class Cli {
+  readonly out = new Output();
+  readonly mode: Mode = { json: false, quiet: false };
+
+  /** One informational line on stderr (`dpm: …`, or `{"note": …}` under --json); nothing with --quiet. */
+  note(text: string, data: Readonly<Record<string, unknown>> = {}): void {
+    this.say("note", text, data);
+  }
+
+  /** One warning line on stderr (`dpm: warning: …`, or `{"warning": …}` under --json); nothing with --quiet. */
+  warn(text: string, data: Readonly<Record<string, unknown>> = {}): void {
+    this.say("warning", text, data);
+  }
+
+  /** Say that a file was written, with its absolute path. */
+  wrote(file: string, detail = ""): void {
+    const path = resolve(file);
+    this.note(`wrote ${path}${detail ? ` (${detail})` : ""}`, { wrote: path });
+  }
+
+  /**
+   * A progress bar on stderr for work that can take more than about a second; a no-op unless stderr is a
+   * terminal and neither --json nor --quiet was given.
+   */
+  progress(label: string, unit: string): Progress {
+    const stream = this.progressOptions.stream ?? process.stderr;
+    return progress(label, unit, !this.mode.json && !this.mode.quiet && (stream as { isTTY?: boolean }).isTTY === true, this.progressOptions);
+  }
+
+  /** Where bars go and after how long they show (tests set these). */
+  progressOptions: ProgressOptions = {};
+
+  private say(kind: "note" | "warning", text: string, data: Readonly<Record<string, unknown>>): void {
+    if (this.mode.quiet) return;
+    process.stderr.write(this.mode.json ? `${JSON.stringify({ [kind]: text, ...data })}\n` : `dpm: ${kind === "warning" ? "warning: " : ""}${text}\n`);
+  }
+}
