@@ -1,0 +1,219 @@
+/**
+ * Issue 11: the six defects of the outside review of the running service, each reproduced against a real
+ * server (and, for the restart, a real store), plus issue 12's bare book on POST /v1/margin.
+ */
+import { connect } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { openSqliteStore } from "../../src/adapters/store-sqlite/sqliteStore.js";
+import { InprocBus } from "../../src/adapters/bus-inproc/inprocBus.js";
+import { Engine } from "../../src/engine/engine.js";
+import { ADMIN, MARKET, startTestService, type TestService } from "./helpers.js";
+
+let svc: TestService;
+const T0 = Date.parse("2024-11-20T08:00:00Z");
+
+beforeAll(async () => {
+  svc = await startTestService({ rateLimit: 0 });
+  expect((await svc.call("POST", "/v1/accounts", { id: "alice", collateral: { USDC: "100000" } })).status).toBe(201);
+});
+afterAll(async () => svc?.stop());
+
+/** Every number in a JSON answer is finite (JSON has no NaN/Infinity: they come out as null where a number belongs). */
+function nonFinitePaths(v: unknown, path = "", out: string[] = []): string[] {
+  if (typeof v === "number" && !Number.isFinite(v)) out.push(path);
+  else if (Array.isArray(v)) v.forEach((x, i) => nonFinitePaths(x, `${path}[${i}]`, out));
+  else if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) nonFinitePaths(x, path ? `${path}.${k}` : k, out);
+  return out;
+}
+
+describe("defect 1: a fill at 5e-324 poisoned the state", () => {
+  it.fails("the fill is refused (409, issue naming the price band) and the account's figures stay finite", async () => {
+    const seq = svc.engine.state.seq;
+    const r = await svc.call("POST", "/v1/accounts/alice/fills", { instrument: "BTC-PERPETUAL", size: "1000", price: 5e-324 });
+    expect(r.status, r.text).toBe(409);
+    expect(r.json.issues[0]).toMatchObject({ path: "price", value: 5e-324 });
+    expect(r.json.issues[0].message).toMatch(/between .* and .*mark/);
+    expect(svc.engine.state.seq).toBe(seq);
+    const m = svc.engine.margins.get("alice")!;
+    expect(nonFinitePaths(m)).toEqual([]);
+    expect(m.equity).toBe(100000);
+  });
+  it.fails("an admin tick with index 1e-300 is refused (400: below the smallest price); a 60 % jump needs force: true (409)", async () => {
+    const tiny = await svc.call("POST", "/v1/market/ticks", { asset: "BTC", ts: T0 + 1000, index: 1e-300 });
+    expect(tiny.status, tiny.text).toBe(400);
+    expect(tiny.json.issues[0]).toMatchObject({ path: "index", value: 1e-300 });
+    const jump = await svc.call("POST", "/v1/market/ticks", { asset: "BTC", ts: T0 + 1000, index: 92000 * 0.4 });
+    expect(jump.status, jump.text).toBe(409);
+    expect(jump.json.issues[0]).toMatchObject({ path: "index", value: 92000 * 0.4 });
+    expect(jump.json.issues[0].message).toMatch(/50 %.*force/);
+    expect(svc.engine.state.market!.assets.BTC.index).toBe(92000);
+  });
+  it.fails("the reducing fill after it can no longer answer 500 after its event was logged, and the log reopens", async () => {
+    const store = openSqliteStore(":memory:", { sync: "normal" });
+    const e = await Engine.open(store);
+    for (const ev of [{ type: "market", snapshot: MARKET }, { type: "account", account: "a" }, { type: "deposit", account: "a", asset: "USDC", amount: "100000" }]) expect((await e.submit(ev)).ok).toBe(true);
+    const poison = await e.submit({ type: "fill", account: "a", instrument: "BTC-PERPETUAL", size: "1000", price: 5e-324 });
+    expect(poison.ok).toBe(false);
+    const before = await store.lastSeq();
+    const reduce = await e.submit({ type: "fill", account: "a", instrument: "BTC-PERPETUAL", size: "-500", price: 92000 });
+    expect(reduce.ok).toBe(true);
+    expect(await store.lastSeq()).toBe(before + 1);
+    const again = await Engine.open(store);
+    expect(JSON.stringify(again.margins.get("a"))).toBe(JSON.stringify(e.margins.get("a")));
+    await store.close();
+  });
+  it.fails("a log holding such a fill (written by an older version) still starts: the event is quarantined, not applied", async () => {
+    const store = openSqliteStore(":memory:", { sync: "normal" });
+    await store.appendEvents([
+      { type: "market", snapshot: MARKET }, { type: "account", account: "a" }, { type: "deposit", account: "a", asset: "USDC", amount: "100000" },
+      { type: "fill", account: "a", instrument: "BTC-PERPETUAL", size: "1000", price: 5e-324 },
+      { type: "fill", account: "a", instrument: "BTC-PERPETUAL", size: "-500", price: 92000 },
+    ], 0);
+    const e = await Engine.open(store);
+    expect(e.quarantined.map((q) => q.seq)).toEqual([4, 5]);
+    expect(nonFinitePaths(e.margins.get("a"))).toEqual([]);
+    expect(e.state.accounts.get("a")!.positions.size).toBe(0);
+    await store.close();
+  });
+});
+
+describe("defect 2: deeply nested JSON answered 500", () => {
+  it.fails("depth 10,000 on a body route is a 400 naming the depth limit, not a stack overflow", async () => {
+    for (const path of ["/v1/accounts/alice/fills", "/v1/margin", "/v1/market/ticks", "/v1/params"]) {
+      const body = "[".repeat(10_000) + "]".repeat(10_000);
+      const r = await svc.call(path === "/v1/params" ? "PUT" : "POST", path, body);
+      expect(r.status, `${path}: ${r.text.slice(0, 200)}`).toBe(400);
+      expect(r.text.length).toBeLessThan(2000);
+      expect(r.json.issues[0].message).toMatch(/nest/);
+    }
+    const deepObject = '{"portfolio":' + '{"a":'.repeat(6000) + "1" + "}".repeat(6000) + "}";
+    const r = await svc.call("POST", "/v1/margin", deepObject);
+    expect(r.status, r.text.slice(0, 200)).toBe(400);
+  });
+});
+
+describe("defect 3: unknown presets and prototype-named currencies on POST /v1/margin", () => {
+  const book = { account: "x", collateral: { USDC: 1000 }, positions: [] };
+  it.fails("an unknown preset is a 400 listing the valid ones", async () => {
+    const r = await svc.call("POST", "/v1/margin", { portfolio: book, preset: "nope" });
+    expect(r.status, r.text).toBe(400);
+    expect(r.json.issues[0]).toMatchObject({ path: "preset", value: "nope" });
+    expect(r.json.issues[0].message).toMatch(/deribit/);
+  });
+  it.fails("currency __proto__, constructor, toString: 400 listing the valid ones", async () => {
+    for (const currency of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
+      const r = await svc.call("POST", "/v1/margin", { portfolio: book, currency });
+      expect(r.status, `${currency}: ${r.text}`).toBe(400);
+      expect(r.json.issues[0]).toMatchObject({ path: "currency", value: currency });
+      expect(r.json.issues[0].message).toMatch(/USD.*BTC/);
+    }
+  });
+  it.fails("issue 12: a bare book (no {portfolio: …} wrapper) is a 400 with a one-line hint", async () => {
+    const r = await svc.call("POST", "/v1/margin", book);
+    expect(r.status, r.text).toBe(400);
+    expect(r.json.error).toMatch(/wrap it as \{"portfolio": …\}/);
+  });
+});
+
+/** Send request headers only (no body byte) and report the status line, headers and whether the server closed. */
+function headersOnly(port: number, head: string): Promise<{ status: number; headers: string; closedMs: number | undefined }> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, "127.0.0.1");
+    let buf = "";
+    const t0 = Date.now();
+    const timer = setTimeout(() => { s.destroy(); resolve({ status: Number(buf.slice(9, 12)), headers: buf.split("\r\n\r\n")[0], closedMs: undefined }); }, 1500);
+    s.on("data", (d) => { buf += d.toString(); });
+    s.on("close", () => { clearTimeout(timer); resolve({ status: Number(buf.slice(9, 12)), headers: buf.split("\r\n\r\n")[0], closedMs: Date.now() - t0 }); });
+    s.on("error", reject);
+    s.write(head);
+  });
+}
+
+describe("defect 4: unauthenticated bodies were read to the end", () => {
+  it.fails("401 with Connection: close and the socket closed, without waiting for the 10 MB body", async () => {
+    const r = await headersOnly(svc.port, "POST /v1/accounts/alice/fills HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n");
+    expect(r.status).toBe(401);
+    expect(r.headers.toLowerCase()).toContain("connection: close");
+    expect(r.closedMs, "the server closed the connection").toBeDefined();
+  });
+  it.fails("the same for a chunked body", async () => {
+    const r = await headersOnly(svc.port, "POST /v1/margin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nAuthorization: Bearer nope\r\n\r\n");
+    expect(r.status).toBe(401);
+    expect(r.headers.toLowerCase()).toContain("connection: close");
+    expect(r.closedMs).toBeDefined();
+  });
+});
+
+describe("defect 5: the failed-authentication limiter ran after the key lookup", () => {
+  it.fails("once the address's budget is spent, well-formed unknown key ids cost no store query", async () => {
+    const s = await startTestService({ rateLimit: 0, authFailRate: 1, clock: () => 5_000_000 });
+    try {
+      let lookups = 0;
+      const real = s.store.getApiKey.bind(s.store);
+      s.store.getApiKey = async (id) => { lookups++; return real(id); };
+      const statuses: number[] = [];
+      for (let i = 0; i < 200; i++) statuses.push((await s.call("GET", "/v1/accounts", undefined, `dpm_${i.toString(16).padStart(16, "0")}_${"A".repeat(43)}`)).status);
+      expect(statuses.filter((x) => x === 401).length).toBe(20);
+      expect(statuses.filter((x) => x === 429).length).toBe(180);
+      expect(lookups, "store lookups: only the 20 requests inside the budget").toBe(20);
+    } finally { await s.stop(); }
+  });
+});
+
+describe("defect 6: OpenAPI gaps, the scheme name, the key in the WebSocket URL", () => {
+  it.fails("the scheme name is case-insensitive (bearer, BEARER)", async () => {
+    for (const scheme of ["bearer", "BEARER", "Bearer"]) {
+      const r = await fetch(`${svc.url}/v1/accounts`, { headers: { authorization: `${scheme} ${ADMIN}` } });
+      expect(r.status, scheme).toBe(200);
+    }
+  });
+  it.fails("every body route documents 400 and 413, and every request body has an example", async () => {
+    const doc = (await svc.call("GET", "/v1/openapi.json")).json;
+    const missing: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { requestBody?: { content: Record<string, { example?: unknown; examples?: unknown }> }; responses: Record<string, unknown> }>>)) {
+      for (const [method, op] of Object.entries(ops)) {
+        if (!op.requestBody) continue;
+        for (const code of ["400", "413"]) if (!op.responses[code]) missing.push(`${method} ${path} ${code}`);
+        const c = op.requestBody.content["application/json"];
+        if (c.example === undefined && c.examples === undefined) missing.push(`${method} ${path} example`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+  it.fails("the documented decimal pattern accepts what the server accepts", async () => {
+    const doc = (await svc.call("GET", "/v1/openapi.json")).json;
+    const pattern = new RegExp(doc.components.schemas.Decimal.oneOf[0].pattern);
+    for (const amount of ["1.500000000000000", "10", "0.000000000001"]) {
+      const r = await svc.call("POST", "/v1/accounts/alice/deposits", { asset: "USDC", amount });
+      expect([pattern.test(amount), r.status], amount).toEqual([true, 201]);
+    }
+    for (const amount of [" 1", "1e3", "+1", "1.0000000000001"]) {
+      const r = await svc.call("POST", "/v1/accounts/alice/deposits", { asset: "USDC", amount });
+      expect([pattern.test(amount), r.status], amount).toEqual([false, 400]);
+    }
+  });
+  it.fails("/v1/partition needs a key and is documented", async () => {
+    const s = await startTestService({ rateLimit: 0, scaleOut: { partition: { index: 0, count: 1 }, bus: new InprocBus(), publishMarket: true, announceMs: 0 } });
+    try {
+      expect((await s.call("GET", "/v1/partition", undefined, null)).status).toBe(401);
+      expect((await s.call("GET", "/v1/partition")).status).toBe(200);
+      expect(Object.keys((await s.call("GET", "/v1/openapi.json")).json.paths)).toContain("/v1/partition");
+    } finally { await s.stop(); }
+  });
+  it.fails("a key in the WebSocket URL (?token=) no longer authenticates; the first message does", async () => {
+    const url = `${svc.url.replace("http", "ws")}/v1/stream`;
+    const viaUrl = new WebSocket(`${url}?token=${encodeURIComponent(ADMIN)}`);
+    const first = await new Promise<unknown>((res) => { viaUrl.on("message", (d) => res(JSON.parse(d.toString()))); viaUrl.on("close", (code) => res({ closed: code })); viaUrl.on("error", () => res({ closed: "error" })); viaUrl.on("open", () => viaUrl.send(JSON.stringify({ op: "subscribe", market: true }))); });
+    expect(first).not.toMatchObject({ type: "subscribed" });
+    viaUrl.terminate();
+    const ws = new WebSocket(url);
+    await new Promise((res, rej) => { ws.once("open", res); ws.once("error", rej); });
+    ws.send(JSON.stringify({ type: "auth", key: ADMIN }));
+    ws.send(JSON.stringify({ op: "subscribe", market: true }));
+    const got: { type: string }[] = [];
+    await new Promise<void>((res) => ws.on("message", (d) => { got.push(JSON.parse(d.toString())); if (got.some((m) => m.type === "subscribed")) res(); }));
+    expect(got.map((m) => m.type)).toEqual(["authenticated", "subscribed"]);
+    ws.close();
+  });
+});
