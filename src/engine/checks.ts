@@ -11,6 +11,10 @@ import { toUnits, unitsToNumber } from "./money.js";
 import { fillCash } from "./settlement.js";
 import { cloneAccount, instrumentOf } from "./state.js";
 import { oracleRefusal } from "./orders.js";
+import { marginIssues } from "./invariant.js";
+import { refOf } from "./priceBands.js";
+import { priceIssue } from "../input/bounds.js";
+import type { InputIssue } from "../input/issues.js";
 
 
 export interface OrderCheck {
@@ -24,7 +28,7 @@ export interface OrderCheck {
   readonly after: AccountMargin;
 }
 
-export type OrderCheckResult = { ok: true; value: OrderCheck } | { ok: false; status: 404 | 409; reason: string };
+export type OrderCheckResult = { ok: true; value: OrderCheck } | { ok: false; status: 404 | 409; reason: string; issues?: readonly InputIssue[] };
 
 /** Check an order of `size` (decimal string, signed) on `instrument` for `account`. */
 export function preTradeCheck(engine: Engine, account: string, instrument: string, size: string, price?: number): OrderCheckResult {
@@ -36,6 +40,9 @@ export function preTradeCheck(engine: Engine, account: string, instrument: strin
   const inst = instrumentOf(instrument);
   const risk = ctx.risk(inst);
   if (!risk.ok) return { ok: false, status: 409, reason: risk.reason };
+  const ref = engine.state.market && refOf(engine.state.market, inst);
+  const band = price !== undefined && ref ? priceIssue("price", inst, price, ref, engine.bands.priceBand) : undefined;
+  if (band) return { ok: false, status: 409, reason: "refused: outside the bounds of the current market (price)", issues: [band] };
   const px = price ?? risk.value.markPrice;
   const units = toUnits(size) ?? 0n;
   const refusal = oracleRefusal(engine.state, a, instrument, units);
@@ -53,6 +60,8 @@ export function preTradeCheck(engine: Engine, account: string, instrument: strin
   const d = engine.detail(account, h);
   if (!d) return { ok: false, status: 409, reason: "no market yet" };
   const after = d.summary;
+  const bad = marginIssues(after);
+  if (bad.length > 0) return { ok: false, status: 409, reason: "the order would leave margin figures that are not finite", issues: bad };
   const ok = !after.error && after.adjustedEquity >= after.initialMargin;
   const reason = after.error ?? (ok ? undefined : `adjusted equity ${after.adjustedEquity.toFixed(2)} would be below initial margin ${after.initialMargin.toFixed(2)}`);
   return { ok: true, value: { ok, ...(reason ? { reason } : {}), instrument, size, price: px, before, after } };

@@ -3,7 +3,8 @@
  * order. Used by `dpm serve` and by the integration tests (port 0 picks a free port).
  */
 import type { FastifyInstance } from "fastify";
-import { Engine } from "../../engine/engine.js";
+import { Engine, type EngineProblem } from "../../engine/engine.js";
+import type { BandOptions } from "../../engine/priceBands.js";
 import { MarketIngest, type WrappedAssetConfig } from "../../engine/ingest.js";
 import type { LiquidationConfig } from "../../engine/liquidation.js";
 import type { Store } from "../../engine/store.js";
@@ -45,6 +46,8 @@ export interface ServiceOptions extends ServerOptions {
   readonly feedRejectThreshold?: number;
   /** Run as one worker of a partitioned fleet (docs/scale-out.md); absent: a single process, no market stream. */
   readonly scaleOut?: ScaleOutServiceOptions;
+  /** State-dependent price bands (`--price-band`, `--max-index-move`); default 2× and 50 %. */
+  readonly bands?: Partial<BandOptions>;
 }
 
 /** Scale-out worker options (`dpm serve --nats URL --partition I/N [--publish-market]`). */
@@ -100,14 +103,16 @@ export interface Service {
 export async function startService(o: ServiceOptions): Promise<Service> {
   const clock = o.clock ?? Date.now;
   const store = await openStore(o.db, { sync: o.sync ?? "full" });
-  const engine = await Engine.open(store, { snapshotEvery: o.snapshotEvery ?? 1000, clock, ...(o.liquidation ? { liquidation: o.liquidation } : {}) });
+  const log = new OperatorLog(o.quiet ? undefined : (o.logSink ?? stderrSink), [o.adminKey], clock);
+  // Quarantined events (replay) and failures after an event was logged (derived events, snapshots) go to the operator log.
+  const onProblem = (p: EngineProblem) => log.write(p.error === "Quarantine" ? "warn" : "error", p.msg, { error: p.error, detail: p.detail, ...(p.seq !== undefined ? { seq: p.seq } : {}) });
+  const engine = await Engine.open(store, { snapshotEvery: o.snapshotEvery ?? 1000, clock, onProblem, ...(o.liquidation ? { liquidation: o.liquidation } : {}), ...(o.bands ? { bands: o.bands } : {}) });
   if (!engine.state.market && o.initialMarket !== undefined) {
     const r = await engine.submit({ type: "market", snapshot: o.initialMarket });
     if (!r.ok) throw new Error(`initial market rejected: ${r.reason}`);
   }
   const keys = new KeyRing(store, o.adminKey);
   const generatedAdminKey = await keys.ensureAdmin(clock());
-  const log = new OperatorLog(o.quiet ? undefined : (o.logSink ?? stderrSink), [o.adminKey], clock);
   const ingest = new MarketIngest(engine, o.wrapped ?? {});
   ingest.monitor = { threshold: o.feedRejectThreshold ?? 20, report: (msg, fields) => log.write(fields.error ? "error" : "warn", msg, fields) };
   const metrics = new Metrics();
