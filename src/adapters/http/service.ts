@@ -118,7 +118,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   const metrics = new Metrics();
   const so = o.scaleOut ? await startWorker(engine, ingest, o.scaleOut, clock).catch(async (e: unknown) => { await store.close(); throw e; }) : undefined;
   const { app, hub } = await buildServer({ engine, store, keys, ingest, metrics, clock, log, ...(so ? { scaleOut: so.worker } : {}) }, o);
-  if (so) app.get("/v1/partition", { config: { access: "public" } }, async () => so.worker.describe());
+  if (so) app.get("/v1/partition", { config: { access: "any" } }, async () => so.worker.describe());
   const address = await app.listen({ port: o.port ?? 8080, host: o.host ?? "127.0.0.1" });
   const port = Number(new URL(address).port);
   let closed = false;
