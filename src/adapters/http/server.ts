@@ -162,8 +162,11 @@ async function authorize(g: Gate, req: FastifyRequest, reply: FastifyReply): Pro
 }
 
 /** Build the server (not listening yet). */
-export async function buildServer(deps: ServerDeps, opts: ServerOptions = {}): Promise<{ app: FastifyInstance; hub: StreamHub }> {
+export async function buildServer(deps: ServerDeps, opts: ServerOptions = {}): Promise<{ app: FastifyInstance; hub: StreamHub; routes: { method: string; url: string }[] }> {
   const app = Fastify({ bodyLimit: opts.bodyLimit ?? 1024 * 1024, logger: false, forceCloseConnections: true });
+  /** Every route registered (the OpenAPI test checks each /v1 one is documented). */
+  const routes: { method: string; url: string }[] = [];
+  app.addHook("onRoute", (o) => { for (const m of [o.method].flat()) if (m !== "HEAD") routes.push({ method: m, url: o.url }); });
   const rate = opts.rateLimit ?? 50;
   const limiter = new RateLimiter(rate, opts.rateBurst ?? Math.max(1, rate * 4));
   const failRate = opts.authFailRate ?? 5;
@@ -203,5 +206,5 @@ export async function buildServer(deps: ServerDeps, opts: ServerOptions = {}): P
   registerMarketRoutes(app, deps);
   registerAccountRoutes(app, deps);
   registerKeyRoutes(app, deps, hub);
-  return { app, hub };
+  return { app, hub, routes };
 }
