@@ -4,16 +4,16 @@
  * documented for that route and its body must validate (Ajv, JSON Schema 2020-12) against the documented schema;
  * every request example validates against its own schema and the server does not answer it 400.
  */
-import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { InprocBus } from "../../src/adapters/bus-inproc/inprocBus.js";
 import { ADMIN, startTestService, type TestService } from "./helpers.js";
+import { answerChecker, type AnswerCheck } from "./openapiCheck.js";
 
 type Json = Record<string, any>;
 let svc: TestService;
 let doc: Json;
-let ajv: Ajv2020;
+let check: AnswerCheck;
 const BAD_KEY = `dpm_0123456789abcdef_${"A".repeat(43)}`;
 let revokable = "";
 
@@ -21,31 +21,13 @@ beforeAll(async () => {
   // A scale-out worker (partition 0/1 on an in-process bus) has every route, /v1/partition included.
   svc = await startTestService({ rateLimit: 0, authFailRate: 0, scaleOut: { partition: { index: 0, count: 1 }, bus: new InprocBus(), publishMarket: true, announceMs: 0 } });
   doc = (await svc.call("GET", "/v1/openapi.json")).json;
-  ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
-  ajv.addSchema(doc, "doc");
+  check = answerChecker(doc);
   expect((await svc.call("POST", "/v1/accounts", { id: "alice", collateral: { USDC: "100000", BTC: "2" } })).status).toBe(201);
   revokable = (await svc.call("POST", "/v1/accounts/alice/keys", {})).json.keyId;
 });
 afterAll(async () => svc?.stop());
 
 const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
-
-/** The schema of a documented answer (following a components.responses $ref), or undefined when it has no JSON body. */
-function responseSchemaRef(path: string, method: string, status: number): string | undefined {
-  const res = doc.paths[path][method].responses[String(status)];
-  if (!res) return undefined;
-  if (res.$ref) return `doc${res.$ref}/content/application~1json/schema`;
-  return res.content?.["application/json"] ? `doc#/${pointer("paths", path, method, "responses", String(status), "content", "application/json", "schema")}` : undefined;
-}
-
-function check(path: string, method: string, r: { status: number; json: unknown; text: string }): string[] {
-  const op = doc.paths[path][method];
-  if (!op.responses[String(r.status)]) return [`${method.toUpperCase()} ${path}: status ${r.status} is not documented (${Object.keys(op.responses).join(", ")}): ${r.text.slice(0, 200)}`];
-  const ref = responseSchemaRef(path, method, r.status);
-  if (!ref) return [];
-  const validate = ajv.getSchema(ref) ?? ajv.compile({ $ref: ref });
-  return validate(r.json) ? [] : [`${method.toUpperCase()} ${path} ${r.status}: ${ajv.errorsText(validate.errors)}; body ${r.text.slice(0, 300)}`];
-}
 
 function concrete(path: string): string {
   return path.replace("{id}", "alice").replace("{orderId}", "o-1").replace("{keyId}", revokable);
@@ -64,8 +46,8 @@ describe("OpenAPI document vs the running server", () => {
       for (const [method, op] of Object.entries(ops as Json)) {
         const c = (op as Json).requestBody?.content["application/json"];
         if (!c) continue;
-        const v = ajv.compile({ $ref: `doc#/${pointer("paths", path, method, "requestBody", "content", "application/json", "schema")}` });
-        if (!v(c.example)) bad.push(`${method} ${path}: ${ajv.errorsText(v.errors)}`);
+        const v = check.ajv.compile({ $ref: `doc#/${pointer("paths", path, method, "requestBody", "content", "application/json", "schema")}` });
+        if (!v(c.example)) bad.push(`${method} ${path}: ${check.ajv.errorsText(v.errors)}`);
       }
     }
     expect(bad).toEqual([]);
