@@ -11,6 +11,10 @@ import { MarketIngest } from "../../src/engine/ingest.js";
 import { replayEvent } from "../../src/engine/replay.js";
 import { emptyState, serializeState } from "../../src/engine/state.js";
 import { parseMarket } from "../../src/input/marketSchema.js";
+import { parseFeedLines } from "../../src/adapters/feeds/replay.js";
+import { mapNotification } from "../../src/adapters/feeds/deribitMessages.js";
+import type { DpmInputError } from "../../src/input/issues.js";
+import type { FeedEvent } from "../../src/market/oracle/types.js";
 import { parsePortfolio } from "../../src/input/portfolioSchema.js";
 
 const MARKET = JSON.parse(readFileSync(join(import.meta.dirname, "../../examples/market.json"), "utf8")) as { assets: Record<string, unknown>; instruments: Record<string, unknown> };
@@ -111,6 +115,26 @@ describe("the ingest drops feed items outside their bounds instead of losing the
     expect(m.assets.BTC.index).toBe(93000);
     expect(m.instruments["BTC-28MAR25"].mark).toBeCloseTo(95500 * 93000 / 92000, 6);
     expect(m.instruments["BTC-27DEC24-95000-C"].markIv).toBe(0.61);
+  });
+});
+
+describe("feeds: a recording with absurd values is refused whole; a Deribit ticker with an unknown instrument is dropped, not thrown", () => {
+  it("replay file: vol 1e-300 and a mark of 1e-300 are reported with their line and path", () => {
+    const text = ['{"kind":"asset","tick":{"source":"s","asset":"BTC","vol":1e-300,"ts":1}}', '{"kind":"instrument","tick":{"source":"s","instrument":"BTC-PERPETUAL","mark":1e-300,"ts":1}}', '{"kind":"price","tick":{"source":"s","asset":"BTC","price":-5,"ts":1}}'].join("\n");
+    try {
+      parseFeedLines(text);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as DpmInputError).issues.map((i) => i.path)).toEqual(["line 1.tick.vol", "line 2.tick.mark"]);
+    }
+  });
+  it("an instrument tick naming no instrument reaches the ingest as a refusal (it used to throw inside the feed's callback)", async () => {
+    const e = await engine();
+    const ingest = new MarketIngest(e);
+    const events = mapNotification("ticker.XYZ-1.100ms", { instrument_name: "NOT_AN-INSTRUMENT", mark_price: 5, timestamp: T0 }, "deribit");
+    expect(Array.isArray(events)).toBe(true);
+    for (const ev of events as FeedEvent[]) expect(() => ingest.onFeed(ev)).not.toThrow();
+    expect(ingest.counters.rejected).toBe(1);
   });
 });
 
