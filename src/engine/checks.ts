@@ -15,6 +15,8 @@ import { marginIssues } from "./invariant.js";
 import { refOf } from "./priceBands.js";
 import { priceIssue } from "../input/bounds.js";
 import type { InputIssue } from "../input/issues.js";
+import type { RiskContext } from "../margin/riskContext.js";
+import type { EngineEvent } from "./events.js";
 
 
 export interface OrderCheck {
@@ -65,4 +67,19 @@ export function preTradeCheck(engine: Engine, account: string, instrument: strin
   const ok = !after.error && after.adjustedEquity >= after.initialMargin;
   const reason = after.error ?? (ok ? undefined : `adjusted equity ${after.adjustedEquity.toFixed(2)} would be below initial margin ${after.initialMargin.toFixed(2)}`);
   return { ok: true, value: { ok, ...(reason ? { reason } : {}), instrument, size, price: px, before, after } };
+}
+
+/**
+ * Why an asset or instrument of a deposit or fill cannot be valued on the live market (`ctx`), or undefined.
+ * Such an event would leave the account without a margin (summary.error), and an account without a margin is
+ * never liquidated; so the engine refuses it before it is logged.
+ */
+export function unmarginableReason(ctx: RiskContext | undefined, e: EngineEvent): string | undefined {
+  if (!ctx) return undefined;
+  if ((e.type === "deposit" || e.type === "insurance_deposit") && ctx.usdIndex(e.asset) === undefined) return `no index for ${e.asset} in the market`;
+  if (e.type === "fill") {
+    const r = ctx.risk(instrumentOf(e.instrument));
+    if (!r.ok) return `${e.instrument} cannot be valued: ${r.reason}`;
+  }
+  return undefined;
 }

@@ -71,8 +71,22 @@ export function fundIssues(s: EngineState): InputIssue[] {
   return out;
 }
 
-/** Issues of an account's margin figures: every number finite (the margin ratio may be null). */
+const fin = Number.isFinite;
+
+/** Are all of an account's margin figures finite (the margin ratio may be null)? Allocation-free: it runs for every re-margined account. */
+export function marginFinite(m: AccountMargin): boolean {
+  if (!(fin(m.equity) && fin(m.adjustedEquity) && fin(m.initialMargin) && fin(m.maintenanceMargin) && fin(m.availableFunds) && fin(m.concentrationAddOn) && fin(m.stableAddOn) && fin(m.unrealisedPnl))) return false;
+  if (m.marginRatio !== null && !fin(m.marginRatio)) return false;
+  for (const u in m.greeks) {
+    const g = m.greeks[u];
+    if (!(fin(g.delta) && fin(g.gamma) && fin(g.vega) && fin(g.theta) && fin(g.grossNotionalUsd) && fin(g.netDeltaUsd))) return false;
+  }
+  return true;
+}
+
+/** Issues of an account's margin figures: every number finite (the margin ratio may be null); [] when fine. */
 export function marginIssues(m: AccountMargin): InputIssue[] {
+  if (marginFinite(m)) return NONE;
   const out: InputIssue[] = [];
   const at = `accounts.${m.account}.margin`;
   const check = (name: string, x: number | null) => { if (x !== null && !Number.isFinite(x)) out.push({ path: `${at}.${name}`, message: "would not be finite", value: String(x) }); };

@@ -15,7 +15,7 @@ import { accountMargin, prepareAccount, type AccountMargin, type PreparedAccount
 import type { EngineEvent } from "./events.js";
 import { IncrementalRiskContext } from "./incrementalContext.js";
 import type { Indexes } from "./indexes.js";
-import { marginIssues, stateIssues } from "./invariant.js";
+import { marginFinite, marginIssues, stateIssues } from "./invariant.js";
 import { stableView, type MarketState } from "./marketState.js";
 import { applyEvent, cloneAccount, type AccountState, type EngineState } from "./state.js";
 
@@ -40,14 +40,12 @@ export interface TrialStep {
   readonly changed: readonly AccountMargin[];
 }
 
-/** A trial that passed: what the commit installs. */
+/** A trial that passed: what the commit installs (the margins are the steps' `changed`, later steps overriding earlier ones). */
 export interface Trial {
   readonly ok: true;
   readonly steps: readonly TrialStep[];
   readonly ctx: IncrementalRiskContext | undefined;
   readonly imCtx: IncrementalRiskContext | undefined;
-  /** The latest margin of every account re-margined by the batch. */
-  readonly margins: ReadonlyMap<string, AccountMargin>;
   /** Prepared accounts to cache (changed accounts in their final state, unchanged ones first prepared here). */
   readonly prepared: ReadonlyMap<string, PreparedAccount>;
   /** Every account was re-margined on fresh contexts (a market or params event). */
@@ -165,7 +163,6 @@ export function runTrial(base: TrialBase, events: readonly EngineEvent[]): Trial
   const fork = forkState(base.state, events);
   let { ctx, imCtx } = base;
   let rebuilt = false;
-  const margins = new Map<string, AccountMargin>();
   const prepared = new Map<string, PreparedAccount>();
   const changedIds = new Set<string>();
   const added = new Map<string, string>();
@@ -197,14 +194,15 @@ export function runTrial(base: TrialBase, events: readonly EngineEvent[]): Trial
       let prep = prepared.get(id) ?? (changedIds.has(id) ? undefined : base.prepared.get(id));
       if (!prep) prepared.set(id, (prep = prepareAccount(a)));
       const m = remargin(fork, ctx, imCtx, a, linkedOf(base.idx, a.owner, added), prep);
-      const nonFinite = marginIssues(m);
-      if (nonFinite.length > 0) return fail(`the ${e.type} event would leave margin figures that are not finite: ${summary(nonFinite)}`, nonFinite);
-      margins.set(id, m);
+      if (!marginFinite(m)) {
+        const nonFinite = marginIssues(m);
+        return fail(`the ${e.type} event would leave margin figures that are not finite: ${summary(nonFinite)}`, nonFinite);
+      }
       changed.push(m);
     }
     steps.push({ event: e, seq, accounts: eff.accounts, moved: eff.moved, changed });
   }
-  return { ok: true, steps, ctx, imCtx, margins, prepared, rebuilt };
+  return { ok: true, steps, ctx, imCtx, prepared, rebuilt };
 }
 
 /** The margin of one account on the trial's contexts (the tick path's per-account computation). */

@@ -60,7 +60,8 @@ export function riskContext(market: MarketSnapshot, params: MarginParams, numera
     }
     return r;
   };
-  const usdIndex = (asset: string): number | undefined => (asset === "USD" ? 1 : Object.hasOwn(market.assets, asset) ? market.assets[asset].index : undefined);
+  // A name such as "constructor" finds an inherited member without an `index`: undefined, as for an unknown asset.
+  const usdIndex = (asset: string): number | undefined => (asset === "USD" ? 1 : market.assets[asset]?.index);
   return { market, params, numeraire, grid, risk, usdIndex, isStable: (a) => a === "USD" || stable.has(a), computedVectors: () => computed };
 }
 
