@@ -23,6 +23,7 @@ export interface BandOptions {
   readonly maxIndexMove: number;
 }
 
+/** 2× around the mark or index, index moves of at most 50 % per tick. */
 export const DEFAULT_BANDS: BandOptions = { priceBand: DEFAULT_PRICE_BAND, maxIndexMove: DEFAULT_MAX_INDEX_MOVE };
 
 /** The reference of an instrument on the live market, or undefined when its underlying (or quote) has no index. */

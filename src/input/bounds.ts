@@ -147,7 +147,10 @@ export interface PriceRange {
 /** A bound or value for a message: plain below 1e15 and above 1e-4, else exponent notation. */
 export const fmtBound = (x: number): string => (Math.abs(x) >= 1e-4 && Math.abs(x) < 1e15 ? String(Number(x.toPrecision(10))) : x.toExponential(6));
 
-/** The range of a price of `inst` given the reference (see the file comment). */
+/**
+ * The range of a price of `inst` given the reference: futures, perpetuals and spot within `factor` of the mark
+ * (or the index in the quote currency); options inside their no-arbitrage bounds, above their tick.
+ */
 export function priceRange(inst: Instrument, ref: PriceRef, factor: number): PriceRange {
   const inQuote = ref.index / ref.quoteIndex;
   if (inst.kind === "option") {

@@ -17,6 +17,7 @@ export interface JsonLimits {
   readonly maxElements: number;
 }
 
+/** Depth 64, 100,000 values. */
 export const DEFAULT_JSON_LIMITS: JsonLimits = { maxDepth: 64, maxElements: 100_000 };
 
 /** A body refused by the parser: a 400 with its issue. */

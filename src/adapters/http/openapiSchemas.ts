@@ -6,6 +6,7 @@
 import { DECIMAL_PATTERN, MAX_AMOUNT, MAX_FUNDING_RATE, MAX_LIQUIDITY, MAX_NAME_LENGTH, MAX_PRICE, MAX_RATE, MAX_TIME, MAX_VOL, MIN_PRICE, MIN_VOL } from "../../input/bounds.js";
 
 type Json = Record<string, unknown>;
+/** A `$ref` to a schema of `components.schemas`. */
 export const ref = (n: string): Json => ({ $ref: `#/components/schemas/${n}` });
 
 const num: Json = { type: "number" };
