@@ -68,7 +68,8 @@ export class MarketIngest {
 
   /** One price observation; `depthUsd` is used for wrapped assets only. */
   price(tick: PriceTick, depthUsd?: number): PriceResult {
-    const w = this.wrapped[tick.asset];
+    // Own names only: a feed's asset named "constructor" or "__proto__" is not a wrapped asset.
+    const w = Object.hasOwn(this.wrapped, tick.asset) ? this.wrapped[tick.asset] : undefined;
     if (w) {
       const ok = typeof tick.price === "number" && Number.isFinite(tick.price) && tick.price > 0;
       const book = this.wrappedQuotes.get(tick.asset) ?? new Map<string, WrappedQuote>();
@@ -166,12 +167,13 @@ export class MarketIngest {
     this.pending.clear();
     for (const [asset, p] of items) {
       const m = this.engine.state.market;
-      if (!m || !m.assets[asset]) continue;
-      const index = this.wrapped[asset] ? this.wrappedValue.get(asset)?.price : this.oracle.state(asset)?.index;
+      if (!m || !Object.hasOwn(m.assets, asset)) continue;
+      const wrapped = Object.hasOwn(this.wrapped, asset);
+      const index = wrapped ? this.wrappedValue.get(asset)?.price : this.oracle.state(asset)?.index;
       const px = index !== undefined && index > 0 ? index : m.assets[asset].index;
       const ts = Math.max(p.ts, m.asOf[asset] ?? m.start);
       const instruments = Object.keys(p.instruments).length > 0 ? { instruments: p.instruments } : {};
-      const st = this.wrapped[asset] ? undefined : this.oracle.state(asset);
+      const st = wrapped ? undefined : this.oracle.state(asset);
       const flags = st ? { stable: st.stable > 0 && st.stable <= 1e12 ? st.stable : px, degraded: st.degraded, circuitBreaker: st.circuitBreaker } : {};
       const raw = { type: "tick", asset, ts, index: px, ...(p.vol !== undefined ? { vol: p.vol } : {}), ...(p.rate !== undefined ? { rate: p.rate } : {}), ...instruments, ...flags };
       // Marks outside their band are dropped and the stable price clamped (one bad quote must not hold back the index).
