@@ -119,16 +119,24 @@ async function openAccount(id) {
   send({ op: "subscribe", accounts: [id] });
 }
 
-function send(m) { if (ws && ws.readyState === 1) ws.send(JSON.stringify(m)); else pendingSubs.push(m); }
+let authed = false;
+function send(m) { if (ws && ws.readyState === 1 && authed) ws.send(JSON.stringify(m)); else pendingSubs.push(m); }
 const pendingSubs = [];
 
+// The key goes in the first message on the socket, never in the URL (proxies and access logs keep URLs).
 function connect() {
-  ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/v1/stream?token=${encodeURIComponent(key)}`);
-  ws.onopen = () => { $("#conn").textContent = "live"; $("#conn").classList.add("live"); ws.send(JSON.stringify({ op: "subscribe", fleet: true, market: true })); for (const m of pendingSubs.splice(0)) ws.send(JSON.stringify(m)); };
-  ws.onclose = () => { $("#conn").textContent = "reconnecting…"; $("#conn").classList.remove("live"); setTimeout(connect, 1000); };
+  authed = false;
+  ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/v1/stream`);
+  ws.onopen = () => ws.send(JSON.stringify({ type: "auth", key }));
+  ws.onclose = () => { authed = false; $("#conn").textContent = "reconnecting…"; $("#conn").classList.remove("live"); setTimeout(connect, 1000); };
   ws.onmessage = (ev) => {
     const m = JSON.parse(ev.data);
-    if (m.type === "fleet") renderFleet(m.data);
+    if (m.type === "authenticated") {
+      authed = true;
+      $("#conn").textContent = "live"; $("#conn").classList.add("live");
+      ws.send(JSON.stringify({ op: "subscribe", fleet: true, market: true, ...(current ? { accounts: [current] } : {}) }));
+      for (const p of pendingSubs.splice(0)) ws.send(JSON.stringify(p));
+    } else if (m.type === "fleet") renderFleet(m.data);
     else if (m.type === "market") { market[m.data.asset] = { index: m.data.index, ts: m.data.ts }; renderMarket(); }
     else if (m.type === "account" && m.data.account === current) renderSummary(m.data);
   };

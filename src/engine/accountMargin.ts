@@ -166,6 +166,11 @@ function usesStable(m: MarketState, a: AccountState): boolean {
   return false;
 }
 
+/** The summary of an account whose margin cannot be computed: zeros, status liquidation, and why. */
+export function errorSummary(a: Pick<AccountState, "id" | "owner">, seq: number, error: string): AccountMargin {
+  return { account: a.id, owner: a.owner, seq, equity: 0, adjustedEquity: 0, initialMargin: 0, maintenanceMargin: 0, availableFunds: 0, marginRatio: null, status: "liquidation", concentrationAddOn: 0, stableAddOn: 0, unrealisedPnl: 0, greeks: {}, error };
+}
+
 /**
  * Margin of one account (portfolio model, USD) with the engine's add-ons. MM, equity and the status's
  * liquidation test use the fresh index (`ctx`). When `imCtx` (the market valued at the oracle's stable
@@ -179,10 +184,7 @@ export function accountMargin(s: EngineState, ctx: RiskContext, acct: AccountSta
   const prep = prepared ?? prepareAccount(acct);
   const pf = prep.portfolio;
   const r = marginWith(ctx, pf, "portfolio", { contributions });
-  if (!r.ok || !s.market) {
-    const error = r.ok ? "no market" : r.reason;
-    return { summary: { account: acct.id, owner: acct.owner, seq: s.seq, equity: 0, adjustedEquity: 0, initialMargin: 0, maintenanceMargin: 0, availableFunds: 0, marginRatio: null, status: "liquidation", concentrationAddOn: 0, stableAddOn: 0, unrealisedPnl: 0, greeks: {}, error }, result: undefined, concentration: [] };
-  }
+  if (!r.ok || !s.market) return { summary: errorSummary(acct, s.seq, r.ok ? "no market" : r.reason), result: undefined, concentration: [] };
   const res = r.value;
   const market = s.market;
   const charges = concentrationOf(s, market, acct, linked, prep);

@@ -11,6 +11,12 @@ import { toUnits, unitsToNumber } from "../domain/money.js";
 import { fillCash } from "./settlement.js";
 import { cloneAccount, instrumentOf } from "./state.js";
 import { oracleRefusal } from "./orders.js";
+import { marginIssues } from "./invariant.js";
+import { refOf } from "./priceBands.js";
+import { priceIssue } from "../input/bounds.js";
+import type { InputIssue } from "../input/issues.js";
+import type { RiskContext } from "../margin/riskContext.js";
+import type { EngineEvent } from "./events.js";
 
 
 export interface OrderCheck {
@@ -24,7 +30,7 @@ export interface OrderCheck {
   readonly after: AccountMargin;
 }
 
-export type OrderCheckResult = { ok: true; value: OrderCheck } | { ok: false; status: 404 | 409; reason: string };
+export type OrderCheckResult = { ok: true; value: OrderCheck } | { ok: false; status: 404 | 409; reason: string; issues?: readonly InputIssue[] };
 
 /** Check an order of `size` (decimal string, signed) on `instrument` for `account`. */
 export function preTradeCheck(engine: Engine, account: string, instrument: string, size: string, price?: number): OrderCheckResult {
@@ -36,6 +42,9 @@ export function preTradeCheck(engine: Engine, account: string, instrument: strin
   const inst = instrumentOf(instrument);
   const risk = ctx.risk(inst);
   if (!risk.ok) return { ok: false, status: 409, reason: risk.reason };
+  const ref = engine.state.market && refOf(engine.state.market, inst);
+  const band = price !== undefined && ref ? priceIssue("price", inst, price, ref, engine.bands.priceBand) : undefined;
+  if (band) return { ok: false, status: 409, reason: "refused: outside the bounds of the current market (price)", issues: [band] };
   const px = price ?? risk.value.markPrice;
   const units = toUnits(size) ?? 0n;
   const refusal = oracleRefusal(engine.state, a, instrument, units);
@@ -53,7 +62,24 @@ export function preTradeCheck(engine: Engine, account: string, instrument: strin
   const d = engine.detail(account, h);
   if (!d) return { ok: false, status: 409, reason: "no market yet" };
   const after = d.summary;
+  const bad = marginIssues(after);
+  if (bad.length > 0) return { ok: false, status: 409, reason: "the order would leave margin figures that are not finite", issues: bad };
   const ok = !after.error && after.adjustedEquity >= after.initialMargin;
   const reason = after.error ?? (ok ? undefined : `adjusted equity ${after.adjustedEquity.toFixed(2)} would be below initial margin ${after.initialMargin.toFixed(2)}`);
   return { ok: true, value: { ok, ...(reason ? { reason } : {}), instrument, size, price: px, before, after } };
+}
+
+/**
+ * Why an asset or instrument of a deposit or fill cannot be valued on the live market (`ctx`), or undefined.
+ * Such an event would leave the account without a margin (summary.error), and an account without a margin is
+ * never liquidated; so the engine refuses it before it is logged.
+ */
+export function unmarginableReason(ctx: RiskContext | undefined, e: EngineEvent): string | undefined {
+  if (!ctx) return undefined;
+  if ((e.type === "deposit" || e.type === "insurance_deposit") && ctx.usdIndex(e.asset) === undefined) return `no index for ${e.asset} in the market`;
+  if (e.type === "fill") {
+    const r = ctx.risk(instrumentOf(e.instrument));
+    if (!r.ok) return `${e.instrument} cannot be valued: ${r.reason}`;
+  }
+  return undefined;
 }

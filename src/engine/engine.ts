@@ -10,18 +10,23 @@
  */
 import { EventEmitter } from "node:events";
 import { withdrawalCheck } from "../margin/withdrawalCap.js";
-import { accountMargin, prepareAccount, type AccountMargin, type AccountMarginDetail, type PreparedAccount } from "./accountMargin.js";
+import { accountMargin, errorSummary, prepareAccount, type AccountMargin, type AccountMarginDetail, type PreparedAccount } from "./accountMargin.js";
 import { DERIVED_TYPES, parseEvent, type EngineEvent, type MarginStatusEvent } from "./events.js";
 import { orderRestCheck } from "./orders.js";
 import { IncrementalRiskContext } from "./incrementalContext.js";
 import { toUnits } from "../domain/money.js";
-import { applyEvent, cloneAccount, emptyState, eventProblem, instrumentOf, deserializeState, serializeState, type AccountState, type EngineState } from "./state.js";
+import { applyEvent, cloneAccount, emptyState, eventProblem, instrumentOf, deserializeState, serializeState, type AccountState, type EngineState, type QuarantinedEvent } from "./state.js";
 import type { Store } from "./store.js";
 import type { InputIssue } from "../input/issues.js";
 import { Indexes } from "./indexes.js";
 import { completeTick, stableView } from "./marketState.js";
-import { lookupRequest, REQUEST_ID_WINDOW, requestKey } from "./requestIds.js";
+import { duplicateAnswer } from "./requestIds.js";
 import { isInLiquidation, liquidationEvents, liquidationHold, type LiquidationConfig } from "./liquidation.js";
+import { bandIssues, DEFAULT_BANDS, type BandOptions } from "./priceBands.js";
+import { marginFinite, marginIssues } from "./invariant.js";
+import { unmarginableReason } from "./checks.js";
+import { replayLog } from "./replay.js";
+import { runTrial, type Trial } from "./trial.js";
 
 export type SubmitResult =
   | { readonly ok: true; readonly seq: number; readonly event: EngineEvent; readonly duplicate?: true }
@@ -34,6 +39,19 @@ export interface EngineOptions {
   readonly clock?: () => number;
   /** Liquidation of accounts in liquidation / bankrupt (planner options; default: on, planner defaults). */
   readonly liquidation?: LiquidationConfig;
+  /** State-dependent price bands (src/engine/priceBands.ts); default: 2× around the mark, index moves ≤ 50 %. */
+  readonly bands?: Partial<BandOptions>;
+  /** Told of events quarantined at replay and of failures after an event was logged (also the bus's "problem"). */
+  readonly onProblem?: (p: EngineProblem) => void;
+}
+
+/** Something went wrong after an event was logged and committed (a derived append, a snapshot): reported, not answered. */
+export interface EngineProblem {
+  readonly msg: string;
+  readonly error: string;
+  readonly detail: string;
+  /** The log position concerned (quarantined events). */
+  readonly seq?: number;
 }
 
 /** Payload of the `margins` bus event: accounts re-margined after event `seq`. */
@@ -65,28 +83,36 @@ export class Engine {
   readonly held = new Map<string, string>();
   /** While true, accounts in liquidation are only flagged (e.g. while demo books are seeded fill by fill). */
   liquidationPaused = false;
+  /** The price bands this engine enforces on fills, orders and ticks. */
+  readonly bands: BandOptions;
 
   private constructor(readonly store: Store, public state: EngineState, private readonly opts: EngineOptions) {
     this.bus.setMaxListeners(0);
+    this.bands = { ...DEFAULT_BANDS, ...opts.bands };
+    if (opts.onProblem) this.bus.on("problem", opts.onProblem);
   }
 
-  /** Open an engine on a store: load the latest snapshot, replay the log after it, margin every account. */
+  /**
+   * Open an engine on a store: load the latest snapshot, replay the log after it (quarantining any event that
+   * cannot be applied, see replay.ts: the engine always opens), margin every account.
+   */
   static async open(store: Store, opts: EngineOptions = {}): Promise<Engine> {
     const snap = await store.latestSnapshot();
-    const e = new Engine(store, snap ? deserializeState(snap.data) : emptyState(), opts);
-    for (let from = e.state.seq + 1; ; ) {
-      const page = await store.readEvents(from, 5000);
-      for (const se of page) {
-        const p = parseEvent(se.event);
-        if (!p.ok) throw new Error(`event ${se.seq} in the log is invalid: ${p.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
-        applyEvent(e.state, p.value, se.seq);
-      }
-      if (page.length < 5000) break;
-      from = page[page.length - 1].seq + 1;
-    }
+    const r = await replayLog(store, () => (snap ? deserializeState(snap.data) : emptyState()));
+    const e = new Engine(store, r.state, opts);
+    e.quarantinedNow = r.quarantined;
+    for (const q of e.quarantinedNow) e.bus.emit("problem", { msg: "event quarantined at replay (not applied)", error: "Quarantine", detail: `seq ${q.seq} (${q.type ?? "no type"}): ${q.reason}`, seq: q.seq } satisfies EngineProblem);
     e.rebuildAll();
-    await e.enqueue(() => e.deriveAfter([...e.idx.heldUnderlyings()], [...e.margins.keys()]));
+    await e.enqueue(() => e.guarded("deriving status events at start", () => e.deriveAfter([...e.idx.heldUnderlyings()], [...e.margins.keys()])));
     return e;
+  }
+
+  /** Events quarantined by the replay of this start (all quarantined events, also from earlier starts: `state.quarantine`). */
+  quarantinedNow: readonly QuarantinedEvent[] = [];
+
+  /** Every logged event replay skipped (kept in snapshots), oldest first. */
+  get quarantined(): readonly QuarantinedEvent[] {
+    return this.state.quarantine;
   }
 
   /** Margin every account from scratch (fresh risk context). */
@@ -102,17 +128,20 @@ export class Engine {
     for (const a of this.state.accounts.values()) this.recompute(a);
   }
 
-  private recompute(a: AccountState): AccountMargin | undefined {
-    if (!this.ctx) return undefined;
+  /** Margin an account on the live contexts (start); figures that are not finite become an error summary. */
+  private recompute(a: AccountState): void {
+    if (!this.ctx) return;
     let prep = this.prepared.get(a.id);
     if (!prep) this.prepared.set(a.id, (prep = prepareAccount(a)));
-    // The tick path keeps the numbers, not the per-position explanation; `detail` recomputes it on request.
-    const d = accountMargin(this.state, this.ctx.context(), a, this.idx.linked(a.owner), this.imCtx?.context(), prep, false);
-    this.margins.set(a.id, d.summary);
-    this.dirty.add(a.id);
-    if (isInLiquidation(d.summary)) this.due.add(a.id);
-    else this.due.delete(a.id);
-    return d.summary;
+    const m = accountMargin(this.state, this.ctx.context(), a, this.idx.linked(a.owner), this.imCtx?.context(), prep, false).summary;
+    this.install(marginFinite(m) ? m : errorSummary(a, this.state.seq, `margin figures are not finite: ${marginIssues(m).map((i) => i.path).join(", ")}`));
+  }
+
+  private install(m: AccountMargin): void {
+    this.margins.set(m.account, m);
+    this.dirty.add(m.account);
+    if (isInLiquidation(m)) this.due.add(m.account);
+    else this.due.delete(m.account);
   }
 
   /** Full margin detail of an account now (the core result + add-ons), or undefined. */
@@ -121,14 +150,6 @@ export class Engine {
     if (!a || !this.ctx) return undefined;
     // Hypothetical accounts (pre-trade, withdrawal checks) need the numbers only, not the per-position explanation.
     return accountMargin(this.state, this.ctx.context(), a, this.idx.linked(a.owner), this.imCtx?.context(), hypothetical ? undefined : this.prepared.get(id), hypothetical === undefined);
-  }
-
-  /** Update the stable-price context after a market change (created, invalidated or dropped). */
-  private refreshImCtx(moved: readonly string[]): void {
-    const sv = this.state.market && stableView(this.state.market);
-    if (!sv) this.imCtx = undefined;
-    else if (!this.imCtx) this.imCtx = new IncrementalRiskContext(sv, this.state.params);
-    else this.imCtx.invalidate(moved, sv, this.state.params);
   }
 
   /** The risk context of the live market (undefined before the first market event). */
@@ -155,11 +176,16 @@ export class Engine {
     return this.enqueue(async () => undefined);
   }
 
-  private refuse(status: 404 | 409, reason: string, detail?: unknown): SubmitResult {
+  private refuse(status: 404 | 409, reason: string, detail?: unknown, issues?: readonly InputIssue[]): SubmitResult {
     this.counters.rejected++;
-    return { ok: false, status, reason, ...(detail !== undefined ? { detail } : {}) };
+    return { ok: false, status, reason, ...(issues && issues.length > 0 ? { issues } : {}), ...(detail !== undefined ? { detail } : {}) };
   }
 
+  /**
+   * Checks (state, bands, margin), then a trial on a fork of the state (compute → check the invariant), then
+   * append, then commit. After the append nothing can fail the request: derived events and snapshots that fail
+   * are reported on the bus ("problem") and retried by later events.
+   */
   private async process(input: EngineEvent): Promise<SubmitResult> {
     // An index tick carries its futures' and perpetuals' marks along (logged as applied).
     const e = input.type === "tick" && this.state.market ? completeTick(this.state.market, input) : input;
@@ -167,7 +193,9 @@ export class Engine {
     if (dup) return dup;
     const problem = eventProblem(this.state, e);
     if (problem) return this.refuse(problem.includes("does not exist") ? 404 : 409, problem);
-    const unmarginable = this.unmarginable(e);
+    const band = bandIssues(this.state.market, e, this.bands);
+    if (band.length > 0) return this.refuse(409, `refused: outside the bounds of the current market (${band.map((i) => i.path).join(", ")})`, undefined, band);
+    const unmarginable = unmarginableReason(this.ctx?.context(), e);
     if (unmarginable) return this.refuse(409, unmarginable);
     if (e.type === "withdrawal") {
       const w = this.withdrawalCheck(e.account, e.asset, e.amount);
@@ -177,87 +205,76 @@ export class Engine {
       const o = orderRestCheck(this.state, e, this.margins.get(e.account), (h) => this.detail(e.account, h)?.summary);
       if (!o.ok) return this.refuse(409, o.reason, o.detail);
     }
+    const t = this.trial([e]);
+    if (!t.ok) return this.refuse(409, t.reason, undefined, t.issues);
     const [seq] = await this.store.appendEvents([e], this.now());
-    this.applyAndRecompute(e, seq);
-    await this.deriveAfter(e.type === "tick" ? [e.asset] : [], []);
-    await this.maybeSnapshot();
+    this.commit(t, [seq]);
+    await this.guarded("writing derived events after an acknowledged event", () => this.deriveAfter(e.type === "tick" ? [e.asset] : [], []));
+    await this.guarded("writing a snapshot", () => this.maybeSnapshot());
     return { ok: true, seq, event: e };
   }
 
-  /**
-   * A fill / deposit / withdrawal whose idempotency key (`fillId`, `requestId`) the account has seen: the
-   * original acknowledgement (same seq, `duplicate: true`, nothing appended) when it is the same event, 409
-   * when the key was used for a different event or is older than the exact window (see requestIds.ts).
-   */
-  private async duplicateOf(e: EngineEvent): Promise<SubmitResult | undefined> {
-    const id = e.type === "fill" ? e.fillId : e.type === "deposit" || e.type === "withdrawal" ? e.requestId : undefined;
-    if (id === undefined || (e.type !== "fill" && e.type !== "deposit" && e.type !== "withdrawal")) return undefined;
-    const field = e.type === "fill" ? "fillId" : "requestId";
-    const seen = lookupRequest(this.state.accounts.get(e.account)?.requests, requestKey(e.type, id));
-    if (seen === undefined) return undefined;
-    if (seen === "old") return this.refuse(409, `${field} ${id} was already used by account ${e.account} (older than its last ${REQUEST_ID_WINDOW} ${field}s, so the original acknowledgement is no longer kept); not applied again, use a new ${field}`);
-    const [orig] = await this.store.readEvents(seen, 1);
-    if (!orig || orig.seq !== seen || canonical(orig.event) !== canonical(e)) return this.refuse(409, `${field} ${id} was already used by account ${e.account} for a different ${e.type} (seq ${seen})`);
-    return { ok: true, seq: seen, event: e, duplicate: true };
+  /** Run work whose failure must not fail the request that triggered it: report it on the bus instead. */
+  private async guarded(msg: string, f: () => Promise<void>): Promise<void> {
+    try {
+      await f();
+    } catch (err) {
+      const problem: EngineProblem = { msg, error: err instanceof Error ? err.name : "Error", detail: err instanceof Error ? err.message : String(err) };
+      this.bus.emit("problem", problem);
+    }
+  }
+
+  /** Time of the last trial (ms): the re-margining of the affected accounts, reported with the commit as lastRecomputeMs. */
+  private trialMs = 0;
+
+  private trial(events: readonly EngineEvent[]) {
+    const t0 = performance.now();
+    const t = runTrial({ state: this.state, ctx: this.ctx, imCtx: this.imCtx, idx: this.idx, prepared: this.prepared }, events);
+    this.trialMs = performance.now() - t0;
+    return t;
   }
 
   /**
-   * Why an asset or instrument of a deposit or fill cannot be valued on the live market, or undefined.
-   * Such an event would leave the account without a margin (summary.error), and an account without a
-   * margin is never liquidated; so it is refused before it is logged.
+   * Install a trial whose events were appended with sequence numbers `seqs`: the events applied to the live
+   * state (the replay function; it cannot fail on what the trial applied), the trial's contexts, prepared
+   * accounts and margins installed, the re-margined accounts published event by event.
    */
-  private unmarginable(e: EngineEvent): string | undefined {
-    const ctx = this.ctx?.context();
-    if (!ctx) return undefined;
-    if ((e.type === "deposit" || e.type === "insurance_deposit") && ctx.usdIndex(e.asset) === undefined) return `no index for ${e.asset} in the market`;
-    if (e.type === "fill") {
-      const r = ctx.risk(instrumentOf(e.instrument));
-      if (!r.ok) return `${e.instrument} cannot be valued: ${r.reason}`;
+  private commit(t: Trial, seqs: readonly number[]): void {
+    const t0 = performance.now();
+    for (const [i, st] of t.steps.entries()) {
+      const eff = applyEvent(this.state, st.event, seqs[i]);
+      for (const id of eff.accounts) {
+        this.prepared.delete(id);
+        const a = this.state.accounts.get(id);
+        if (a) this.idx.touch(a);
+      }
     }
-    return undefined;
+    this.ctx = t.ctx;
+    this.imCtx = t.imCtx;
+    for (const [id, p] of t.prepared) this.prepared.set(id, p);
+    // Sequence numbers are predicted as the live seq + 1, 2, ...; a store shared with another writer could differ.
+    const restamp = t.steps.some((st, i) => st.seq !== seqs[i]);
+    const last = t.steps.length - 1;
+    for (const [i, st] of t.steps.entries()) {
+      const changed = restamp ? st.changed.map((m) => ({ ...m, seq: seqs[i] })) : st.changed;
+      for (const m of changed) this.install(m);
+      this.counters.recomputes += changed.length;
+      this.publish(seqs[i], t.rebuilt && i === last ? [...this.margins.values()] : changed, st.moved);
+    }
+    this.counters.events += t.steps.length;
+    this.sinceSnapshot += t.steps.length;
+    this.counters.lastRecomputeMs = this.trialMs + performance.now() - t0;
+  }
+
+  /** The original acknowledgement of a retried fill or transfer, or its refusal (see requestIds.ts `duplicateAnswer`). */
+  private async duplicateOf(e: EngineEvent): Promise<SubmitResult | undefined> {
+    const d = await duplicateAnswer(this.state, this.store, e);
+    if (!d) return undefined;
+    return d.ok ? { ok: true, seq: d.seq, event: e, duplicate: true } : this.refuse(409, d.reason);
   }
 
   private now(): number {
     return (this.opts.clock ?? Date.now)();
-  }
-
-  private applyAndRecompute(e: EngineEvent, seq: number): void {
-    const t0 = performance.now();
-    const eff = applyEvent(this.state, e, seq);
-    for (const id of eff.accounts) this.prepared.delete(id);
-    this.counters.events++;
-    this.sinceSnapshot++;
-    if (e.type === "market" || e.type === "params" || !this.ctx) {
-      if (e.type === "market" || !this.ctx) this.rebuildAll();
-      else if (this.state.market) {
-        this.ctx.invalidate(["*"], this.state.market, this.state.params);
-        this.refreshImCtx(["*"]);
-        for (const a of this.state.accounts.values()) this.recompute(a);
-      }
-      this.publish(seq, [...this.margins.values()], eff.moved);
-      return;
-    }
-    if (this.state.market && eff.moved.length > 0) {
-      this.ctx.invalidate(eff.moved, this.state.market, this.state.params);
-      this.refreshImCtx(eff.moved);
-    }
-    const ids = new Set<string>();
-    for (const id of eff.accounts) {
-      const a = this.state.accounts.get(id);
-      if (!a) continue;
-      this.idx.touch(a);
-      for (const l of this.idx.linked(a.owner)) ids.add(l);
-    }
-    for (const asset of eff.moved) for (const id of this.idx.dependents(asset)) ids.add(id);
-    const changed: AccountMargin[] = [];
-    for (const id of ids) {
-      const a = this.state.accounts.get(id);
-      const m = a && this.recompute(a);
-      if (m) changed.push(m);
-    }
-    this.counters.recomputes += changed.length;
-    this.counters.lastRecomputeMs = performance.now() - t0;
-    this.publish(seq, changed, eff.moved);
   }
 
   private publish(seq: number, accounts: readonly AccountMargin[], moved: readonly string[]): void {
@@ -274,8 +291,9 @@ export class Engine {
       if (now === undefined) continue;
       for (const ex of this.idx.expiredOn(u, now)) {
         const ev: EngineEvent = { type: "expiry", underlying: u, expiryCode: ex, price: m.assets[u].index, ts: now };
-        const [seq] = await this.store.appendEvents([ev], this.now());
-        this.applyAndRecompute(ev, seq);
+        const t = this.trial([ev]);
+        if (!t.ok) { this.bus.emit("problem", { msg: `expiry ${u} ${ex} not settled`, error: "Invariant", detail: t.reason } satisfies EngineProblem); continue; }
+        this.commit(t, await this.store.appendEvents([ev], this.now()));
       }
     }
     await this.statusEvents(alsoCheck);
@@ -288,16 +306,18 @@ export class Engine {
     const statusEvents: MarginStatusEvent[] = [];
     const check = new Set<string>(alsoCheck);
     for (const id of this.dirty) check.add(id);
-    this.dirty.clear();
     for (const id of check) {
       const a = this.state.accounts.get(id), mg = this.margins.get(id);
       if (!a || !mg || a.status === mg.status || (a.status === "none" && mg.status === "healthy")) continue;
       const kind = mg.status === "healthy" ? "restored" : mg.status === "margin_call" ? "margin_call" : mg.status === "liquidation" ? "liquidation_trigger" : "bankrupt";
       statusEvents.push({ type: "margin_status", account: id, kind, status: mg.status, initialMargin: mg.initialMargin, maintenanceMargin: mg.maintenanceMargin, adjustedEquity: mg.adjustedEquity });
     }
-    if (statusEvents.length === 0) return;
-    const seqs = await this.store.appendEvents(statusEvents, this.now());
-    statusEvents.forEach((ev, i) => { applyEvent(this.state, ev, seqs[i]); this.sinceSnapshot++; });
+    if (statusEvents.length === 0) { this.dirty.clear(); return; }
+    const t = this.trial(statusEvents);
+    if (!t.ok) throw new Error(`status events refused by the state invariant: ${t.reason}`);
+    // Cleared only once written: after a failed append, the next event that re-margins writes them.
+    this.commit(t, await this.store.appendEvents(statusEvents, this.now()));
+    this.dirty.clear();
     this.bus.emit("status", statusEvents);
   }
 
@@ -321,8 +341,10 @@ export class Engine {
       if (hold) { this.held.set(id, hold); continue; }
       const r = liquidationEvents(this.state, this.ctx.context(), a, this.idx.linked(a.owner), cfg);
       if (!r.ok) { this.held.set(id, r.reason); continue; }
+      const t = this.trial(r.events);
+      if (!t.ok) { this.held.set(id, `liquidation refused: ${t.reason}`); continue; }
       const seqs = await this.store.appendEvents(r.events, this.now());
-      r.events.forEach((ev, i) => this.applyAndRecompute(ev, seqs[i]));
+      this.commit(t, seqs);
       this.counters.liquidations++;
       for (const ev of r.events) if (ev.type === "liquidation_step") this.counters.liquidationSteps++;
       else if (ev.type === "adl") this.counters.adlFills++;
@@ -365,9 +387,4 @@ export class Engine {
   static instrument(name: string) {
     return instrumentOf(name);
   }
-}
-
-/** JSON with object keys sorted (to compare a logged event with a resubmitted one). */
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (x !== null && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
 }

@@ -11,14 +11,23 @@
  */
 import { z } from "zod";
 import { instrumentNamed } from "../domain/instrument.js";
+import { decimalStringProblem, fundingRateSchema, instrumentNameSchema, isPrice, liquiditySchema, MAX_AMOUNT, priceSchema, rateSchema, timeSchema, tradePriceProblem, volSchema } from "../input/bounds.js";
 import type { InputIssue } from "../input/issues.js";
 import { fromZod } from "../input/zodIssues.js";
 import { formatUnits, toUnits } from "../domain/money.js";
 
-const MAX_ABS = 10n ** 15n * 10n ** 12n;
+const MAX_ABS = BigInt(MAX_AMOUNT) * 10n ** 12n;
 
-/** A decimal amount (string or number) → canonical decimal string; at most 12 decimals, |x| ≤ 1e15. */
+/**
+ * A decimal amount → canonical decimal string: a string matching DECIMAL_PATTERN (src/input/bounds.ts) or a
+ * finite number, at most 12 decimals, |x| ≤ 1e15.
+ */
 export const decimal = z.union([z.string(), z.number()], { error: "must be a decimal number or string" }).transform((v, ctx) => {
+  const bad = typeof v === "string" ? decimalStringProblem(v) : undefined;
+  if (bad) {
+    ctx.addIssue({ code: "custom", message: bad });
+    return z.NEVER;
+  }
   const u = toUnits(v);
   if (u === undefined || u > MAX_ABS || u < -MAX_ABS) {
     ctx.addIssue({ code: "custom", message: "must be a finite decimal with at most 12 decimals and |x| ≤ 1e15" });
@@ -31,30 +40,40 @@ const nonZeroDecimal = decimal.refine((s) => s !== "0", "must not be 0");
 const finite = z.number({ error: "must be a number" }).refine(Number.isFinite, "must be finite");
 /** Liquidation outcomes; logs written before 2026-11-26 say `healthy` for what is now `restored`. */
 const legacyOutcome = <T extends z.ZodType>(e: T) => z.preprocess((v) => (v === "healthy" ? "restored" : v), e);
-const price = finite.refine((v) => v > 0 && v <= 1e12, "must be a price > 0 and ≤ 1e12");
-const vol = finite.refine((v) => v > 0 && v <= 10, "must be a volatility > 0 and ≤ 10");
+const price = priceSchema;
+const vol = volSchema;
 const asset = z.string({ error: "must be an asset code" }).regex(/^[A-Z][A-Z0-9]{0,11}$/, "must be an asset code such as BTC or USDC");
 const accountId = z.string({ error: "must be a string" }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "must be 1-64 characters of letters, digits, . _ - (starting with a letter or digit)");
-const instrumentName = z.string({ error: "must be an instrument name" }).refine((s) => instrumentNamed(s) !== undefined, { message: "unknown instrument name" });
-const time = z.number({ error: "must be epoch milliseconds" }).int("must be an integer (epoch ms)").min(0).max(8.64e15);
+/** Owner of linked accounts: 1-64 characters, no control characters or lone surrogates (stored as text by every store). */
+export const ownerSchema = z.string({ error: "must be a string" }).min(1, "must not be empty").max(64, "must be at most 64 characters").regex(/^[^\p{Cc}\p{Cs}]*$/u, "must not contain control characters or lone surrogates");
+const instrumentName = instrumentNameSchema;
+const time = timeSchema;
+
+/** A trade's price must clear the instrument's tick, and an option or spot trade must move at least one ledger unit. */
+export function tradeRefine(e: { instrument: string; size: string; price?: number }, ctx: z.RefinementCtx): void {
+  const inst = instrumentNamed(e.instrument);
+  // A price outside the fixed bounds is already reported by its own schema.
+  const p = inst && e.price !== undefined && isPrice(e.price) ? tradePriceProblem(inst, e.price, Number(e.size)) : undefined;
+  if (p) ctx.addIssue({ code: "custom", path: ["price"], message: p, input: e.price });
+}
 /** Sequence number of a market event on the market stream (scale-out, src/engine/marketBus.ts); set by the worker that applies it. */
 const marketSeq = z.number({ error: "must be a market stream sequence number" }).int("must be an integer").min(1).max(Number.MAX_SAFE_INTEGER).optional();
 
 export const marketEvent = z.strictObject({ type: z.literal("market"), snapshot: z.unknown() });
-export const accountEvent = z.strictObject({ type: z.literal("account"), account: accountId, owner: z.string().min(1).max(64).optional() });
+export const accountEvent = z.strictObject({ type: z.literal("account"), account: accountId, owner: ownerSchema.optional() });
 /** Client idempotency key (fills: `fillId`, transfers: `requestId`): a repeat returns the original acknowledgement. */
 export const requestIdSchema = z.string({ error: "must be a string" }).min(1, "must not be empty").max(128, "must be at most 128 characters");
 export const depositEvent = z.strictObject({ type: z.literal("deposit"), account: accountId, asset, amount: positiveDecimal, requestId: requestIdSchema.optional() });
 export const withdrawalEvent = z.strictObject({ type: z.literal("withdrawal"), account: accountId, asset, amount: positiveDecimal, requestId: requestIdSchema.optional() });
-export const fillEvent = z.strictObject({ type: z.literal("fill"), account: accountId, instrument: instrumentName, size: nonZeroDecimal, price, fillId: requestIdSchema.optional(), orderId: requestIdSchema.optional() });
+export const fillEvent = z.strictObject({ type: z.literal("fill"), account: accountId, instrument: instrumentName, size: nonZeroDecimal, price, fillId: requestIdSchema.optional(), orderId: requestIdSchema.optional() }).superRefine(tradeRefine);
 /** A resting order: `size` (signed) on `instrument` at limit `price`; margined as if it could fill until a fill with its `orderId` consumes it or it is cancelled. */
-export const orderEvent = z.strictObject({ type: z.literal("order"), account: accountId, orderId: requestIdSchema, instrument: instrumentName, size: nonZeroDecimal, price });
+export const orderEvent = z.strictObject({ type: z.literal("order"), account: accountId, orderId: requestIdSchema, instrument: instrumentName, size: nonZeroDecimal, price }).superRefine(tradeRefine);
 export const cancelEvent = z.strictObject({ type: z.literal("cancel"), account: accountId, orderId: requestIdSchema });
 export const tickEvent = z.strictObject({
-  type: z.literal("tick"), asset, ts: time, index: price, vol: vol.optional(), rate: finite.refine((v) => Math.abs(v) <= 1, "must be in [-1, 1]").optional(),
+  type: z.literal("tick"), asset, ts: time, index: price, vol: vol.optional(), rate: rateSchema.optional(),
   instruments: z.record(instrumentName, z.strictObject({
     mark: price.optional(), markIv: vol.optional(),
-    openInterest: finite.refine((v) => v >= 0, "must be ≥ 0").optional(), depthUsd: finite.refine((v) => v >= 0, "must be ≥ 0").optional(),
+    openInterest: liquiditySchema.optional(), depthUsd: liquiditySchema.optional(),
   })).optional(),
   /** Oracle: smoothed stable price (IM values at the more conservative of index and stable). */
   stable: price.optional(),
@@ -62,9 +81,11 @@ export const tickEvent = z.strictObject({
   degraded: z.boolean().optional(),
   /** Oracle: the index moved more than the breaker allows within its window. Same effect as `degraded`. */
   circuitBreaker: z.boolean().optional(),
+  /** Admin: apply an index move larger than the engine's limit (default 50 % from the last index). */
+  force: z.boolean().optional(),
   marketSeq,
 });
-export const fundingEvent = z.strictObject({ type: z.literal("funding"), instrument: instrumentName.refine((s) => s.endsWith("-PERPETUAL"), "must be a perpetual"), rate: finite.refine((v) => Math.abs(v) <= 0.1, "must be a funding rate in [-0.1, 0.1]"), marketSeq });
+export const fundingEvent = z.strictObject({ type: z.literal("funding"), instrument: instrumentName.refine((s) => s.endsWith("-PERPETUAL"), "must be a perpetual"), rate: fundingRateSchema, marketSeq });
 export const paramsEvent = z.strictObject({
   type: z.literal("params"), preset: z.string().optional(), params: z.unknown().optional(),
   service: z.strictObject({

@@ -50,6 +50,28 @@ export class IncrementalRiskContext {
     this.current = this.build();
   }
 
+  /**
+   * A new context for `market` after `moved` assets changed (`*`: everything), sharing this one's cached
+   * vectors of the unmoved assets (vectors are immutable once computed). This context is left as it was, so
+   * a trial on the new market can be dropped without undoing anything.
+   */
+  derive(moved: readonly string[], market: MarketState, params: MarginParams): IncrementalRiskContext {
+    const next = Object.create(IncrementalRiskContext.prototype) as IncrementalRiskContext;
+    next.market = market;
+    next.params = params;
+    next.computed = this.computed;
+    const all = params !== this.params || moved.includes("*");
+    next.grids = all ? new Map() : this.grids;
+    next.risks = all ? new Map() : new Map(this.risks);
+    next.deps = new Map();
+    if (!all) {
+      for (const [asset, names] of this.deps) if (!moved.includes(asset)) next.deps.set(asset, new Set(names));
+      for (const a of moved) for (const n of this.deps.get(a) ?? []) next.risks.delete(n);
+    }
+    next.current = next.build();
+    return next;
+  }
+
   /** The context for the current market (valid until the next invalidate). */
   context(): RiskContext {
     return this.current;

@@ -9,7 +9,9 @@
 import type { FeedEvent, IndexState, MarketFeed, OracleUpdate, PriceTick } from "../market/oracle/types.js";
 import { createOracle, type Oracle } from "../market/oracle/oracle.js";
 import { wrappedCollateralPrice, type WrappedParams, type WrappedQuote, type WrappedValuation } from "../margin/wrappedCollateral.js";
-import { instrumentOf } from "./state.js";
+import { instrumentNamed } from "../domain/instrument.js";
+import { instrumentNameProblem, isPrice, MAX_RATE, MAX_VOL, MIN_VOL, timeSchema } from "../input/bounds.js";
+import { sanitizeTick } from "./priceBands.js";
 import type { Engine, SubmitResult } from "./engine.js";
 
 /** A wrapped asset: its underlying and valuation parameters. */
@@ -66,7 +68,8 @@ export class MarketIngest {
 
   /** One price observation; `depthUsd` is used for wrapped assets only. */
   price(tick: PriceTick, depthUsd?: number): PriceResult {
-    const w = this.wrapped[tick.asset];
+    // Own names only: a feed's asset named "constructor" or "__proto__" is not a wrapped asset.
+    const w = Object.hasOwn(this.wrapped, tick.asset) ? this.wrapped[tick.asset] : undefined;
     if (w) {
       const ok = typeof tick.price === "number" && Number.isFinite(tick.price) && tick.price > 0;
       const book = this.wrappedQuotes.get(tick.asset) ?? new Map<string, WrappedQuote>();
@@ -94,19 +97,37 @@ export class MarketIngest {
     return { source: tick.source, asset: tick.asset, ...r };
   }
 
-  /** Any feed event (prices, instrument marks, asset vol). */
+  /**
+   * Any feed event (prices, instrument marks, asset vol). Values outside the fixed bounds of src/input/bounds.ts
+   * (an unknown instrument, a mark of 1e-300, a vol of 0) are dropped here and counted as refused, whatever the
+   * feed (simulated, replay, Deribit); index prices go to the oracle, which has its own checks.
+   */
   onFeed(e: FeedEvent): void {
     if (e.kind === "price") { this.price(e.tick); return; }
     if (e.kind === "instrument") {
-      const inst = instrumentOf(e.tick.instrument);
+      const inst = instrumentNamed(e.tick.instrument);
+      if (!inst || instrumentNameProblem(e.tick.instrument) || !timeSchema.safeParse(e.tick.ts).success) {
+        this.refuseFeed(inst?.underlying ?? "(unknown)", `instrument tick with an unknown instrument or an invalid time: ${JSON.stringify(e.tick).slice(0, 200)}`);
+        return;
+      }
+      const mark = e.tick.mark !== undefined && isPrice(e.tick.mark) ? e.tick.mark : undefined;
+      const markIv = e.tick.markIv !== undefined && e.tick.markIv >= MIN_VOL && e.tick.markIv <= MAX_VOL ? e.tick.markIv : undefined;
+      if (mark !== e.tick.mark || markIv !== e.tick.markIv) this.refuseFeed(inst.underlying, `${e.tick.instrument}: mark or mark IV outside the fixed bounds (${String(e.tick.mark)}, ${String(e.tick.markIv)})`);
+      if (mark === undefined && markIv === undefined) return;
       const p = this.slot(inst.underlying, e.tick.ts);
-      p.instruments[e.tick.instrument] = { ...(e.tick.mark !== undefined ? { mark: e.tick.mark } : {}), ...(e.tick.markIv !== undefined ? { markIv: e.tick.markIv } : {}) };
+      p.instruments[e.tick.instrument] = { ...(mark !== undefined ? { mark } : {}), ...(markIv !== undefined ? { markIv } : {}) };
     } else {
+      if (!timeSchema.safeParse(e.tick.ts).success || !/^[A-Z][A-Z0-9]{0,11}$/.test(e.tick.asset)) { this.refuseFeed(e.tick.asset.slice(0, 12), "asset tick: invalid asset or time"); return; }
       const p = this.slot(e.tick.asset, e.tick.ts);
-      if (e.tick.vol !== undefined) p.vol = e.tick.vol;
-      if (e.tick.rate !== undefined) p.rate = e.tick.rate;
+      if (e.tick.vol !== undefined) { if (e.tick.vol >= MIN_VOL && e.tick.vol <= MAX_VOL) p.vol = e.tick.vol; else this.refuseFeed(e.tick.asset, `vol ${e.tick.vol} out of [${MIN_VOL}, ${MAX_VOL}]`); }
+      if (e.tick.rate !== undefined) { if (Math.abs(e.tick.rate) <= MAX_RATE) p.rate = e.tick.rate; else this.refuseFeed(e.tick.asset, `rate ${e.tick.rate} out of [-${MAX_RATE}, ${MAX_RATE}]`); }
     }
     this.schedule();
+  }
+
+  private refuseFeed(asset: string, reason: string): void {
+    this.counters.rejected++;
+    this.track(asset, false, reason);
   }
 
   /** Count refusals in a row per asset; report at threshold × 10^k. */
@@ -146,14 +167,18 @@ export class MarketIngest {
     this.pending.clear();
     for (const [asset, p] of items) {
       const m = this.engine.state.market;
-      if (!m || !m.assets[asset]) continue;
-      const index = this.wrapped[asset] ? this.wrappedValue.get(asset)?.price : this.oracle.state(asset)?.index;
+      if (!m || !Object.hasOwn(m.assets, asset)) continue;
+      const wrapped = Object.hasOwn(this.wrapped, asset);
+      const index = wrapped ? this.wrappedValue.get(asset)?.price : this.oracle.state(asset)?.index;
       const px = index !== undefined && index > 0 ? index : m.assets[asset].index;
       const ts = Math.max(p.ts, m.asOf[asset] ?? m.start);
       const instruments = Object.keys(p.instruments).length > 0 ? { instruments: p.instruments } : {};
-      const st = this.wrapped[asset] ? undefined : this.oracle.state(asset);
+      const st = wrapped ? undefined : this.oracle.state(asset);
       const flags = st ? { stable: st.stable > 0 && st.stable <= 1e12 ? st.stable : px, degraded: st.degraded, circuitBreaker: st.circuitBreaker } : {};
-      const tick = { type: "tick", asset, ts, index: px, ...(p.vol !== undefined ? { vol: p.vol } : {}), ...(p.rate !== undefined ? { rate: p.rate } : {}), ...instruments, ...flags };
+      const raw = { type: "tick", asset, ts, index: px, ...(p.vol !== undefined ? { vol: p.vol } : {}), ...(p.rate !== undefined ? { rate: p.rate } : {}), ...instruments, ...flags };
+      // Marks outside their band are dropped and the stable price clamped (one bad quote must not hold back the index).
+      const { tick, dropped } = sanitizeTick(m, raw, this.engine.bands);
+      for (const d of dropped) this.refuseFeed(asset, `${d.path} ${d.message}`);
       const r = await (this.submitTick ? this.submitTick(tick) : this.engine.submit(tick));
       this.counters.ticksSubmitted++;
       this.track(asset, r.ok, r.ok ? undefined : `engine: ${r.reason}`);

@@ -10,6 +10,10 @@
  * keys in the account) is refused the same way; the client retries with a new key.
  */
 
+import type { EngineEvent } from "./events.js";
+import type { EngineState } from "./state.js";
+import type { Store } from "./store.js";
+
 /** Keys per account remembered exactly with their event's sequence number. */
 export const REQUEST_ID_WINDOW = 256;
 const MERGE_EVERY = 1024;
@@ -104,4 +108,27 @@ export function requestIdsFromJson(j: RequestIdsJson): RequestIds {
   const old = new Uint32Array(bytes.length / 4);
   for (let i = 0; i < old.length; i++) old[i] = bytes.readUInt32LE(i * 4);
   return { recent: new Map(j.recent), old, batch: new Set() };
+}
+
+/** JSON with object keys sorted (to compare a logged event with a resubmitted one). */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (x !== null && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
+}
+
+/**
+ * A fill / deposit / withdrawal whose idempotency key (`fillId`, `requestId`) the account has seen: the
+ * original sequence number when it is the same event (the engine answers the original acknowledgement,
+ * nothing appended), a refusal (409) when the key was used for a different event or is older than the exact
+ * window. Undefined for a fresh key or an event without one.
+ */
+export async function duplicateAnswer(s: EngineState, store: Store, e: EngineEvent): Promise<{ ok: true; seq: number } | { ok: false; reason: string } | undefined> {
+  const id = e.type === "fill" ? e.fillId : e.type === "deposit" || e.type === "withdrawal" ? e.requestId : undefined;
+  if (id === undefined || (e.type !== "fill" && e.type !== "deposit" && e.type !== "withdrawal")) return undefined;
+  const field = e.type === "fill" ? "fillId" : "requestId";
+  const seen = lookupRequest(s.accounts.get(e.account)?.requests, requestKey(e.type, id));
+  if (seen === undefined) return undefined;
+  if (seen === "old") return { ok: false, reason: `${field} ${id} was already used by account ${e.account} (older than its last ${REQUEST_ID_WINDOW} ${field}s, so the original acknowledgement is no longer kept); not applied again, use a new ${field}` };
+  const [orig] = await store.readEvents(seen, 1);
+  if (!orig || orig.seq !== seen || canonical(orig.event) !== canonical(e)) return { ok: false, reason: `${field} ${id} was already used by account ${e.account} for a different ${e.type} (seq ${seen})` };
+  return { ok: true, seq: seen };
 }

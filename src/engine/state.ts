@@ -49,6 +49,14 @@ export interface ServiceParams {
 
 export const DEFAULT_SERVICE_PARAMS: ServiceParams = { withdrawalUpnlHaircut: 1, concentration: { threshold: 0.1, slope: 0.5, cap: 0.5 } };
 
+/** A logged event replay skipped because it could not be applied (see replay.ts). */
+export interface QuarantinedEvent {
+  readonly seq: number;
+  /** Its `type` field, when it had a string one. */
+  readonly type: string | null;
+  readonly reason: string;
+}
+
 export interface EngineState {
   /** Sequence number of the last applied event (0 = none). */
   seq: number;
@@ -63,10 +71,12 @@ export interface EngineState {
   readonly insuranceFund: Map<string, bigint>;
   /** Recent liquidations, oldest first (at most RECENT_LIQUIDATIONS finished ones plus any open one). */
   readonly liquidations: LiquidationRecord[];
+  /** Logged events skipped at replay (invalid, refused, or breaking the state invariant), in log order. */
+  readonly quarantine: QuarantinedEvent[];
 }
 
 export function emptyState(): EngineState {
-  return { seq: 0, marketSeq: 0, market: undefined, paramsSource: { preset: "deribit" }, params: loadPreset("deribit"), service: structuredClone(DEFAULT_SERVICE_PARAMS), accounts: new Map(), insuranceFund: new Map(), liquidations: [] };
+  return { seq: 0, marketSeq: 0, market: undefined, paramsSource: { preset: "deribit" }, params: loadPreset("deribit"), service: structuredClone(DEFAULT_SERVICE_PARAMS), accounts: new Map(), insuranceFund: new Map(), liquidations: [], quarantine: [] };
 }
 
 /** A copy of an account that can be changed without touching the state (balances, positions, resting orders). */
@@ -298,7 +308,7 @@ export function serializeState(s: EngineState): string {
     ...(a.orders ? { orders: ordersToJson(a) } : {}),
   }));
   const insuranceFund = Object.fromEntries([...s.insuranceFund].map(([k, v]) => [k, formatUnits(v)]));
-  return JSON.stringify({ v: 1, seq: s.seq, ...(s.marketSeq > 0 ? { marketSeq: s.marketSeq } : {}), market: s.market ? marketToJson(s.market) : null, paramsSource: s.paramsSource, service: s.service, accounts, insuranceFund, liquidations: s.liquidations });
+  return JSON.stringify({ v: 1, seq: s.seq, ...(s.marketSeq > 0 ? { marketSeq: s.marketSeq } : {}), market: s.market ? marketToJson(s.market) : null, paramsSource: s.paramsSource, service: s.service, accounts, insuranceFund, liquidations: s.liquidations, ...(s.quarantine.length > 0 ? { quarantine: s.quarantine } : {}) });
 }
 
 interface SnapshotJson {
@@ -306,6 +316,7 @@ interface SnapshotJson {
   accounts: { id: string; owner: string; status: MarginStatus | "none"; balances: Record<string, string>; positions: Record<string, { size: string; entryPrice?: number }>; requests?: RequestIdsJson; orders?: OrdersJson }[];
   insuranceFund?: Record<string, string>;
   liquidations?: LiquidationRecord[];
+  quarantine?: QuarantinedEvent[];
 }
 
 /** Rebuild a state from `serializeState` output. */
@@ -321,6 +332,7 @@ export function deserializeState(text: string): EngineState {
   s.service = j.service;
   for (const [k, v] of Object.entries(j.insuranceFund ?? {})) s.insuranceFund.set(k, toUnits(v) ?? 0n);
   s.liquidations.push(...(j.liquidations ?? []));
+  s.quarantine.push(...(j.quarantine ?? []));
   for (const a of j.accounts) {
     s.accounts.set(a.id, {
       id: a.id, owner: a.owner, status: a.status,

@@ -33,8 +33,9 @@ export function joinPath(prefix: string, path: readonly PropertyKey[]): string {
   return out || "(root)";
 }
 
-function show(v: unknown): string {
-  if (v === undefined) return "missing";
+function show(raw: unknown): string {
+  if (raw === undefined) return "missing";
+  const v = typeof raw === "number" ? raw : boundedValue(raw);
   let s: string;
   try {
     s = typeof v === "number" && !Number.isFinite(v) ? String(v) : JSON.stringify(v) ?? String(v);
@@ -62,4 +63,43 @@ export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
     cur = (cur as Record<PropertyKey, unknown>)[p];
   }
   return cur;
+}
+
+/** Longest string, or serialised array or object, echoed back in an issue's `value`. */
+export const MAX_ECHO = 200;
+
+/**
+ * An issue's value as it may be echoed back (HTTP answers, CLI output): strings longer than 200 characters are
+ * cut with their length noted, arrays and objects whose JSON would be longer (or nested deeper than 4 levels) are
+ * summarised (`[array of 10000 items]`, `{object with 3 keys: a, b, c}`), numbers JSON cannot hold become text.
+ * Never recursive beyond 4 levels and never longer than about 300 characters, whatever the input.
+ */
+export function boundedValue(v: unknown): unknown {
+  if (typeof v === "string") return v.length > MAX_ECHO ? `${v.slice(0, MAX_ECHO)}…(${v.length} characters)` : v;
+  if (typeof v === "number") return Number.isFinite(v) ? v : String(v);
+  if (typeof v === "bigint") return v.toString();
+  if (v === null || typeof v !== "object") return v;
+  if (small(v, 4)) {
+    try {
+      const s = JSON.stringify(v);
+      if (s !== undefined && s.length <= MAX_ECHO) return v;
+    } catch { /* summarised below */ }
+  }
+  if (Array.isArray(v)) return `[array of ${v.length} items]`;
+  const keys = Object.keys(v);
+  const shown = keys.slice(0, 5).map((k) => (k.length > 40 ? `${k.slice(0, 40)}…` : k)).join(", ");
+  return `{object with ${keys.length} key${keys.length === 1 ? "" : "s"}${keys.length > 0 ? `: ${shown}${keys.length > 5 ? ", …" : ""}` : ""}}`;
+}
+
+/** At most `depth` levels deep and at most 50 members per level (checked without deep recursion). */
+function small(v: object, depth: number): boolean {
+  if (depth === 0) return false;
+  const items = Array.isArray(v) ? v : Object.values(v);
+  if (items.length > 50) return false;
+  return items.every((x) => x === null || typeof x !== "object" || small(x as object, depth - 1));
+}
+
+/** Issues with their values bounded for echoing (see boundedValue). */
+export function boundedIssues(issues: readonly InputIssue[]): InputIssue[] {
+  return issues.map((i) => ("value" in i ? { path: i.path.length > 300 ? `${i.path.slice(0, 300)}…` : i.path, message: i.message, value: boundedValue(i.value) } : i));
 }

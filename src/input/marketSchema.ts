@@ -1,12 +1,14 @@
 import { z } from "zod";
+import { instrumentNamed } from "../domain/instrument.js";
 import type { MarketSnapshot } from "../market/snapshot.js";
 import { sviProblems } from "../market/svi.js";
+import { FILE_MARK_BAND, instrumentNameSchema, isPrice, priceIssue, priceSchema, rateSchema, volSchema } from "./bounds.js";
 import { DpmInputError, type InputIssue } from "./issues.js";
 import { fromZod } from "./zodIssues.js";
 
 const finite = z.number({ error: "must be a number" }).refine(Number.isFinite, "must be finite");
-const price = finite.refine((v) => v > 0 && v <= 1e12, "must be a price > 0 and ≤ 1e12");
-const vol = finite.refine((v) => v > 0 && v <= 10, "must be a volatility > 0 and ≤ 10 (1000 %)");
+const price = priceSchema;
+const vol = volSchema;
 const svi = z.strictObject({ a: finite, b: finite, rho: finite, m: finite, sigma: finite }).superRefine((p, ctx) => {
   for (const msg of sviProblems(p)) ctx.addIssue({ code: "custom", message: msg });
 });
@@ -14,7 +16,7 @@ const svi = z.strictObject({ a: finite, b: finite, rho: finite, m: finite, sigma
 const asset = z.strictObject({
   index: price,
   vol: vol.optional(),
-  rate: finite.refine((v) => Math.abs(v) <= 1, "must be a rate between -1 and 1").optional(),
+  rate: rateSchema.optional(),
   surface: z.record(z.string().regex(/^\d{1,2}[A-Z]{3}\d{2}$/, "must be an expiry code such as 27DEC24"), svi).optional(),
 });
 const instrument = z.strictObject({ mark: price.optional(), markIv: vol.optional() });
@@ -23,12 +25,30 @@ const isoTime = z.string({ error: "must be an ISO-8601 UTC time" }).refine(
   "must be an ISO-8601 time with a zone, e.g. 2024-11-20T08:00:00Z",
 );
 
+/**
+ * Marks must be plausible against the snapshot's own indexes (src/input/bounds.ts): futures and perpetuals
+ * within 100× of the index in their quote currency (FILE_MARK_BAND), options inside their no-arbitrage bounds.
+ */
+function markIssues(m: { assets: Record<string, { index: number }>; instruments: Record<string, { mark?: number }> }, ctx: z.RefinementCtx): void {
+  for (const [name, x] of Object.entries(m.instruments)) {
+    const inst = instrumentNamed(name);
+    const index = inst && Object.hasOwn(m.assets, inst.underlying) ? m.assets[inst.underlying].index : undefined;
+    // Values outside the fixed bounds are reported by their own schema; only plausible ones are banded.
+    if (!inst || !isPrice(x.mark) || !isPrice(index)) continue;
+    const linear = inst.settlement === "linear" && inst.kind !== "spot" && inst.quote !== "USD";
+    const quoteIndex = linear ? (Object.hasOwn(m.assets, inst.quote) ? m.assets[inst.quote].index : undefined) : 1;
+    if (!isPrice(quoteIndex)) continue;
+    const issue = priceIssue("mark", inst, x.mark, { index, quoteIndex }, FILE_MARK_BAND);
+    if (issue) ctx.addIssue({ code: "custom", path: ["instruments", name, "mark"], message: issue.message, input: x.mark });
+  }
+}
+
 /** Zod schema of the market snapshot file (DESIGN.md section 10). Unknown fields are errors. */
 export const marketSchema = z.strictObject({
   asOf: isoTime,
   assets: z.record(z.string().regex(/^[A-Z][A-Z0-9]{0,11}$/, "must be an asset code"), asset),
-  instruments: z.record(z.string(), instrument).default({}),
-});
+  instruments: z.record(instrumentNameSchema, instrument).default({}),
+}).superRefine(markIssues);
 
 /** Parse and validate a market snapshot. */
 export function parseMarket(input: unknown): { ok: true; value: MarketSnapshot } | { ok: false; issues: InputIssue[] } {

@@ -2,13 +2,13 @@ import { z } from "zod";
 import { parseInstrument, type Instrument } from "../domain/instrument.js";
 import type { OpenOrder, Portfolio, Position } from "../domain/portfolio.js";
 import { decimalNumber } from "./decimal.js";
+import { instrumentNameProblem, MAX_AMOUNT, priceSchema } from "./bounds.js";
 import { DpmInputError, type InputIssue } from "./issues.js";
 import { fromZod } from "./zodIssues.js";
 import { venueName, venuesBlock, type VenueSpec } from "./venueSpecSchema.js";
 
 /** Largest |size| accepted: anything larger is a unit error, not a position. */
 export const MAX_ABS_SIZE = 1e12;
-const MAX_AMOUNT = 1e15;
 
 const finite = z.number({ error: "must be a number" }).refine(Number.isFinite, "must be finite");
 const AMOUNT_FORMAT = 'must be a number or an exact decimal string such as "-1.5" (at most 12 decimals, no exponent)';
@@ -22,12 +22,13 @@ const amountOf = z.unknown().transform((v, ctx): number => {
   return n;
 });
 const size = amountOf.refine((v) => Math.abs(v) <= MAX_ABS_SIZE, `|size| must be at most ${MAX_ABS_SIZE}`);
-const price = finite.refine((v) => v > 0 && v <= 1e12, "must be a price > 0 and ≤ 1e12");
+const price = priceSchema;
 
 const instrument = z.string({ error: "must be an instrument name" }).transform((name, ctx): Instrument => {
   const p = parseInstrument(name);
-  if (!p.ok) {
-    ctx.addIssue({ code: "custom", message: `unknown instrument: ${p.reason}` });
+  const bound = p.ok ? instrumentNameProblem(name) : undefined;
+  if (!p.ok || bound) {
+    ctx.addIssue({ code: "custom", message: p.ok ? bound ?? "" : `unknown instrument: ${p.reason}` });
     return z.NEVER;
   }
   return p.value;

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { MarginParams } from "../margin/params.js";
+import { DpmInputError } from "./issues.js";
 import { paramsFrom } from "./paramsSchema.js";
 
 /** The package's `presets/` directory (works from src/ under vitest and from dist/src/ when built). */
@@ -44,7 +45,7 @@ export function loadPreset(name: string): MarginParams {
   let p = parsed.get(name);
   if (!p) {
     const r = rawPreset(name);
-    if (r === undefined) throw new Error(`unknown preset "${name}" (known: ${presetNames().join(", ")})`);
+    if (r === undefined || !presetNames().includes(name)) throw new DpmInputError("unknown preset", [{ path: "preset", message: `must be one of ${presetNames().join(", ")}`, value: name }]);
     p = paramsFrom(r, rawPreset);
     parsed.set(name, p);
   }

@@ -30,8 +30,8 @@ export interface RiskContext {
 /** Make the numeraire for a currency code: USD or any asset with an index in the snapshot. */
 export function makeNumeraire(market: MarketSnapshot, currency: string): Parsed<Numeraire> {
   if (currency === "USD") return { ok: true, value: { currency, index: 1, movesWith: () => false } };
-  const a = market.assets[currency];
-  if (!a) return { ok: false, reason: `currency ${currency} has no index in market.assets` };
+  const a = Object.hasOwn(market.assets, currency) ? market.assets[currency] : undefined;
+  if (!a) return { ok: false, reason: `must be USD or an asset with an index in the market (${["USD", ...Object.keys(market.assets)].join(", ")})` };
   return { ok: true, value: { currency, index: a.index, movesWith: (u) => u === currency } };
 }
 
@@ -60,6 +60,7 @@ export function riskContext(market: MarketSnapshot, params: MarginParams, numera
     }
     return r;
   };
+  // A name such as "constructor" finds an inherited member without an `index`: undefined, as for an unknown asset.
   const usdIndex = (asset: string): number | undefined => (asset === "USD" ? 1 : market.assets[asset]?.index);
   return { market, params, numeraire, grid, risk, usdIndex, isStable: (a) => a === "USD" || stable.has(a), computedVectors: () => computed };
 }

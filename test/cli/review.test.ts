@@ -69,3 +69,23 @@ describe("dpm serve with its port in use", () => {
     }
   });
 });
+
+describe("issue 11: absurd values in CLI files and band flags", () => {
+  it("dpm margin with a market whose index is 1e-300 or a perpetual's mark 1000× its index: exit 2 with the paths", async () => {
+    const market = JSON.parse(await import("node:fs").then((f) => f.readFileSync(join(import.meta.dirname, "../../examples/market.json"), "utf8"))) as { assets: Record<string, unknown>; instruments: Record<string, unknown> };
+    const file = join(dir, "absurd-market.json");
+    writeFileSync(file, JSON.stringify({ ...market, assets: { ...market.assets, BTC: { index: 1e-300, vol: 0.55 }, ETH: { index: 3100, vol: 1e-300 } }, instruments: { ...market.instruments, "SOL_USDC-PERPETUAL": { mark: 240000 } } }));
+    const book = join(dir, "book.json");
+    writeFileSync(book, JSON.stringify({ account: "x", collateral: { USDC: 1000 } }));
+    const r = await dpm("margin", book, "--market", file);
+    expect(r.code, r.stderr).toBe(2);
+    for (const path of ["assets.BTC.index", "assets.ETH.vol", 'instruments["SOL_USDC-PERPETUAL"].mark']) expect(r.stderr).toContain(path);
+  });
+  it("dpm serve --price-band 0.5 and --max-index-move abc: exit 2 naming the flag", async () => {
+    for (const [flag, v] of [["--price-band", "0.5"], ["--max-index-move", "abc"]]) {
+      const r = await dpm("serve", "--port", "0", "--db", join(dir, "band", "x.sqlite"), flag, v);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(flag);
+    }
+  });
+});

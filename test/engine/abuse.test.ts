@@ -41,7 +41,10 @@ async function mangoPump(adl: boolean): Promise<Engine> {
     }
     await ok(e, { type: "fill", account: "attacker-long", instrument: "MNGO_USDC-PERPETUAL", size: "10000000", price: 0.03 });
     await ok(e, { type: "fill", account: "attacker-short", instrument: "MNGO_USDC-PERPETUAL", size: "-10000000", price: 0.03 });
-    for (const [i, px] of [0.05, 0.07, 0.09].entries()) await ok(e, { type: "tick", asset: "MNGO", ts: T0 + (i + 1) * 60_000, index: px, instruments: { "MNGO_USDC-PERPETUAL": { mark: px } } });
+    // A +67 % move in one tick is refused unless the admin forces it (the pump under test is an oracle being pushed).
+    const unforced = await e.submit({ type: "tick", asset: "MNGO", ts: T0 + 60_000, index: 0.05, instruments: { "MNGO_USDC-PERPETUAL": { mark: 0.05 } } });
+    expect(unforced.ok ? 201 : [unforced.status, unforced.issues?.[0]?.path]).toEqual([409, "index"]);
+    for (const [i, px] of [0.05, 0.07, 0.09].entries()) await ok(e, { type: "tick", asset: "MNGO", ts: T0 + (i + 1) * 60_000, index: px, instruments: { "MNGO_USDC-PERPETUAL": { mark: px } }, force: true });
   return e;
 }
 

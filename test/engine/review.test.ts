@@ -22,14 +22,21 @@ describe("roundToUnits never rounds a large cash flow to a silent zero", () => {
     }
     expect(roundToUnits(999999999999999.9)).toBe(toUnits("999999999999999.875"));
   });
-  it("a spot fill of 1e15 BTC at 1e12 debits 1e27 USD (it was free)", async () => {
-    const e = await engineWith();
+  it("a spot fill of 1e15 of a coin at 1e12 (a 1e27 USD debit; it used to be free) is refused: outside the representable range", async () => {
+    // Issue 11: the debit is exact (roundToUnits above) but no longer fits the state invariant (±1e18), so the
+    // trial refuses the fill before it is logged (it was accepted and then a 1e27 balance sat in the state).
+    const e = await Engine.open(openSqliteStore(":memory:", { sync: "normal" }));
+    const m = MARKET as { assets: Record<string, unknown> };
+    expect((await e.submit({ type: "market", snapshot: { ...m, assets: { ...m.assets, XBT: { index: 1e12, vol: 0.5 } } } })).ok).toBe(true);
     expect((await e.submit({ type: "account", account: "c" })).ok).toBe(true);
-    const r = await e.submit({ type: "fill", account: "c", instrument: "BTC", size: "1000000000000000", price: 1e12 });
-    expect(r.ok).toBe(true);
-    const usd = e.state.accounts.get("c")!.balances.get("USD");
-    // the float64 product 1e15 × 1e12 is the double 1000000000000000013287555072, converted exactly
-    expect(usd === undefined ? "(none)" : formatUnits(usd)).toBe(`-${BigInt(1e15 * 1e12)}`);
+    const seq = e.state.seq;
+    const r = await e.submit({ type: "fill", account: "c", instrument: "XBT", size: "1000000000000000", price: 1e12 });
+    expect(r.ok ? "accepted" : [r.status, r.issues?.[0]?.path, r.issues?.[0]?.value]).toEqual([409, "accounts.c.balances.USD", `-${BigInt(1e15 * 1e12)}`]);
+    expect(e.state.seq).toBe(seq);
+    expect(e.state.accounts.get("c")!.balances.size).toBe(0);
+    // inside the range it goes through, exactly
+    expect((await e.submit({ type: "fill", account: "c", instrument: "XBT", size: "1000", price: 1e12 })).ok).toBe(true);
+    expect(formatUnits(e.state.accounts.get("c")!.balances.get("USD")!)).toBe("-1000000000000000");
   });
 });
 

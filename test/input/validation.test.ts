@@ -235,11 +235,11 @@ describe("parseMarket", () => {
 
   it("vol 0 and vol 20 are rejected; 10 is the maximum", () => {
     for (const vol of [0, 20, -0.5]) {
-      const i = at(issuesOf(parseMarket(mkt({ assets: { BTC: { index: 1, vol } } }))), "assets.BTC.vol");
+      const i = at(issuesOf(parseMarket(mkt({ assets: { BTC: { index: 92000, vol } } }))), "assets.BTC.vol");
       expect(i.value).toBe(vol);
       expect(i.message).toMatch(/volatility/);
     }
-    accepted(parseMarket(mkt({ assets: { BTC: { index: 1, vol: 10 } } })));
+    accepted(parseMarket(mkt({ assets: { BTC: { index: 92000, vol: 10 } } })));
     const i = at(issuesOf(parseMarket(mkt({ instruments: { "BTC-27DEC24-60000-C": { markIv: 0 } } }))), 'instruments["BTC-27DEC24-60000-C"].markIv');
     expect(i.value).toBe(0);
   });
@@ -255,12 +255,12 @@ describe("parseMarket", () => {
   });
 
   it("rate outside [-1, 1]", () => {
-    expect(at(issuesOf(parseMarket(mkt({ assets: { BTC: { index: 1, rate: 2 } } }))), "assets.BTC.rate").value).toBe(2);
+    expect(at(issuesOf(parseMarket(mkt({ assets: { BTC: { index: 92000, rate: 2 } } }))), "assets.BTC.rate").value).toBe(2);
   });
 
   it("bad SVI in a surface (b < 0) is reported at the expiry's path", () => {
     const slice = { a: 0.01, b: -0.1, rho: 0, m: 0, sigma: 0.2 };
-    const issues = issuesOf(parseMarket(mkt({ assets: { BTC: { index: 1, surface: { "27DEC24": slice } } } })));
+    const issues = issuesOf(parseMarket(mkt({ assets: { BTC: { index: 92000, surface: { "27DEC24": slice } } } })));
     const i = at(issues, 'assets.BTC.surface["27DEC24"]');
     expect(i.message).toMatch(/b must be >= 0/);
     expect(i.value).toEqual(slice);
@@ -268,10 +268,10 @@ describe("parseMarket", () => {
 
   it("surface with a bad expiry code or a missing SVI field", () => {
     const good = { a: 0.01, b: 0.1, rho: 0, m: 0, sigma: 0.2 };
-    accepted(parseMarket(mkt({ assets: { BTC: { index: 1, surface: { "27DEC24": good } } } })));
-    const issues = issuesOf(parseMarket(mkt({ assets: { BTC: { index: 1, surface: { "27DEC24": { a: 0.01, b: 0.1, rho: 0, m: 0 } } } } })));
+    accepted(parseMarket(mkt({ assets: { BTC: { index: 92000, surface: { "27DEC24": good } } } })));
+    const issues = issuesOf(parseMarket(mkt({ assets: { BTC: { index: 92000, surface: { "27DEC24": { a: 0.01, b: 0.1, rho: 0, m: 0 } } } } })));
     expect(at(issues, 'assets.BTC.surface["27DEC24"].sigma').value).toBeUndefined();
-    const i = issuesOf(parseMarket(mkt({ assets: { BTC: { index: 1, surface: { DEC24: good } } } })));
+    const i = issuesOf(parseMarket(mkt({ assets: { BTC: { index: 92000, surface: { DEC24: good } } } })));
     expect(i.some((x) => x.path.startsWith("assets.BTC.surface"))).toBe(true);
   });
 

@@ -46,7 +46,9 @@ for (const kind of kinds) {
       let w0 = await startWorker(dir, 0, 2, { ...so, publishMarket: true, consumer: "w0" });
       let w1 = await startWorker(dir, 1, 2, { ...so, consumer: "w1" });
       try {
-        expect((await call(w1, "GET", "/v1/partition", undefined, null)).json).toEqual({ index: 1, count: 2, hash: "fnv1a32(utf8(accountId)) mod count", publisher: false, marketSeq: 0 });
+        // Issue 11: /v1/partition needs a key like every /v1 route (it was public and undocumented).
+        expect((await call(w1, "GET", "/v1/partition", undefined, null)).status).toBe(401);
+        expect((await call(w1, "GET", "/v1/partition")).json).toEqual({ index: 1, count: 2, hash: "fnv1a32(utf8(accountId)) mod count", publisher: false, marketSeq: 0 });
         const [mine0, mine1] = idsByOwner(2, 2);
         const ws = [w0, w1];
         for (const [p, ids] of [mine0, mine1].entries()) for (const id of ids) {

@@ -33,8 +33,29 @@ function connect(key: string | null): Promise<{ ws: WebSocket; messages: any[]; 
 }
 
 describe("WebSocket stream", () => {
-  it("401 without a key", async () => {
-    await expect(connect(null)).rejects.toThrow(/401/);
+  it("without an Authorization header the socket must authenticate with its first message: anything else, a wrong key or silence closes it (1008)", async () => {
+    // Issue 11: the key moved out of the URL (?token=, kept by proxies' logs) into the first message.
+    const closeOf = (ws: WebSocket) => new Promise<[number, string]>((res) => ws.once("close", (code, why) => res([code, why.toString()])));
+    const a = await connect(null);
+    const ca = closeOf(a.ws);
+    a.ws.send(JSON.stringify({ op: "subscribe", market: true }));
+    expect(await ca).toEqual([1008, 'the first message must be {"type":"auth","key":"<API key>"}']);
+    const b = await connect(null);
+    const cb = closeOf(b.ws);
+    b.ws.send(JSON.stringify({ type: "auth", key: `dpm_0123456789abcdef_${"A".repeat(43)}` }));
+    expect(await cb).toEqual([1008, "invalid API key"]);
+    const quick = await startTestService({ wsAuthMs: 100 });
+    try {
+      const silent = new WebSocket(`${quick.url.replace("http", "ws")}/v1/stream`);
+      const cs = closeOf(silent);
+      expect(await cs).toEqual([1008, "no auth message within 100 ms"]);
+    } finally { await quick.stop(); }
+    const good = await connect(null);
+    good.ws.send(JSON.stringify({ type: "auth", key: aliceKey }));
+    expect(await good.next((m) => m.type === "authenticated")).toEqual({ type: "authenticated", role: "account", account: "alice" });
+    good.ws.close();
+    // a bad key in the header is still refused at the upgrade
+    await expect(connect(`dpm_0123456789abcdef_${"A".repeat(43)}`)).rejects.toThrow(/401/);
   });
   it("an account subscriber receives its margin after a tick, and the fleet subscriber the summary", async () => {
     const c = await connect(aliceKey);

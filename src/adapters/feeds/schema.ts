@@ -1,14 +1,17 @@
 /**
- * Zod schema of a FeedEvent as it crosses a boundary (a recorded JSON-lines file, a request body). Shapes and
- * types are checked here; whether a price is plausible is the oracle's job (so recorded bad ticks replay to it).
+ * Zod schema of a FeedEvent as it crosses a boundary (a recorded JSON-lines file, a request body). Index
+ * price observations are checked for shape only: whether a price is plausible is the oracle's job (so recorded
+ * bad ticks replay to it). Instrument marks, mark IVs, vols and rates carry the fixed bounds of
+ * src/input/bounds.ts; marks are banded against the index by the ingest (src/engine/ingest.ts).
  */
 import { z } from "zod";
 import type { FeedEvent } from "../../market/oracle/types.js";
+import { priceSchema, rateSchema, timeSchema, volSchema } from "../../input/bounds.js";
 import type { InputIssue } from "../../input/issues.js";
 import { fromZod } from "../../input/zodIssues.js";
 
 const finite = z.number({ error: "must be a number" }).refine(Number.isFinite, "must be finite");
-const time = z.number({ error: "must be a time in epoch ms" }).int("must be an integer (epoch ms)").min(0, "must be ≥ 0");
+const time = timeSchema;
 const name = z.string({ error: "must be a string" }).min(1, "must not be empty").max(64, "must be at most 64 characters");
 
 /** Zod schema of one feed event; unknown fields are errors. */
@@ -16,11 +19,11 @@ export const feedEventSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("price"), tick: z.strictObject({ source: name, asset: name, price: finite, ts: time }) }),
   z.strictObject({
     kind: z.literal("instrument"),
-    tick: z.strictObject({ source: name, instrument: name, mark: finite.optional(), markIv: finite.optional(), ts: time }),
+    tick: z.strictObject({ source: name, instrument: name, mark: priceSchema.optional(), markIv: volSchema.optional(), ts: time }),
   }),
   z.strictObject({
     kind: z.literal("asset"),
-    tick: z.strictObject({ source: name, asset: name, vol: finite.optional(), rate: finite.optional(), ts: time }),
+    tick: z.strictObject({ source: name, asset: name, vol: volSchema.optional(), rate: rateSchema.optional(), ts: time }),
   }),
 ], { error: 'must be a feed event with kind "price", "instrument" or "asset"' });
 

@@ -39,6 +39,9 @@ export function newKey(role: "admin" | "account", account: string | undefined, n
  */
 export const KEY_CACHE_MS = 5000;
 
+/** Compared with when a key id is unknown or revoked, so that every well-formed key costs one hash and one comparison. */
+const DUMMY = (() => { const salt = randomBytes(16).toString("hex"); return { salt, hash: sha256(salt, randomBytes(32).toString("base64url")).toString("hex") }; })();
+
 export class KeyRing {
   private readonly cache = new Map<string, { rec: ApiKeyRecord; until: number }>();
   private readonly envAdmin: Buffer | undefined;
@@ -47,23 +50,57 @@ export class KeyRing {
     this.envAdmin = envAdminKey ? sha256(envAdminKey) : undefined;
   }
 
-  /** The principal of a key, or undefined when it is unknown, malformed or revoked. */
+  /**
+   * The principal of a key, or undefined when it is unknown, malformed or revoked. The secret is hashed and
+   * compared in constant time whether or not the key id exists (an unknown or revoked id is compared with a
+   * dummy record), so the answer's time does not tell which ids exist beyond the store lookup both pay.
+   */
   async verify(key: string): Promise<Principal | undefined> {
-    if (this.envAdmin && timingSafeEqual(sha256(key), this.envAdmin)) return { keyId: "env-admin", role: "admin" };
+    const env = this.envPrincipal(key);
+    if (env) return env;
     const m = KEY.exec(key);
     if (!m) return undefined;
     const now = performance.now();
-    let rec = this.cache.get(m[1])?.rec;
-    if (rec === undefined || (this.cache.get(m[1])?.until ?? 0) < now) {
-      this.cache.delete(m[1]);
+    let rec = this.cached(m[1], now);
+    if (rec === undefined) {
       rec = await this.store.getApiKey(m[1]);
       // Only stored keys are cached: caching misses let forged key ids grow the map without bound.
       if (rec) this.cache.set(m[1], { rec, until: now + KEY_CACHE_MS });
     }
-    if (!rec || rec.revoked) return undefined;
-    const got = sha256(rec.salt, m[2]);
-    const want = Buffer.from(rec.hash, "hex");
-    if (got.length !== want.length || !timingSafeEqual(got, want)) return undefined;
+    return this.check(rec, m[2]);
+  }
+
+  /**
+   * Like `verify`, but without a store lookup: only the DPM_ADMIN_KEY key and keys whose record is cached can be
+   * verified (used once an address has spent its budget of failed authentications: no store query for it).
+   */
+  verifyCached(key: string): Principal | undefined {
+    const env = this.envPrincipal(key);
+    if (env) return env;
+    const m = KEY.exec(key);
+    const rec = m ? this.cached(m[1], performance.now()) : undefined;
+    return m && rec ? this.check(rec, m[2]) : undefined;
+  }
+
+  private envPrincipal(key: string): Principal | undefined {
+    return this.envAdmin && timingSafeEqual(sha256(key), this.envAdmin) ? { keyId: "env-admin", role: "admin" } : undefined;
+  }
+
+  private cached(id: string, now: number): ApiKeyRecord | undefined {
+    const c = this.cache.get(id);
+    if (c === undefined) return undefined;
+    if (c.until >= now) return c.rec;
+    this.cache.delete(id);
+    return undefined;
+  }
+
+  /** Constant-time check of a secret against a record (a dummy one for unknown or revoked ids). */
+  private check(rec: ApiKeyRecord | undefined, secret: string): Principal | undefined {
+    const live = rec !== undefined && !rec.revoked;
+    const got = sha256(live ? rec.salt : DUMMY.salt, secret);
+    const want = Buffer.from(live ? rec.hash : DUMMY.hash, "hex");
+    const same = got.length === want.length && timingSafeEqual(got, want);
+    if (!live || !same) return undefined;
     return { keyId: rec.id, role: rec.role, ...(rec.account !== undefined ? { account: rec.account } : {}) };
   }
 

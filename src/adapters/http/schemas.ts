@@ -1,14 +1,13 @@
 /** Request bodies of the HTTP API (zod; every problem answered as 400 with path, message and value). */
 import { z } from "zod";
-import { parseInstrument } from "../../domain/instrument.js";
-import { decimal, requestIdSchema } from "../../engine/events.js";
+import { decimal, ownerSchema, requestIdSchema, tradeRefine } from "../../engine/events.js";
+import { fundingRateSchema, instrumentNameSchema, liquiditySchema, priceSchema, timeSchema } from "../../input/bounds.js";
 import { fromZod } from "../../input/zodIssues.js";
 import type { InputIssue } from "../../input/issues.js";
 
 const asset = z.string({ error: "must be an asset code" }).regex(/^[A-Z][A-Z0-9]{0,11}$/, "must be an asset code such as BTC or USDC");
-const instrument = z.string({ error: "must be an instrument name" }).refine((s) => parseInstrument(s).ok, "unknown instrument name");
-const finite = z.number({ error: "must be a number" }).refine(Number.isFinite, "must be finite");
-const price = finite.refine((v) => v > 0 && v <= 1e12, "must be a price > 0 and ≤ 1e12");
+const instrument = instrumentNameSchema;
+const price = priceSchema;
 const positive = decimal.refine((s) => !s.startsWith("-") && s !== "0", "must be > 0");
 const nonZero = decimal.refine((s) => s !== "0", "must not be 0");
 
@@ -22,24 +21,24 @@ export const marginBody = z.strictObject({
 });
 export const createAccountBody = z.strictObject({
   id: z.string({ error: "must be a string" }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "must be 1-64 characters of letters, digits, . _ - (starting with a letter or digit)"),
-  owner: z.string().min(1).max(64).optional(),
+  owner: ownerSchema.optional(),
   collateral: z.record(asset, positive).optional(),
 });
-export const fillBody = z.strictObject({ instrument, size: nonZero, price, fillId: requestIdSchema.optional(), orderId: requestIdSchema.optional() });
+export const fillBody = z.strictObject({ instrument, size: nonZero, price, fillId: requestIdSchema.optional(), orderId: requestIdSchema.optional() }).superRefine(tradeRefine);
 /** A resting order to place: margined until filled (fills naming its `orderId`) or cancelled. */
-export const restingOrderBody = z.strictObject({ orderId: requestIdSchema.optional(), instrument, size: nonZero, price });
+export const restingOrderBody = z.strictObject({ orderId: requestIdSchema.optional(), instrument, size: nonZero, price }).superRefine(tradeRefine);
 /** Deposits and withdrawals of an account: `requestId` makes a retry return the original acknowledgement. */
 export const transferBody = z.strictObject({ asset, amount: positive, requestId: requestIdSchema.optional() });
 /** Insurance fund deposits (no idempotency key). */
 export const fundDepositBody = z.strictObject({ asset, amount: positive });
 export const issueKeyBody = z.strictObject({ revokeExisting: z.boolean({ error: "must be true or false" }).optional() });
 export const keyIdParam = z.string().regex(/^[0-9a-f]{16}$/, "must be a key id (16 hex digits)");
-export const orderBody = z.strictObject({ instrument, size: nonZero, price: price.optional() });
-export const fundingBody = z.strictObject({ instrument, rate: finite });
+export const orderBody = z.strictObject({ instrument, size: nonZero, price: price.optional() }).superRefine(tradeRefine);
+export const fundingBody = z.strictObject({ instrument, rate: fundingRateSchema });
 /** Oracle input: prices may be any JSON value so that the oracle itself reports NaN, strings, negatives. */
 export const pricesBody = z.strictObject({
   ticks: z.array(z.strictObject({
-    source: z.string().min(1).max(64), asset, ts: z.number(), depthUsd: finite.optional(),
+    source: z.string().min(1).max(64), asset, ts: timeSchema, depthUsd: liquiditySchema.optional(),
     price: z.union([z.number(), z.string(), z.null()]).transform((v) => (typeof v === "number" ? v : v === null ? NaN : Number(v))),
   })).min(1).max(1000),
 });

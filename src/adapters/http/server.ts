@@ -11,7 +11,8 @@ import websocket from "@fastify/websocket";
 import type { Engine, SubmitResult } from "../../engine/engine.js";
 import type { MarketIngest } from "../../engine/ingest.js";
 import type { Store } from "../../engine/store.js";
-import type { InputIssue } from "../../input/issues.js";
+import { boundedIssues, type InputIssue } from "../../input/issues.js";
+import { JsonBodyError, registerJsonParser } from "./json.js";
 import { KeyRing, RateLimiter, type Principal } from "./keys.js";
 import type { OperatorLog } from "./log.js";
 import { Metrics } from "./metrics.js";
@@ -76,11 +77,23 @@ export interface ServerOptions {
    * checks and request withdrawals.
    */
   readonly trustedFills?: boolean;
+  /** How long a WebSocket opened without an Authorization header has to send its auth message (ms, default 5000). */
+  readonly wsAuthMs?: number;
 }
 
-/** Send an error in the API's shape: `{ error, issues?, detail? }`. */
+/** Send an error in the API's shape: `{ error, issues?, detail? }`; issue values are bounded when echoed (boundedIssues). */
 export function sendError(reply: FastifyReply, status: number, error: string, issues?: readonly InputIssue[], detail?: unknown): FastifyReply {
-  return reply.code(status).send({ error, ...(issues ? { issues } : {}), ...(detail !== undefined ? { detail } : {}) });
+  return reply.code(status).send({ error, ...(issues ? { issues: boundedIssues(issues) } : {}), ...(detail !== undefined ? { detail } : {}) });
+}
+
+/**
+ * Answer before the body is read (401, 403, 421, 429 from `onRequest`) and close the connection: with
+ * `Connection: close` Node ends the socket once the answer is written instead of reading and discarding the
+ * rest of the body (10 MB with content-length, unbounded when chunked) to keep the connection alive.
+ */
+function refuseEarly(reply: FastifyReply, status: number, error: string): FastifyReply {
+  reply.header("connection", "close");
+  return sendError(reply, status, error);
 }
 
 /** Answer an engine submission: 201 with the sequence number, or the refusal. */
@@ -89,17 +102,15 @@ export function sendSubmit(reply: FastifyReply, r: SubmitResult): FastifyReply {
   return sendError(reply, r.status, r.reason, r.issues, r.detail);
 }
 
-function bearer(req: FastifyRequest): string | undefined {
-  const h = req.headers.authorization;
-  if (typeof h === "string" && h.startsWith("Bearer ")) return h.slice(7).trim();
-  if (req.url.startsWith("/v1/stream")) {
-    const t = (req.query as Record<string, unknown> | undefined)?.token;
-    if (typeof t === "string") return t;
-  }
-  return undefined;
+/** The key of `Authorization: Bearer <key>`; the scheme name is case-insensitive (RFC 9110 §11.1). Never read from the URL. */
+export function bearer(header: unknown): string | undefined {
+  if (typeof header !== "string") return undefined;
+  const m = /^bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  return m ? m[1] : undefined;
 }
 
-interface Gate {
+/** What the authentication of a request (HTTP or the WebSocket's first message) needs. */
+export interface Gate {
   readonly deps: ServerDeps;
   readonly limiter: RateLimiter;
   /** Failed authentications per remote address. */
@@ -107,25 +118,39 @@ interface Gate {
   readonly trustedFills: boolean;
 }
 
+/**
+ * The principal of a request's key, or the refusal. The failed-authentication budget of the remote address is
+ * checked before any store lookup: once it is spent, only keys verifiable without the store (DPM_ADMIN_KEY, a
+ * cached record) get through; everything else is a 429 that cost no query.
+ */
+export async function authenticate(g: Gate, ip: string, key: string | undefined): Promise<{ ok: true; principal: Principal } | { ok: false; status: 401 | 429; error: string; retryAfter?: number }> {
+  const { deps } = g;
+  const now = deps.clock();
+  const spent = g.failures.empty(ip, now);
+  const p = key === undefined ? undefined : spent ? deps.keys.verifyCached(key) : await deps.keys.verify(key);
+  if (p) return { ok: true, principal: p };
+  if (spent || !g.failures.take(ip, now)) return { ok: false, status: 429, error: "too many requests without a valid API key from this address", retryAfter: g.failures.retryAfter(ip) };
+  return { ok: false, status: 401, error: key ? "invalid API key" : "missing Authorization: Bearer <key>" };
+}
+
 async function authorize(g: Gate, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   const { deps, limiter } = g;
   const access = req.routeOptions.config.access ?? (req.url.startsWith("/v1") ? "admin" : "public");
   if (access === "public") return;
-  const key = bearer(req);
-  const p = key ? await deps.keys.verify(key) : undefined;
-  if (!p) {
-    if (!g.failures.take(req.ip, deps.clock())) {
-      reply.header("retry-after", String(g.failures.retryAfter(req.ip)));
-      await sendError(reply, 429, "too many requests without a valid API key from this address");
-      return;
-    }
-    reply.header("www-authenticate", 'Bearer realm="dpm"');
-    await sendError(reply, 401, key ? "invalid API key" : "missing Authorization: Bearer <key>");
+  const key = bearer(req.headers.authorization);
+  // The WebSocket may authenticate with its first message instead (stream.ts): no header, no refusal here.
+  if (key === undefined && req.routeOptions.url === "/v1/stream" && req.headers.upgrade?.toLowerCase() === "websocket" && !g.failures.empty(req.ip, deps.clock())) return;
+  const a = await authenticate(g, req.ip, key);
+  if (!a.ok) {
+    if (a.retryAfter !== undefined) reply.header("retry-after", String(a.retryAfter));
+    if (a.status === 401) reply.header("www-authenticate", 'Bearer realm="dpm"');
+    await refuseEarly(reply, a.status, a.error);
     return;
   }
+  const p = a.principal;
   if (!limiter.take(p.keyId, deps.clock())) {
     reply.header("retry-after", String(limiter.retryAfter(p.keyId)));
-    await sendError(reply, 429, "rate limit exceeded");
+    await refuseEarly(reply, 429, "rate limit exceeded");
     return;
   }
   req.principal = p;
@@ -133,21 +158,25 @@ async function authorize(g: Gate, req: FastifyRequest, reply: FastifyReply): Pro
   const id = (req.params as Record<string, string> | undefined)?.id;
   if ((access === "own" || (access === "trusted" && g.trustedFills)) && id !== undefined && id === p.account) return;
   const why = access === "trusted" ? "fills and deposits need the admin (venue) key (the service runs without --trusted-fills)" : access === "own" ? `this key may only use account ${p.account ?? "(none)"}` : "this route needs an admin key";
-  await sendError(reply, 403, why);
+  await refuseEarly(reply, 403, why);
 }
 
 /** Build the server (not listening yet). */
-export async function buildServer(deps: ServerDeps, opts: ServerOptions = {}): Promise<{ app: FastifyInstance; hub: StreamHub }> {
+export async function buildServer(deps: ServerDeps, opts: ServerOptions = {}): Promise<{ app: FastifyInstance; hub: StreamHub; routes: { method: string; url: string }[] }> {
   const app = Fastify({ bodyLimit: opts.bodyLimit ?? 1024 * 1024, logger: false, forceCloseConnections: true });
+  /** Every route registered (the OpenAPI test checks each /v1 one is documented). */
+  const routes: { method: string; url: string }[] = [];
+  app.addHook("onRoute", (o) => { for (const m of [o.method].flat()) if (m !== "HEAD") routes.push({ method: m, url: o.url }); });
   const rate = opts.rateLimit ?? 50;
   const limiter = new RateLimiter(rate, opts.rateBurst ?? Math.max(1, rate * 4));
   const failRate = opts.authFailRate ?? 5;
   const gate: Gate = { deps, limiter, failures: new RateLimiter(failRate, Math.max(20, failRate * 4), opts.authFailAddresses ?? 100_000), trustedFills: opts.trustedFills ?? false };
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  registerJsonParser(app);
   app.addHook("onRequest", async (req, reply) => {
     (req as FastifyRequest & { t0?: number }).t0 = performance.now();
     const wrong = deps.scaleOut?.misdirected({ method: req.method, route: req.routeOptions.url ?? "", params: req.params, body: undefined });
-    if (wrong) { await reply.code(421).send(wrong); return; }
+    if (wrong) { reply.header("connection", "close"); await reply.code(421).send(wrong); return; }
     await authorize(gate, req, reply);
   });
   if (deps.scaleOut) {
@@ -166,15 +195,16 @@ export async function buildServer(deps: ServerDeps, opts: ServerOptions = {}): P
   app.setErrorHandler((err: { statusCode?: number; code?: string; name?: string; message: string }, req, reply) => {
     const status = err.statusCode ?? 500;
     if (status === 413) return sendError(reply, 413, "request body too large");
-    if (status >= 400 && status < 500) return sendError(reply, status, err.message, err.code === "FST_ERR_CTP_INVALID_JSON_BODY" || status === 400 ? [{ path: "(body)", message: err.message }] : undefined);
+    if (err instanceof JsonBodyError) return sendError(reply, 400, "invalid JSON body", [err.issue]);
+    if (status >= 400 && status < 500) return sendError(reply, status, err.message.slice(0, 300), err.code === "FST_ERR_CTP_INVALID_JSON_BODY" || status === 400 ? [{ path: "(body)", message: err.message.slice(0, 300) }] : undefined);
     deps.log.write("error", "internal error answering a request", { status: 500, method: req.method, route: req.routeOptions.url ?? "unmatched", path: req.url.split("?")[0], error: err.name ?? "Error", detail: err.message });
     return sendError(reply, 500, "internal error");
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, `no route ${req.method} ${req.url.split("?")[0]}`));
-  const hub = registerStream(app, deps);
+  const hub = registerStream(app, deps, gate, opts.wsAuthMs);
   registerStaticRoutes(app, deps);
   registerMarketRoutes(app, deps);
   registerAccountRoutes(app, deps);
   registerKeyRoutes(app, deps, hub);
-  return { app, hub };
+  return { app, hub, routes };
 }

@@ -1,5 +1,6 @@
 /**
- * WebSocket /v1/stream. A client sends `{"op":"subscribe","accounts":["a"]}` and/or
+ * WebSocket /v1/stream. A client authenticates with `Authorization: Bearer <key>` on the upgrade or with its
+ * first message `{"type":"auth","key":"<key>"}` (never in the URL), then sends `{"op":"subscribe","accounts":["a"]}` and/or
  * `{"op":"subscribe","fleet":true}` (`"op":"unsubscribe"` likewise) and receives
  * `{"type":"account","data":AccountMargin}`, `{"type":"fleet","data":FleetSummary}` and
  * `{"type":"market","data":{asset,index,ts,seq}}` messages.
@@ -11,7 +12,7 @@ import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
 import type { MarginsChanged } from "../../engine/engine.js";
 import { engineFleet } from "../../engine/fleet.js";
-import type { ServerDeps } from "./server.js";
+import { authenticate, type Gate, type ServerDeps } from "./server.js";
 import type { Principal } from "./keys.js";
 
 const HIGH_WATER = 256 * 1024;
@@ -143,11 +144,47 @@ export class StreamHub {
   }
 }
 
-export function registerStream(app: FastifyInstance, deps: ServerDeps): StreamHub {
+/** How long a WebSocket without an `Authorization` header has to send its `{"type":"auth","key":…}` message. */
+export const WS_AUTH_MS = 5000;
+
+/**
+ * A socket opened without an `Authorization` header (browsers cannot set one) authenticates with its first
+ * message, `{"type":"auth","key":"dpm_…"}`, within WS_AUTH_MS: answered `{"type":"authenticated"}`, then it is
+ * a stream like any other. Anything else first, a wrong key, or silence: closed with 1008 (policy violation).
+ * Failed attempts spend the address's failed-authentication budget, as failed HTTP requests do. The key never
+ * travels in the URL, where proxies and access logs keep it.
+ */
+function awaitAuth(hub: StreamHub, socket: WebSocket, ip: string, gate: Gate, ms: number): void {
+  const timer = setTimeout(() => socket.close(1008, `no auth message within ${ms} ms`), ms);
+  socket.once("close", () => clearTimeout(timer));
+  socket.once("message", (raw: Buffer) => {
+    clearTimeout(timer);
+    let m: { type?: unknown; key?: unknown } | undefined;
+    try { m = JSON.parse(raw.toString()) as typeof m; } catch { m = undefined; }
+    if (m === null || typeof m !== "object" || m.type !== "auth" || typeof m.key !== "string") {
+      socket.close(1008, 'the first message must be {"type":"auth","key":"<API key>"}');
+      return;
+    }
+    // Messages sent right behind the auth message (subscriptions) wait for the verification; at most a few.
+    const queued: Buffer[] = [];
+    const hold = (x: Buffer) => { if (queued.push(x) > 16) socket.close(1008, "too many messages before authentication completed"); };
+    socket.on("message", hold);
+    void authenticate(gate, ip, m.key).then((a) => {
+      socket.off("message", hold);
+      if (!a.ok) { socket.close(1008, a.status === 429 ? "too many failed authentications" : "invalid API key"); return; }
+      if (socket.readyState !== 1) return;
+      socket.send(JSON.stringify({ type: "authenticated", role: a.principal.role, ...(a.principal.account !== undefined ? { account: a.principal.account } : {}) }));
+      hub.attach(socket, a.principal);
+      for (const x of queued) socket.emit("message", x);
+    }, () => socket.close(1011, "authentication failed"));
+  });
+}
+
+export function registerStream(app: FastifyInstance, deps: ServerDeps, gate: Gate, authMs = WS_AUTH_MS): StreamHub {
   const hub = new StreamHub(deps);
   app.get("/v1/stream", { websocket: true, config: { access: "any" } }, (socket, req) => {
-    if (!req.principal) { socket.close(1008, "unauthorized"); return; }
-    hub.attach(socket, req.principal);
+    if (req.principal) hub.attach(socket, req.principal);
+    else awaitAuth(hub, socket, req.ip, gate, authMs);
   });
   return hub;
 }

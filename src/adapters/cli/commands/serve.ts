@@ -11,13 +11,14 @@ import { startService } from "../../http/service.js";
 import { describeStoreTarget, isPostgresTarget } from "../../storeFactory.js";
 import { parsePartition } from "../../../engine/partition.js";
 import { presetNames } from "../../../input/presets.js";
+import { DEFAULT_MAX_INDEX_MOVE, DEFAULT_PRICE_BAND } from "../../../input/bounds.js";
 import type { ScaleOutServiceOptions } from "../../http/service.js";
 import { CliFailure } from "../context.js";
 
 interface ServeFlags {
   port: string; host: string; db?: string; demo: boolean; sync: "full" | "normal"; snapshotEvery: string;
   rateLimit: string; bodyLimit: string; tickMs: string; market?: string; seed: string;
-  liquidate: boolean; adl: boolean; liqTarget: string; liqFee: string; quiet: boolean; trustedFills?: boolean; feed?: string;
+  liquidate: boolean; adl: boolean; liqTarget: string; liqFee: string; quiet: boolean; trustedFills?: boolean; feed?: string; priceBand: string; maxIndexMove: string;
   preset?: string; nats?: string; partition?: string; publishMarket: boolean; natsStream?: string; natsPrefix?: string; consumer?: string;
 }
 
@@ -80,6 +81,7 @@ async function serve(f: ServeFlags): Promise<void> {
   const bodyLimit = intFlag("--body-limit", f.bodyLimit, 1024, 1 << 30);
   const tickMs = intFlag("--tick-ms", f.tickMs, 10, 3_600_000);
   const liquidation = { enabled: f.liquidate, adl: f.adl, targetUsage: fractionFlag("--liq-target", f.liqTarget, 0.01, 1), feeRate: fractionFlag("--liq-fee", f.liqFee, 0, 0.1) };
+  const bands = { priceBand: fractionFlag("--price-band", f.priceBand, 1.01, 100), maxIndexMove: fractionFlag("--max-index-move", f.maxIndexMove, 0.001, 100) };
   const feedSpec = parseFeedSpec(f.feed ?? (f.demo ? "simulated" : "none"));
   const examples = examplesDir();
   const marketFile = f.market ?? (f.demo && examples ? join(examples, "market.json") : undefined);
@@ -96,7 +98,7 @@ async function serve(f: ServeFlags): Promise<void> {
   } else if (db !== ":memory:" && !isPostgresTarget(db)) mkdirSync(dirname(resolve(db)), { recursive: true });
   let svc: Awaited<ReturnType<typeof startService>>;
   try {
-    svc = await startService({ db, port, host: f.host, sync: f.sync, snapshotEvery, rateLimit, bodyLimit, adminKey: process.env.DPM_ADMIN_KEY || undefined, initialMarket, liquidation, quiet: f.quiet, trustedFills: f.trustedFills ?? f.demo, ...(scaleOut ? { scaleOut } : {}) });
+    svc = await startService({ db, port, host: f.host, sync: f.sync, snapshotEvery, rateLimit, bodyLimit, adminKey: process.env.DPM_ADMIN_KEY || undefined, initialMarket, liquidation, bands, quiet: f.quiet, trustedFills: f.trustedFills ?? f.demo, ...(scaleOut ? { scaleOut } : {}) });
   } catch (e) {
     if (throwaway) rmSync(throwaway, { recursive: true, force: true });
     if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") throw new CliFailure(`port ${port} is in use (${f.host}:${port} has another listener); choose another with --port`);
@@ -156,6 +158,8 @@ export function registerServeCommand(p: Command, _out: Pick<string[], "push">): 
     .option("--liq-target <usage>", "liquidation stops once MM / adjusted equity ≤ this", "0.9")
     .option("--liq-fee <rate>", "liquidation fee to the insurance fund, fraction of the notional traded", "0.0015")
     .option("--quiet", "no operator log lines (JSON, one per unexpected error) on stderr", false)
+    .option("--price-band <factor>", "fills, orders and marks of futures, perpetuals and spot within this factor of the mark or index (409 outside)", String(DEFAULT_PRICE_BAND))
+    .option("--max-index-move <fraction>", "a tick may move an index by at most this fraction of the last one unless it says \"force\": true (409)", String(DEFAULT_MAX_INDEX_MOVE))
     .option("--trusted-fills", "account keys may post their own fills and deposits (default with --demo)")
     .option("--nats <url>", "scale-out worker: market stream on this NATS JetStream server (docs/scale-out.md)")
     .option("--partition <I/N>", "with --nats: own the accounts with fnv1a32(id) mod N = I (default 0/1)")

@@ -6,6 +6,7 @@ import { engineFleet } from "../../../engine/fleet.js";
 import { insuranceFundView, liquidationQueue, previewPlan } from "../../../engine/liquidationQueue.js";
 import { snapshotOf } from "../../../engine/marketState.js";
 import { DpmInputError, type InputIssue } from "../../../input/issues.js";
+import { presetNames } from "../../../input/presets.js";
 import { openApiDocument } from "../openapi.js";
 import { eventsQuery, fundDepositBody, fundingBody, marginBody, parseBody, pricesBody } from "../schemas.js";
 import { sendError, sendSubmit, type ServerDeps } from "../server.js";
@@ -22,6 +23,21 @@ function guard<T>(prefix: string, f: () => T): { ok: true; value: T } | { ok: fa
     if (e instanceof DpmInputError) return { ok: false, issues: prefixed(prefix, e.issues) };
     throw e;
   }
+}
+
+/** A body that is a portfolio itself (issue 12): no `portfolio` key, but an `account`, `positions` or `collateral` one. */
+function looksLikeBareBook(body: unknown): boolean {
+  if (body === null || typeof body !== "object" || Array.isArray(body) || Object.hasOwn(body, "portfolio")) return false;
+  return ["account", "positions", "collateral", "openOrders"].some((k) => Object.hasOwn(body, k));
+}
+
+/** A preset and a currency the margin engine knows (own names only: `constructor` is not a currency), with the valid ones listed. */
+function optionIssues(preset: string | undefined, currency: string | undefined, market: MarketSnapshot): InputIssue[] {
+  const out: InputIssue[] = [];
+  if (preset !== undefined && !presetNames().includes(preset)) out.push({ path: "preset", message: `must be one of ${presetNames().join(", ")}`, value: preset });
+  const currencies = ["USD", ...Object.keys(market.assets)];
+  if (currency !== undefined && !currencies.includes(currency)) out.push({ path: "currency", message: `must be USD or an asset with an index in the market: ${currencies.join(", ")}`, value: currency });
+  return out;
 }
 
 function updateGauges(deps: ServerDeps): void {
@@ -49,7 +65,7 @@ export function registerMarketRoutes(app: FastifyInstance, deps: ServerDeps): vo
   const { engine } = deps;
   /** Market events go through the market stream on a scale-out worker (docs/scale-out.md). */
   const submitMarket = (e: unknown) => (deps.scaleOut ? deps.scaleOut.submitMarket(e) : engine.submit(e));
-  app.get("/healthz", { config: { access: "public" } }, async () => ({ status: "ok", seq: engine.state.seq, accounts: engine.state.accounts.size, market: engine.state.market !== undefined }));
+  app.get("/healthz", { config: { access: "public" } }, async () => ({ status: "ok", seq: engine.state.seq, accounts: engine.state.accounts.size, market: engine.state.market !== undefined, quarantined: engine.quarantined.length }));
   app.get("/metrics", { config: { access: "public" } }, async (_req, reply) => {
     updateGauges(deps);
     return reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics.render());
@@ -57,14 +73,17 @@ export function registerMarketRoutes(app: FastifyInstance, deps: ServerDeps): vo
   app.get("/v1/openapi.json", { config: { access: "any" } }, async () => openApiDocument());
 
   app.post("/v1/margin", { config: { access: "any" } }, async (req, reply) => {
+    if (looksLikeBareBook(req.body)) return sendError(reply, 400, 'this body is a bare portfolio: POST /v1/margin takes {"portfolio": …, "market"?: …}; wrap it as {"portfolio": …}', [{ path: "portfolio", message: "is required", value: undefined }]);
     const b = parseBody(marginBody, req.body);
     if (!b.ok) return sendError(reply, 400, "invalid request", b.issues);
     const live = engine.state.market;
     if (b.value.market === undefined && !live) return sendError(reply, 409, "no live market yet; pass market");
     const market = guard<MarketSnapshot>("market", () => (b.value.market === undefined && live ? snapshotOf(live) : toMarket(b.value.market)));
     if (!market.ok) return sendError(reply, 400, "invalid market", market.issues);
+    const options = optionIssues(b.value.preset, b.value.currency, market.value);
+    if (options.length > 0) return sendError(reply, 400, "invalid options", options);
     const me = guard("params", () => createMarginEngine(market.value, { params: b.value.params, preset: b.value.preset, currency: b.value.currency }));
-    if (!me.ok) return sendError(reply, 400, "invalid options", me.issues.map((i) => (i.path.startsWith("params.currency") ? { ...i, path: "currency" } : i)));
+    if (!me.ok) return sendError(reply, 400, "invalid options", me.issues.map((i) => (i.path.startsWith("params.currency") ? { ...i, path: "currency" } : i.path.startsWith("params.preset") ? { ...i, path: "preset" } : i)));
     const r = guard("portfolio", () => me.value.margin(b.value.portfolio, b.value.model));
     if (!r.ok) return sendError(reply, 400, "invalid portfolio", r.issues);
     return reply.type("application/json").send(JSON.stringify(r.value));
@@ -102,7 +121,10 @@ export function registerMarketRoutes(app: FastifyInstance, deps: ServerDeps): vo
     if (!q.ok) return sendError(reply, 400, "invalid query", q.issues);
     const events = await deps.store.readEvents(q.value.from, q.value.limit);
     const last = events.length > 0 ? events[events.length - 1].seq : q.value.from - 1;
-    return { events, next: events.length === q.value.limit ? last + 1 : null, lastSeq: await deps.store.lastSeq() };
+    // Events replay skipped (quarantined) are flagged with the reason; they stay in the log as written.
+    const skipped = new Map(engine.quarantined.map((x) => [x.seq, x.reason]));
+    const flagged = skipped.size === 0 ? events : events.map((e) => (skipped.has(e.seq) ? { ...e, quarantined: true, reason: skipped.get(e.seq) } : e));
+    return { events: flagged, next: events.length === q.value.limit ? last + 1 : null, lastSeq: await deps.store.lastSeq() };
   });
   app.get("/v1/fleet", { config: { access: "admin" } }, async (req) => ((req.query as Record<string, unknown> | undefined)?.all === "1" && deps.scaleOut ? deps.scaleOut.fleetAll() : engineFleet(engine)));
   app.get("/v1/liquidations", { config: { access: "admin" } }, async () => ({

@@ -1,0 +1,92 @@
+/**
+ * Components of the OpenAPI document: response schemas precise enough to check answers against (a number
+ * that is not finite is JSON `null` and fails `type: number`), request schemas whose bounds and patterns are
+ * exactly the server's (src/input/bounds.ts), the error responses.
+ */
+import { DECIMAL_PATTERN, MAX_AMOUNT, MAX_FUNDING_RATE, MAX_LIQUIDITY, MAX_NAME_LENGTH, MAX_PRICE, MAX_RATE, MAX_TIME, MAX_VOL, MIN_PRICE, MIN_VOL } from "../../input/bounds.js";
+
+type Json = Record<string, unknown>;
+/** A `$ref` to a schema of `components.schemas`. */
+export const ref = (n: string): Json => ({ $ref: `#/components/schemas/${n}` });
+
+const num: Json = { type: "number" };
+const str: Json = { type: "string" };
+const int: Json = { type: "integer" };
+const obj = (properties: Json, required: string[] = [], extra: Json = {}): Json => ({ type: "object", properties, required, ...extra });
+const closed = (properties: Json, required: string[] = []): Json => obj(properties, required, { additionalProperties: false });
+
+/** Request-side building blocks, equal to what the server accepts. */
+export const request = {
+  decimal: ref("Decimal"),
+  price: ref("Price"),
+  asset: { type: "string", pattern: "^[A-Z][A-Z0-9]{0,11}$", example: "USDC" },
+  instrument: { type: "string", minLength: 1, maxLength: MAX_NAME_LENGTH, description: "Deribit-style name (BTC-PERPETUAL, BTC-27DEC24, BTC-27DEC24-95000-C, SOL_USDC-PERPETUAL, BTC for spot)", example: "BTC-PERPETUAL" },
+  accountId: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", example: "alice" },
+  idempotency: { type: "string", minLength: 1, maxLength: 128 },
+  time: { type: "integer", minimum: 0, maximum: MAX_TIME, description: "epoch milliseconds" },
+  vol: { type: "number", minimum: MIN_VOL, maximum: MAX_VOL },
+  rate: { type: "number", minimum: -MAX_RATE, maximum: MAX_RATE },
+  fundingRate: { type: "number", minimum: -MAX_FUNDING_RATE, maximum: MAX_FUNDING_RATE },
+  liquidity: { type: "number", minimum: 0, maximum: MAX_LIQUIDITY },
+};
+
+const greeks = obj({ delta: num, gamma: num, vega: num, theta: num, grossNotionalUsd: num, netDeltaUsd: num }, ["delta", "gamma", "vega", "theta", "grossNotionalUsd", "netDeltaUsd"]);
+const status = { enum: ["healthy", "margin_call", "liquidation", "bankrupt"] };
+const headline = ["equity", "adjustedEquity", "initialMargin", "maintenanceMargin", "availableFunds", "marginRatio", "status"];
+
+/** Schemas of `components.schemas`. */
+export function schemas(): Json {
+  return {
+    Decimal: {
+      oneOf: [
+        { type: "string", pattern: DECIMAL_PATTERN, maxLength: 42 },
+        { type: "number", minimum: -MAX_AMOUNT, maximum: MAX_AMOUNT },
+      ],
+      description: `exact decimal, |x| ≤ ${MAX_AMOUNT}, at most 12 decimals (a string matching the pattern, or a JSON number)`,
+    },
+    Price: { type: "number", minimum: MIN_PRICE, maximum: MAX_PRICE, description: "a price bounded as src/input/bounds.ts; fills, orders and marks must also lie in the band of the current market (409)" },
+    Issue: obj({ path: str, message: str, value: { description: "the offending value (strings cut at 200 characters, large values summarised)" } }, ["path", "message"]),
+    Error: obj({ error: str, issues: { type: "array", items: ref("Issue") }, detail: {} }, ["error"]),
+    Event: obj({ type: str }, ["type"]),
+    Accepted: closed({ seq: { type: "integer", minimum: 1 }, event: ref("Event") }, ["seq", "event"]),
+    Duplicate: closed({ seq: { type: "integer", minimum: 1 }, event: ref("Event"), duplicate: { const: true } }, ["seq", "event", "duplicate"]),
+    AccountMargin: obj({
+      account: str, owner: str, seq: int, status, marginRatio: { type: ["number", "null"] }, equity: num, adjustedEquity: num, initialMargin: num,
+      maintenanceMargin: num, availableFunds: num, concentrationAddOn: num, stableAddOn: num, unrealisedPnl: num,
+      greeks: { type: "object", additionalProperties: greeks }, error: str, liquidationHold: str,
+    }, ["account", "owner", "seq", ...headline, "concentrationAddOn", "stableAddOn", "unrealisedPnl", "greeks"]),
+    MarginResult: obj({
+      account: str, model: str, currency: str, asOf: str, equity: num, adjustedEquity: num, initialMargin: num, maintenanceMargin: num,
+      availableFunds: num, marginRatio: { type: ["number", "null"] }, status, components: { type: "array" }, positions: { type: "array", items: obj({ instrument: str, size: num, markPrice: num, value: num, delta: num }, ["instrument", "size", "markPrice", "value"]) }, collateral: { type: "array" }, params: { type: "object" },
+    }, ["account", "model", "currency", "asOf", ...headline, "components", "positions", "params"], { description: "exactly the JSON of `dpm margin --json` (DESIGN.md section 10)" }),
+    AccountView: obj({
+      id: str, owner: str, balances: { type: "object", additionalProperties: { type: "string", pattern: "^-?\\d+(\\.\\d{1,12})?$" } },
+      positions: { type: "array", items: obj({ instrument: str, size: str, entryPrice: num }, ["instrument", "size"]) },
+      orders: { type: "array", items: obj({ orderId: str, instrument: str, size: str, price: num }, ["orderId", "instrument", "size", "price"]) },
+    }, ["id", "owner", "balances", "positions", "orders"]),
+    Account: obj({ account: ref("AccountView"), margin: ref("AccountMargin") }, ["account"]),
+    OrderCheck: obj({ ok: { type: "boolean" }, reason: str, instrument: str, size: str, price: num, before: ref("AccountMargin"), after: ref("AccountMargin") }, ["ok", "instrument", "size", "price", "before", "after"]),
+    Health: obj({ status: { const: "ok" }, seq: int, accounts: int, market: { type: "boolean" }, quarantined: { type: "integer", minimum: 0 } }, ["status", "seq", "accounts", "market", "quarantined"]),
+    EventsPage: obj({
+      events: { type: "array", items: obj({ seq: int, ts: int, event: {}, quarantined: { const: true }, reason: str }, ["seq", "ts", "event"]) },
+      next: { type: ["integer", "null"] }, lastSeq: int,
+    }, ["events", "next", "lastSeq"]),
+    Fleet: obj({ seq: int, accounts: int, byStatus: { type: "object", additionalProperties: int }, totals: obj({ equity: num, initialMargin: num, maintenanceMargin: num }, ["equity", "initialMargin", "maintenanceMargin"]), nearestLiquidation: { type: "array" }, byUnderlying: { type: "object" }, liquidation: { type: "object" } }, ["seq", "accounts", "byStatus", "totals"]),
+    InsuranceFund: obj({ balances: { type: "object", additionalProperties: str }, valueUsd: num }, ["balances", "valueUsd"]),
+  };
+}
+
+/** Statuses and what they mean, for `components.responses` (E400 …). */
+export const ERROR_STATUSES: readonly [number, string][] = [
+  [400, "invalid input: every problem with path, message and value (fixed bounds of src/input/bounds.ts, nesting deeper than 64, more than 100,000 values, keys named __proto__)"],
+  [401, "missing or invalid API key (answered before the body is read, with Connection: close)"],
+  [403, "the key may not use this route or account (answered before the body is read, with Connection: close)"],
+  [404, "no such account, key or order (or, for /v1/partition, not a scale-out worker)"],
+  [409, "refused by the state, a price band of the current market, the state invariant or margin (e.g. would breach IM); issues name the bound"],
+  [413, "request body too large (--body-limit)"],
+  [415, "unsupported content type (send application/json)"],
+  [421, "scale-out worker: the account belongs to another partition, or market data is published by another worker"],
+  [429, "rate limit: token bucket per key, or per remote address for requests without a valid key (answered before the body is read)"],
+  [500, "internal error (written to the operator log; never after the request's event was logged)"],
+  [503, "scale-out worker: the market write was published but not applied here within the timeout"],
+];
