@@ -1,0 +1,419 @@
+/**
+ * One account evaluated for the explanation path (`portfolioMargin`) on reusable typed scratch: the account
+ * book (risks, values, equity), the risk units in the model's order, each unit's vector without and with its
+ * collateral, the collateral decision, open-order margin and, on request, each position's marginal
+ * contribution (the unit evaluated minus that position, nothing copied). Every sum is taken in the order the
+ * object path (portfolioModel.ts before the kernel, riskUnit.ts) takes it, so the numbers are bit-identical.
+ *
+ * Unit order: underlyings of positions in first appearance (stable-coin spot excluded), then non-zero
+ * non-stable collateral, then open orders' underlyings, then the coin numeraire's own unit (numeraireExposure.ts).
+ */
+import type { Instrument } from "../../domain/instrument.js";
+import type { Portfolio, Position } from "../../domain/portfolio.js";
+import { unitValueUsd } from "../../pricing/instrumentValue.js";
+import type { InstrumentRisk } from "../../risk/instrumentRisk.js";
+import type { ScenarioGrid } from "../../risk/scenarioGrid.js";
+import { collateralHaircutUsd } from "../haircut.js";
+import { numeraireExposureRisk } from "../numeraireExposure.js";
+import { spotInstrument, type RiskContext } from "../riskContext.js";
+import { InstrumentKeys, KIND_OPTION } from "./instrumentKeys.js";
+import { ExplainOrders } from "./explainOrders.js";
+import { axpy, NO_SLOT, shortQty, UnitEval, unitRates, type UnitRates } from "./unitEval.js";
+
+/** Collateral decision codes. */
+export const COUNTED_NONE = 0;
+export const COUNTED_SCENARIO = 1;
+export const COUNTED_HAIRCUT = 2;
+
+/** Per-unit component offsets in `uComp` (8 per unit). */
+export const C_WORST = 0, C_CELL = 1, C_EXT = 2, C_EXT_INDEX = 3, C_ROLL = 4, C_DELTA = 5, C_SOM = 6, C_TOTAL = 7;
+
+const rateCache = new WeakMap<ScenarioGrid, UnitRates>();
+
+const exposureCache = new WeakMap<RiskContext, InstrumentRisk | null>();
+
+function ratesOf(ctx: RiskContext, g: ScenarioGrid): UnitRates {
+  const p = ctx.params.portfolio;
+  const r = rateCache.get(g);
+  if (r && r.deltaShock === p.deltaShock && r.shortOptionMinimum === p.shortOptionMinimum) return r;
+  const fresh = unitRates(g.params, g.priceShocks.length * 3, g.extendedMoves.length, p);
+  rateCache.set(g, fresh);
+  return fresh;
+}
+
+function exposureOf(ctx: RiskContext): InstrumentRisk | undefined {
+  let e = exposureCache.get(ctx);
+  if (e === undefined) exposureCache.set(ctx, (e = numeraireExposureRisk(ctx) ?? null));
+  return e ?? undefined;
+}
+
+type F64 = Float64Array<ArrayBuffer>;
+type I32 = Int32Array<ArrayBuffer>;
+const growF = (a: F64, n: number): F64 => (n <= a.length ? a : new Float64Array(Math.max(n, a.length * 2)));
+const growI = (a: I32, n: number): I32 => (n <= a.length ? a : new Int32Array(Math.max(n, a.length * 2)));
+
+/** Reusable evaluator of one account at a time (single-threaded, not re-entrant). */
+export class ExplainBook {
+  readonly ev = new UnitEval();
+  readonly keys = new InstrumentKeys();
+  private readonly orders = new ExplainOrders();
+  // Per-call stamps: expiry key / option id → local slot of its unit (internal; read by ExplainOrders).
+  stamp = 0;
+  private gen = 0;
+  /** Instrument ids of a positions array, per key-table generation (see `keyPositions`). */
+  private readonly keyCache = new WeakMap<readonly Position[], { gen: number; insts: Instrument[]; ids: Int32Array }>();
+  private pKey: Int32Array = new Int32Array(0);
+  eStamp = new Int32Array(256);
+  eLocal = new Int32Array(256);
+  oStamp = new Int32Array(256);
+  oLocal = new Int32Array(256);
+
+  ctx!: RiskContext;
+  pf!: Portfolio;
+  // Positions (input order).
+  n = 0;
+  risks: InstrumentRisk[] = [];
+  values = new Float64Array(64);
+  pUnit = new Int32Array(64);
+  pSlot = new Int32Array(64);
+  pOpt = new Int32Array(64);
+  /** Positions grouped by unit (stable), `uPosStart`/`uPosCount` index into it. */
+  grouped = new Int32Array(64);
+  orderRisks: InstrumentRisk[] = [];
+  // Collateral (Object.keys order).
+  cAssets: string[] = [];
+  cValues = new Float64Array(8);
+  equity = 0;
+  // Units.
+  U = 0;
+  uName: string[] = [];
+  uGrid: ScenarioGrid[] = [];
+  uRates: UnitRates[] = [];
+  uIndex = new Float64Array(8);
+  uOff = new Int32Array(8);
+  uNet = new Float64Array(8);
+  uNetColl = new Float64Array(8);
+  uPosStart = new Int32Array(8);
+  uPosCount = new Int32Array(8);
+  uSlotStart = new Int32Array(8);
+  uSlotCount = new Int32Array(8);
+  uOptStart = new Int32Array(8);
+  uOptCount = new Int32Array(8);
+  uColl = new Float64Array(8);
+  uCounted = new Int32Array(8);
+  uHaircut = new Float64Array(8);
+  uAltHaircut = new Float64Array(8);
+  uOrders = new Float64Array(8);
+  uOrderSide = new Int32Array(8);
+  uComp = new Float64Array(64);
+  vec = new Float64Array(1024);
+  // Expiry slots and option slots, contiguous per unit.
+  sDelta = new Float64Array(64);
+  sF = new Float64Array(64);
+  sT = new Float64Array(64);
+  sKey = new Int32Array(64);
+  sFirst: InstrumentRisk[] = [];
+  oSize = new Float64Array(64);
+  oId = new Int32Array(64);
+
+  /** Evaluate `pf` against `ctx`; returns the failure reason (as `accountBook` words it) or undefined. */
+  load(ctx: RiskContext, pf: Portfolio): string | undefined {
+    this.ctx = ctx; this.pf = pf;
+    if (this.keys.size > 1 << 20) { this.keys.clear(); this.gen++; }
+    if (++this.stamp > 2_000_000_000) { this.stamp = 1; this.eStamp.fill(0); this.oStamp.fill(0); }
+    const fail = this.book(ctx, pf);
+    if (fail !== undefined) return fail;
+    this.keyPositions(pf);
+    this.assignUnits(ctx, pf);
+    for (let k = 0; k < this.U; k++) this.accumulate(k);
+    this.addExposure(ctx, pf);
+    for (let k = 0; k < this.U; k++) this.decide(ctx, pf, k);
+    if (pf.openOrders.length > 0) for (let k = 0; k < this.U; k++) this.orders.unitOrders(this, k);
+    return undefined;
+  }
+
+  /** The account book: risks, values and equity (positions in order, then collateral), as `accountBook`. */
+  private book(ctx: RiskContext, pf: Portfolio): string | undefined {
+    const N = ctx.numeraire.index;
+    const n = (this.n = pf.positions.length);
+    this.values = growF(this.values, n);
+    let equity = 0;
+    for (let i = 0; i < n; i++) {
+      const p = pf.positions[i];
+      const r = ctx.risk(p.instrument);
+      if (!r.ok) return `positions[${i}].instrument: ${r.reason}`;
+      const risk = r.value;
+      this.risks[i] = risk;
+      const kind = p.instrument.kind;
+      let v = 0;
+      if (kind !== "future" && kind !== "perpetual") v = p.size * risk.value;
+      else if (p.entryPrice !== undefined) v = (p.size * unitValueUsd(risk.resolved, 0, 0, p.entryPrice)) / N;
+      this.values[i] = v;
+      equity += v;
+    }
+    for (let i = 0; i < pf.openOrders.length; i++) {
+      const r = ctx.risk(pf.openOrders[i].instrument);
+      if (!r.ok) return `openOrders[${i}].instrument: ${r.reason}`;
+      this.orderRisks[i] = r.value;
+    }
+    const assets = Object.keys(pf.collateral);
+    this.cAssets = assets;
+    this.cValues = growF(this.cValues, assets.length);
+    for (let i = 0; i < assets.length; i++) {
+      const asset = assets[i];
+      const idx = ctx.usdIndex(asset);
+      if (idx === undefined) return `collateral.${asset}: no index for ${asset} in market.assets`;
+      const v = (pf.collateral[asset] * idx) / N;
+      this.cValues[i] = v;
+      equity += v;
+    }
+    this.equity = equity;
+    return undefined;
+  }
+
+  /**
+   * Instrument ids of the positions (`pKey`). They are kept per positions array (checked instrument by
+   * instrument, so a changed array is re-keyed) and per generation of the key table.
+   */
+  private keyPositions(pf: Portfolio): void {
+    const ps = pf.positions, n = ps.length;
+    let c = this.keyCache.get(ps);
+    if (!c || c.gen !== this.gen || c.insts.length !== n) {
+      c = { gen: this.gen, insts: ps.map((p) => p.instrument), ids: new Int32Array(n) };
+      for (let i = 0; i < n; i++) c.ids[i] = this.keys.id(ps[i].instrument);
+      this.keyCache.set(ps, c);
+      this.ensureStamps();
+    } else {
+      for (let i = 0; i < n; i++) if (c.insts[i] !== ps[i].instrument) { c.insts[i] = ps[i].instrument; c.ids[i] = this.keys.id(ps[i].instrument); this.ensureStamps(); }
+    }
+    this.pKey = c.ids;
+  }
+
+  /** Drop references to risks of this call (so that a context is not kept alive by the scratch). */
+  release(): void {
+    const none = undefined as unknown as InstrumentRisk;
+    const n = Math.min(this.n, this.risks.length), m = Math.min(this.pf?.openOrders.length ?? 0, this.orderRisks.length), s = this.sFirst.length;
+    for (let i = 0; i < n; i++) this.risks[i] = none;
+    for (let i = 0; i < m; i++) this.orderRisks[i] = none;
+    for (let i = 0; i < s && this.sFirst[i] !== none; i++) this.sFirst[i] = none;
+  }
+
+  /** Index of unit `u`, or −1. */
+  unitNamed(u: string): number {
+    for (let k = 0; k < this.U; k++) if (this.uName[k] === u) return k;
+    return -1;
+  }
+
+  private unitFor(u: string): number {
+    const k = this.unitNamed(u);
+    if (k >= 0) return k;
+    const ctx = this.ctx;
+    const U = this.U++;
+    if (U >= this.uIndex.length) this.growUnits(U * 2);
+    const g = ctx.grid(u);
+    this.uName[U] = u;
+    this.uGrid[U] = g;
+    this.uRates[U] = ratesOf(ctx, g);
+    this.uIndex[U] = ctx.usdIndex(u) ?? NaN;
+    return U;
+  }
+
+  private assignUnits(ctx: RiskContext, pf: Portfolio): void {
+    this.U = 0;
+    const n = this.n;
+    this.pUnit = growI(this.pUnit, n); this.pSlot = growI(this.pSlot, n); this.pOpt = growI(this.pOpt, n); this.grouped = growI(this.grouped, n);
+    let last = -1;
+    for (let i = 0; i < n; i++) {
+      const inst = pf.positions[i].instrument, u = inst.underlying;
+      this.pSlot[i] = NO_SLOT; this.pOpt[i] = -1;
+      if (inst.kind === "spot" && ctx.isStable(u)) { this.pUnit[i] = -1; continue; }
+      if (last < 0 || this.uName[last] !== u) last = this.unitFor(u);
+      this.pUnit[i] = last;
+    }
+    for (const a of this.cAssets) if (pf.collateral[a] !== 0 && !ctx.isStable(a)) this.unitFor(a);
+    for (const o of pf.openOrders) this.unitFor(o.instrument.underlying);
+    if (this.foreignValue(ctx, pf) !== 0 && exposureOf(ctx)) this.unitFor(ctx.numeraire.currency);
+    // Layout: three vector blocks per unit (bare, with collateral, orders filled); positions grouped by unit
+    // (a stable counting sort, so each unit's positions stay in input order).
+    let off = 0;
+    for (let k = 0; k < this.U; k++) {
+      const r = this.uRates[k];
+      this.uOff[k] = off;
+      off += 3 * (r.G + r.E);
+      this.uPosCount[k] = 0;
+    }
+    for (let i = 0; i < n; i++) if (this.pUnit[i] >= 0) this.uPosCount[this.pUnit[i]]++;
+    let cursor = 0;
+    for (let k = 0; k < this.U; k++) { this.uPosStart[k] = cursor; cursor += this.uPosCount[k]; this.uPosCount[k] = 0; }
+    for (let i = 0; i < n; i++) {
+      const k = this.pUnit[i];
+      if (k >= 0) this.grouped[this.uPosStart[k] + this.uPosCount[k]++] = i;
+    }
+    this.vec = growF(this.vec, off);
+    this.sDelta = growF(this.sDelta, n); this.sF = growF(this.sF, n); this.sT = growF(this.sT, n); this.sKey = growI(this.sKey, n);
+    this.oSize = growF(this.oSize, n); this.oId = growI(this.oId, n);
+  }
+
+  /** Value (numeraire) of what does not move with a coin numeraire (numeraireExposure.ts); 0 for USD/stable. */
+  private foreignValue(ctx: RiskContext, pf: Portfolio): number {
+    const c = ctx.numeraire.currency;
+    if (c === "USD" || ctx.isStable(c)) return 0;
+    let v = 0;
+    for (let i = 0; i < this.n; i++) if (pf.positions[i].instrument.underlying !== c) v += this.values[i];
+    for (let i = 0; i < this.cAssets.length; i++) if (this.cAssets[i] !== c) v += this.cValues[i];
+    return v;
+  }
+
+  /** Σ size × vectors of unit k's positions in input order, net delta, expiry and option slots. */
+  private accumulate(k: number): void {
+    const { G, E } = this.uRates[k];
+    const o = this.uOff[k], vec = this.vec, keys = this.keys, stamp = this.stamp;
+    vec.fill(0, o, o + G + E);
+    let net = 0;
+    const slotStart = k === 0 ? 0 : this.uSlotStart[k - 1] + this.uSlotCount[k - 1];
+    const optStart = k === 0 ? 0 : this.uOptStart[k - 1] + this.uOptCount[k - 1];
+    let nSlots = 0, nOpt = 0;
+    const ps = this.uPosStart[k], pe = ps + this.uPosCount[k];
+    for (let x = ps; x < pe; x++) {
+      const i = this.grouped[x];
+      const p = this.pf.positions[i];
+      const r = this.risks[i], s = p.size, g = r.grid, e = r.extended;
+      axpy(vec, o, s, g, 0, G);
+      axpy(vec, o + G, s, e, 0, E);
+      const d = s * r.delta;
+      net += d;
+      if (p.instrument.kind === "spot") continue;
+      const id = this.pKey[i];
+      const ek = keys.expiry[id];
+      if (this.eStamp[ek] !== stamp) {
+        this.eStamp[ek] = stamp;
+        this.eLocal[ek] = nSlots;
+        const q = slotStart + nSlots++;
+        this.sDelta[q] = d; this.sF[q] = r.resolved.forward; this.sT[q] = r.resolved.T; this.sKey[q] = ek; this.sFirst[q] = r;
+      } else this.sDelta[slotStart + this.eLocal[ek]] += d;
+      this.pSlot[i] = this.eLocal[ek];
+      if (keys.kind[id] !== KIND_OPTION) continue;
+      if (this.oStamp[id] !== stamp) {
+        this.oStamp[id] = stamp;
+        this.oLocal[id] = nOpt;
+        this.oSize[optStart + nOpt] = 0 + s;
+        this.oId[optStart + nOpt++] = id;
+      } else this.oSize[optStart + this.oLocal[id]] += s;
+      this.pOpt[i] = this.oLocal[id];
+    }
+    this.uNet[k] = net;
+    this.uSlotStart[k] = slotStart; this.uSlotCount[k] = nSlots;
+    this.uOptStart[k] = optStart; this.uOptCount[k] = nOpt;
+  }
+
+  private ensureStamps(): void {
+    const ni = this.keys.size, ne = this.keys.expiries;
+    if (ne > this.eStamp.length) { const c = Math.max(ne, this.eStamp.length * 2); this.eStamp = copyI(this.eStamp, c); this.eLocal = copyI(this.eLocal, c); }
+    if (ni > this.oStamp.length) { const c = Math.max(ni, this.oStamp.length * 2); this.oStamp = copyI(this.oStamp, c); this.oLocal = copyI(this.oLocal, c); }
+  }
+
+  /** The coin numeraire's exposure (numeraireExposure.ts), added after the unit's positions. */
+  private addExposure(ctx: RiskContext, pf: Portfolio): void {
+    const foreign = this.foreignValue(ctx, pf);
+    if (foreign === 0) return;
+    const r = exposureOf(ctx);
+    if (!r) return;
+    const k = this.unitNamed(ctx.numeraire.currency);
+    const { G, E } = this.uRates[k];
+    const o = this.uOff[k], vec = this.vec;
+    axpy(vec, o, foreign, r.grid, 0, G);
+    axpy(vec, o + G, foreign, r.extended, 0, E);
+    this.uNet[k] += foreign * r.delta;
+  }
+
+  /** Load unit k's expiry slots into the evaluator. */
+  loadSlots(k: number): void {
+    const s = this.uSlotStart[k], n = this.uSlotCount[k], ev = this.ev;
+    ev.ensureSlots(n);
+    for (let j = 0; j < n; j++) { ev.slotDelta[j] = this.sDelta[s + j]; ev.slotF[j] = this.sF[s + j]; ev.slotT[j] = this.sT[s + j]; }
+  }
+
+  /** Margin of unit k's block `block` (0 bare, 1 with collateral, 2 orders filled) without adjustment. */
+  unitMargin(k: number, block: number, net: number, q: number): number {
+    const r = this.uRates[k];
+    return this.ev.margin(this.vec, this.uOff[k] + block * (r.G + r.E), net, this.uSlotCount[k], q, this.uIndex[k], this.ctx.numeraire.index, r);
+  }
+
+  private saveComponents(k: number): void {
+    const c = this.uComp, b = k * 8, ev = this.ev;
+    c[b + C_WORST] = ev.worstLoss; c[b + C_CELL] = ev.worstCell; c[b + C_EXT] = ev.extendedLoss; c[b + C_EXT_INDEX] = ev.extendedIndex;
+    c[b + C_ROLL] = ev.rollShock; c[b + C_DELTA] = ev.deltaShock; c[b + C_SOM] = ev.shortOptionMinimum; c[b + C_TOTAL] = ev.total;
+  }
+
+  /** The collateral decision of unit k: its own collateral in the scenarios, or outside at its haircut. */
+  private decide(ctx: RiskContext, pf: Portfolio, k: number): void {
+    const u = this.uName[k];
+    const amount = ctx.isStable(u) ? 0 : pf.collateral[u] ?? 0;
+    this.loadSlots(k);
+    const q = shortQty(this.oSize, this.uOptStart[k], this.uOptCount[k], -1, 0);
+    const without = this.unitMargin(k, 0, this.uNet[k], q);
+    this.saveComponents(k);
+    this.uColl[k] = amount; this.uOrders[k] = 0; this.uOrderSide[k] = 0; this.uHaircut[k] = 0; this.uAltHaircut[k] = 0;
+    if (amount === 0) { this.uCounted[k] = COUNTED_NONE; return; }
+    const { G, E } = this.uRates[k];
+    const o = this.uOff[k], w = G + E, vec = this.vec;
+    const spot = ctx.risk(spotInstrument(u));
+    let net = this.uNet[k];
+    if (spot.ok) {
+      const sg = spot.value.grid, se = spot.value.extended;
+      for (let j = 0; j < G; j++) vec[o + w + j] = vec[o + j] + amount * sg[j];
+      for (let j = 0; j < E; j++) vec[o + w + G + j] = vec[o + G + j] + amount * se[j];
+      net += amount * spot.value.delta;
+    } else vec.copyWithin(o + w, o, o + w);
+    this.uNetColl[k] = net;
+    const haircut = collateralHaircutUsd(u, amount * this.uIndex[k], ctx.params.collateral) / ctx.numeraire.index;
+    this.uAltHaircut[k] = haircut;
+    const inScen = this.unitMargin(k, 1, net, q);
+    if (amount < 0 || inScen <= without + haircut) { this.uCounted[k] = COUNTED_SCENARIO; this.saveComponents(k); return; }
+    this.uCounted[k] = COUNTED_HAIRCUT;
+    this.uHaircut[k] = haircut;
+  }
+
+  /** Block (0 or 1) and net delta of unit k's book after the decision. */
+  decidedBlock(k: number): number {
+    return this.uCounted[k] === COUNTED_SCENARIO ? 1 : 0;
+  }
+
+  decidedNet(k: number): number {
+    return this.uCounted[k] === COUNTED_SCENARIO ? this.uNetColl[k] : this.uNet[k];
+  }
+
+  /** Risk margin of unit k without position i, the collateral decision taken again (portfolioModel `marginWithout`). */
+  marginWithout(k: number, i: number): number {
+    const r = this.risks[i], size = this.pf.positions[i].size, ev = this.ev;
+    ev.setAdjustment(r.grid, 0, r.extended, 0, -size, r.delta, this.pSlot[i], r.resolved.forward, r.resolved.T);
+    const q = shortQty(this.oSize, this.uOptStart[k], this.uOptCount[k], this.pOpt[i], -size);
+    const rates = this.uRates[k], w = rates.G + rates.E, o = this.uOff[k], idx = this.uIndex[k], N = this.ctx.numeraire.index, ns = this.uSlotCount[k];
+    if (this.uCounted[k] === COUNTED_NONE) return ev.marginAdj(this.vec, o, this.uNet[k], ns, q, idx, N, rates);
+    const inScen = ev.marginAdjPair(this.vec, o + w, this.uNetColl[k], o, this.uNet[k], ns, q, idx, N, rates);
+    const bare = ev.totalB;
+    return this.uColl[k] < 0 || inScen <= bare + this.uAltHaircut[k] ? inScen : bare;
+  }
+
+  private growUnits(cap: number): void {
+    const f = (a: F64): F64 => copyF(a, cap);
+    const i = (a: I32): I32 => copyI(a, cap);
+    this.uIndex = f(this.uIndex); this.uOff = i(this.uOff); this.uNet = f(this.uNet); this.uNetColl = f(this.uNetColl);
+    this.uPosStart = i(this.uPosStart); this.uPosCount = i(this.uPosCount); this.uSlotStart = i(this.uSlotStart); this.uSlotCount = i(this.uSlotCount);
+    this.uOptStart = i(this.uOptStart); this.uOptCount = i(this.uOptCount); this.uColl = f(this.uColl); this.uCounted = i(this.uCounted);
+    this.uHaircut = f(this.uHaircut); this.uAltHaircut = f(this.uAltHaircut); this.uOrders = f(this.uOrders); this.uOrderSide = i(this.uOrderSide);
+    this.uComp = copyF(this.uComp, cap * 8);
+  }
+}
+
+function copyF(a: F64, cap: number): F64 {
+  const b = new Float64Array(cap);
+  b.set(a.subarray(0, Math.min(a.length, cap)));
+  return b;
+}
+
+function copyI(a: I32, cap: number): I32 {
+  const b = new Int32Array(cap);
+  b.set(a.subarray(0, Math.min(a.length, cap)));
+  return b;
+}
