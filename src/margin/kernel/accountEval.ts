@@ -11,7 +11,7 @@ import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from "./instrumentKeys.js";
 import type { KernelMarket } from "./matrix.js";
 import {
   A_CCOUNT, A_CSTART, A_FLAGS, A_GCOUNT, A_GSTART, A_PCOUNT, A_PSTART, A_UCOUNT, A_USTART, C_AMOUNT, C_ASSET, C_HAIRCUT, C_UNIT, F_INVALID, F_ORDERS,
-  G_DELTA, G_GAMMA, G_GROSS, G_NETUSD, G_THETA, G_VEGA, P_ASSET, P_CONV, P_ENTRY, P_GREEK, P_INVERSE, P_KIND, P_ROW, P_SIZE,
+  G_DELTA, G_GAMMA, G_GROSS, G_NETUSD, G_THETA, G_VEGA, P_ASSET, P_CONV, P_ENTRY, P_GREEK, P_INVERSE, P_KIND, P_SCALARS, P_SIZE,
   U_ASSET, U_COUNTED, U_DCOUNT, U_DSTART, U_HAIRCUT, U_ORDERS, U_TOTAL, type PositionStore,
 } from "./positionStore.js";
 import { COL_DELTA, COL_FORWARD, COL_GAMMA, COL_INDEX, COL_OK, COL_QUOTE_INDEX, COL_THETA, COL_VALUE, COL_VEGA } from "./registry.js";
@@ -42,7 +42,7 @@ export class AccountEval {
     const credit = this.credit(a, tot, base, un);
     let risk = -credit, orders = 0;
     for (let k = 0; k < un; k++) { risk += tot[base + k]; orders += ord[base + k]; }
-    const positions = this.positions(a, m, cache);
+    const positions = this.positions(a, m);
     if (this.badRows) return this.error(res, ri);
     const haircuts = this.collateral(a, dep, m, cache, positions);
     if (haircuts !== haircuts) return this.error(res, ri);
@@ -98,18 +98,18 @@ export class AccountEval {
   private upnl = 0;
   private equity = 0;
 
-  /** Σ position values (input order); sets `upnl` and (with `greeks`) the Greeks; `badRows` when a row is not valued. */
-  private positions(a: number, m: KernelMarket, greeks: boolean): number {
-    const st = this.st, A = st.A.i, P = st.P, reg = st.reg;
-    const ps = A[A_PSTART][a], pn = A[A_PCOUNT][a], gs = A[A_GSTART][a], gn = A[A_GCOUNT][a];
-    const size = P.f[P_SIZE], entry = P.f[P_ENTRY], pa = P.i[P_ASSET], prow = P.i[P_ROW], kind = P.i[P_KIND], inv = P.i[P_INVERSE], pg = P.i[P_GREEK], conv = P.i[P_CONV];
-    const G = st.G.f, gd = G[G_DELTA], gg = G[G_GAMMA], gv = G[G_VEGA], gt = G[G_THETA], gx = G[G_GROSS], gu = G[G_NETUSD];
-    if (greeks) for (let g = gs; g < gs + gn; g++) { gd[g] = 0; gg[g] = 0; gv[g] = 0; gt[g] = 0; gx[g] = 0; gu[g] = 0; }
+  /** Σ position values (input order) and `upnl`; sets `badRows` when a row is not valued. */
+  private positions(a: number, m: KernelMarket): number {
+    const st = this.st, A = st.A.i, P = st.P;
+    const ps = A[A_PSTART][a], pe = ps + A[A_PCOUNT][a];
+    const size = P.f[P_SIZE], entry = P.f[P_ENTRY], pa = P.i[P_ASSET], sc = P.i[P_SCALARS], kind = P.i[P_KIND], inv = P.i[P_INVERSE], conv = P.i[P_CONV];
     const N = m.numIndex, idx = m.index;
-    let equity = 0, upnl = 0;
+    let equity = 0, upnl = 0, lastAsset = -1;
+    let d = m.data[0];
     this.badRows = false;
-    for (let i = ps; i < ps + pn; i++) {
-      const u = pa[i], l = reg.layout(u), d = m.data[u], s = prow[i] + l.G + l.E;
+    for (let i = ps; i < pe; i++) {
+      const u = pa[i], s = sc[i];
+      if (u !== lastAsset) { d = m.data[u]; lastAsset = u; }
       if (d[s + COL_OK] !== 1) { this.badRows = true; return NaN; }
       const sz = size[i], k = kind[i], e = entry[i];
       let v = 0;
@@ -121,14 +121,29 @@ export class AccountEval {
       equity += v;
       if (k === KIND_FUTURE || k === KIND_PERPETUAL) upnl += v;
       else if (k === KIND_OPTION && e === e) { const c = idx[conv[i]]; upnl += v - sz * e * (c === c ? c : 0); }
-      if (!greeks) continue;
-      const g = gs + pg[i], delta = sz * d[s + COL_DELTA], index = idx[u] === idx[u] ? idx[u] : 0;
+    }
+    this.upnl = upnl;
+    return equity;
+  }
+
+  /**
+   * Per-underlying Greeks of account `a` from the current rows into the store's Greek rows (accountMargin's
+   * `greeksOf`: Σ size × Greeks, Σ |notional| USD, Σ delta × index, positions in input order). On demand: the
+   * tick path does not need them.
+   */
+  greeks(a: number, m: KernelMarket): void {
+    const st = this.st, A = st.A.i, P = st.P;
+    const ps = A[A_PSTART][a], pe = ps + A[A_PCOUNT][a], gs = A[A_GSTART][a], gn = A[A_GCOUNT][a];
+    const size = P.f[P_SIZE], pa = P.i[P_ASSET], sc = P.i[P_SCALARS], kind = P.i[P_KIND], inv = P.i[P_INVERSE], pg = P.i[P_GREEK];
+    const G = st.G.f, gd = G[G_DELTA], gg = G[G_GAMMA], gv = G[G_VEGA], gt = G[G_THETA], gx = G[G_GROSS], gu = G[G_NETUSD];
+    for (let g = gs; g < gs + gn; g++) { gd[g] = 0; gg[g] = 0; gv[g] = 0; gt[g] = 0; gx[g] = 0; gu[g] = 0; }
+    for (let i = ps; i < pe; i++) {
+      const u = pa[i], d = m.data[u], s = sc[i], sz = size[i], k = kind[i];
+      const g = gs + pg[i], delta = sz * d[s + COL_DELTA], index = m.index[u] === m.index[u] ? m.index[u] : 0;
       gd[g] += delta; gg[g] += sz * d[s + COL_GAMMA]; gv[g] += sz * d[s + COL_VEGA]; gt[g] += sz * d[s + COL_THETA];
       gx[g] += inv[i] === 1 && (k === KIND_FUTURE || k === KIND_PERPETUAL) ? Math.abs(sz) : Math.abs(sz) * index;
       gu[g] += delta * index;
     }
-    this.upnl = upnl;
-    return equity;
   }
 
   /**

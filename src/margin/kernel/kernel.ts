@@ -155,8 +155,9 @@ export class MarginKernel {
     return this.eval.remargin(a, -1, m, out, oi, false);
   }
 
-  /** Per-underlying Greeks of account `a` as of its last re-margin (first-appearance order of its positions). */
+  /** Per-underlying Greeks of account `a` from the current rows (first-appearance order of its positions). */
   greeks(a: number): KernelGreeks[] {
+    this.eval.greeks(a, this.market);
     const st = this.store, gs = st.A.i[A_GSTART][a], gn = st.A.i[A_GCOUNT][a], G = st.G.f;
     const out: KernelGreeks[] = [];
     for (let g = gs; g < gs + gn; g++) {

@@ -19,9 +19,10 @@ export type { KernelAccountSpec, KernelPositionSpec, KernelOrderSpec } from "./s
 export const A_PSTART = 0, A_PCOUNT = 1, A_USTART = 2, A_UCOUNT = 3, A_CSTART = 4, A_CCOUNT = 5, A_GSTART = 6, A_GCOUNT = 7, A_DSTART = 8, A_DCOUNT = 9, A_FLAGS = 10;
 /** Account flags. */
 export const F_SET = 1, F_INVALID = 2, F_ORDERS = 4;
-// Positions: f SIZE, ENTRY (NaN when none); i ASSET (matrix), ROW, KIND, INVERSE, GREEK (local), CONV (asset converting an option's entry premium).
+// Positions: f SIZE, ENTRY (NaN when none); i ASSET (matrix), SCALARS (offset of the row's scalar columns), KIND, INVERSE, GREEK (local),
+// CONV (asset converting an option's entry premium).
 export const P_SIZE = 0, P_ENTRY = 1;
-export const P_ASSET = 0, P_ROW = 1, P_KIND = 2, P_INVERSE = 3, P_GREEK = 4, P_CONV = 5;
+export const P_ASSET = 0, P_SCALARS = 1, P_KIND = 2, P_INVERSE = 3, P_GREEK = 4, P_CONV = 5;
 // Units: f COLL, Q, QBUY, QSELL, then the cached TOTAL, HAIRCUT, ORDERS; i ASSET, blocks, counts, COUNTED, SPOTROW.
 export const U_COLL = 0, U_Q = 1, U_QBUY = 2, U_QSELL = 3, U_TOTAL = 4, U_HAIRCUT = 5, U_ORDERS = 6;
 export const U_ASSET = 0, U_UPSTART = 1, U_UPCOUNT = 2, U_SSTART = 3, U_SCOUNT = 4, U_OSTART = 5, U_BUYN = 6, U_SELLN = 7, U_BUYX = 8, U_SELLX = 9, U_DSTART = 10, U_DCOUNT = 11, U_COUNTED = 12, U_SPOTROW = 13;

@@ -7,7 +7,7 @@
 import type { PositionStore } from "./positionStore.js";
 import {
   A_CCOUNT, A_CSTART, A_DCOUNT, A_DSTART, A_FLAGS, A_GCOUNT, A_GSTART, A_PCOUNT, A_PSTART, A_UCOUNT, A_USTART, C_AMOUNT, C_ASSET, C_HAIRCUT, C_UNIT, F_INVALID, F_ORDERS,
-  G_ASSET, P_ASSET, P_CONV, P_ENTRY, P_GREEK, P_INVERSE, P_KIND, P_ROW, P_SIZE, U_ASSET, U_BUYN, U_BUYX, U_COLL, U_COUNTED, U_DCOUNT, U_DSTART, U_HAIRCUT, U_OSTART,
+  G_ASSET, P_ASSET, P_CONV, P_ENTRY, P_GREEK, P_INVERSE, P_KIND, P_SCALARS, P_SIZE, U_ASSET, U_BUYN, U_BUYX, U_COLL, U_COUNTED, U_DCOUNT, U_DSTART, U_HAIRCUT, U_OSTART,
   U_ORDERS, U_Q, U_QBUY, U_QSELL, U_SCOUNT, U_SELLN, U_SELLX, U_SPOTROW, U_SSTART, U_TOTAL, U_UPCOUNT, U_UPSTART, X_ROW, X_SIZE, X_SLOT,
 } from "./positionStore.js";
 
@@ -88,7 +88,8 @@ function writePositions(st: PositionStore, a: number, spec: KernelAccountSpec, p
     P.f[P_SIZE][ps + i] = p.size;
     P.f[P_ENTRY][ps + i] = p.entryPrice ?? NaN;
     P.i[P_ASSET][ps + i] = u;
-    P.i[P_ROW][ps + i] = reg.instRow[id] * reg.layout(u).stride;
+    const l = reg.layout(u);
+    P.i[P_SCALARS][ps + i] = reg.instRow[id] * l.stride + l.G + l.E;
     P.i[P_KIND][ps + i] = reg.instKind[id];
     P.i[P_INVERSE][ps + i] = reg.instInverse[id];
     P.i[P_GREEK][ps + i] = g;
