@@ -9,7 +9,7 @@ import { syntheticMarket } from "../../bench/market.js";
 import { instrumentNamed } from "../../src/domain/instrument.js";
 import type { Portfolio, Position } from "../../src/domain/portfolio.js";
 import type { TickEvent } from "../../src/engine/events.js";
-import { applyTick, completeTick, marketStateFrom, type MarketState } from "../../src/engine/marketState.js";
+import { applyTick, completeTick, latestAsOf, marketStateFrom, type MarketState } from "../../src/engine/marketState.js";
 import { parseMarket } from "../../src/input/marketSchema.js";
 import { loadPreset } from "../../src/input/presets.js";
 import type { KernelAccountSpec } from "../../src/margin/kernel/index.js";
@@ -84,8 +84,6 @@ export const tickArb = fc.record({
 });
 export type TickSpec = typeof tickArb extends fc.Arbitrary<infer T> ? T : never;
 
-let clock = Date.parse("2024-11-20T08:00:00Z");
-
 /** Apply a random tick to the market state (as the engine does: completed, then applied); returns the event. */
 export function applyRandomTick(m: MarketState, t: TickSpec): TickEvent {
   const prev = m.assets[t.asset].index;
@@ -96,8 +94,7 @@ export function applyRandomTick(m: MarketState, t: TickSpec): TickEvent {
     if (t.ivShift !== undefined && x.markIv !== undefined) instruments[name] = { markIv: Math.max(0.05, x.markIv + t.ivShift) };
     if (t.markShift !== undefined && x.mark !== undefined && i.kind === "future") instruments[name] = { mark: x.mark * (1 + t.move + t.markShift) };
   }
-  clock += 60_000;
-  const raw: TickEvent = { type: "tick", asset: t.asset, ts: clock, index: prev * (1 + t.move), ...(t.vol !== undefined && t.asset !== "USDC" ? { vol: t.vol } : {}), instruments };
+  const raw: TickEvent = { type: "tick", asset: t.asset, ts: latestAsOf(m) + 60_000, index: prev * (1 + t.move), ...(t.vol !== undefined && t.asset !== "USDC" ? { vol: t.vol } : {}), instruments };
   const e = completeTick(m, raw);
   applyTick(m, e);
   return e;
