@@ -38,7 +38,12 @@ function withBook<T>(ctx: RiskContext, pf: Portfolio, f: (b: ExplainBook) => T):
  * position's marginal contribution (reported as 0).
  */
 export function portfolioMargin(ctx: RiskContext, pf: Portfolio, contributions = true): Parsed<MarginResult> {
-  return withBook(ctx, pf, (b) => explainResult(b, contributions));
+  try {
+    const fail = book.load(ctx, pf);
+    return fail !== undefined ? { ok: false, reason: fail } : { ok: true, value: explainResult(book, contributions) };
+  } finally {
+    book.release();
+  }
 }
 
 /** The risk units of an account exactly as `portfolioMargin` builds them (for reports and charts). */

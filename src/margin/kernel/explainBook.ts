@@ -13,12 +13,13 @@ import type { Portfolio, Position } from "../../domain/portfolio.js";
 import { unitValueUsd } from "../../pricing/instrumentValue.js";
 import type { InstrumentRisk } from "../../risk/instrumentRisk.js";
 import type { ScenarioGrid } from "../../risk/scenarioGrid.js";
-import { collateralHaircutUsd } from "../haircut.js";
+import { haircutUsd } from "../haircut.js";
 import { numeraireExposureRisk } from "../numeraireExposure.js";
-import { spotInstrument, type RiskContext } from "../riskContext.js";
+import type { RiskContext } from "../riskContext.js";
+import { ContextCache } from "./explainCache.js";
 import { InstrumentKeys, KIND_OPTION } from "./instrumentKeys.js";
 import { ExplainOrders } from "./explainOrders.js";
-import { axpy, NO_SLOT, shortQty, UnitEval, unitRates, type UnitRates } from "./unitEval.js";
+import { axpy, NO_SLOT, shortQty, UnitEval, type UnitRates } from "./unitEval.js";
 
 /** Collateral decision codes. */
 export const COUNTED_NONE = 0;
@@ -28,18 +29,7 @@ export const COUNTED_HAIRCUT = 2;
 /** Per-unit component offsets in `uComp` (8 per unit). */
 export const C_WORST = 0, C_CELL = 1, C_EXT = 2, C_EXT_INDEX = 3, C_ROLL = 4, C_DELTA = 5, C_SOM = 6, C_TOTAL = 7;
 
-const rateCache = new WeakMap<ScenarioGrid, UnitRates>();
-
 const exposureCache = new WeakMap<RiskContext, InstrumentRisk | null>();
-
-function ratesOf(ctx: RiskContext, g: ScenarioGrid): UnitRates {
-  const p = ctx.params.portfolio;
-  const r = rateCache.get(g);
-  if (r && r.deltaShock === p.deltaShock && r.shortOptionMinimum === p.shortOptionMinimum) return r;
-  const fresh = unitRates(g.params, g.priceShocks.length * 3, g.extendedMoves.length, p);
-  rateCache.set(g, fresh);
-  return fresh;
-}
 
 function exposureOf(ctx: RiskContext): InstrumentRisk | undefined {
   let e = exposureCache.get(ctx);
@@ -63,6 +53,9 @@ export class ExplainBook {
   /** Instrument ids of a positions array, per key-table generation (see `keyPositions`). */
   private readonly keyCache = new WeakMap<readonly Position[], { gen: number; insts: Instrument[]; ids: Int32Array }>();
   private pKey: Int32Array = new Int32Array(0);
+  private pInsts: Instrument[] = [];
+  private readonly ctxCache = new WeakMap<RiskContext, ContextCache>();
+  cache!: ContextCache;
   eStamp = new Int32Array(256);
   eLocal = new Int32Array(256);
   oStamp = new Int32Array(256);
@@ -80,13 +73,16 @@ export class ExplainBook {
   /** Positions grouped by unit (stable), `uPosStart`/`uPosCount` index into it. */
   grouped = new Int32Array(64);
   orderRisks: InstrumentRisk[] = [];
-  // Collateral (Object.keys order).
+  // Collateral (Object.keys order): code, asset id, amount, value (numeraire).
   cAssets: string[] = [];
+  cIds = new Int32Array(8);
+  cAmounts = new Float64Array(8);
   cValues = new Float64Array(8);
   equity = 0;
   // Units.
   U = 0;
   uName: string[] = [];
+  uAsset = new Int32Array(8);
   uGrid: ScenarioGrid[] = [];
   uRates: UnitRates[] = [];
   uIndex = new Float64Array(8);
@@ -121,13 +117,16 @@ export class ExplainBook {
     this.ctx = ctx; this.pf = pf;
     if (this.keys.size > 1 << 20) { this.keys.clear(); this.gen++; }
     if (++this.stamp > 2_000_000_000) { this.stamp = 1; this.eStamp.fill(0); this.oStamp.fill(0); }
+    let cache = this.ctxCache.get(ctx);
+    if (!cache || cache.generation !== this.gen) this.ctxCache.set(ctx, (cache = new ContextCache(ctx, this.keys, this.gen)));
+    this.cache = cache;
+    this.keyPositions(pf);
     const fail = this.book(ctx, pf);
     if (fail !== undefined) return fail;
-    this.keyPositions(pf);
     this.assignUnits(ctx, pf);
     for (let k = 0; k < this.U; k++) this.accumulate(k);
     this.addExposure(ctx, pf);
-    for (let k = 0; k < this.U; k++) this.decide(ctx, pf, k);
+    for (let k = 0; k < this.U; k++) this.decide(ctx, k);
     if (pf.openOrders.length > 0) for (let k = 0; k < this.U; k++) this.orders.unitOrders(this, k);
     return undefined;
   }
@@ -138,9 +137,11 @@ export class ExplainBook {
     const n = (this.n = pf.positions.length);
     this.values = growF(this.values, n);
     let equity = 0;
+    const cache = this.cache, key = this.pKey;
     for (let i = 0; i < n; i++) {
       const p = pf.positions[i];
-      const r = ctx.risk(p.instrument);
+      if (this.pInsts[i] !== p.instrument) this.rekey(i, p.instrument);
+      const r = cache.risk(key[i]);
       if (!r.ok) return `positions[${i}].instrument: ${r.reason}`;
       const risk = r.value;
       this.risks[i] = risk;
@@ -152,19 +153,19 @@ export class ExplainBook {
       equity += v;
     }
     for (let i = 0; i < pf.openOrders.length; i++) {
-      const r = ctx.risk(pf.openOrders[i].instrument);
+      const r = cache.risk(this.keys.id(pf.openOrders[i].instrument));
       if (!r.ok) return `openOrders[${i}].instrument: ${r.reason}`;
       this.orderRisks[i] = r.value;
     }
     const assets = Object.keys(pf.collateral);
     this.cAssets = assets;
-    this.cValues = growF(this.cValues, assets.length);
+    this.cValues = growF(this.cValues, assets.length); this.cAmounts = growF(this.cAmounts, assets.length); this.cIds = growI(this.cIds, assets.length);
     for (let i = 0; i < assets.length; i++) {
-      const asset = assets[i];
-      const idx = ctx.usdIndex(asset);
+      const asset = assets[i], aid = this.keys.asset(asset), amount = pf.collateral[asset];
+      const idx = cache.asset(aid).usdIndex;
       if (idx === undefined) return `collateral.${asset}: no index for ${asset} in market.assets`;
-      const v = (pf.collateral[asset] * idx) / N;
-      this.cValues[i] = v;
+      const v = (amount * idx) / N;
+      this.cIds[i] = aid; this.cAmounts[i] = amount; this.cValues[i] = v;
       equity += v;
     }
     this.equity = equity;
@@ -172,8 +173,9 @@ export class ExplainBook {
   }
 
   /**
-   * Instrument ids of the positions (`pKey`). They are kept per positions array (checked instrument by
-   * instrument, so a changed array is re-keyed) and per generation of the key table.
+   * Instrument ids of the positions (`pKey`, with the instruments they were taken from in `pInsts`). They are
+   * kept per positions array and per generation of the key table; `book` checks each instrument against
+   * `pInsts` as it reads the position, so an array changed in place is re-keyed.
    */
   private keyPositions(pf: Portfolio): void {
     const ps = pf.positions, n = ps.length;
@@ -183,10 +185,16 @@ export class ExplainBook {
       for (let i = 0; i < n; i++) c.ids[i] = this.keys.id(ps[i].instrument);
       this.keyCache.set(ps, c);
       this.ensureStamps();
-    } else {
-      for (let i = 0; i < n; i++) if (c.insts[i] !== ps[i].instrument) { c.insts[i] = ps[i].instrument; c.ids[i] = this.keys.id(ps[i].instrument); this.ensureStamps(); }
     }
     this.pKey = c.ids;
+    this.pInsts = c.insts;
+  }
+
+  /** Re-key position i after its instrument changed in place. */
+  private rekey(i: number, inst: Instrument): void {
+    this.pInsts[i] = inst;
+    this.pKey[i] = this.keys.id(inst);
+    this.ensureStamps();
   }
 
   /** Drop references to risks of this call (so that a context is not kept alive by the scratch). */
@@ -204,35 +212,35 @@ export class ExplainBook {
     return -1;
   }
 
-  private unitFor(u: string): number {
-    const k = this.unitNamed(u);
-    if (k >= 0) return k;
-    const ctx = this.ctx;
+  /** Index of the unit of asset id `aid`, created (in order) when new. */
+  private unitFor(aid: number): number {
+    for (let k = 0; k < this.U; k++) if (this.uAsset[k] === aid) return k;
     const U = this.U++;
     if (U >= this.uIndex.length) this.growUnits(U * 2);
-    const g = ctx.grid(u);
-    this.uName[U] = u;
-    this.uGrid[U] = g;
-    this.uRates[U] = ratesOf(ctx, g);
-    this.uIndex[U] = ctx.usdIndex(u) ?? NaN;
+    const f = this.cache.asset(aid);
+    this.uAsset[U] = aid;
+    this.uName[U] = f.code;
+    this.uGrid[U] = this.cache.grid(f);
+    this.uRates[U] = f.rates!;
+    this.uIndex[U] = f.usdIndex ?? NaN;
     return U;
   }
 
   private assignUnits(ctx: RiskContext, pf: Portfolio): void {
     this.U = 0;
-    const n = this.n;
+    const n = this.n, keys = this.keys, key = this.pKey, cache = this.cache;
     this.pUnit = growI(this.pUnit, n); this.pSlot = growI(this.pSlot, n); this.pOpt = growI(this.pOpt, n); this.grouped = growI(this.grouped, n);
     let last = -1;
     for (let i = 0; i < n; i++) {
-      const inst = pf.positions[i].instrument, u = inst.underlying;
+      const inst = pf.positions[i].instrument, aid = keys.under[key[i]];
       this.pSlot[i] = NO_SLOT; this.pOpt[i] = -1;
-      if (inst.kind === "spot" && ctx.isStable(u)) { this.pUnit[i] = -1; continue; }
-      if (last < 0 || this.uName[last] !== u) last = this.unitFor(u);
+      if (inst.kind === "spot" && cache.asset(aid).stable) { this.pUnit[i] = -1; continue; }
+      if (last < 0 || this.uAsset[last] !== aid) last = this.unitFor(aid);
       this.pUnit[i] = last;
     }
-    for (const a of this.cAssets) if (pf.collateral[a] !== 0 && !ctx.isStable(a)) this.unitFor(a);
-    for (const o of pf.openOrders) this.unitFor(o.instrument.underlying);
-    if (this.foreignValue(ctx, pf) !== 0 && exposureOf(ctx)) this.unitFor(ctx.numeraire.currency);
+    for (let i = 0; i < this.cAssets.length; i++) if (this.cAmounts[i] !== 0 && !cache.asset(this.cIds[i]).stable) this.unitFor(this.cIds[i]);
+    for (const o of pf.openOrders) this.unitFor(keys.under[keys.id(o.instrument)]);
+    if (this.foreignValue(ctx, pf) !== 0 && exposureOf(ctx)) this.unitFor(keys.asset(ctx.numeraire.currency));
     // Layout: three vector blocks per unit (bare, with collateral, orders filled); positions grouped by unit
     // (a stable counting sort, so each unit's positions stay in input order).
     let off = 0;
@@ -346,9 +354,10 @@ export class ExplainBook {
   }
 
   /** The collateral decision of unit k: its own collateral in the scenarios, or outside at its haircut. */
-  private decide(ctx: RiskContext, pf: Portfolio, k: number): void {
-    const u = this.uName[k];
-    const amount = ctx.isStable(u) ? 0 : pf.collateral[u] ?? 0;
+  private decide(ctx: RiskContext, k: number): void {
+    const aid = this.uAsset[k], facts = this.cache.asset(aid);
+    let amount = 0;
+    if (!facts.stable) for (let i = 0; i < this.cAssets.length; i++) if (this.cIds[i] === aid) { amount = this.cAmounts[i]; break; }
     this.loadSlots(k);
     const q = shortQty(this.oSize, this.uOptStart[k], this.uOptCount[k], -1, 0);
     const without = this.unitMargin(k, 0, this.uNet[k], q);
@@ -357,7 +366,7 @@ export class ExplainBook {
     if (amount === 0) { this.uCounted[k] = COUNTED_NONE; return; }
     const { G, E } = this.uRates[k];
     const o = this.uOff[k], w = G + E, vec = this.vec;
-    const spot = ctx.risk(spotInstrument(u));
+    const spot = this.cache.spot(facts);
     let net = this.uNet[k];
     if (spot.ok) {
       const sg = spot.value.grid, se = spot.value.extended;
@@ -366,7 +375,7 @@ export class ExplainBook {
       net += amount * spot.value.delta;
     } else vec.copyWithin(o + w, o, o + w);
     this.uNetColl[k] = net;
-    const haircut = collateralHaircutUsd(u, amount * this.uIndex[k], ctx.params.collateral) / ctx.numeraire.index;
+    const haircut = haircutUsd(amount * this.uIndex[k], this.cache.schedule(facts)) / ctx.numeraire.index;
     this.uAltHaircut[k] = haircut;
     const inScen = this.unitMargin(k, 1, net, q);
     if (amount < 0 || inScen <= without + haircut) { this.uCounted[k] = COUNTED_SCENARIO; this.saveComponents(k); return; }
@@ -403,6 +412,7 @@ export class ExplainBook {
     this.uOptStart = i(this.uOptStart); this.uOptCount = i(this.uOptCount); this.uColl = f(this.uColl); this.uCounted = i(this.uCounted);
     this.uHaircut = f(this.uHaircut); this.uAltHaircut = f(this.uAltHaircut); this.uOrders = f(this.uOrders); this.uOrderSide = i(this.uOrderSide);
     this.uComp = copyF(this.uComp, cap * 8);
+    this.uAsset = i(this.uAsset);
   }
 }
 

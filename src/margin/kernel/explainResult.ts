@@ -4,7 +4,7 @@
  * unchanged byte for byte).
  */
 import type { Portfolio } from "../../domain/portfolio.js";
-import { cellScenario } from "../../risk/scenarioGrid.js";
+import { cellScenario, type ScenarioGrid } from "../../risk/scenarioGrid.js";
 import { collateralHaircutUsd } from "../haircut.js";
 import { pairCorrelation } from "../crossAsset.js";
 import type { CrossAssetParams } from "../params.js";
@@ -14,6 +14,29 @@ import { C_CELL, C_DELTA, C_EXT, C_EXT_INDEX, C_ROLL, C_SOM, C_TOTAL, C_WORST, C
 import { SIDE_BUY, SIDE_SELL } from "./explainOrders.js";
 
 const COUNTED = ["none", "scenario", "haircut"] as const;
+
+/**
+ * Parts of a result that depend only on the grid (the worst cell as a scenario, an extended move as a scenario,
+ * the worst scenario's detail): built once per grid and shared, frozen, by every result that names them.
+ */
+interface GridParts {
+  readonly cells: { readonly priceShock: number; readonly volShock: string }[];
+  readonly extended: { readonly priceShock: number; readonly volShock: "up"; readonly weight: number }[];
+  /** [counted (0..2) × 2 + numeraireUnit (0/1)]. */
+  readonly worstDetail: Readonly<Record<string, string | number | boolean>>[];
+}
+const gridParts = new WeakMap<ScenarioGrid, GridParts>();
+
+function partsOf(g: ScenarioGrid): GridParts {
+  let p = gridParts.get(g);
+  if (!p) {
+    const cells = Array.from({ length: g.priceShocks.length * 3 }, (_, c) => Object.freeze(cellScenario(g, c)));
+    const extended = Array.from(g.extendedMoves, (m, i) => Object.freeze({ priceShock: m, volShock: "up" as const, weight: g.extendedWeights[i] }));
+    const worstDetail = COUNTED.flatMap((counted) => [false, true].map((unit) => Object.freeze({ collateralCountedAs: counted, priceRange: g.params.priceRange, ...(unit ? { numeraireUnit: true } : {}) })));
+    gridParts.set(g, (p = { cells, extended, worstDetail }));
+  }
+  return p;
+}
 
 /** Correlation credit over the units' totals (crossAsset.ts `crossAssetCredit`, same arithmetic). */
 export function unitsCredit(p: CrossAssetParams, b: ExplainBook): number {
@@ -29,16 +52,16 @@ export function unitsCredit(p: CrossAssetParams, b: ExplainBook): number {
 
 function unitComponents(b: ExplainBook, k: number, out: MarginComponent[]): void {
   const ctx = b.ctx, g = b.uGrid[k], u = b.uName[k], c = b.uComp, o = k * 8;
-  const worst = c[o + C_WORST], ext = c[o + C_EXT], extIndex = c[o + C_EXT_INDEX];
+  const worst = c[o + C_WORST], ext = c[o + C_EXT], extIndex = c[o + C_EXT_INDEX], parts = partsOf(g);
   out.push({
-    name: "worstScenario", underlying: u, amount: worst, scenario: cellScenario(g, c[o + C_CELL]),
-    detail: { collateralCountedAs: COUNTED[b.uCounted[k]], priceRange: g.params.priceRange, ...(u === ctx.numeraire.currency ? { numeraireUnit: true } : {}) },
+    name: "worstScenario", underlying: u, amount: worst, scenario: parts.cells[c[o + C_CELL]],
+    detail: parts.worstDetail[b.uCounted[k] * 2 + (u === ctx.numeraire.currency ? 1 : 0)],
   });
   if (extIndex >= 0) {
     const w = g.extendedWeights[extIndex];
     out.push({
       name: "extendedScenario", underlying: u, amount: ext,
-      scenario: { priceShock: g.extendedMoves[extIndex], volShock: "up", weight: w },
+      scenario: parts.extended[extIndex],
       detail: { binding: ext > worst, unweightedLoss: w > 0 ? ext / w : 0 },
     });
   }
@@ -99,8 +122,26 @@ function positionContributions(b: ExplainBook): Float64Array {
   return out;
 }
 
-/** The parameters that produced this result: the preset, and the grid and haircut entries actually used. */
-function usedParams(b: ExplainBook, pf: Portfolio): Record<string, unknown> {
+const paramsCache = new WeakMap<object, Map<number, Readonly<Record<string, unknown>>>>();
+
+/**
+ * The parameters that produced this result: the preset, and the grid and haircut entries actually used. The
+ * object depends only on the context's parameters, the units and the collateral assets, so it is built once per
+ * combination (keyed by their ids, up to seven in all) and shared, frozen.
+ */
+function usedParams(b: ExplainBook, pf: Portfolio): Readonly<Record<string, unknown>> {
+  let key = b.U + b.cAssets.length <= 7 && b.keys.assetCodes.length < 63 ? b.U + 8 * b.cAssets.length : -1;
+  for (let k = 0; k < b.U && key >= 0; k++) key = key * 64 + b.uAsset[k] + 1;
+  for (let i = 0; i < b.cAssets.length && key >= 0; i++) key = key * 64 + b.cIds[i] + 1;
+  if (key < 0) return buildParams(b, pf);
+  let m = paramsCache.get(b.cache);
+  if (!m) paramsCache.set(b.cache, (m = new Map()));
+  let v = m.get(key);
+  if (!v) m.set(key, (v = Object.freeze(buildParams(b, pf))));
+  return v;
+}
+
+function buildParams(b: ExplainBook, pf: Portfolio): Record<string, unknown> {
   const ctx = b.ctx, p = ctx.params.portfolio;
   const grids: Record<string, unknown> = {};
   for (let k = 0; k < b.U; k++) grids[b.uName[k]] = b.uGrid[k].params;

@@ -32,11 +32,16 @@ export function expiryKeyText(inst: Instrument): string | undefined {
 export class InstrumentKeys {
   private readonly ids = new Map<string, number>();
   private readonly expiryIds = new Map<string, number>();
+  private readonly assetIds = new Map<string, number>();
   private insts: Instrument[] = [];
+  /** Asset codes by asset id (underlyings and any code passed to `asset`). */
+  assetCodes: string[] = [];
+  /** Underlying asset id per instrument id. */
+  under: Int32Array = new Int32Array(256);
   /** Kind code per instrument id. */
-  kind = new Uint8Array(256);
+  kind: Uint8Array = new Uint8Array(256);
   /** Expiry key id per instrument id (−1 for spot). */
-  expiry = new Int32Array(256);
+  expiry: Int32Array = new Int32Array(256);
 
   /** Number of instrument ids handed out. */
   get size(): number {
@@ -57,6 +62,7 @@ export class InstrumentKeys {
     this.ids.set(inst.name, id);
     this.insts.push(inst);
     this.kind[id] = kindCode(inst);
+    this.under[id] = this.asset(inst.underlying);
     const key = expiryKeyText(inst);
     if (key === undefined) this.expiry[id] = -1;
     else {
@@ -66,6 +72,13 @@ export class InstrumentKeys {
       this.expiry[id] = e;
     }
     return id;
+  }
+
+  /** The id of an asset code (assigned on first sight). */
+  asset(code: string): number {
+    let a = this.assetIds.get(code);
+    if (a === undefined) { a = this.assetCodes.length; this.assetIds.set(code, a); this.assetCodes.push(code); }
+    return a;
   }
 
   /** The id of a name already seen, or undefined. */
@@ -82,7 +95,9 @@ export class InstrumentKeys {
   clear(): void {
     this.ids.clear();
     this.expiryIds.clear();
+    this.assetIds.clear();
     this.insts = [];
+    this.assetCodes = [];
   }
 
   private grow(cap: number): void {
@@ -92,5 +107,8 @@ export class InstrumentKeys {
     const e = new Int32Array(cap);
     e.set(this.expiry);
     this.expiry = e;
+    const u = new Int32Array(cap);
+    u.set(this.under);
+    this.under = u;
   }
 }
