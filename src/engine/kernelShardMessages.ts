@@ -23,6 +23,11 @@ export type ToWorker =
   /** Accounts (global indices) to build or rebuild. */
   | { readonly type: "accounts"; readonly items: readonly { readonly a: number; readonly spec: KernelAccountSpec }[] }
   /** Re-margin: accounts depending on the moved assets (null: every account). */
-  | { readonly type: "remargin"; readonly seq: number; readonly moved: readonly string[] | null };
+  | { readonly type: "remargin"; readonly seq: number; readonly moved: readonly string[] | null }
+  /** Report the shard's size (also a round trip: every earlier message has been processed). */
+  | { readonly type: "stats"; readonly seq: number };
 
-export type FromWorker = { readonly type: "done"; readonly seq: number; readonly count: number } | { readonly type: "error"; readonly message: string };
+export type FromWorker =
+  /** `count`: accounts re-margined (remargin), or accounts held (stats); `bytes`: typed-array bytes of the shard's position store (stats). */
+  | { readonly type: "done"; readonly seq: number; readonly count: number; readonly bytes?: number }
+  | { readonly type: "error"; readonly message: string };

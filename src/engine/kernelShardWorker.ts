@@ -38,6 +38,9 @@ function handle(m: ToWorker): void {
     case "accounts":
       for (const x of m.items) kernel.setAccount(x.a - data.offset, x.spec);
       return;
+    case "stats":
+      port!.postMessage({ type: "done", seq: m.seq, count: kernel.count, bytes: kernel.store.bytes() });
+      return;
     case "remargin": {
       if (Atomics.load(sync, 0) < m.seq) throw new Error("matrices older than the re-margin request");
       const n = m.moved === null ? (kernel.remarginAll(), kernel.count) : kernel.remarginAssets(m.moved);

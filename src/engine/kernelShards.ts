@@ -43,6 +43,13 @@ export function defaultWorkerUrl(): URL {
   throw new Error(`kernel shard worker not found at ${fileURLToPath(here)} or ${dist}: build dist/ (npm run build) or pass workerUrl`);
 }
 
+/** The accounts to start with: account i = specs[i], or specs made one at a time (a large book need not exist at once). */
+export type ShardAccounts = readonly KernelAccountSpec[] | { readonly count: number; spec(a: number): KernelAccountSpec };
+
+/** Accounts per "accounts" message while starting; every `SETTLE_BATCHES` batches the workers are waited for. */
+const BATCH = 1000;
+const SETTLE_BATCHES = 16;
+
 interface Shard {
   readonly worker: Worker;
   readonly start: number;
@@ -60,7 +67,7 @@ export class KernelShards {
   private sentInstruments = 0;
   private sentGeneration = -1;
   private seq = 0;
-  private pending: { seq: number; left: number; count: number; resolve: (n: number) => void; reject: (e: Error) => void } | undefined;
+  private pending: { seq: number; replies: FromWorker[]; left: number; resolve: (r: FromWorker[]) => void; reject: (e: Error) => void } | undefined;
   private failure: Error | undefined;
 
   private constructor(readonly params: MarginParams, capacity: number, workers: number) {
@@ -71,24 +78,41 @@ export class KernelShards {
     this.sync = new Int32Array(new SharedArrayBuffer(4 * (1 + workers)));
   }
 
-  /** Start `workers` threads over the accounts `specs` (account i = specs[i]), split into contiguous shards. */
-  static async start(params: MarginParams, specs: readonly KernelAccountSpec[], opts: ShardOptions = {}): Promise<KernelShards> {
+  /** Start `workers` threads over the accounts (account i = the i-th spec), split into contiguous shards. */
+  static async start(params: MarginParams, accounts: ShardAccounts, opts: ShardOptions = {}): Promise<KernelShards> {
+    const count = "count" in accounts ? accounts.count : accounts.length;
+    const specOf = "count" in accounts ? (a: number) => accounts.spec(a) : (a: number) => accounts[a];
     const n = Math.max(1, opts.workers ?? 2);
-    const capacity = Math.max(opts.capacity ?? 2 * specs.length, specs.length, 1);
+    const capacity = Math.max(opts.capacity ?? 2 * count, count, 1);
     const ks = new KernelShards(params, capacity, n);
     const url = opts.workerUrl ?? defaultWorkerUrl();
     for (let w = 0; w < n; w++) {
-      const start = Math.floor((w * specs.length) / n), end = Math.floor(((w + 1) * specs.length) / n);
+      const start = Math.floor((w * count) / n), end = Math.floor(((w + 1) * count) / n);
       const data: ShardData = { params, worker: w, offset: start, length: (w === n - 1 ? capacity : end) - start, results: ks.results.buffers(), sync: ks.sync.buffer as SharedArrayBuffer };
       const worker = new Worker(url, { workerData: data });
       worker.on("message", (m: FromWorker) => ks.onMessage(m));
       worker.on("error", (e) => ks.fail(e));
       ks.shards.push({ worker, start, end });
     }
-    for (const s of specs) registerSpec(ks.reg, s);
-    ks.flushRegistry();
-    for (const sh of ks.shards) ks.post(sh, { type: "accounts", items: specs.slice(sh.start, sh.end).map((spec, i) => ({ a: sh.start + i, spec })) });
+    let batches = 0;
+    for (const sh of ks.shards) {
+      for (let from = sh.start; from < sh.end; from += BATCH) {
+        const items: { a: number; spec: KernelAccountSpec }[] = [];
+        for (let a = from; a < Math.min(sh.end, from + BATCH); a++) { const spec = specOf(a); registerSpec(ks.reg, spec); items.push({ a, spec }); }
+        ks.flushRegistry();
+        ks.post(sh, { type: "accounts", items });
+        if (++batches % SETTLE_BATCHES === 0) await ks.request((seq) => ({ type: "stats", seq }));
+      }
+    }
     return ks;
+  }
+
+  /** Typed-array bytes of every worker's position store, and the accounts they hold. */
+  async stats(): Promise<{ storeBytes: number; accounts: number }> {
+    const replies = await this.request((seq) => ({ type: "stats", seq }));
+    let storeBytes = 0, accounts = 0;
+    for (const r of replies) if (r.type === "done") { storeBytes += r.bytes ?? 0; accounts += r.count; }
+    return { storeBytes, accounts };
   }
 
   /** Number of accounts. */
@@ -115,32 +139,47 @@ export class KernelShards {
   }
 
   /** Re-margin on every worker: accounts depending on `moved` (null: all). Resolves with the number re-margined. */
-  remargin(moved: readonly string[] | null): Promise<number> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.pending) return Promise.reject(new Error("KernelShards: a re-margin is already running"));
-    if (this.market.filledUpTo < this.reg.instrumentCount) return Promise.reject(new Error("KernelShards: call refresh(ctx, moved) after new instruments were registered"));
+  async remargin(moved: readonly string[] | null): Promise<number> {
+    if (this.market.filledUpTo < this.reg.instrumentCount) throw new Error("KernelShards: call refresh(ctx, moved) after new instruments were registered");
     this.flushBuffers();
+    const replies = await this.request((seq) => ({ type: "remargin", seq, moved }), true);
+    let n = 0;
+    for (const r of replies) if (r.type === "done") n += r.count;
+    return n;
+  }
+
+  /** Post a request to every worker and wait for all replies (`publish`: the main thread's sequence is stored first). */
+  private request(make: (seq: number) => ToWorker, publish = false): Promise<FromWorker[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.pending) return Promise.reject(new Error("KernelShards: a request is already running"));
     const seq = ++this.seq;
-    Atomics.store(this.sync, 0, seq);
+    if (publish) Atomics.store(this.sync, 0, seq);
     return new Promise((resolve, reject) => {
-      this.pending = { seq, left: this.shards.length, count: 0, resolve, reject };
-      for (const sh of this.shards) this.post(sh, { type: "remargin", seq, moved });
+      this.pending = { seq, replies: [], left: this.shards.length, resolve, reject };
+      const m = make(seq);
+      for (const sh of this.shards) this.post(sh, m);
     });
   }
 
+  /** Stop the workers (idempotent). */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await Promise.all(this.shards.map((s) => s.worker.terminate()));
   }
+
+  private closed = false;
 
   private onMessage(m: FromWorker): void {
     const p = this.pending;
     if (m.type === "error") { this.fail(new Error(`kernel shard worker: ${m.message}`)); return; }
     if (!p || m.seq !== p.seq) return;
-    p.count += m.count;
+    p.replies.push(m);
     if (--p.left > 0) return;
-    for (let w = 0; w < this.shards.length; w++) if (Atomics.load(this.sync, 1 + w) !== p.seq) { this.fail(new Error("worker results not published")); return; }
+    // A re-margin's results are visible once each worker's published sequence is read (Atomics).
+    for (let w = 0; w < this.shards.length; w++) Atomics.load(this.sync, 1 + w);
     this.pending = undefined;
-    p.resolve(p.count);
+    p.resolve(p.replies);
   }
 
   private fail(e: Error): void {

@@ -5,7 +5,6 @@
  * in unit order), and equity, haircuts, unrealised P&L and Greeks are summed over the positions in input order.
  * The arithmetic and its order are `portfolioMargin`'s, so the figures are bit-identical to it.
  */
-import { haircutUsd } from "../haircut.js";
 import type { MarginParams } from "../params.js";
 import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from "./instrumentKeys.js";
 import type { KernelMarket } from "./matrix.js";
@@ -15,7 +14,7 @@ import {
   U_ASSET, U_COUNTED, U_DCOUNT, U_DSTART, U_HAIRCUT, U_ORDERS, U_TOTAL, type PositionStore,
 } from "./positionStore.js";
 import { COL_DELTA, COL_FORWARD, COL_GAMMA, COL_INDEX, COL_OK, COL_QUOTE_INDEX, COL_THETA, COL_VALUE, COL_VEGA } from "./registry.js";
-import { STATUS_ERROR, statusCode, type KernelResults } from "./results.js";
+import { STATUS_BANKRUPT, STATUS_ERROR, STATUS_HEALTHY, STATUS_LIQUIDATION, STATUS_MARGIN_CALL, type KernelResults } from "./results.js";
 import { COUNTED_SCENARIO, UnitKernel } from "./unitKernel.js";
 
 export class AccountEval {
@@ -39,17 +38,19 @@ export class AccountEval {
     if ((A[A_FLAGS][a] & F_INVALID) !== 0 || !this.units(a, dep, m, cache)) return this.error(res, ri);
     const us = A[A_USTART][a], un = A[A_UCOUNT][a];
     const tot = cache ? st.U.f[U_TOTAL] : this.tot, ord = cache ? st.U.f[U_ORDERS] : this.ord, base = cache ? us : 0;
-    const credit = this.credit(a, tot, base, un);
-    let risk = -credit, orders = 0;
+    this.credit(a, tot, base, un);
+    let risk = -this.creditOut, orders = 0;
     for (let k = 0; k < un; k++) { risk += tot[base + k]; orders += ord[base + k]; }
-    const positions = this.positions(a, m);
+    this.positions(a, m);
     if (this.badRows) return this.error(res, ri);
-    const haircuts = this.collateral(a, dep, m, cache, positions);
+    this.collateral(a, dep, m, cache);
+    const haircuts = this.haircuts;
     if (haircuts !== haircuts) return this.error(res, ri);
     const eq = this.equity;
     const im = risk + orders, mm = this.params.portfolio.mmFactor * risk, adj = eq - haircuts;
     res.equity[ri] = eq; res.adjusted[ri] = adj; res.im[ri] = im; res.mm[ri] = mm; res.upnl[ri] = this.upnl;
-    const s = statusCode(eq, adj, im, mm);
+    // result.ts marginStatus, inline (a call would box its four doubles).
+    const s = eq < 0 ? STATUS_BANKRUPT : adj < mm ? STATUS_LIQUIDATION : adj < im ? STATUS_MARGIN_CALL : STATUS_HEALTHY;
     res.status[ri] = s;
     return s;
   }
@@ -81,25 +82,31 @@ export class AccountEval {
     return true;
   }
 
-  /** crossAsset.ts `crossAssetCredit` over the units' totals, in unit order. */
-  private credit(a: number, tot: Float64Array, base: number, un: number): number {
+  private creditOut = 0;
+
+  /** crossAsset.ts `crossAssetCredit` over the units' totals, in unit order, into `creditOut`. */
+  private credit(a: number, tot: Float64Array, base: number, un: number): void {
     const p = this.params.portfolio.crossAsset;
-    if (p.mode === "sum" || un < 2) return 0;
+    this.creditOut = 0;
+    if (p.mode === "sum" || un < 2) return;
     const st = this.st, us = st.A.i[A_USTART][a], asset = st.U.i[U_ASSET], reg = st.reg;
     let sum = 0;
     for (let k = 0; k < un; k++) sum += tot[base + k];
     let q = 0;
     for (let i = 0; i < un; i++) for (let j = 0; j < un; j++) q += reg.correlation(asset[us + i], asset[us + j]) * tot[base + i] * tot[base + j];
     const aggregated = Math.sqrt(Math.max(0, q));
-    return Math.max(0, Math.min(sum - aggregated, p.maxCredit * sum));
+    this.creditOut = Math.max(0, Math.min(sum - aggregated, p.maxCredit * sum));
   }
 
   private badRows = false;
   private upnl = 0;
+  /** Σ position values, then that plus the balances' values (accountBook's equity), and Σ haircuts. */
+  private posValue = 0;
   private equity = 0;
+  private haircuts = 0;
 
-  /** Σ position values (input order) and `upnl`; sets `badRows` when a row is not valued. */
-  private positions(a: number, m: KernelMarket): number {
+  /** Σ position values (input order) into `posValue`, and `upnl`; sets `badRows` when a row is not valued. */
+  private positions(a: number, m: KernelMarket): void {
     const st = this.st, A = st.A.i, P = st.P;
     const ps = A[A_PSTART][a], pe = ps + A[A_PCOUNT][a];
     const size = P.f[P_SIZE], entry = P.f[P_ENTRY], pa = P.i[P_ASSET], sc = P.i[P_SCALARS], kind = P.i[P_KIND], inv = P.i[P_INVERSE], conv = P.i[P_CONV];
@@ -110,7 +117,7 @@ export class AccountEval {
     for (let i = ps; i < pe; i++) {
       const u = pa[i], s = sc[i];
       if (u !== lastAsset) { d = m.data[u]; lastAsset = u; }
-      if (d[s + COL_OK] !== 1) { this.badRows = true; return NaN; }
+      if (d[s + COL_OK] !== 1) { this.badRows = true; return; }
       const sz = size[i], k = kind[i], e = entry[i];
       let v = 0;
       if (k !== KIND_FUTURE && k !== KIND_PERPETUAL) v = sz * d[s + COL_VALUE];
@@ -123,7 +130,7 @@ export class AccountEval {
       else if (k === KIND_OPTION && e === e) { const c = idx[conv[i]]; upnl += v - sz * e * (c === c ? c : 0); }
     }
     this.upnl = upnl;
-    return equity;
+    this.posValue = equity;
   }
 
   /**
@@ -151,27 +158,30 @@ export class AccountEval {
    * refreshed when its asset moved); sets `equity`: the positions' value then each balance's, summed in that
    * order as `accountBook` does. NaN when a balance has no index.
    */
-  private collateral(a: number, dep: number, m: KernelMarket, cache: boolean, positions: number): number {
+  private collateral(a: number, dep: number, m: KernelMarket, cache: boolean): void {
     const st = this.st, A = st.A.i, C = st.C, reg = st.reg;
     const cs = A[A_CSTART][a], cn = A[A_CCOUNT][a], us = A[A_USTART][a];
     const N = m.numIndex;
     const counted = cache ? st.U.i[U_COUNTED] : this.cnt, uh = cache ? st.U.f[U_HAIRCUT] : this.hc, base = cache ? 0 : -us;
-    let equity = positions, haircuts = 0;
+    let equity = this.posValue, haircuts = 0;
+    this.haircuts = NaN;
     for (let c = cs; c < cs + cn; c++) {
       const asset = C.i[C_ASSET][c], amount = C.f[C_AMOUNT][c], index = m.index[asset];
-      if (index !== index) return NaN;
+      if (index !== index) return;
       equity += (amount * index) / N;
       const k = C.i[C_UNIT][c];
       if (k >= 0) { haircuts += counted[base + k] === COUNTED_SCENARIO ? 0 : uh[base + k]; continue; }
       if (!cache || dep < 0 || dep === asset) {
-        const h = haircutUsd(amount * index, reg.schedule(asset)) / N;
+        this.unit.hValue = amount * index;
+        this.unit.haircutOf(reg.schedule(asset));
+        const h = this.unit.hOut / N;
         if (!cache) { haircuts += h; continue; }
         C.f[C_HAIRCUT][c] = h;
       }
       haircuts += C.f[C_HAIRCUT][c];
     }
     this.equity = equity;
-    return haircuts;
+    this.haircuts = haircuts;
   }
 
   private growScratch(n: number): void {

@@ -395,12 +395,19 @@ export class ExplainBook {
   /** Risk margin of unit k without position i, the collateral decision taken again (portfolioModel `marginWithout`). */
   marginWithout(k: number, i: number): number {
     const r = this.risks[i], size = this.pf.positions[i].size, ev = this.ev;
-    ev.setAdjustment(r.grid, 0, r.extended, 0, -size, r.delta, this.pSlot[i], r.resolved.forward, r.resolved.T);
-    const q = shortQty(this.oSize, this.uOptStart[k], this.uOptCount[k], this.pOpt[i], -size);
-    const rates = this.uRates[k], w = rates.G + rates.E, o = this.uOff[k], idx = this.uIndex[k], N = this.ctx.numeraire.index, ns = this.uSlotCount[k];
-    if (this.uCounted[k] === COUNTED_NONE) return ev.marginAdj(this.vec, o, this.uNet[k], ns, q, idx, N, rates);
-    const inScen = ev.marginAdjPair(this.vec, o + w, this.uNetColl[k], o, this.uNet[k], ns, q, idx, N, rates);
-    const bare = ev.totalB;
+    ev.setAdjustment(r.grid, 0, r.extended, 0, this.pSlot[i]);
+    ev.aK = -size; ev.aDelta = r.delta; ev.aF = r.resolved.forward; ev.aT = r.resolved.T;
+    ev.q = shortQty(this.oSize, this.uOptStart[k], this.uOptCount[k], this.pOpt[i], -size);
+    ev.index = this.uIndex[k]; ev.numIndex = this.ctx.numeraire.index;
+    const rates = this.uRates[k], w = rates.G + rates.E, o = this.uOff[k], ns = this.uSlotCount[k];
+    if (this.uCounted[k] === COUNTED_NONE) {
+      ev.net = this.uNet[k];
+      ev.marginAdj(this.vec, o, ns, rates);
+      return ev.total;
+    }
+    ev.net = this.uNetColl[k]; ev.netB = this.uNet[k];
+    ev.marginAdjPair(this.vec, o + w, o, ns, rates);
+    const inScen = ev.total, bare = ev.totalB;
     return this.uColl[k] < 0 || inScen <= bare + this.uAltHaircut[k] ? inScen : bare;
   }
 

@@ -126,6 +126,13 @@ export class PositionStore {
     return this.P.used + this.U.used + this.UP.used + this.S.used + this.O.used + this.C.used + this.G.used + this.D.used - this.garbage();
   }
 
+  /** Bytes held by the store's typed arrays (capacity, not only the rows in use). */
+  bytes(): number {
+    let n = 0;
+    for (const f of [this.A, this.P, this.U, this.UP, this.S, this.O, this.C, this.G, this.D]) for (const a of [...f.f, ...f.i]) n += a.byteLength;
+    return n;
+  }
+
   /** Copy every account's rows into fresh families (drops the garbage). */
   compact(): void {
     const fams = [this.P, this.U, this.UP, this.S, this.O, this.C, this.G, this.D];

@@ -64,11 +64,11 @@ export class UnitEval {
   private aGridOff = 0;
   private aExt: Float64Array = new Float64Array(0);
   private aExtOff = 0;
-  private aK = 0;
-  private aDelta = 0;
+  aK = 0;
+  aDelta = 0;
   private aSlot = NO_SLOT;
-  private aF = 0;
-  private aT = 0;
+  aF = 0;
+  aT = 0;
 
   /** Make room for `n` expiry slots (keeps the first `keep` values). */
   ensureSlots(n: number, keep = 0): void {
@@ -81,17 +81,37 @@ export class UnitEval {
   }
 
   /**
-   * The next `marginAdj` adds `k` units of an instrument whose grid P&L starts at `grid[gridOff]`, weighted
-   * extended P&L at `ext[extOff]`, per-unit delta `delta`; `slot` is its expiry slot in the unit (`NO_SLOT` for
-   * spot; the unit's slot count when the unit has no such expiry yet, with that expiry's forward `F` and `T`).
+   * The next `marginAdj` adds `aK` units of an instrument whose grid P&L starts at `grid[gridOff]`, weighted
+   * extended P&L at `ext[extOff]`, per-unit delta `aDelta`; `slot` is its expiry slot in the unit (`NO_SLOT` for
+   * spot; the unit's slot count when the unit has no such expiry yet, with that expiry's forward `aF` and `aT`).
+   * Set the double fields directly (passing doubles to a call boxes them).
    */
-  setAdjustment(grid: Float64Array, gridOff: number, ext: Float64Array, extOff: number, k: number, delta: number, slot: number, F: number, T: number): void {
-    this.aGrid = grid; this.aGridOff = gridOff; this.aExt = ext; this.aExtOff = extOff;
-    this.aK = k; this.aDelta = delta; this.aSlot = slot; this.aF = F; this.aT = T;
+  setAdjustment(grid: Float64Array, gridOff: number, ext: Float64Array, extOff: number, slot: number): void {
+    this.aGrid = grid; this.aGridOff = gridOff; this.aExt = ext; this.aExtOff = extOff; this.aSlot = slot;
   }
+
+  // Inputs of `evaluate` (fields, so that the hot path passes no doubles through calls: V8 boxes those).
+  /** Net delta of the unit (coins). */
+  net = 0;
+  /** Short-option quantity. */
+  q = 0;
+  /** The underlying's index (USD). */
+  index = 0;
+  /** The numeraire's index (USD per unit). */
+  numIndex = 1;
 
   /** Margin of the unit whose vector starts at `vec[off]` (see the module comment); returns the total. */
   margin(vec: Float64Array, off: number, netDelta: number, nSlots: number, shortQty: number, index: number, numIndex: number, r: UnitRates): number {
+    this.net = netDelta; this.q = shortQty; this.index = index; this.numIndex = numIndex;
+    this.evaluate(vec, off, nSlots, r);
+    return this.total;
+  }
+
+  /**
+   * `margin` without doubles crossing the call: inputs in `net`, `q`, `index`, `numIndex`, results in the
+   * component fields and `total` (the kernel's tick path allocates nothing).
+   */
+  evaluate(vec: Float64Array, off: number, nSlots: number, r: UnitRates): void {
     const G = r.G, E = r.E;
     let best = 0, min = Infinity;
     for (let i = 0; i < G; i++) {
@@ -114,12 +134,23 @@ export class UnitEval {
     let roll = 0;
     const sd = this.slotDelta, sf = this.slotF, st = this.slotT;
     for (let j = 0; j < nSlots; j++) roll += Math.max(r.minAnnualMove, r.annualMoveRisk * st[j]) * Math.abs(sd[j]) * sf[j];
-    const netUsd = Math.abs(netDelta + 0) * index;
-    return this.finish(worstLoss, worstCell, extendedLoss, extendedIndex, roll, netUsd, shortQty, index, numIndex, r);
+    const index = this.index, numIndex = this.numIndex;
+    const netUsd = Math.abs(this.net + 0) * index;
+    const ds = r.deltaShock;
+    const extra = Math.min(ds.cap, (ds.slopePerMillion * Math.max(0, netUsd - ds.thresholdUsd)) / 1e6);
+    const rollShock = roll / numIndex;
+    const deltaShock = (extra * netUsd) / numIndex;
+    const shortOptionMinimum = (r.shortOptionMinimum * index * this.q) / numIndex;
+    this.total = Math.max(worstLoss, extendedLoss) + rollShock + deltaShock + shortOptionMinimum;
+    this.worstLoss = worstLoss; this.worstCell = worstCell; this.extendedLoss = extendedLoss; this.extendedIndex = extendedIndex;
+    this.rollShock = rollShock; this.deltaShock = deltaShock; this.shortOptionMinimum = shortOptionMinimum;
   }
 
-  /** Margin of the unit plus the adjustment set by `setAdjustment` (nothing is copied); returns the total. */
-  marginAdj(vec: Float64Array, off: number, netDelta: number, nSlots: number, shortQty: number, index: number, numIndex: number, r: UnitRates): number {
+  /**
+   * Total of the unit plus the adjustment (nothing is copied): inputs in `net`, `q`, `index`, `numIndex` and
+   * the adjustment fields, result in `total` (the components are not kept).
+   */
+  marginAdj(vec: Float64Array, off: number, nSlots: number, r: UnitRates): void {
     const G = r.G, E = r.E, k = this.aK;
     const ag = this.aGrid, ago = this.aGridOff;
     let best = 0, min = Infinity;
@@ -127,9 +158,8 @@ export class UnitEval {
       const v = vec[off + i] + k * ag[ago + i];
       if (v < min) { min = v; best = i; }
     }
-    const worstCell = best;
-    const worstLoss = Math.max(0, -(vec[off + worstCell] + k * ag[ago + worstCell]));
-    let extendedIndex = -1, extendedLoss = 0;
+    const worstLoss = Math.max(0, -(vec[off + best] + k * ag[ago + best]));
+    let extendedLoss = 0;
     if (E > 0) {
       const eo = off + G, ae = this.aExt, aeo = this.aExtOff;
       best = 0; min = Infinity;
@@ -137,20 +167,24 @@ export class UnitEval {
         const v = vec[eo + i] + k * ae[aeo + i];
         if (v < min) { min = v; best = i; }
       }
-      extendedIndex = best;
       extendedLoss = Math.max(0, -(vec[eo + best] + k * ae[aeo + best]));
     }
-    const roll = this.rollAdj(nSlots, r);
-    const netUsd = Math.abs(netDelta + k * this.aDelta) * index;
-    return this.finish(worstLoss, worstCell, extendedLoss, extendedIndex, roll, netUsd, shortQty, index, numIndex, r);
+    this.rollAdj(nSlots, r);
+    this.worstIn = worstLoss; this.extIn = extendedLoss; this.netIn = this.net;
+    this.total = this.totalOf(r);
   }
+
+  /** Net delta of the second book of `marginAdjPair`. */
+  netB = 0;
+  /** Second total of the last `marginAdjPair`. */
+  totalB = 0;
 
   /**
    * Totals of two books of the same unit (the unit without and with its collateral: same slots, same options,
-   * vectors at `offA` and `offB`) plus the adjustment, in one pass over the adjustment's vector. Returns the
-   * first total; the second is left in `totalB`. Each equals what `marginAdj` gives for that book alone.
+   * vectors at `offA` and `offB`, net deltas in `net` and `netB`) plus the adjustment, in one pass over the
+   * adjustment's vector: into `total` and `totalB`. Each equals what `marginAdj` gives for that book alone.
    */
-  marginAdjPair(vec: Float64Array, offA: number, netA: number, offB: number, netB: number, nSlots: number, shortQty: number, index: number, numIndex: number, r: UnitRates): number {
+  marginAdjPair(vec: Float64Array, offA: number, offB: number, nSlots: number, r: UnitRates): void {
     const G = r.G, E = r.E, k = this.aK;
     const ag = this.aGrid, ago = this.aGridOff;
     let bestA = 0, minA = Infinity, bestB = 0, minB = Infinity;
@@ -175,15 +209,21 @@ export class UnitEval {
       extA = Math.max(0, -(vec[ea + bestA] + k * ae[aeo + bestA]));
       extB = Math.max(0, -(vec[eb + bestB] + k * ae[aeo + bestB]));
     }
-    const roll = this.rollAdj(nSlots, r);
-    this.totalB = this.totalOf(worstB, extB, roll, Math.abs(netB + k * this.aDelta) * index, shortQty, index, numIndex, r);
-    return this.totalOf(worstA, extA, roll, Math.abs(netA + k * this.aDelta) * index, shortQty, index, numIndex, r);
+    this.rollAdj(nSlots, r);
+    this.worstIn = worstB; this.extIn = extB; this.netIn = this.netB;
+    this.totalB = this.totalOf(r);
+    this.worstIn = worstA; this.extIn = extA; this.netIn = this.net;
+    this.total = this.totalOf(r);
   }
 
-  /** Second total of the last `marginAdjPair`. */
-  totalB = 0;
+  // Scratch of the adjusted totals (fields rather than arguments: see `evaluate`).
+  private rollOut = 0;
+  private worstIn = 0;
+  private extIn = 0;
+  private netIn = 0;
 
-  private rollAdj(nSlots: number, r: UnitRates): number {
+  /** Roll shock (USD) of the slots plus the adjustment, into `rollOut`. */
+  private rollAdj(nSlots: number, r: UnitRates): void {
     const adjDelta = this.aK * this.aDelta;
     let roll = 0;
     const sd = this.slotDelta, sf = this.slotF, st = this.slotT, slot = this.aSlot;
@@ -192,27 +232,18 @@ export class UnitEval {
       roll += Math.max(r.minAnnualMove, r.annualMoveRisk * st[j]) * Math.abs(d) * sf[j];
     }
     if (slot === nSlots) roll += Math.max(r.minAnnualMove, r.annualMoveRisk * this.aT) * Math.abs(adjDelta) * this.aF;
-    return roll;
+    this.rollOut = roll;
   }
 
-  /** The unit total from its parts (the same expression as `finish`, without keeping the components). */
-  private totalOf(worstLoss: number, extendedLoss: number, roll: number, netUsd: number, q: number, index: number, numIndex: number, r: UnitRates): number {
-    const ds = r.deltaShock;
+  /** The unit total from `worstIn`, `extIn`, `rollOut`, `netIn` + the adjustment (the expression of `evaluate`). */
+  private totalOf(r: UnitRates): number {
+    const index = this.index, numIndex = this.numIndex, ds = r.deltaShock;
+    const netUsd = Math.abs(this.netIn + this.aK * this.aDelta) * index;
     const extra = Math.min(ds.cap, (ds.slopePerMillion * Math.max(0, netUsd - ds.thresholdUsd)) / 1e6);
-    return Math.max(worstLoss, extendedLoss) + roll / numIndex + (extra * netUsd) / numIndex + (r.shortOptionMinimum * index * q) / numIndex;
+    return Math.max(this.worstIn, this.extIn) + this.rollOut / numIndex + (extra * netUsd) / numIndex + (r.shortOptionMinimum * index * this.q) / numIndex;
   }
 
-  private finish(worstLoss: number, worstCell: number, extendedLoss: number, extendedIndex: number, roll: number, netUsd: number, q: number, index: number, numIndex: number, r: UnitRates): number {
-    const ds = r.deltaShock;
-    const extra = Math.min(ds.cap, (ds.slopePerMillion * Math.max(0, netUsd - ds.thresholdUsd)) / 1e6);
-    const rollShock = roll / numIndex;
-    const deltaShock = (extra * netUsd) / numIndex;
-    const shortOptionMinimum = (r.shortOptionMinimum * index * q) / numIndex;
-    const total = Math.max(worstLoss, extendedLoss) + rollShock + deltaShock + shortOptionMinimum;
-    this.worstLoss = worstLoss; this.worstCell = worstCell; this.extendedLoss = extendedLoss; this.extendedIndex = extendedIndex;
-    this.rollShock = rollShock; this.deltaShock = deltaShock; this.shortOptionMinimum = shortOptionMinimum; this.total = total;
-    return total;
-  }
+
 }
 
 /**

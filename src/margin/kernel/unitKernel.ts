@@ -5,7 +5,7 @@
  * mark on the decided book, the side that raises the margin most). Same operations in the same order as the
  * explanation path, so the unit's total is bit-identical to it.
  */
-import { haircutUsd } from "../haircut.js";
+import type { HaircutPoint } from "../params.js";
 import type { KernelMarket } from "./matrix.js";
 import {
   U_ASSET, U_BUYN, U_BUYX, U_COLL, U_OSTART, U_Q, U_QBUY, U_QSELL, U_SCOUNT, U_SELLN, U_SELLX, U_SPOTROW, U_SSTART, U_UPCOUNT, U_UPSTART,
@@ -30,6 +30,28 @@ export class UnitKernel {
 
   constructor(readonly st: PositionStore) {}
 
+  /** haircut.ts `haircutUsd` of `hValue` (USD) into `hOut`, operation for operation; fields, so no double is boxed. */
+  hValue = 0;
+  hOut = 0;
+
+  haircutOf(schedule: readonly HaircutPoint[]): void {
+    const valueUsd = this.hValue;
+    let total = 0;
+    if (valueUsd > 0 && schedule.length > 0) {
+      for (let i = 0; i < schedule.length; i++) {
+        const a = schedule[i];
+        const b = schedule[i + 1];
+        if (valueUsd <= a.fromUsd) break;
+        if (!b) { total += (valueUsd - a.fromUsd) * a.haircut; break; }
+        const end = Math.min(valueUsd, b.fromUsd);
+        const slope = (b.haircut - a.haircut) / (b.fromUsd - a.fromUsd);
+        const hEnd = a.haircut + slope * (end - a.fromUsd);
+        total += ((a.haircut + hEnd) / 2) * (end - a.fromUsd);
+      }
+    }
+    this.hOut = total;
+  }
+
   /** Margin unit row `r` on market `m` (`orders`: the account has open orders); false when a row is not valued. */
   compute(r: number, m: KernelMarket, orders: boolean): boolean {
     const st = this.st, I = st.U.i, F = st.U.f, reg = st.reg, ev = this.ev;
@@ -52,8 +74,10 @@ export class UnitKernel {
       const slot = uslot[x];
       if (slot >= 0) ev.slotDelta[slot] += d;
     }
-    const index = m.index[u], N = m.numIndex, q = F[U_Q][r];
-    const without = ev.margin(vec, 0, net, ns, q, index, N, rates);
+    const index = m.index[u], N = m.numIndex;
+    ev.net = net; ev.q = F[U_Q][r]; ev.index = index; ev.numIndex = N;
+    ev.evaluate(vec, 0, ns, rates);
+    const without = ev.total;
     const coll = F[U_COLL][r];
     this.total = without; this.haircut = 0; this.orders = 0; this.counted = COUNTED_NONE; this.side = SIDE_NONE;
     let block = 0, decidedNet = net;
@@ -62,8 +86,12 @@ export class UnitKernel {
       if (data[sr + W + COL_OK] !== 1) return false;
       for (let i = 0; i < W; i++) vec[W + i] = vec[i] + coll * data[sr + i];
       const netColl = net + coll * data[sr + W + COL_DELTA];
-      const h = haircutUsd(coll * index, reg.schedule(u)) / N;
-      const inScen = ev.margin(vec, W, netColl, ns, q, index, N, rates);
+      this.hValue = coll * index;
+      this.haircutOf(reg.schedule(u));
+      const h = this.hOut / N;
+      ev.net = netColl;
+      ev.evaluate(vec, W, ns, rates);
+      const inScen = ev.total;
       if (coll < 0 || inScen <= without + h) { this.total = inScen; this.counted = COUNTED_SCENARIO; block = 1; decidedNet = netColl; }
       else { this.counted = COUNTED_HAIRCUT; this.haircut = h; }
     }
@@ -98,8 +126,9 @@ export class UnitKernel {
         n2 += d;
         if (oslot[o] >= 0) ev.slotDelta[oslot[o]] += d;
       }
-      const t = ev.margin(vec, 2 * W, n2, ns + nx, F[buy ? U_QBUY : U_QSELL][r], m.index[u], m.numIndex, l.rates);
-      const extra = t - base;
+      ev.net = n2; ev.q = F[buy ? U_QBUY : U_QSELL][r]; ev.index = m.index[u]; ev.numIndex = m.numIndex;
+      ev.evaluate(vec, 2 * W, ns + nx, l.rates);
+      const extra = ev.total - base;
       if (extra > best) { best = extra; side = buy ? SIDE_BUY : SIDE_SELL; }
     }
     this.orders = best;
