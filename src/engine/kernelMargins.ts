@@ -161,6 +161,27 @@ export class KernelMargins {
     return e ? (STATUS_NAMES[this.status[e.index]] as MarginStatus) : undefined;
   }
 
+  /**
+   * The figures a `margin_status` event carries (USD, add-ons included), or undefined for an unknown account;
+   * `error` when the account could not be margined (as AccountMargin.error).
+   */
+  numbers(id: string): { status: MarginStatus; initialMargin: number; maintenanceMargin: number; adjustedEquity: number; error?: string } | undefined {
+    const e = this.byId.get(id);
+    if (!e) return undefined;
+    const fb = this.fallback.get(id);
+    if (fb) return { status: fb.status, initialMargin: fb.initialMargin, maintenanceMargin: fb.maintenanceMargin, adjustedEquity: fb.adjustedEquity, ...(fb.error ? { error: fb.error } : {}) };
+    const i = e.index;
+    return { status: STATUS_NAMES[this.status[i]] as MarginStatus, initialMargin: this.im[i], maintenanceMargin: this.mm[i], adjustedEquity: this.kernel!.results.adjusted[i] };
+  }
+
+  /** liquidation.ts `isInLiquidation` of the account's margin (liquidation or bankrupt, and margined without error). */
+  inLiquidation(id: string): boolean {
+    const e = this.byId.get(id);
+    if (!e || this.fallback.get(id)?.error) return false;
+    const s = this.status[e.index];
+    return s === STATUS_NAMES.indexOf("liquidation") || s === STATUS_NAMES.indexOf("bankrupt");
+  }
+
   /** The engine's add-ons and final status of one account (kernel numbers already current). */
   private finish(s: EngineState, id: string, ctx: RiskContext, imCtx: RiskContext | undefined): void {
     const e = this.byId.get(id), a = s.accounts.get(id), k = this.kernel;

@@ -108,6 +108,9 @@ class Harness {
       if (a.orders && a.orders.size > 0) seen.orders++;
       seen.statuses.add(want.status);
       expect(this.km.statusOf(a.id)).toBe(want.status);
+      const n = this.km.numbers(a.id)!;
+      expect([n.status, n.initialMargin, n.maintenanceMargin, n.adjustedEquity, n.error]).toEqual([want.status, want.initialMargin, want.maintenanceMargin, want.adjustedEquity, want.error]);
+      expect(this.km.inLiquidation(a.id)).toBe(!want.error && (want.status === "liquidation" || want.status === "bankrupt"));
     }
   }
 }

@@ -11,6 +11,8 @@ import { loadPreset, presetNames } from "../../src/input/presets.js";
 import { kernelServes, MarginKernel, STATUS_NAMES, type KernelAccountSpec } from "../../src/margin/kernel/index.js";
 import { A_USTART, A_UCOUNT, U_ASSET, U_SCOUNT, U_TOTAL, U_UPCOUNT, U_UPSTART, U_Q, X_SLOT } from "../../src/margin/kernel/positionStore.js";
 import type { MarginParams } from "../../src/margin/params.js";
+import { haircutUsd } from "../../src/margin/haircut.js";
+import { UnitKernel } from "../../src/margin/kernel/unitKernel.js";
 import { portfolioMargin } from "../../src/margin/portfolioModel.js";
 import type { RiskContext } from "../../src/margin/riskContext.js";
 import { applyRandomTick, correlated, deribit, portfolioOf, specArb, syntheticState, tickArb } from "./kernelHelpers.js";
@@ -144,5 +146,17 @@ describe("accounts the kernel cannot margin", () => {
     const { k, inc } = kernelOn(deribit, specs);
     expect(Array.from(k.results.status.subarray(0, 4)).map((s) => STATUS_NAMES[s])).toEqual(["error", "error", "error", "healthy"]);
     for (const a of [0, 1, 3]) expectSame(k, a, inc.context(), specs[a], "error case");
+  });
+});
+
+describe("field-based haircut", () => {
+  it("equals haircutUsd bit for bit on every preset's schedules (fast-check)", () => {
+    const schedules = presetNames().flatMap((n) => Object.values(loadPreset(n).collateral.haircuts));
+    const u = new UnitKernel(new MarginKernel(deribit).store);
+    fc.assert(fc.property(fc.constantFrom(...schedules), fc.oneof(fc.double({ min: -1e3, max: 1e9, noNaN: true }), fc.constantFrom(0, 1e7, 5e7, NaN)), (sched, v) => {
+      u.hValue = v;
+      u.haircutOf(sched);
+      expect(Object.is(u.hOut, haircutUsd(v, sched))).toBe(true);
+    }), { numRuns: 2000 });
   });
 });
