@@ -5,7 +5,6 @@ import { met, Report } from "./report.js";
 import { fmtFixed, fmtInt, fmtRatio } from "./stats.js";
 
 const ms = (x: number): string => fmtFixed(x, x < 10 ? 2 : 1);
-const mib = (b: number): string => (Number.isFinite(b) ? `${fmtFixed(b / 2 ** 20, 3)} MiB` : "n/a");
 const kib = (b: number): string => (Number.isFinite(b) ? `${fmtFixed(b / 1024, 1)} KiB` : "n/a");
 const distRow = (name: string, d: Dist, extra: string): string[] => [name, ms(d.p50), ms(d.p99), ms(d.max), fmtInt(d.n), extra];
 const heapCell = (h: HeapDist): string => `${kib(h.median)} median, ${kib(h.max)} max (${h.cleanTicks} ticks without GC; ${h.gcTicks} with)`;

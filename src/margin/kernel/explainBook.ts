@@ -12,14 +12,14 @@ import type { Instrument } from "../../domain/instrument.js";
 import type { Portfolio, Position } from "../../domain/portfolio.js";
 import { unitValueUsd } from "../../pricing/instrumentValue.js";
 import type { InstrumentRisk } from "../../risk/instrumentRisk.js";
-import type { ScenarioGrid } from "../../risk/scenarioGrid.js";
 import { haircutUsd } from "../haircut.js";
 import { numeraireExposureRisk } from "../numeraireExposure.js";
 import type { RiskContext } from "../riskContext.js";
 import { ContextCache } from "./explainCache.js";
 import { InstrumentKeys, KIND_OPTION } from "./instrumentKeys.js";
 import { ExplainOrders } from "./explainOrders.js";
-import { axpy, NO_SLOT, shortQty, UnitEval, type UnitRates } from "./unitEval.js";
+import { copyI, ExplainScratch, growF, growI } from "./explainScratch.js";
+import { axpy, NO_SLOT, shortQty, UnitEval } from "./unitEval.js";
 
 /** Collateral decision codes. */
 export const COUNTED_NONE = 0;
@@ -37,13 +37,8 @@ function exposureOf(ctx: RiskContext): InstrumentRisk | undefined {
   return e ?? undefined;
 }
 
-type F64 = Float64Array<ArrayBuffer>;
-type I32 = Int32Array<ArrayBuffer>;
-const growF = (a: F64, n: number): F64 => (n <= a.length ? a : new Float64Array(Math.max(n, a.length * 2)));
-const growI = (a: I32, n: number): I32 => (n <= a.length ? a : new Int32Array(Math.max(n, a.length * 2)));
-
 /** Reusable evaluator of one account at a time (single-threaded, not re-entrant). */
-export class ExplainBook {
+export class ExplainBook extends ExplainScratch {
   readonly ev = new UnitEval();
   readonly keys = new InstrumentKeys();
   private readonly orders = new ExplainOrders();
@@ -60,57 +55,6 @@ export class ExplainBook {
   eLocal = new Int32Array(256);
   oStamp = new Int32Array(256);
   oLocal = new Int32Array(256);
-
-  ctx!: RiskContext;
-  pf!: Portfolio;
-  // Positions (input order).
-  n = 0;
-  risks: InstrumentRisk[] = [];
-  values = new Float64Array(64);
-  pUnit = new Int32Array(64);
-  pSlot = new Int32Array(64);
-  pOpt = new Int32Array(64);
-  /** Positions grouped by unit (stable), `uPosStart`/`uPosCount` index into it. */
-  grouped = new Int32Array(64);
-  orderRisks: InstrumentRisk[] = [];
-  // Collateral (Object.keys order): code, asset id, amount, value (numeraire).
-  cAssets: string[] = [];
-  cIds = new Int32Array(8);
-  cAmounts = new Float64Array(8);
-  cValues = new Float64Array(8);
-  equity = 0;
-  // Units.
-  U = 0;
-  uName: string[] = [];
-  uAsset = new Int32Array(8);
-  uGrid: ScenarioGrid[] = [];
-  uRates: UnitRates[] = [];
-  uIndex = new Float64Array(8);
-  uOff = new Int32Array(8);
-  uNet = new Float64Array(8);
-  uNetColl = new Float64Array(8);
-  uPosStart = new Int32Array(8);
-  uPosCount = new Int32Array(8);
-  uSlotStart = new Int32Array(8);
-  uSlotCount = new Int32Array(8);
-  uOptStart = new Int32Array(8);
-  uOptCount = new Int32Array(8);
-  uColl = new Float64Array(8);
-  uCounted = new Int32Array(8);
-  uHaircut = new Float64Array(8);
-  uAltHaircut = new Float64Array(8);
-  uOrders = new Float64Array(8);
-  uOrderSide = new Int32Array(8);
-  uComp = new Float64Array(64);
-  vec = new Float64Array(1024);
-  // Expiry slots and option slots, contiguous per unit.
-  sDelta = new Float64Array(64);
-  sF = new Float64Array(64);
-  sT = new Float64Array(64);
-  sKey = new Int32Array(64);
-  sFirst: InstrumentRisk[] = [];
-  oSize = new Float64Array(64);
-  oId = new Int32Array(64);
 
   /** Evaluate `pf` against `ctx`; returns the failure reason (as `accountBook` words it) or undefined. */
   load(ctx: RiskContext, pf: Portfolio): string | undefined {
@@ -410,27 +354,4 @@ export class ExplainBook {
     const inScen = ev.total, bare = ev.totalB;
     return this.uColl[k] < 0 || inScen <= bare + this.uAltHaircut[k] ? inScen : bare;
   }
-
-  private growUnits(cap: number): void {
-    const f = (a: F64): F64 => copyF(a, cap);
-    const i = (a: I32): I32 => copyI(a, cap);
-    this.uIndex = f(this.uIndex); this.uOff = i(this.uOff); this.uNet = f(this.uNet); this.uNetColl = f(this.uNetColl);
-    this.uPosStart = i(this.uPosStart); this.uPosCount = i(this.uPosCount); this.uSlotStart = i(this.uSlotStart); this.uSlotCount = i(this.uSlotCount);
-    this.uOptStart = i(this.uOptStart); this.uOptCount = i(this.uOptCount); this.uColl = f(this.uColl); this.uCounted = i(this.uCounted);
-    this.uHaircut = f(this.uHaircut); this.uAltHaircut = f(this.uAltHaircut); this.uOrders = f(this.uOrders); this.uOrderSide = i(this.uOrderSide);
-    this.uComp = copyF(this.uComp, cap * 8);
-    this.uAsset = i(this.uAsset);
-  }
-}
-
-function copyF(a: F64, cap: number): F64 {
-  const b = new Float64Array(cap);
-  b.set(a.subarray(0, Math.min(a.length, cap)));
-  return b;
-}
-
-function copyI(a: I32, cap: number): I32 {
-  const b = new Int32Array(cap);
-  b.set(a.subarray(0, Math.min(a.length, cap)));
-  return b;
 }

@@ -9,7 +9,6 @@ import { collateralHaircutUsd } from "../haircut.js";
 import { pairCorrelation } from "../crossAsset.js";
 import type { CrossAssetParams } from "../params.js";
 import { asOfText, marginRatio, marginStatus, type CollateralReport, type MarginComponent, type MarginResult, type PositionReport } from "../result.js";
-import type { RiskContext } from "../riskContext.js";
 import { C_CELL, C_DELTA, C_EXT, C_EXT_INDEX, C_ROLL, C_SOM, C_TOTAL, C_WORST, COUNTED_HAIRCUT, COUNTED_NONE, COUNTED_SCENARIO, type ExplainBook } from "./explainBook.js";
 import { SIDE_BUY, SIDE_SELL } from "./explainOrders.js";
 
