@@ -39,7 +39,7 @@ export class KernelRegistry {
   /** Instrument ids whose row depends on an asset (as underlying or linear quote). */
   dependents: number[][] = [];
   private stable: boolean[] = [];
-  private schedules: (readonly HaircutPoint[])[] = [];
+  private schedules: (readonly HaircutPoint[] | undefined)[] = [];
   private spotIds: number[] = [];
   private rho: Float64Array = new Float64Array(0);
   private rhoCap = 0;
@@ -74,7 +74,7 @@ export class KernelRegistry {
     this.rowsOf.push(0);
     this.dependents.push([]);
     this.stable.push(code === "USD" || this.params.collateral.stablecoins.includes(code));
-    this.schedules.push(forAsset(this.params.collateral.haircuts, code));
+    this.schedules.push(undefined);
     this.spotIds.push(-1);
     return id;
   }
@@ -134,7 +134,9 @@ export class KernelRegistry {
 
   /** Haircut schedule of an asset (`default` when unlisted). */
   schedule(asset: number): readonly HaircutPoint[] {
-    return this.schedules[asset];
+    let s = this.schedules[asset];
+    if (s === undefined) this.schedules[asset] = s = forAsset(this.params.collateral.haircuts, this.assetLog[asset]);
+    return s;
   }
 
   /** Expiry key id of an instrument (−1 for spot): the same id means the same roll-shock slot of one unit. */
