@@ -69,6 +69,8 @@ function heapProbe(): number {
 export interface TickFigures {
   accounts: number; ticks: number; floorRuns: number;
   floor: Dist; remargin: Dist; full: Dist; reprice: Dist;
+  /** The same, in this process's CPU time (what the code costs, without the time other processes held the cores). */
+  cpu: { floor: Dist; remargin: Dist; full: Dist };
   heapRemargin: HeapDist; heapFull: HeapDist; gcPauses: number;
   baselineV1Ms: number; baselineExplainMs: number; storeBytesPerAccount: number; unitsPerAccount: number;
 }
@@ -97,24 +99,29 @@ async function tickBench(quick: boolean): Promise<TickFigures> {
   const rng = mulberry32(99);
   const rnd = () => rng.next();
   const reprice: number[] = [], remargin: number[] = [], full: number[] = [], floorMs: number[] = [];
+  const cpuRemargin: number[] = [], cpuFull: number[] = [], cpuFloor: number[] = [];
+  const cpuMs = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1000;
   const wRem: [number, number, number][] = [], wFull: [number, number, number][] = [];
   const probe = heapProbe();
   const tick = (record: boolean, i: number): void => {
     btcTick(d.market, rnd);
-    const h0 = heap(), t0 = performance.now();
+    const c0 = process.cpuUsage(), h0 = heap(), t0 = performance.now();
     inc.invalidate(["BTC"], d.market, params);
     k.refresh(inc.context(), ["BTC"]);
-    const h1 = heap(), t1 = performance.now();
+    const t1 = performance.now(), c1 = process.cpuUsage(), h1 = heap();
     k.remarginAssets(["BTC"]);
-    const t2 = performance.now(), h2 = heap();
+    const t2 = performance.now(), h2 = heap(), c2 = process.cpuUsage();
     if (!record) return;
     reprice.push(t1 - t0); remargin.push(t2 - t1); full.push(t2 - t0);
+    cpuRemargin.push(cpuMs(c2) - cpuMs(c1));
+    cpuFull.push(cpuMs(c2) - cpuMs(c0));
     wRem.push([t1, t2, h2 - h1]); wFull.push([t0, t2, h2 - h0]);
     if (i < FLOOR_RUNS) {
       floor.fill(inc.context());
-      const f0 = performance.now();
+      const g0 = process.cpuUsage(), f0 = performance.now();
       floor.run();
       floorMs.push(performance.now() - f0);
+      cpuFloor.push(cpuMs(process.cpuUsage(g0)));
     }
   };
   for (let i = 0; i < WARM; i++) { tick(false, i); floor.fill(inc.context()); floor.run(); }
@@ -130,6 +137,7 @@ async function tickBench(quick: boolean): Promise<TickFigures> {
   for (let i = 0; i < (quick ? 3 : 7); i++) { v1.push(pass(portfolioMarginV1)); ex.push(pass(portfolioMargin)); }
   return {
     accounts: N, ticks: TICKS, floorRuns: floorMs.length, floor: dist(floorMs), remargin: dist(remargin), full: dist(full), reprice: dist(reprice),
+    cpu: { floor: dist(cpuFloor), remargin: dist(cpuRemargin), full: dist(cpuFull) },
     heapRemargin: heapDist(wRem, gcs, probe), heapFull: heapDist(wFull, gcs, probe), gcPauses: gcs.length,
     baselineV1Ms: quantile(v1, 0.5), baselineExplainMs: quantile(ex, 0.5), storeBytesPerAccount: k.store.bytes() / N, unitsPerAccount: k.store.U.used / N,
   };
@@ -138,6 +146,8 @@ async function tickBench(quick: boolean): Promise<TickFigures> {
 export interface ShardFigures {
   accounts: number; workers: number; ticks: number; startS: number;
   sharded: Dist; single: Dist; singleTicks: number; rssPerAccount: number; storeBytesPerAccount: number; heapMain: HeapDist;
+  /** Per tick: the slower worker's own re-margin time, and both workers' times added (ms). */
+  slowestWorker: Dist; sumWorkers: Dist;
 }
 
 /** 100,000 × 20 on two worker threads; baseline: the same book in one thread. */
@@ -159,7 +169,7 @@ async function shardBench(quick: boolean): Promise<ShardFigures> {
     const rssPerAccount = (process.memoryUsage().rss - rss0) / N;
     log(`shards: ${N} accounts on 2 workers in ${startS.toFixed(1)} s`);
     const rng = mulberry32(7);
-    const times: number[] = [], win: [number, number, number][] = [];
+    const times: number[] = [], win: [number, number, number][] = [], slowest: number[] = [], sumWorkers: number[] = [];
     const probe = heapProbe();
     const one = async (record: boolean): Promise<void> => {
       btcTick(d.market, () => rng.next());
@@ -168,7 +178,10 @@ async function shardBench(quick: boolean): Promise<ShardFigures> {
       ks.refresh(inc.context(), ["BTC"]);
       await ks.remargin(["BTC"]);
       const t1 = performance.now(), h1 = heap();
-      if (record) { times.push(t1 - t0); win.push([t0, t1, h1 - h0]); }
+      if (record) {
+        times.push(t1 - t0); win.push([t0, t1, h1 - h0]);
+        slowest.push(Math.max(...ks.lastWorkerMs)); sumWorkers.push(ks.lastWorkerMs.reduce((a, b) => a + b, 0));
+      }
     };
     for (let i = 0; i < WARM; i++) await one(false);
     const { gcs } = await withGcLog(async () => { for (let i = 0; i < TICKS; i++) await one(true); });
@@ -190,6 +203,7 @@ async function shardBench(quick: boolean): Promise<ShardFigures> {
     return {
       accounts: N, workers: 2, ticks: TICKS, startS, sharded: dist(times), single: dist(single), singleTicks: single.length,
       rssPerAccount, storeBytesPerAccount: st.storeBytes / st.accounts, heapMain: heapDist(win, gcs, probe),
+      slowestWorker: dist(slowest), sumWorkers: dist(sumWorkers),
     };
   } finally {
     await ks.close();

@@ -22,16 +22,27 @@ export function kernelReport(f: KernelFigures): string {
     "`IncrementalRiskContext.invalidate` → `kernel.refresh` (the 46 BTC instruments re-priced and their rows copied) → `kernel.remarginAssets([\"BTC\"])`. " +
     `The floor is the issue's loop (80 instruments × 35 scenarios in one Float64Array; per account Σ size × row over its 20 positions, then the minimum), ` +
     `over the same positions, run after each of the first ${t.floorRuns} ticks. Times in ms, wall clock (performance.now).`);
-  const okFloor = t.remargin.p99 <= 3 * t.floor.p50, okTail = t.full.max <= 2 * t.full.p99;
+  const okFloor = t.remargin.p99 <= 3 * t.floor.p50, okTail = t.full.max <= 2 * t.full.p99, c = t.cpu;
   r.table(["", "p50 ms", "p99 ms", "max ms", "ticks", "note"], [
     distRow("floor (baseline)", t.floor, "baseline"),
     distRow("kernel re-margin (rows filled)", t.remargin, `p99 = ${fmtRatio(t.remargin.p99 / t.floor.p50)} the floor's p50, ${fmtRatio(t.remargin.p99 / t.floor.p99)} its p99`),
     distRow("re-pricing 46 instruments + row copy", t.reprice, "IncrementalRiskContext + refresh"),
     distRow("whole tick (re-price + re-margin)", t.full, `max = ${fmtRatio(t.full.max / t.full.p99)} p99`),
   ]);
+  r.p("The same ticks in this process's CPU time (`process.cpuUsage`, µs resolution): what the code costs, without the time other processes held the cores; " +
+    "GC pauses on the main thread are CPU time and stay in these figures.");
+  r.table(["CPU time", "p50 ms", "p99 ms", "max ms", "ticks", "note"], [
+    distRow("floor (baseline)", c.floor, `max = ${fmtRatio(c.floor.max / c.floor.p99)} p99`),
+    distRow("kernel re-margin", c.remargin, `p99 = ${fmtRatio(c.remargin.p99 / c.floor.p50)} the floor's p50`),
+    distRow("whole tick", c.full, `max = ${fmtRatio(c.full.max / c.full.p99)} p99`),
+  ]);
   r.table(["figure", "value", "target", "status"], [
-    ["kernel re-margin p99 / floor p50", fmtRatio(t.remargin.p99 / t.floor.p50), "≤ 3×", met(okFloor)],
-    [`GC tail: max / p99 of the whole tick over ${fmtInt(t.ticks)} ticks`, fmtRatio(t.full.max / t.full.p99), "≤ 2×", met(okTail)],
+    ["kernel re-margin p99 / floor p50 (strict: the floor's typical tick)", fmtRatio(t.remargin.p99 / t.floor.p50), "≤ 3×", met(okFloor)],
+    ["kernel re-margin p99 / floor p99 (like for like: both tails under the same load)", fmtRatio(t.remargin.p99 / t.floor.p99), "≤ 3×", met(t.remargin.p99 <= 3 * t.floor.p99)],
+    ["kernel re-margin p50 / floor p50", fmtRatio(t.remargin.p50 / t.floor.p50), "—", "—"],
+    ["kernel re-margin p99 / floor p50, CPU time", fmtRatio(c.remargin.p99 / c.floor.p50), "≤ 3×", met(c.remargin.p99 <= 3 * c.floor.p50)],
+    [`GC tail: max / p99 of the whole tick over ${fmtInt(t.ticks)} ticks (wall; the floor's own max / p99: ${fmtRatio(t.floor.max / t.floor.p99)})`, fmtRatio(t.full.max / t.full.p99), "≤ 2×", met(okTail)],
+    [`GC tail in CPU time: max / p99 of the whole tick`, fmtRatio(c.full.max / c.full.p99), "≤ 2×", met(c.full.max <= 2 * c.full.p99)],
     ["heap allocated per tick, re-margin only", heapCell(t.heapRemargin), "—", "—"],
     ["heap allocated per tick, whole tick", heapCell(t.heapFull), "< 5 MB", met(t.heapFull.max < 5e6)],
     [`GC pauses during the ${fmtInt(t.ticks)} ticks`, fmtInt(t.gcPauses), "—", "—"],
@@ -49,6 +60,8 @@ export function kernelReport(f: KernelFigures): string {
   r.table(["", "p50 ms", "p99 ms", "max ms", "ticks", "note"], [
     distRow(`${s.workers} workers`, s.sharded, `${fmtRatio(s.single.p50 / s.sharded.p50)} faster than one thread (p50)`),
     distRow("one thread (baseline)", s.single, "baseline"),
+    distRow("the slower worker's own re-margin time", s.slowestWorker, "inside the worker"),
+    distRow("both workers' re-margin times added", s.sumWorkers, `tick ≈ slower worker: parallel; tick ≈ sum: the cores were busy`),
   ]);
   r.table(["figure", "value", "target", "status"], [
     [`p99 per BTC tick, ${fmtInt(s.accounts)} accounts, ${s.workers} workers`, `${ms(s.sharded.p99)} ms`, "≤ 250 ms", met(s.sharded.p99 <= 250)],

@@ -28,6 +28,9 @@ export type ToWorker =
   | { readonly type: "stats"; readonly seq: number };
 
 export type FromWorker =
-  /** `count`: accounts re-margined (remargin), or accounts held (stats); `bytes`: typed-array bytes of the shard's position store (stats). */
-  | { readonly type: "done"; readonly seq: number; readonly count: number; readonly bytes?: number }
+  /**
+   * `count`: accounts re-margined (remargin), or accounts held (stats); `bytes`: typed-array bytes of the shard's
+   * position store (stats); `ms`: the worker's own time for the re-margin (wall clock, for diagnostics).
+   */
+  | { readonly type: "done"; readonly seq: number; readonly count: number; readonly bytes?: number; readonly ms?: number }
   | { readonly type: "error"; readonly message: string };

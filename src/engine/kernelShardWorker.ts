@@ -5,6 +5,7 @@
  * reads the main thread's sequence number with `Atomics.load` before touching the matrices (so every row written
  * before that store is visible) and publishes its own with `Atomics.store` after writing results.
  */
+import { performance } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { MarginKernel } from "../margin/kernel/kernel.js";
 import { KernelMarket } from "../margin/kernel/matrix.js";
@@ -43,9 +44,11 @@ function handle(m: ToWorker): void {
       return;
     case "remargin": {
       if (Atomics.load(sync, 0) < m.seq) throw new Error("matrices older than the re-margin request");
+      const t0 = performance.now();
       const n = m.moved === null ? (kernel.remarginAll(), kernel.count) : kernel.remarginAssets(m.moved);
+      const ms = performance.now() - t0;
       Atomics.store(sync, 1 + data.worker, m.seq);
-      port!.postMessage({ type: "done", seq: m.seq, count: n });
+      port!.postMessage({ type: "done", seq: m.seq, count: n, ms });
       return;
     }
   }

@@ -144,7 +144,8 @@ export class KernelShards {
     this.flushBuffers();
     const replies = await this.request((seq) => ({ type: "remargin", seq, moved }), true);
     let n = 0;
-    for (const r of replies) if (r.type === "done") n += r.count;
+    this.lastWorkerMs.length = 0;
+    for (const r of replies) if (r.type === "done") { n += r.count; this.lastWorkerMs.push(r.ms ?? NaN); }
     return n;
   }
 
@@ -169,6 +170,8 @@ export class KernelShards {
   }
 
   private closed = false;
+  /** Each worker's own time (ms) for the last re-margin, in reply order (diagnostics: parallel when the tick ≈ the slowest). */
+  readonly lastWorkerMs: number[] = [];
 
   private onMessage(m: FromWorker): void {
     const p = this.pending;
