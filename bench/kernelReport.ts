@@ -29,8 +29,8 @@ export function kernelReport(f: KernelFigures): string {
     distRow("re-pricing 46 instruments + row copy", t.reprice, "IncrementalRiskContext + refresh"),
     distRow("whole tick (re-price + re-margin)", t.full, `max = ${fmtRatio(t.full.max / t.full.p99)} p99`),
   ]);
-  r.p("The same ticks in this process's CPU time (`process.cpuUsage`, µs resolution): what the code costs, without the time other processes held the cores; " +
-    "GC pauses on the main thread are CPU time and stay in these figures.");
+  r.p("The same ticks in this process's CPU time (`process.cpuUsage`, µs resolution; process-wide, so V8's background GC and compiler threads count too): " +
+    "what the code costs, without the time other processes held the cores.");
   r.table(["CPU time", "p50 ms", "p99 ms", "max ms", "ticks", "note"], [
     distRow("floor (baseline)", c.floor, `max = ${fmtRatio(c.floor.max / c.floor.p99)} p99`),
     distRow("kernel re-margin", c.remargin, `p99 = ${fmtRatio(c.remargin.p99 / c.floor.p50)} the floor's p50`),
@@ -42,7 +42,7 @@ export function kernelReport(f: KernelFigures): string {
     ["kernel re-margin p50 / floor p50", fmtRatio(t.remargin.p50 / t.floor.p50), "—", "—"],
     ["kernel re-margin p99 / floor p50, CPU time", fmtRatio(c.remargin.p99 / c.floor.p50), "≤ 3×", met(c.remargin.p99 <= 3 * c.floor.p50)],
     [`GC tail: max / p99 of the whole tick over ${fmtInt(t.ticks)} ticks (wall; the floor's own max / p99: ${fmtRatio(t.floor.max / t.floor.p99)})`, fmtRatio(t.full.max / t.full.p99), "≤ 2×", met(okTail)],
-    [`GC tail in CPU time: max / p99 of the whole tick`, fmtRatio(c.full.max / c.full.p99), "≤ 2×", met(c.full.max <= 2 * c.full.p99)],
+    ["reference: max / p99 of the whole tick in process-wide CPU time", fmtRatio(c.full.max / c.full.p99), "—", "—"],
     ["heap allocated per tick, re-margin only", heapCell(t.heapRemargin), "—", "—"],
     ["heap allocated per tick, whole tick", heapCell(t.heapFull), "< 5 MB", met(t.heapFull.max < 5e6)],
     [`GC pauses during the ${fmtInt(t.ticks)} ticks`, fmtInt(t.gcPauses), "—", "—"],
