@@ -1,0 +1,357 @@
+/**
+ * One account evaluated for the explanation path (`portfolioMargin`) on reusable typed scratch: the account
+ * book (risks, values, equity), the risk units in the model's order, each unit's vector without and with its
+ * collateral, the collateral decision, open-order margin and, on request, each position's marginal
+ * contribution (the unit evaluated minus that position, nothing copied). Every sum is taken in the order the
+ * object path (portfolioModel.ts before the kernel, riskUnit.ts) takes it, so the numbers are bit-identical.
+ *
+ * Unit order: underlyings of positions in first appearance (stable-coin spot excluded), then non-zero
+ * non-stable collateral, then open orders' underlyings, then the coin numeraire's own unit (numeraireExposure.ts).
+ */
+import type { Instrument } from "../../domain/instrument.js";
+import type { Portfolio, Position } from "../../domain/portfolio.js";
+import { unitValueUsd } from "../../pricing/instrumentValue.js";
+import type { InstrumentRisk } from "../../risk/instrumentRisk.js";
+import { haircutUsd } from "../haircut.js";
+import { numeraireExposureRisk } from "../numeraireExposure.js";
+import type { RiskContext } from "../riskContext.js";
+import { ContextCache } from "./explainCache.js";
+import { InstrumentKeys, KIND_OPTION } from "./instrumentKeys.js";
+import { ExplainOrders } from "./explainOrders.js";
+import { copyI, ExplainScratch, growF, growI } from "./explainScratch.js";
+import { axpy, NO_SLOT, shortQty, UnitEval } from "./unitEval.js";
+
+/** Collateral decision codes. */
+export const COUNTED_NONE = 0;
+export const COUNTED_SCENARIO = 1;
+export const COUNTED_HAIRCUT = 2;
+
+/** Per-unit component offsets in `uComp` (8 per unit). */
+export const C_WORST = 0, C_CELL = 1, C_EXT = 2, C_EXT_INDEX = 3, C_ROLL = 4, C_DELTA = 5, C_SOM = 6, C_TOTAL = 7;
+
+const exposureCache = new WeakMap<RiskContext, InstrumentRisk | null>();
+
+function exposureOf(ctx: RiskContext): InstrumentRisk | undefined {
+  let e = exposureCache.get(ctx);
+  if (e === undefined) exposureCache.set(ctx, (e = numeraireExposureRisk(ctx) ?? null));
+  return e ?? undefined;
+}
+
+/** Reusable evaluator of one account at a time (single-threaded, not re-entrant). */
+export class ExplainBook extends ExplainScratch {
+  readonly ev = new UnitEval();
+  readonly keys = new InstrumentKeys();
+  private readonly orders = new ExplainOrders();
+  // Per-call stamps: expiry key / option id → local slot of its unit (internal; read by ExplainOrders).
+  stamp = 0;
+  private gen = 0;
+  /** Instrument ids of a positions array, per key-table generation (see `keyPositions`). */
+  private readonly keyCache = new WeakMap<readonly Position[], { gen: number; insts: Instrument[]; ids: Int32Array }>();
+  private pKey: Int32Array = new Int32Array(0);
+  private pInsts: Instrument[] = [];
+  private readonly ctxCache = new WeakMap<RiskContext, ContextCache>();
+  cache!: ContextCache;
+  eStamp = new Int32Array(256);
+  eLocal = new Int32Array(256);
+  oStamp = new Int32Array(256);
+  oLocal = new Int32Array(256);
+
+  /** Evaluate `pf` against `ctx`; returns the failure reason (as `accountBook` words it) or undefined. */
+  load(ctx: RiskContext, pf: Portfolio): string | undefined {
+    this.ctx = ctx; this.pf = pf;
+    if (this.keys.size > 1 << 20) { this.keys.clear(); this.gen++; }
+    if (++this.stamp > 2_000_000_000) { this.stamp = 1; this.eStamp.fill(0); this.oStamp.fill(0); }
+    let cache = this.ctxCache.get(ctx);
+    if (!cache || cache.generation !== this.gen) this.ctxCache.set(ctx, (cache = new ContextCache(ctx, this.keys, this.gen)));
+    this.cache = cache;
+    this.keyPositions(pf);
+    const fail = this.book(ctx, pf);
+    if (fail !== undefined) return fail;
+    this.assignUnits(ctx, pf);
+    for (let k = 0; k < this.U; k++) this.accumulate(k);
+    this.addExposure(ctx, pf);
+    for (let k = 0; k < this.U; k++) this.decide(ctx, k);
+    if (pf.openOrders.length > 0) for (let k = 0; k < this.U; k++) this.orders.unitOrders(this, k);
+    return undefined;
+  }
+
+  /** The account book: risks, values and equity (positions in order, then collateral), as `accountBook`. */
+  private book(ctx: RiskContext, pf: Portfolio): string | undefined {
+    const N = ctx.numeraire.index;
+    const n = (this.n = pf.positions.length);
+    this.values = growF(this.values, n);
+    let equity = 0;
+    const cache = this.cache, key = this.pKey;
+    for (let i = 0; i < n; i++) {
+      const p = pf.positions[i];
+      if (this.pInsts[i] !== p.instrument) this.rekey(i, p.instrument);
+      const r = cache.risk(key[i]);
+      if (!r.ok) return `positions[${i}].instrument: ${r.reason}`;
+      const risk = r.value;
+      this.risks[i] = risk;
+      const kind = p.instrument.kind;
+      let v = 0;
+      if (kind !== "future" && kind !== "perpetual") v = p.size * risk.value;
+      else if (p.entryPrice !== undefined) v = (p.size * unitValueUsd(risk.resolved, 0, 0, p.entryPrice)) / N;
+      this.values[i] = v;
+      equity += v;
+    }
+    for (let i = 0; i < pf.openOrders.length; i++) {
+      const r = cache.risk(this.keys.id(pf.openOrders[i].instrument));
+      if (!r.ok) return `openOrders[${i}].instrument: ${r.reason}`;
+      this.orderRisks[i] = r.value;
+    }
+    const assets = Object.keys(pf.collateral);
+    this.cAssets = assets;
+    this.cValues = growF(this.cValues, assets.length); this.cAmounts = growF(this.cAmounts, assets.length); this.cIds = growI(this.cIds, assets.length);
+    for (let i = 0; i < assets.length; i++) {
+      const asset = assets[i], aid = this.keys.asset(asset), amount = pf.collateral[asset];
+      const idx = cache.asset(aid).usdIndex;
+      if (idx === undefined) return `collateral.${asset}: no index for ${asset} in market.assets`;
+      const v = (amount * idx) / N;
+      this.cIds[i] = aid; this.cAmounts[i] = amount; this.cValues[i] = v;
+      equity += v;
+    }
+    this.equity = equity;
+    return undefined;
+  }
+
+  /**
+   * Instrument ids of the positions (`pKey`, with the instruments they were taken from in `pInsts`). They are
+   * kept per positions array and per generation of the key table; `book` checks each instrument against
+   * `pInsts` as it reads the position, so an array changed in place is re-keyed.
+   */
+  private keyPositions(pf: Portfolio): void {
+    const ps = pf.positions, n = ps.length;
+    let c = this.keyCache.get(ps);
+    if (!c || c.gen !== this.gen || c.insts.length !== n) {
+      c = { gen: this.gen, insts: ps.map((p) => p.instrument), ids: new Int32Array(n) };
+      for (let i = 0; i < n; i++) c.ids[i] = this.keys.id(ps[i].instrument);
+      this.keyCache.set(ps, c);
+      this.ensureStamps();
+    }
+    this.pKey = c.ids;
+    this.pInsts = c.insts;
+  }
+
+  /** Re-key position i after its instrument changed in place. */
+  private rekey(i: number, inst: Instrument): void {
+    this.pInsts[i] = inst;
+    this.pKey[i] = this.keys.id(inst);
+    this.ensureStamps();
+  }
+
+  /** Drop references to risks of this call (so that a context is not kept alive by the scratch). */
+  release(): void {
+    const none = undefined as unknown as InstrumentRisk;
+    const n = Math.min(this.n, this.risks.length), m = Math.min(this.pf?.openOrders.length ?? 0, this.orderRisks.length), s = this.sFirst.length;
+    for (let i = 0; i < n; i++) this.risks[i] = none;
+    for (let i = 0; i < m; i++) this.orderRisks[i] = none;
+    for (let i = 0; i < s && this.sFirst[i] !== none; i++) this.sFirst[i] = none;
+  }
+
+  /** Index of unit `u`, or −1. */
+  unitNamed(u: string): number {
+    for (let k = 0; k < this.U; k++) if (this.uName[k] === u) return k;
+    return -1;
+  }
+
+  /** Index of the unit of asset id `aid`, created (in order) when new. */
+  private unitFor(aid: number): number {
+    for (let k = 0; k < this.U; k++) if (this.uAsset[k] === aid) return k;
+    const U = this.U++;
+    if (U >= this.uIndex.length) this.growUnits(U * 2);
+    const f = this.cache.asset(aid);
+    this.uAsset[U] = aid;
+    this.uName[U] = f.code;
+    this.uGrid[U] = this.cache.grid(f);
+    this.uRates[U] = f.rates!;
+    this.uIndex[U] = f.usdIndex ?? NaN;
+    return U;
+  }
+
+  private assignUnits(ctx: RiskContext, pf: Portfolio): void {
+    this.U = 0;
+    const n = this.n, keys = this.keys, key = this.pKey, cache = this.cache;
+    this.pUnit = growI(this.pUnit, n); this.pSlot = growI(this.pSlot, n); this.pOpt = growI(this.pOpt, n); this.grouped = growI(this.grouped, n);
+    let last = -1;
+    for (let i = 0; i < n; i++) {
+      const inst = pf.positions[i].instrument, aid = keys.under[key[i]];
+      this.pSlot[i] = NO_SLOT; this.pOpt[i] = -1;
+      if (inst.kind === "spot" && cache.asset(aid).stable) { this.pUnit[i] = -1; continue; }
+      if (last < 0 || this.uAsset[last] !== aid) last = this.unitFor(aid);
+      this.pUnit[i] = last;
+    }
+    for (let i = 0; i < this.cAssets.length; i++) if (this.cAmounts[i] !== 0 && !cache.asset(this.cIds[i]).stable) this.unitFor(this.cIds[i]);
+    for (const o of pf.openOrders) this.unitFor(keys.under[keys.id(o.instrument)]);
+    if (this.foreignValue(ctx, pf) !== 0 && exposureOf(ctx)) this.unitFor(keys.asset(ctx.numeraire.currency));
+    // Layout: three vector blocks per unit (bare, with collateral, orders filled); positions grouped by unit
+    // (a stable counting sort, so each unit's positions stay in input order).
+    let off = 0;
+    for (let k = 0; k < this.U; k++) {
+      const r = this.uRates[k];
+      this.uOff[k] = off;
+      off += 3 * (r.G + r.E);
+      this.uPosCount[k] = 0;
+    }
+    for (let i = 0; i < n; i++) if (this.pUnit[i] >= 0) this.uPosCount[this.pUnit[i]]++;
+    let cursor = 0;
+    for (let k = 0; k < this.U; k++) { this.uPosStart[k] = cursor; cursor += this.uPosCount[k]; this.uPosCount[k] = 0; }
+    for (let i = 0; i < n; i++) {
+      const k = this.pUnit[i];
+      if (k >= 0) this.grouped[this.uPosStart[k] + this.uPosCount[k]++] = i;
+    }
+    this.vec = growF(this.vec, off);
+    this.sDelta = growF(this.sDelta, n); this.sF = growF(this.sF, n); this.sT = growF(this.sT, n); this.sKey = growI(this.sKey, n);
+    this.oSize = growF(this.oSize, n); this.oId = growI(this.oId, n);
+  }
+
+  /** Value (numeraire) of what does not move with a coin numeraire (numeraireExposure.ts); 0 for USD/stable. */
+  private foreignValue(ctx: RiskContext, pf: Portfolio): number {
+    const c = ctx.numeraire.currency;
+    if (c === "USD" || ctx.isStable(c)) return 0;
+    let v = 0;
+    for (let i = 0; i < this.n; i++) if (pf.positions[i].instrument.underlying !== c) v += this.values[i];
+    for (let i = 0; i < this.cAssets.length; i++) if (this.cAssets[i] !== c) v += this.cValues[i];
+    return v;
+  }
+
+  /** Σ size × vectors of unit k's positions in input order, net delta, expiry and option slots. */
+  private accumulate(k: number): void {
+    const { G, E } = this.uRates[k];
+    const o = this.uOff[k], vec = this.vec, keys = this.keys, stamp = this.stamp;
+    vec.fill(0, o, o + G + E);
+    let net = 0;
+    const slotStart = k === 0 ? 0 : this.uSlotStart[k - 1] + this.uSlotCount[k - 1];
+    const optStart = k === 0 ? 0 : this.uOptStart[k - 1] + this.uOptCount[k - 1];
+    let nSlots = 0, nOpt = 0;
+    const ps = this.uPosStart[k], pe = ps + this.uPosCount[k];
+    for (let x = ps; x < pe; x++) {
+      const i = this.grouped[x];
+      const p = this.pf.positions[i];
+      const r = this.risks[i], s = p.size, g = r.grid, e = r.extended;
+      axpy(vec, o, s, g, 0, G);
+      axpy(vec, o + G, s, e, 0, E);
+      const d = s * r.delta;
+      net += d;
+      if (p.instrument.kind === "spot") continue;
+      const id = this.pKey[i];
+      const ek = keys.expiry[id];
+      if (this.eStamp[ek] !== stamp) {
+        this.eStamp[ek] = stamp;
+        this.eLocal[ek] = nSlots;
+        const q = slotStart + nSlots++;
+        this.sDelta[q] = d; this.sF[q] = r.resolved.forward; this.sT[q] = r.resolved.T; this.sKey[q] = ek; this.sFirst[q] = r;
+      } else this.sDelta[slotStart + this.eLocal[ek]] += d;
+      this.pSlot[i] = this.eLocal[ek];
+      if (keys.kind[id] !== KIND_OPTION) continue;
+      if (this.oStamp[id] !== stamp) {
+        this.oStamp[id] = stamp;
+        this.oLocal[id] = nOpt;
+        this.oSize[optStart + nOpt] = 0 + s;
+        this.oId[optStart + nOpt++] = id;
+      } else this.oSize[optStart + this.oLocal[id]] += s;
+      this.pOpt[i] = this.oLocal[id];
+    }
+    this.uNet[k] = net;
+    this.uSlotStart[k] = slotStart; this.uSlotCount[k] = nSlots;
+    this.uOptStart[k] = optStart; this.uOptCount[k] = nOpt;
+  }
+
+  private ensureStamps(): void {
+    const ni = this.keys.size, ne = this.keys.expiries;
+    if (ne > this.eStamp.length) { const c = Math.max(ne, this.eStamp.length * 2); this.eStamp = copyI(this.eStamp, c); this.eLocal = copyI(this.eLocal, c); }
+    if (ni > this.oStamp.length) { const c = Math.max(ni, this.oStamp.length * 2); this.oStamp = copyI(this.oStamp, c); this.oLocal = copyI(this.oLocal, c); }
+  }
+
+  /** The coin numeraire's exposure (numeraireExposure.ts), added after the unit's positions. */
+  private addExposure(ctx: RiskContext, pf: Portfolio): void {
+    const foreign = this.foreignValue(ctx, pf);
+    if (foreign === 0) return;
+    const r = exposureOf(ctx);
+    if (!r) return;
+    const k = this.unitNamed(ctx.numeraire.currency);
+    const { G, E } = this.uRates[k];
+    const o = this.uOff[k], vec = this.vec;
+    axpy(vec, o, foreign, r.grid, 0, G);
+    axpy(vec, o + G, foreign, r.extended, 0, E);
+    this.uNet[k] += foreign * r.delta;
+  }
+
+  /** Load unit k's expiry slots into the evaluator. */
+  loadSlots(k: number): void {
+    const s = this.uSlotStart[k], n = this.uSlotCount[k], ev = this.ev;
+    ev.ensureSlots(n);
+    for (let j = 0; j < n; j++) { ev.slotDelta[j] = this.sDelta[s + j]; ev.slotF[j] = this.sF[s + j]; ev.slotT[j] = this.sT[s + j]; }
+  }
+
+  /** Margin of unit k's block `block` (0 bare, 1 with collateral, 2 orders filled) without adjustment. */
+  unitMargin(k: number, block: number, net: number, q: number): number {
+    const r = this.uRates[k];
+    return this.ev.margin(this.vec, this.uOff[k] + block * (r.G + r.E), net, this.uSlotCount[k], q, this.uIndex[k], this.ctx.numeraire.index, r);
+  }
+
+  private saveComponents(k: number): void {
+    const c = this.uComp, b = k * 8, ev = this.ev;
+    c[b + C_WORST] = ev.worstLoss; c[b + C_CELL] = ev.worstCell; c[b + C_EXT] = ev.extendedLoss; c[b + C_EXT_INDEX] = ev.extendedIndex;
+    c[b + C_ROLL] = ev.rollShock; c[b + C_DELTA] = ev.deltaShock; c[b + C_SOM] = ev.shortOptionMinimum; c[b + C_TOTAL] = ev.total;
+  }
+
+  /** The collateral decision of unit k: its own collateral in the scenarios, or outside at its haircut. */
+  private decide(ctx: RiskContext, k: number): void {
+    const aid = this.uAsset[k], facts = this.cache.asset(aid);
+    let amount = 0;
+    if (!facts.stable) for (let i = 0; i < this.cAssets.length; i++) if (this.cIds[i] === aid) { amount = this.cAmounts[i]; break; }
+    this.loadSlots(k);
+    const q = shortQty(this.oSize, this.uOptStart[k], this.uOptCount[k], -1, 0);
+    const without = this.unitMargin(k, 0, this.uNet[k], q);
+    this.saveComponents(k);
+    this.uColl[k] = amount; this.uOrders[k] = 0; this.uOrderSide[k] = 0; this.uHaircut[k] = 0; this.uAltHaircut[k] = 0;
+    if (amount === 0) { this.uCounted[k] = COUNTED_NONE; return; }
+    const { G, E } = this.uRates[k];
+    const o = this.uOff[k], w = G + E, vec = this.vec;
+    const spot = this.cache.spot(facts);
+    let net = this.uNet[k];
+    if (spot.ok) {
+      const sg = spot.value.grid, se = spot.value.extended;
+      for (let j = 0; j < G; j++) vec[o + w + j] = vec[o + j] + amount * sg[j];
+      for (let j = 0; j < E; j++) vec[o + w + G + j] = vec[o + G + j] + amount * se[j];
+      net += amount * spot.value.delta;
+    } else vec.copyWithin(o + w, o, o + w);
+    this.uNetColl[k] = net;
+    const haircut = haircutUsd(amount * this.uIndex[k], this.cache.schedule(facts)) / ctx.numeraire.index;
+    this.uAltHaircut[k] = haircut;
+    const inScen = this.unitMargin(k, 1, net, q);
+    if (amount < 0 || inScen <= without + haircut) { this.uCounted[k] = COUNTED_SCENARIO; this.saveComponents(k); return; }
+    this.uCounted[k] = COUNTED_HAIRCUT;
+    this.uHaircut[k] = haircut;
+  }
+
+  /** Block (0 or 1) and net delta of unit k's book after the decision. */
+  decidedBlock(k: number): number {
+    return this.uCounted[k] === COUNTED_SCENARIO ? 1 : 0;
+  }
+
+  decidedNet(k: number): number {
+    return this.uCounted[k] === COUNTED_SCENARIO ? this.uNetColl[k] : this.uNet[k];
+  }
+
+  /** Risk margin of unit k without position i, the collateral decision taken again (portfolioModel `marginWithout`). */
+  marginWithout(k: number, i: number): number {
+    const r = this.risks[i], size = this.pf.positions[i].size, ev = this.ev;
+    ev.setAdjustment(r.grid, 0, r.extended, 0, this.pSlot[i]);
+    ev.aK = -size; ev.aDelta = r.delta; ev.aF = r.resolved.forward; ev.aT = r.resolved.T;
+    ev.q = shortQty(this.oSize, this.uOptStart[k], this.uOptCount[k], this.pOpt[i], -size);
+    ev.index = this.uIndex[k]; ev.numIndex = this.ctx.numeraire.index;
+    const rates = this.uRates[k], w = rates.G + rates.E, o = this.uOff[k], ns = this.uSlotCount[k];
+    if (this.uCounted[k] === COUNTED_NONE) {
+      ev.net = this.uNet[k];
+      ev.marginAdj(this.vec, o, ns, rates);
+      return ev.total;
+    }
+    ev.net = this.uNetColl[k]; ev.netB = this.uNet[k];
+    ev.marginAdjPair(this.vec, o + w, o, ns, rates);
+    const inScen = ev.total, bare = ev.totalB;
+    return this.uColl[k] < 0 || inScen <= bare + this.uAltHaircut[k] ? inScen : bare;
+  }
+}

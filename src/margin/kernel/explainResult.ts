@@ -1,0 +1,182 @@
+/**
+ * The `MarginResult` of the portfolio model built from an evaluated `ExplainBook`: the same objects, with the
+ * same keys in the same order, as portfolioModel.ts built before the kernel (so `dpm margin --json` output is
+ * unchanged byte for byte).
+ */
+import type { Portfolio } from "../../domain/portfolio.js";
+import { cellScenario, type ScenarioGrid } from "../../risk/scenarioGrid.js";
+import { collateralHaircutUsd } from "../haircut.js";
+import { pairCorrelation } from "../crossAsset.js";
+import type { CrossAssetParams } from "../params.js";
+import { asOfText, marginRatio, marginStatus, type CollateralReport, type MarginComponent, type MarginResult, type PositionReport } from "../result.js";
+import { C_CELL, C_DELTA, C_EXT, C_EXT_INDEX, C_ROLL, C_SOM, C_TOTAL, C_WORST, COUNTED_HAIRCUT, COUNTED_NONE, COUNTED_SCENARIO, type ExplainBook } from "./explainBook.js";
+import { SIDE_BUY, SIDE_SELL } from "./explainOrders.js";
+
+const COUNTED = ["none", "scenario", "haircut"] as const;
+
+/**
+ * Parts of a result that depend only on the grid (the worst cell as a scenario, an extended move as a scenario,
+ * the worst scenario's detail): built once per grid and shared, frozen, by every result that names them.
+ */
+interface GridParts {
+  readonly cells: { readonly priceShock: number; readonly volShock: string }[];
+  readonly extended: { readonly priceShock: number; readonly volShock: "up"; readonly weight: number }[];
+  /** [counted (0..2) × 2 + numeraireUnit (0/1)]. */
+  readonly worstDetail: Readonly<Record<string, string | number | boolean>>[];
+}
+const gridParts = new WeakMap<ScenarioGrid, GridParts>();
+
+function partsOf(g: ScenarioGrid): GridParts {
+  let p = gridParts.get(g);
+  if (!p) {
+    const cells = Array.from({ length: g.priceShocks.length * 3 }, (_, c) => Object.freeze(cellScenario(g, c)));
+    const extended = Array.from(g.extendedMoves, (m, i) => Object.freeze({ priceShock: m, volShock: "up" as const, weight: g.extendedWeights[i] }));
+    const worstDetail = COUNTED.flatMap((counted) => [false, true].map((unit) => Object.freeze({ collateralCountedAs: counted, priceRange: g.params.priceRange, ...(unit ? { numeraireUnit: true } : {}) })));
+    gridParts.set(g, (p = { cells, extended, worstDetail }));
+  }
+  return p;
+}
+
+/** Correlation credit over the units' totals (crossAsset.ts `crossAssetCredit`, same arithmetic). */
+export function unitsCredit(p: CrossAssetParams, b: ExplainBook): number {
+  const U = b.U, c = b.uComp;
+  let sum = 0;
+  for (let k = 0; k < U; k++) sum += c[k * 8 + C_TOTAL];
+  if (p.mode === "sum" || U < 2) return 0;
+  let q = 0;
+  for (let a = 0; a < U; a++) for (let d = 0; d < U; d++) q += pairCorrelation(p, b.uName[a], b.uName[d]) * c[a * 8 + C_TOTAL] * c[d * 8 + C_TOTAL];
+  const aggregated = Math.sqrt(Math.max(0, q));
+  return Math.max(0, Math.min(sum - aggregated, p.maxCredit * sum));
+}
+
+function unitComponents(b: ExplainBook, k: number, out: MarginComponent[]): void {
+  const ctx = b.ctx, g = b.uGrid[k], u = b.uName[k], c = b.uComp, o = k * 8;
+  const worst = c[o + C_WORST], ext = c[o + C_EXT], extIndex = c[o + C_EXT_INDEX], parts = partsOf(g);
+  out.push({
+    name: "worstScenario", underlying: u, amount: worst, scenario: parts.cells[c[o + C_CELL]],
+    detail: parts.worstDetail[b.uCounted[k] * 2 + (u === ctx.numeraire.currency ? 1 : 0)],
+  });
+  if (extIndex >= 0) {
+    const w = g.extendedWeights[extIndex];
+    out.push({
+      name: "extendedScenario", underlying: u, amount: ext,
+      scenario: parts.extended[extIndex],
+      detail: { binding: ext > worst, unweightedLoss: w > 0 ? ext / w : 0 },
+    });
+  }
+  out.push({ name: "rollShock", underlying: u, amount: c[o + C_ROLL] });
+  out.push({ name: "deltaShock", underlying: u, amount: c[o + C_DELTA], detail: { netDelta: b.decidedNet(k) } });
+  out.push({ name: "shortOptionMinimum", underlying: u, amount: c[o + C_SOM] });
+  const orders = b.uOrders[k];
+  if (orders > 0) out.push({ name: "openOrders", underlying: u, amount: orders, detail: { side: b.uOrderSide[k] === SIDE_BUY ? "buy" : b.uOrderSide[k] === SIDE_SELL ? "sell" : null } });
+}
+
+function collateralReports(b: ExplainBook, pf: Portfolio): CollateralReport[] {
+  const ctx = b.ctx, out: CollateralReport[] = [];
+  for (let i = 0; i < b.cAssets.length; i++) {
+    const asset = b.cAssets[i], amount = pf.collateral[asset], value = b.cValues[i];
+    const k = b.unitNamed(asset);
+    if (k >= 0 && b.uCounted[k] === COUNTED_SCENARIO) { out.push({ asset, amount, value, haircut: 0, countedAs: "scenario" }); continue; }
+    const haircut = k >= 0 ? b.uHaircut[k] : collateralHaircutUsd(asset, amount * (ctx.usdIndex(asset) ?? 0), ctx.params.collateral) / ctx.numeraire.index;
+    out.push({ asset, amount, value, haircut, countedAs: "haircut" });
+  }
+  return out;
+}
+
+function positionReports(b: ExplainBook, pf: Portfolio, contributions: boolean): PositionReport[] {
+  const out: PositionReport[] = new Array<PositionReport>(b.n);
+  const contrib = contributions ? positionContributions(b) : undefined;
+  for (let i = 0; i < b.n; i++) {
+    const p = pf.positions[i], r = b.risks[i], s = p.size;
+    out[i] = {
+      instrument: p.instrument.name, size: s, markPrice: r.markPrice, value: b.values[i],
+      delta: s * r.delta, gamma: s * r.gamma, vega: s * r.vega, theta: s * r.theta,
+      marginContribution: contrib ? contrib[i] : 0,
+    };
+  }
+  return out;
+}
+
+let contribScratch = new Float64Array(64);
+
+/** IM with each position minus IM without it (its unit re-margined without it, the decision re-taken). */
+function positionContributions(b: ExplainBook): Float64Array {
+  if (contribScratch.length < b.n) contribScratch = new Float64Array(b.n * 2);
+  const out = contribScratch;
+  for (let i = 0; i < b.n; i++) out[i] = 0;
+  for (let k = 0; k < b.U; k++) {
+    b.loadSlots(k);
+    const total = b.uComp[k * 8 + C_TOTAL];
+    const s = b.uPosStart[k], e = s + b.uPosCount[k];
+    for (let x = s; x < e; x++) { const i = b.grouped[x]; out[i] = total - b.marginWithout(k, i); }
+  }
+  // A stable-coin spot position joins no unit; it still counts against a unit of the same name (orders on it).
+  for (let i = 0; i < b.n; i++) {
+    if (b.pUnit[i] >= 0) continue;
+    const k = b.unitNamed(b.pf.positions[i].instrument.underlying);
+    if (k < 0) continue;
+    b.loadSlots(k);
+    out[i] = b.uComp[k * 8 + C_TOTAL] - b.marginWithout(k, i);
+  }
+  return out;
+}
+
+const paramsCache = new WeakMap<object, Map<number, Readonly<Record<string, unknown>>>>();
+
+/**
+ * The parameters that produced this result: the preset, and the grid and haircut entries actually used. The
+ * object depends only on the context's parameters, the units and the collateral assets, so it is built once per
+ * combination (keyed by their ids, up to seven in all) and shared, frozen.
+ */
+function usedParams(b: ExplainBook, pf: Portfolio): Readonly<Record<string, unknown>> {
+  let key = b.U + b.cAssets.length <= 7 && b.keys.assetCodes.length < 63 ? b.U + 8 * b.cAssets.length : -1;
+  for (let k = 0; k < b.U && key >= 0; k++) key = key * 64 + b.uAsset[k] + 1;
+  for (let i = 0; i < b.cAssets.length && key >= 0; i++) key = key * 64 + b.cIds[i] + 1;
+  if (key < 0) return buildParams(b, pf);
+  let m = paramsCache.get(b.cache);
+  if (!m) paramsCache.set(b.cache, (m = new Map()));
+  let v = m.get(key);
+  if (!v) m.set(key, (v = Object.freeze(buildParams(b, pf))));
+  return v;
+}
+
+function buildParams(b: ExplainBook, pf: Portfolio): Record<string, unknown> {
+  const ctx = b.ctx, p = ctx.params.portfolio;
+  const grids: Record<string, unknown> = {};
+  for (let k = 0; k < b.U; k++) grids[b.uName[k]] = b.uGrid[k].params;
+  const haircuts: Record<string, unknown> = {};
+  for (const a of Object.keys(pf.collateral)) haircuts[a] = ctx.params.collateral.haircuts[a] ?? ctx.params.collateral.haircuts["default"];
+  return {
+    preset: ctx.params.name, mmFactor: p.mmFactor, underlyings: grids, extendedMoves: p.extendedMoves,
+    extendedWeights: p.extendedWeights ?? "priceRange/|move|", deltaShock: p.deltaShock, shortOptionMinimum: p.shortOptionMinimum,
+    crossAsset: p.crossAsset.mode === "sum" ? { mode: "sum" } : p.crossAsset, haircuts,
+  };
+}
+
+/** The result of an evaluated book (`contributions` false: every position reports 0). */
+export function explainResult(b: ExplainBook, contributions: boolean): MarginResult {
+  const ctx = b.ctx, pf = b.pf, p = ctx.params.portfolio;
+  const credit = unitsCredit(p.crossAsset, b);
+  let risk = -credit, orders = 0;
+  for (let k = 0; k < b.U; k++) { risk += b.uComp[k * 8 + C_TOTAL]; orders += b.uOrders[k]; }
+  const components: MarginComponent[] = [];
+  for (let k = 0; k < b.U; k++) unitComponents(b, k, components);
+  if (credit > 0) components.push({ name: "correlationCredit", amount: -credit });
+  const collateral = collateralReports(b, pf);
+  let haircuts = 0;
+  for (const c of collateral) haircuts += c.haircut;
+  if (haircuts > 0) components.push({ name: "haircut", amount: haircuts, detail: { reduces: "adjustedEquity" } });
+  const im = risk + orders;
+  const mm = p.mmFactor * risk;
+  const equity = b.equity;
+  const adj = equity - haircuts;
+  const positions = positionReports(b, pf, contributions);
+  return {
+    account: pf.account, model: "portfolio", currency: ctx.numeraire.currency, asOf: asOfText(ctx.market.asOf),
+    equity, adjustedEquity: adj, initialMargin: im, maintenanceMargin: mm, availableFunds: adj - im,
+    marginRatio: marginRatio(mm, adj), status: marginStatus(equity, adj, im, mm), components, positions, collateral,
+    params: usedParams(b, pf),
+  };
+}
+
+export { COUNTED, COUNTED_HAIRCUT, COUNTED_NONE };
