@@ -88,17 +88,27 @@ function metricRow(name: string, m: MoveMetrics, horizon: number): string[] {
   return [esc(name), be(m), ...(horizon > 1 ? [m.overlapping ? be(m.overlapping) : ""] : []), m.kupiecPValue.toFixed(4), m.christoffersenPValue.toFixed(4), zone(m.basel), pct(m.meanMove), pct(m.maxIncrease1d, 1), m.peakToTrough.toFixed(2)];
 }
 
+/** The adaptive model's last choice, its validation year and the choices over the refits, in words. */
+function selectionText(s: AssetSummary): string {
+  const a = s.adaptive, x = a.selection;
+  const model = x.scale === "ewma" ? `ln m = δ + ln σ<sub>ewma</sub> with δ = ${a.tailShift.toFixed(3)}` : `ln m = ${a.intercept.toFixed(3)} + Σ coefficient × feature (tail shift δ = ${a.tailShift.toFixed(3)})`;
+  const v = (f: { breaches: number; meanMove: number; loss: number }): string => `${f.breaches} breaches, mean move ${pct(f.meanMove)}, loss ${f.loss.toFixed(4)}`;
+  return `candidate <b>${esc(x.candidate)}</b> (${x.scale === "ewma" ? "EWMA scale" : "quantile-regression scale"}, ${x.windowDays === null ? "every row" : `last ${x.windowDays} days`} (${a.trainingRows} rows), δ ${x.halfLifeDays === null ? "equal weights" : `half-life ${x.halfLifeDays} days`}, ${x.effectiveTailRows.toFixed(0)} effective rows): ${model}.
+Validation over the previous ${x.validationDays} days (expected breaches ${x.expectedValidationBreaches.toFixed(1)}): chosen ${v(x.chosen)}; qr all/eq ${v(x.baseline)}.
+Choices over ${s.refits} refits (${x.switches} switches): ${esc(Object.entries(x.choices).map(([k, n]) => `${k} ${n}`).join(", "))}.`;
+}
+
 function assetSection(b: AssetBacktest, s: AssetSummary, info: AdaptRunInfo): string {
   const head = ["model", "breaches / expected", ...(info.horizon > 1 ? ["overlapping b / e"] : []), "Kupiec p", "Christoffersen p", "zone", "mean move", "max 1-day rise", "peak / trough"];
   const rows = MODEL_NAMES.flatMap((m) => [metricRow(m, s.models[m], info.horizon), metricRow(`${m} + APC`, s.models[m].withApc, info.horizon)]);
   const a = s.adaptive;
-  const coef = htmlTable(["feature", "coefficient", "importance (last fit)", "importance (mean of refits)"], a.features.map((f) => [esc(f), a.coefficients[f].toFixed(4), a.importance[f].toFixed(3), a.meanImportance[f].toFixed(3)]));
+  const coef = a.selection.scale === "ewma" ? "" : htmlTable(["feature", "coefficient", "importance (last fit)", "importance (mean of refits)"], a.features.map((f) => [esc(f), a.coefficients[f].toFixed(4), a.importance[f].toFixed(3), a.meanImportance[f].toFixed(3)]));
   return `<section><h2>${esc(b.asset)}</h2>
 <p>Bars ${s.firstBar}..; ${s.bars} consecutive days used${s.droppedBars > 0 ? ` (${s.droppedBars} before a gap dropped)` : ""}; out-of-sample ${s.from}..${s.to}; ${s.refits} refits.</p>
 <figure>${moveChartSvg(b, info.horizon)}</figure>
 ${htmlTable(head, rows)}
-<p>Adaptive model, last fit ${a.fittedAt} on ${a.trainingRows} rows: ln m = ${a.intercept.toFixed(3)} + Σ coefficient × feature (tail shift δ = ${a.tailShift.toFixed(3)}).
-GARCH ω ${s.garch.omega.toExponential(2)}, α ${s.garch.alpha.toFixed(3)}, β ${s.garch.beta.toFixed(3)}, ν ${s.garch.nu.toFixed(2)}; EWMA quantile q̂ ${s.ewma.quantile.toFixed(3)}.</p>
+<p>Adaptive model, last fit ${a.fittedAt}: ${selectionText(s)}</p>
+<p>GARCH ω ${s.garch.omega.toExponential(2)}, α ${s.garch.alpha.toFixed(3)}, β ${s.garch.beta.toFixed(3)}, ν ${s.garch.nu.toFixed(2)}; EWMA quantile q̂ ${s.ewma.quantile.toFixed(3)}.</p>
 ${coef}</section>`;
 }
 

@@ -15,6 +15,8 @@ export interface AdaptRunInfo {
   readonly trainDays: number;
   readonly refitDays: number;
   readonly apc: ApcSpec;
+  /** The adaptive model's candidate count and validation days. */
+  readonly selection: { readonly candidates: number; readonly validationDays: number };
 }
 
 const pct = (v: number, d = 2): string => `${(v * 100).toFixed(d)}%`;
@@ -58,8 +60,22 @@ function coefficientTable(assets: Readonly<Record<string, AssetSummary>>): strin
   const first = Object.values(assets)[0];
   if (!first) return "";
   const names = first.adaptive.features;
-  const rows = Object.entries(assets).map(([a, s]) => [a, s.adaptive.fittedAt, String(s.adaptive.trainingRows), ...names.map((n) => `${s.adaptive.coefficients[n].toFixed(3)} (${s.adaptive.importance[n].toFixed(2)})`), s.adaptive.tailShift.toFixed(3)]);
-  return table(["asset", "last fit", "rows", ...names, "tail shift δ"], `lll${"r".repeat(names.length)}r`, rows);
+  const rows = Object.entries(assets).map(([a, s]) => {
+    const ad = s.adaptive, ewma = ad.selection.scale === "ewma";
+    return [a, ad.fittedAt, ad.selection.candidate, String(ad.trainingRows), ...names.map((n) => (ewma ? "—" : `${ad.coefficients[n].toFixed(3)} (${ad.importance[n].toFixed(2)})`)), ad.tailShift.toFixed(3)];
+  });
+  return table(["asset", "last fit", "choice", "rows", ...names, "tail shift δ"], `llll${"r".repeat(names.length)}r`, rows);
+}
+
+/** The in-window selection: last choice, its validation year against the expanding fit, the choices over all refits. */
+function selectionTable(assets: Readonly<Record<string, AssetSummary>>): string {
+  const rows = Object.entries(assets).map(([a, s]) => {
+    const x = s.adaptive.selection;
+    const top = Object.entries(x.choices).slice(0, 3).map(([k, v]) => `${k} ${v}`).join(", ");
+    return [a, x.candidate, x.effectiveTailRows.toFixed(0), `${x.chosen.breaches} / ${x.baseline.breaches} / ${x.expectedValidationBreaches.toFixed(1)}`,
+      `${pct(x.chosen.meanMove)} / ${pct(x.baseline.meanMove)}`, `${x.chosen.loss.toFixed(4)} / ${x.baseline.loss.toFixed(4)}`, `${top}${Object.keys(x.choices).length > 3 ? ", …" : ""}`, `${x.switches} / ${s.refits}`];
+  });
+  return table(["asset", "last choice", "δ eff. rows", "validation breaches: chosen / qr all/eq / expected", "validation mean move: chosen / qr all/eq", "validation loss: chosen / qr all/eq", "choices over refits (most frequent)", "switches / refits"], "llrrrrlr", rows);
 }
 
 function garchTable(assets: Readonly<Record<string, AssetSummary>>): string {
@@ -72,11 +88,13 @@ export function adaptTables(assets: Readonly<Record<string, AssetSummary>>, info
   const a = info.apc;
   const head = `dpm adapt backtest: ${pct(info.confidence, 2)} two-sided move, horizon ${info.horizon} day${info.horizon > 1 ? "s" : ""}; walk-forward after ${info.trainDays} training days, refit every ${info.refitDays} days` +
     `${info.horizon > 1 ? `; tests on every ${ordinal(info.horizon)} day (non-overlapping), overlapping counts beside them` : ""}\n` +
+    `adaptive: ${info.selection.candidates === 1 ? "one candidate (no selection)" : `${info.selection.candidates} candidates, the one with the lowest ${pct(info.confidence, 0)} pinball loss over the previous ${info.selection.validationDays} days chosen at each refit`}\n` +
     `APC: ${a.floor === "buffer" ? `buffer ${pct(a.buffer, 0)}` : `stressed-level weight ${pct(a.stressWeight, 0)} over ${a.lookbackBars} days`}, cap +${pct(a.maxDailyIncrease, 0)} a day, add-on released after a ${pct(a.buffer, 0)} rise within ${a.releaseBars} days`;
   return [
     head, "", "### Raw models", "", modelTable(assets, info, false), "", "### With anti-procyclicality (APC)", "", modelTable(assets, info, true), "",
     "### Targets of the adaptive model (raw)", "", targets(assets), "",
-    "### Adaptive model: ln m = intercept + Σ coefficient × feature, last fit (importance = coefficient × feature sd)", "", coefficientTable(assets), "",
+    "### Adaptive model: in-window selection (last refit; validation = the previous days, each candidate walk-forward)", "", selectionTable(assets), "",
+    "### Adaptive model: ln m = intercept + Σ coefficient × feature, last fit (importance = coefficient × feature sd; — = EWMA scale, ln m = δ + ln σ_ewma)", "", coefficientTable(assets), "",
     "### GARCH(1,1)-t and EWMA, last fit", "", garchTable(assets), "",
   ].join("\n");
 }

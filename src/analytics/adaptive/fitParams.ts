@@ -9,7 +9,9 @@
 import { forAsset, type MarginParams, type UnderlyingGridParams } from "../../margin/params.js";
 import { dayText } from "../../risk/history.js";
 import { APC_RULES, type ApcSpec } from "./apc.js";
+import { ADAPTIVE_CANDIDATES, candidateLabel } from "./candidates.js";
 import { priceRangeFromMove } from "./models.js";
+import { VALIDATION_DAYS } from "./selection.js";
 import { summariseAsset } from "./summary.js";
 import type { AdaptSpec, AssetBacktest } from "./walkForward.js";
 
@@ -55,6 +57,14 @@ function apcRecord(a: ApcSpec): Record<string, unknown> {
   return { floor: a.floor, buffer: a.buffer, stressWeight: a.stressWeight, lookbackBars: a.lookbackBars, maxDailyIncrease: a.maxDailyIncrease, releaseBars: a.releaseBars };
 }
 
+/** The adaptive model's candidate set and rule, as fixed a priori (docs/adaptive.md). */
+function selectionRecord(spec: AdaptSpec): Record<string, unknown> {
+  return {
+    candidates: (spec.selection?.candidates ?? ADAPTIVE_CANDIDATES).map(candidateLabel), validationDays: spec.selection?.validationDays ?? VALIDATION_DAYS,
+    rule: "at each refit the candidate with the lowest mean pinball loss at tau = confidence of ln|R| vs ln m over the validation days (each candidate walk-forward on earlier rows); ties to the first",
+  };
+}
+
 /**
  * A parameter file `{"extends": baseName, name, source, portfolio.underlyings, calibration}` with one full
  * underlying entry per asset (the base's entry, or its `default`, with the fitted priceRange).
@@ -65,7 +75,7 @@ export function fitParamsDoc(base: MarginParams, baseName: string, runs: readonl
   for (const b of runs) {
     const f = assetFit(b, model, base);
     underlyings[b.asset] = scaled(forAsset(base.portfolio.underlyings, b.asset), f.priceRange);
-    const sum = summariseAsset(b, spec.ewmaLambda);
+    const sum = summariseAsset(b, spec.ewmaLambda, spec.confidence);
     const detail = model === "adaptive" ? sum.adaptive : model === "garch" ? sum.garch : sum.ewma;
     assets[b.asset] = { ...f, model: detail, backtest: { from: sum.from, to: sum.to, ...sum.models[model] } };
   }
@@ -77,7 +87,8 @@ export function fitParamsDoc(base: MarginParams, baseName: string, runs: readonl
     portfolio: { underlyings },
     calibration: {
       method: "dpm adapt fit", model, confidence: spec.confidence, horizonDays: spec.horizon, trainDays: spec.trainBars, refitDays: spec.refitEvery,
-      ewmaLambda: spec.ewmaLambda, features: spec.features, apc: apcRecord(spec.apc), moveToPriceRange: "priceRange = exp(m) - 1, rounded up to 0.001, clamped to [0.001, 0.95]", assets,
+      ewmaLambda: spec.ewmaLambda, features: spec.features, apc: apcRecord(spec.apc),
+      ...(model === "adaptive" ? { adaptiveSelection: selectionRecord(spec) } : {}), moveToPriceRange: "priceRange = exp(m) - 1, rounded up to 0.001, clamped to [0.001, 0.95]", assets,
     },
   };
 }

@@ -13,24 +13,22 @@
  *   regression of v_s = ln(mean Garman–Klass variance of bars s+1..s+h) on the features x_s gives
  *   ln σ̂_s = ½ x_s'β. The range-based target is several times less noisy than ln r² (Garman & Klass 1980:
  *   efficiency ≈ 7.4), so the slopes are estimated precisely. Stage 2 (tail): the shift
- *   δ = empirical `confidence`-quantile of ln|R_{s,h}| − ln σ̂_s (the pinball-loss minimiser at
+ *   δ = (weighted) empirical `confidence`-quantile of ln|R_{s,h}| − ln σ̂_s (the pinball-loss minimiser at
  *   τ = confidence over constants), so m_t = σ̂_t · e^δ. One tail parameter instead of p extreme-quantile
- *   slopes keeps the 1 % tail stable with ~10–40 tail points per fit.
+ *   slopes keeps the 1 % tail stable with ~10–40 tail points per fit. The training window, the δ weights
+ *   and the scale (regression or EWMA) are chosen at each refit inside the training rows: `candidates.ts`,
+ *   `selection.ts`.
  *
  * A model's `fit` receives a `TrainView` holding rows 0..upto only (the walk-forward driver builds it):
  * it cannot read a later row. `predict(t)` reads the causal features and vols at row t.
  */
 import type { FeatureMatrix } from "./features.js";
 import { fitGarch, horizonVariance, type GarchFit } from "./garch.js";
-import { predictRow, quantileRegression } from "./quantreg.js";
 import { empiricalQuantile, unitTAbsQuantile } from "./stats.js";
 
 /** The four models, in report order. */
 export type ModelName = "static" | "ewma" | "garch" | "adaptive";
 export const MODEL_NAMES: readonly ModelName[] = ["static", "ewma", "garch", "adaptive"];
-
-/** Smallest |R| inside the adaptive model's log (1e-8): a zero move must not give −∞. */
-export const LABEL_FLOOR = 1e-8;
 
 /** Everything a fit may see: rows 0..upto (inclusive) and the labels known by then. */
 export interface TrainView {
@@ -57,6 +55,8 @@ export interface ModelInputs {
   readonly horizon: number;
   /** First row used for training (every feature defined). */
   readonly firstRow: number;
+  /** Bars between refits of the walk-forward (the adaptive model's burn-in refits use the same spacing). */
+  readonly refitEvery: number;
 }
 
 /** A model in the walk-forward: refitted on a view, then asked for m_t (log units) at increasing t ≥ the refit bar. */
@@ -114,44 +114,6 @@ export function garchPredictor(inp: ModelInputs): Predictor<GarchRefit> {
       advance(t, last.params);
       return q * Math.sqrt(horizonVariance(v, last.params, inp.horizon));
     },
-  };
-}
-
-/** An adaptive refit (coefficients in the features' units, see `FeatureSpec`). */
-export interface AdaptiveFit {
-  readonly at: number;
-  /** Intercept then one coefficient per feature: ln m = coef₀ + Σ coef_k x_k (δ included in coef₀). */
-  readonly coef: Float64Array;
-  /** Stage-1 slopes of ln σ̂ (½β) × the feature's sd: the importance, comparable across features. */
-  readonly standardized: Float64Array;
-  /** δ: the confidence-quantile of ln|R| − ln σ̂ (log units). */
-  readonly shift: number;
-  readonly rows: number;
-  readonly iterations: number;
-}
-
-/** Smallest variance inside the stage-1 log. */
-const RANGE_FLOOR = 1e-12;
-
-/** `adaptive`: m_t = exp(coef₀ + Σ coef_k x_k,t) (log units), the two-stage quantile regression above. */
-export function adaptivePredictor(inp: ModelInputs): Predictor<AdaptiveFit> {
-  const cols = inp.features.cols;
-  let coef = new Float64Array(0);
-  return {
-    fit(view) {
-      const { from, to } = knownRows(view, inp.firstRow, inp.horizon);
-      const v = new Float64Array(to - from);
-      for (let s = from; s < to; s++) v[s - from] = Math.log(Math.max(view.rangeLabels[s], RANGE_FLOOR));
-      const x = view.cols.map((c) => c.subarray(from, to));
-      const med = quantileRegression(x, v, 0.5);
-      const u = new Float64Array(v.length);
-      for (let i = 0; i < v.length; i++) u[i] = Math.log(Math.max(Math.abs(view.labels[from + i]), LABEL_FLOOR)) - 0.5 * predictRow(med.coef, x, i);
-      const shift = empiricalQuantile(u, inp.confidence);
-      coef = Float64Array.from(med.coef, (c) => 0.5 * c);
-      coef[0] += shift;
-      return { at: view.upto, coef, standardized: Float64Array.from(med.standardized, (c) => 0.5 * c), shift, rows: v.length, iterations: med.iterations };
-    },
-    predict: (t) => Math.exp(predictRow(coef, cols, t)),
   };
 }
 

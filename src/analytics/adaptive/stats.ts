@@ -96,3 +96,25 @@ export function meanPinball(y: ArrayLike<number>, yhat: ArrayLike<number>, tau: 
   for (let i = 0; i < y.length; i++) s += pinball(y[i] - yhat[i], tau);
   return y.length > 0 ? s / y.length : NaN;
 }
+
+/**
+ * Weighted empirical quantile at level τ: the smallest value x_(j) (in sorted order) whose cumulative
+ * weight reaches τ · Σw. With equal weights it is exactly `empiricalQuantile` (type 1), which it then
+ * calls, so an unweighted fit does not change by a rounding. Weights must be ≥ 0 with a positive sum;
+ * minimises the weighted pinball loss Σ w_i ρ_τ(x_i − q) over constants q.
+ */
+export function weightedQuantile(values: ArrayLike<number>, weights: ArrayLike<number> | undefined, tau: number): number {
+  const n = values.length;
+  if (weights === undefined) return empiricalQuantile(values, tau);
+  if (n === 0) return NaN;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += weights[i];
+  const target = tau * total * (1 - 1e-9);
+  let cum = 0;
+  for (const i of order) {
+    cum += weights[i];
+    if (cum >= target) return values[i];
+  }
+  return values[order[n - 1]];
+}

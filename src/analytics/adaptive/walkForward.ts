@@ -11,9 +11,11 @@ import { consecutiveTail, type Bars } from "./bars.js";
 import { evaluateMoves, type MoveMetrics } from "./evaluate.js";
 import { ewmaVariance, featureMatrix, FEATURE_WARMUP, forwardRangeVariance, forwardReturns, logReturns } from "./features.js";
 import {
-  adaptivePredictor, ewmaPredictor, garchPredictor, MODEL_NAMES, staticPredictor,
-  type AdaptiveFit, type EwmaFit, type GarchRefit, type ModelInputs, type ModelName, type TrainView,
+  ewmaPredictor, garchPredictor, MODEL_NAMES, staticPredictor,
+  type EwmaFit, type GarchRefit, type ModelInputs, type ModelName, type TrainView,
 } from "./models.js";
+import { adaptivePredictor, type AdaptiveFit, type SelectionOptions } from "./selection.js";
+import { ADAPTIVE_CANDIDATES, type AdaptiveCandidate } from "./candidates.js";
 
 /** What a backtest (or a fit) runs with. */
 export interface AdaptSpec {
@@ -32,6 +34,8 @@ export interface AdaptSpec {
   /** The static model's move, log units (ln(1 + priceRange)). */
   readonly staticMove: number;
   readonly apc: ApcSpec;
+  /** The adaptive model's candidate set and validation days (default: the a-priori set, 365 days). */
+  readonly selection?: SelectionOptions;
 }
 
 type Check = [boolean, string, unknown];
@@ -52,6 +56,8 @@ export function checkAdaptSpec(s: AdaptSpec): Parsed<AdaptSpec> {
     [int(s.apc.lookbackBars, 1, 100000), "apc.lookbackBars must be an integer ≥ 1", s.apc.lookbackBars],
     [s.apc.maxDailyIncrease >= 0 && s.apc.maxDailyIncrease <= 10, "apc.maxDailyIncrease must be in [0, 10]", s.apc.maxDailyIncrease],
     [int(s.apc.releaseBars, 1, 365), "apc.releaseBars must be an integer from 1 to 365", s.apc.releaseBars],
+    [s.selection?.candidates === undefined || s.selection.candidates.length > 0, "selection.candidates must name at least one candidate", s.selection?.candidates],
+    [s.selection?.validationDays === undefined || int(s.selection.validationDays, 1, 100000), "selection.validationDays must be an integer ≥ 1", s.selection?.validationDays],
   ];
   const bad = checks.filter((c) => !c[0]).map((c) => `${c[1]} (got ${JSON.stringify(c[2])})`);
   return bad.length > 0 ? { ok: false, reason: bad.join("; ") } : { ok: true, value: s };
@@ -66,6 +72,8 @@ export interface ModelResult {
 /** Refit records of the fitted models (for the coefficient report and `dpm adapt fit`). */
 export interface FitHistory {
   readonly features: readonly string[];
+  /** The adaptive model's candidates (`AdaptiveFit.candidate` indexes this list). */
+  readonly candidates: readonly AdaptiveCandidate[];
   readonly ewma: readonly EwmaFit[];
   readonly garch: readonly GarchRefit[];
   readonly adaptive: readonly AdaptiveFit[];
@@ -90,7 +98,8 @@ export interface AssetBacktest {
   };
 }
 
-function trainView(b: Bars, r: Float64Array, cols: readonly Float64Array[], ewmaVar: Float64Array, upto: number, h: number): TrainView {
+/** The training view at bar `upto`: every array cut at upto (labels NaN where s + h > upto). */
+export function trainView(b: Bars, r: Float64Array, cols: readonly Float64Array[], ewmaVar: Float64Array, upto: number, h: number): TrainView {
   const end = upto + 1;
   const v = (a: Float64Array): Float64Array => a.subarray(0, end);
   return {
@@ -105,11 +114,11 @@ function runModels(b: Bars, spec: AdaptSpec, onProgress?: (done: number, total: 
   const fm = featureMatrix(b, spec.features, spec.ewmaLambda);
   if (!fm.ok) return fm;
   const r = logReturns(b.close), ewmaVar = ewmaVariance(r, spec.ewmaLambda);
-  const inp: ModelInputs = { features: fm.value, ewmaVar, returns: r, confidence: spec.confidence, horizon: h, firstRow: Math.max(fm.value.firstValid, FEATURE_WARMUP) };
+  const inp: ModelInputs = { features: fm.value, ewmaVar, returns: r, confidence: spec.confidence, horizon: h, firstRow: Math.max(fm.value.firstValid, FEATURE_WARMUP), refitEvery: spec.refitEvery };
   if (start - h + 1 - inp.firstRow < 100) return { ok: false, reason: `${b.asset}: fewer than 100 training rows before bar ${start}` };
-  const ewma = ewmaPredictor(inp), garch = garchPredictor(inp), adaptive = adaptivePredictor(inp), stat = staticPredictor(spec.staticMove);
+  const ewma = ewmaPredictor(inp), garch = garchPredictor(inp), adaptive = adaptivePredictor(inp, spec.selection), stat = staticPredictor(spec.staticMove);
   const moves = Object.fromEntries(MODEL_NAMES.map((m) => [m, new Float64Array(n - start)])) as Record<ModelName, Float64Array>;
-  const fits = { features: fm.value.names, ewma: [] as EwmaFit[], garch: [] as GarchRefit[], adaptive: [] as AdaptiveFit[] };
+  const fits = { features: fm.value.names, candidates: spec.selection?.candidates ?? ADAPTIVE_CANDIDATES, ewma: [] as EwmaFit[], garch: [] as GarchRefit[], adaptive: [] as AdaptiveFit[] };
   const total = Math.ceil((n - start) / spec.refitEvery);
   for (let k = start, done = 0; k < n; k += spec.refitEvery, done++) {
     const view = trainView(b, r, fm.value.cols, ewmaVar, k, h);

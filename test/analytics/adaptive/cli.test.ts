@@ -37,6 +37,24 @@ describe("dpm adapt backtest", () => {
     // The static model is the preset's `default` price range (0.25) in log units.
     expect(j.assets.ZZZ.models.static.meanMove).toBeCloseTo(Math.log(1.25), 12);
     expect(Object.keys(j.assets.ZZZ.adaptive.coefficients)).toEqual(["ewmaVol", "ccVol365", "gkVol1", "gkVol7", "gkVol30", "ret1", "ret7", "ret30", "relVolume"]);
+    // The in-window selection: the last choice, its validation year against the expanding fit, every refit's choice.
+    expect(j.selection).toEqual({ candidates: 15, validationDays: 365 });
+    const sel = j.assets.ZZZ.adaptive.selection;
+    expect(sel.candidate).toMatch(/^(qr|ewma) (all|1095|730|365)\/(eq|730|365)$/);
+    expect(sel.validationDays).toBe(365);
+    expect(sel.expectedValidationBreaches).toBeCloseTo(3.65, 9);
+    expect(sel.chosen.loss).toBeLessThanOrEqual(sel.baseline.loss);
+    expect(sel.history.length).toBe(j.assets.ZZZ.refits);
+    expect(sel.history[0].at).toBe(j.assets.ZZZ.from);
+    expect(Object.values(sel.choices).reduce((a: number, b) => a + Number(b), 0)).toBe(j.assets.ZZZ.refits);
+  });
+  it("--no-selection runs the adaptive model as the expanding fit with equal weights only", async () => {
+    const r = await runCli("adapt", "backtest", "--history", dir, "--assets", "ZZZ", "--json", "--no-selection");
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.selection).toEqual({ candidates: 1, validationDays: 365 });
+    expect(j.assets.ZZZ.adaptive.selection.choices).toEqual({ "qr all/eq": j.assets.ZZZ.refits });
+    expect(j.assets.ZZZ.adaptive.selection.switches).toBe(0);
   });
   it("text output is Markdown tables; --assets all reads every <A>-USD_1d.csv; --html is one self-contained file with a chart per asset", async () => {
     const html = join(dir, "r.html");
@@ -44,6 +62,8 @@ describe("dpm adapt backtest", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^\| QQ1 \| .* \| adaptive \| /m);
     expect(r.stdout).toContain("overlapping b / e");
+    expect(r.stdout).toContain("adaptive: 15 candidates, the one with the lowest 99% pinball loss over the previous 365 days chosen at each refit");
+    expect(r.stdout).toMatch(/^\| ZZZ \| (qr|ewma) \S+ \| \d+ \| \d+ \/ \d+ \/ 3\.\d \| /m);
     const h = readFileSync(html, "utf8");
     expect(h.match(/<svg /g)?.length).toBe(2);
     expect(h).not.toMatch(/<script|src=|href=|@import/);
@@ -83,6 +103,8 @@ describe("dpm adapt fit", () => {
     expect(btc.priceRange).toBeCloseTo(Math.ceil(Math.expm1(btc.apcMove) * 1000 - 1e-9) / 1000, 12);
     expect(p.portfolio.underlyings.SOL).toMatchObject({ buckets: 4, volUp: 0.5, annualMoveRisk: 0.3 }); // the preset's default entry
     expect(Object.keys(btc.model.coefficients)).toContain("gkVol7");
+    expect(btc.model.selection.history.at(-1).at).toBe(btc.model.fittedAt);
+    expect(p.calibration.adaptiveSelection.candidates.length).toBe(15);
     expect(p.calibration.apc).toMatchObject({ floor: "buffer", buffer: 0.25, maxDailyIncrease: 0.25 });
     const m = await runCli("margin", join(ROOT, "examples/books/multi-asset.json"), "--market", join(ROOT, "examples/market.json"), "--params", out, "--json");
     expect(m.code, m.stderr).toBe(0);

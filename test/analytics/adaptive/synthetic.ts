@@ -18,7 +18,14 @@ export interface SyntheticSeries {
   readonly returns: Float64Array;
 }
 
-export function syntheticGarchBars(seed: number, n: number, p: GarchParams = SYN_GARCH, steps = 48): SyntheticSeries {
+/**
+ * A known regime change: before bar `at` the close-to-close return is `closeFactor` × σ_t z_t while the
+ * intraday path (high, low) still has per-day sd σ_t — closes moved more than the daily range shows, as in
+ * thin early markets — and from `at` on the two agree (factor 1). The GARCH recursion uses σ_t z_t.
+ */
+export interface CloseRangeRegime { readonly at: number; readonly closeFactor: number }
+
+export function syntheticGarchBars(seed: number, n: number, p: GarchParams = SYN_GARCH, steps = 48, regime?: CloseRangeRegime): SyntheticSeries {
   const rng = seededRng(seed);
   const open = new Float64Array(n), high = new Float64Array(n), low = new Float64Array(n), close = new Float64Array(n), volume = new Float64Array(n);
   const sigma = new Float64Array(n), returns = new Float64Array(n);
@@ -29,7 +36,7 @@ export function syntheticGarchBars(seed: number, n: number, p: GarchParams = SYN
     if (t > 0) v = p.omega + p.alpha * prevR * prevR + p.beta * v;
     const s = Math.sqrt(v);
     const z = (rng.normal() / Math.sqrt(rng.chiSquare(p.nu) / p.nu)) * Math.sqrt((p.nu - 2) / p.nu);
-    const r = s * z;
+    const r = s * z * (regime && t < regime.at ? regime.closeFactor : 1);
     for (let k = 1; k <= steps; k++) path[k] = path[k - 1] + (rng.normal() * s) / Math.sqrt(steps);
     let hi = 0, lo = 0;
     const end = path[steps];
@@ -37,7 +44,7 @@ export function syntheticGarchBars(seed: number, n: number, p: GarchParams = SYN
     open[t] = price; close[t] = price * Math.exp(r);
     high[t] = Math.max(price * Math.exp(hi), open[t], close[t]); low[t] = Math.min(price * Math.exp(lo), open[t], close[t]);
     volume[t] = Math.exp(15 + Math.log(s / Math.sqrt(bar)) + 0.3 * rng.normal());
-    sigma[t] = s; returns[t] = r; prevR = r; price = close[t];
+    sigma[t] = s; returns[t] = r; prevR = s * z; price = close[t];
   }
   const periods = Int32Array.from({ length: n }, (_, i) => 16000 + i);
   return { bars: { asset: "SYN", periods, open, high, low, close, volume }, sigma, returns };

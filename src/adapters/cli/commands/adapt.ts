@@ -8,6 +8,8 @@ import { writeFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_APC, type ApcSpec } from "../../../analytics/adaptive/apc.js";
 import { barsUpTo, type Bars } from "../../../analytics/adaptive/bars.js";
+import { ADAPTIVE_CANDIDATES } from "../../../analytics/adaptive/candidates.js";
+import { VALIDATION_DAYS } from "../../../analytics/adaptive/selection.js";
 import { DEFAULT_ADAPTIVE_FEATURES } from "../../../analytics/adaptive/features.js";
 import { fitParamsDoc, type FitModel } from "../../../analytics/adaptive/fitParams.js";
 import { moveFromPriceRange } from "../../../analytics/adaptive/models.js";
@@ -39,6 +41,7 @@ interface AdaptFlags {
   params?: string;
   preset: string;
   json: boolean;
+  selection: boolean;
 }
 
 /** Confidence in (0.5, 0.9999]. */
@@ -63,6 +66,7 @@ function options(c: Command): Command {
     .option("--apc-cap <c>", "APC cap on the daily relative increase of the move", numberArg(0, 10), DEFAULT_APC.maxDailyIncrease)
     .option("--params <file>", "parameter file for the static model's price ranges (may \"extends\" a preset)")
     .option("--preset <name>", "preset for the static model's price ranges", "deribit")
+    .option("--no-selection", "adaptive model without in-window selection: the expanding fit with equal weights only (candidate qr all/eq)")
     .option("--json", "machine-readable JSON on stdout (no progress bar)", false);
 }
 
@@ -80,6 +84,7 @@ function spec(f: AdaptFlags, params: MarginParams, asset: string): AdaptSpec {
   return {
     confidence: f.confidence, horizon: f.horizon, trainBars: f.trainDays, refitEvery: f.refitDays, ewmaLambda: f.lambda, features,
     staticMove: moveFromPriceRange(forAsset(params.portfolio.underlyings, asset).priceRange), apc,
+    ...(f.selection ? {} : { selection: { candidates: ADAPTIVE_CANDIDATES.slice(0, 1) } }),
   };
 }
 
@@ -96,14 +101,17 @@ function run(cli: Cli, f: AdaptFlags, bars: readonly Bars[], params: MarginParam
       throw new DpmInputError(`cannot backtest ${b.asset}`, [{ path: feature ? "--features" : "--history", message: r.reason, value: feature ? f.features : b.asset }]);
     }
     runs.push(r.value);
-    summaries[b.asset] = summariseAsset(r.value, s.ewmaLambda);
+    summaries[b.asset] = summariseAsset(r.value, s.ewmaLambda, s.confidence);
     last = s;
   }
   if (!last) throw new DpmInputError("invalid --assets", [{ path: "--assets", message: "no asset to run", value: f.assets }]);
   return { runs, summaries, spec: last };
 }
 
-const info = (s: AdaptSpec): AdaptRunInfo => ({ confidence: s.confidence, horizon: s.horizon, trainDays: s.trainBars, refitDays: s.refitEvery, apc: s.apc });
+const info = (s: AdaptSpec): AdaptRunInfo => ({
+  confidence: s.confidence, horizon: s.horizon, trainDays: s.trainBars, refitDays: s.refitEvery, apc: s.apc,
+  selection: { candidates: (s.selection?.candidates ?? ADAPTIVE_CANDIDATES).length, validationDays: s.selection?.validationDays ?? VALIDATION_DAYS },
+});
 
 function write(path: string, text: string, what: string): void {
   try {
@@ -126,7 +134,7 @@ function backtestCommand(a: Command, cli: Cli): void {
         cli.wrote(f.html);
       }
       if (f.json) {
-        out.push(`${JSON.stringify({ confidence: inf.confidence, horizon: inf.horizon, trainDays: inf.trainDays, refitDays: inf.refitDays, apc: inf.apc, assets: r.summaries })}\n`);
+        out.push(`${JSON.stringify({ confidence: inf.confidence, horizon: inf.horizon, trainDays: inf.trainDays, refitDays: inf.refitDays, apc: inf.apc, selection: inf.selection, assets: r.summaries })}\n`);
       } else out.push(adaptTables(r.summaries, inf));
     });
 }
