@@ -3,6 +3,13 @@ import { SimulatedFeed, simulatedPath } from "../../src/adapters/feeds/simulated
 import { createOracle } from "../../src/market/oracle/oracle.js";
 import type { FeedEvent } from "../../src/market/oracle/types.js";
 import { DpmInputError } from "../../src/input/issues.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { smileIv } from "../../src/adapters/feeds/simulated.js";
+import { simulatedAnchors } from "../../src/adapters/feeds/simulatedAnchors.js";
+import { parseMarket } from "../../src/input/marketSchema.js";
+import { resolveInstrument } from "../../src/market/resolve.js";
+import { instrumentNamed } from "../../src/domain/instrument.js";
 
 const prices = (events: readonly FeedEvent[], asset: string): number[] =>
   events.flatMap((e) => (e.kind === "price" && e.tick.asset === asset ? [e.tick.price] : []));
@@ -118,5 +125,44 @@ describe("SimulatedFeed", () => {
     // the running feed follows the same seeded path as simulatedPath
     const first = simulatedPath(2, 1, { instruments: [] })[0].events;
     expect(got.slice(0, 24).map((e) => e.kind === "price" && e.tick.price)).toEqual(first.map((e) => e.kind === "price" && e.tick.price));
+  });
+});
+
+describe("anchored to a market snapshot (issue 12)", () => {
+  const market = JSON.parse(readFileSync(join(import.meta.dirname, "../../examples/market.json"), "utf8")) as Record<string, unknown>;
+  const snap = parseMarket(market);
+  if (!snap.ok) throw new Error("examples/market.json");
+  const asOf = snap.value.asOf;
+  const assets = [{ asset: "BTC", spot: 92_000, vol: 0.55, rate: 0 }, { asset: "ETH", spot: 3_100, vol: 0.65, rate: 0 }];
+  const instruments = ["BTC-PERPETUAL", "BTC-27DEC24", "BTC-28MAR25", "BTC-27DEC24-85000-P", "BTC-28MAR25-95000-C", "ETH-27DEC24-3500-C"];
+  const anchors = simulatedAnchors(snap.value, assets, instruments, asOf);
+
+  it("keeps each future's basis (mark ÷ index at rate 0) and each option's vol ÷ the smile (markIv, else the surface)", () => {
+    expect(anchors.basis["BTC-28MAR25"]).toBeCloseTo(95_500 / 92_000, 12);
+    expect(anchors.basis["BTC-27DEC24"]).toBeCloseTo(93_150 / 92_000, 12);
+    expect(anchors.basis["BTC-PERPETUAL"]).toBeCloseTo(92_050 / 92_000, 12);
+    const T = (Date.UTC(2024, 11, 27, 8) - asOf) / (365 * 86_400_000);
+    expect(anchors.ivScale["BTC-27DEC24-85000-P"] * smileIv(0.55, 85_000, 92_000, T)).toBeCloseTo(0.6, 12);
+    // ETH-27DEC24-3500-C has no markIv: its vol comes from the SVI surface, as the margin code resolves it
+    const eth = resolveInstrument(snap.value, instrumentNamed("ETH-27DEC24-3500-C")!);
+    expect(eth.ok && eth.value.volSource).toBe("surface");
+    expect(anchors.ivScale["ETH-27DEC24-3500-C"] * smileIv(0.65, 3_500, 3_100, T)).toBeCloseTo(eth.ok ? eth.value.vol : NaN, 12);
+  });
+
+  it("after the first step, futures marks are index × snapshot basis within the 3 bp premium noise; options within 3 % of their vol", () => {
+    for (const seed of [1, 2, 3, 42]) {
+      const [step] = simulatedPath(seed, 1, { assets, instruments, startTs: asOf, ...anchors });
+      const tick = Object.fromEntries(step.events.flatMap((e) => (e.kind === "instrument" ? [[e.tick.instrument, e.tick]] : [])));
+      const btc = step.truth.BTC.index;
+      for (const [name, mark] of [["BTC-28MAR25", 95_500], ["BTC-27DEC24", 93_150], ["BTC-PERPETUAL", 92_050]] as const) {
+        expect(Math.abs((tick[name].mark ?? NaN) / (btc * (mark / 92_000)) - 1), `${name} seed ${seed}`).toBeLessThan(0.0015);
+      }
+      expect(Math.abs((tick["BTC-27DEC24-85000-P"].markIv ?? NaN) / 0.6 - 1)).toBeLessThan(0.03);
+      expect(Math.abs((tick["BTC-28MAR25-95000-C"].markIv ?? NaN) / 0.58 - 1)).toBeLessThan(0.03);
+    }
+    // without anchors the 28MAR25 future jumps to the model forward (the index at rate 0): 3.7 % down
+    const [bare] = simulatedPath(1, 1, { assets, instruments, startTs: asOf });
+    const m = bare.events.find((e) => e.kind === "instrument" && e.tick.instrument === "BTC-28MAR25");
+    expect(m?.kind === "instrument" && (m.tick.mark ?? 0) / 95_500).toBeLessThan(0.97);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The simulated market (default feed): a seeded jump-diffusion of each asset's index, quoted by several
  * synthetic sources with small noise, a mean-reverting flat vol correlated with the price, a per-expiry ATM
- * vol multiplier that drifts, futures and perpetual marks, and option mark IVs on a simple smile.
+ * vol multiplier that drifts, futures and perpetual marks (the model forward × each one's configured basis), and
+ * option mark IVs on a simple smile (× each one's configured offset from it; see simulatedAnchors.ts).
  *
  * Model per asset and step of dt years (σ = current vol, λ jumps per year, jumps J ~ N(μJ, σJ²)):
  *   ln S += (r − σ²/2 − λk)·dt + σ·√dt·Z₁ + ΣJ,  k = e^(μJ + σJ²/2) − 1 (so S is a martingale under r)
@@ -30,6 +31,18 @@ interface AssetPath {
 }
 
 const SOURCE_INSTRUMENT = "sim";
+
+/**
+ * The feed's smile: implied vol of strike K at ATM vol `atm` on forward F with T years left,
+ * atm·(1 − 0.05x + 0.02x²) with x = ln(K/F)/(atm√T) clamped to [−4, 4].
+ */
+export function smileIv(atm: number, strike: number, forward: number, T: number): number {
+  const x = Math.max(-4, Math.min(4, Math.log(strike / forward) / (atm * Math.sqrt(T))));
+  return atm * (1 - 0.05 * x + 0.02 * x * x);
+}
+
+/** A per-instrument factor of the configuration (own keys only), default 1. */
+const factor = (table: Readonly<Record<string, number>>, name: string): number => (Object.hasOwn(table, name) ? table[name] : 1);
 
 /** The market's state machine: each `step(ts)` advances model time by `stepSeconds`. */
 export class SimulatedMarket {
@@ -100,11 +113,10 @@ export class SimulatedMarket {
     const forward = t.index * Math.exp(path.cfg.rate * T);
     if (inst.kind !== "option") {
       const premium = 1 + 0.0003 * this.rng.normal();
-      return { kind: "instrument", tick: { source: SOURCE_INSTRUMENT, instrument: inst.name, mark: forward * premium, ts } };
+      return { kind: "instrument", tick: { source: SOURCE_INSTRUMENT, instrument: inst.name, mark: forward * factor(this.config.basis, inst.name) * premium, ts } };
     }
     const atm = t.vol * this.expiryDrift(`${inst.underlying}:${inst.expiryCode ?? ""}`, path.cfg, dt);
-    const x = Math.max(-4, Math.min(4, Math.log((inst.strike ?? forward) / forward) / (atm * Math.sqrt(T))));
-    const markIv = Math.max(0.05, Math.min(5, atm * (1 - 0.05 * x + 0.02 * x * x)));
+    const markIv = Math.max(0.05, Math.min(5, smileIv(atm, inst.strike ?? forward, forward, T) * factor(this.config.ivScale, inst.name)));
     return { kind: "instrument", tick: { source: SOURCE_INSTRUMENT, instrument: inst.name, markIv, ts } };
   }
 

@@ -47,6 +47,13 @@ export const simulatedConfigSchema = z.strictObject({
   badTickProbability: finite.refine((v) => v >= 0 && v <= 1, "must be a probability").default(0),
   /** Futures, perpetuals and options to mark (Deribit names); options get a mark IV, the others a mark price. */
   instruments: z.array(z.string().refine((s) => parseInstrument(s).ok, "must be an instrument name such as BTC-PERPETUAL")).default(["BTC-PERPETUAL", "ETH-PERPETUAL"]),
+  /**
+   * Per future or perpetual: its mark ÷ the model forward (index × e^(rate·T)), kept as the index moves, so a
+   * snapshot's basis survives the first tick (`simulatedAnchors`). Default 1: the mark is the model forward.
+   */
+  basis: z.record(z.string(), positive).default({}),
+  /** Per option: its implied vol ÷ the feed's smile, kept as the smile moves (the snapshot's offset from it). Default 1. */
+  ivScale: z.record(z.string(), positive).default({}),
   /** Model time per step (seconds). */
   stepSeconds: positive.default(1),
   /** Wall-clock time between steps of the running feed (ms). */
