@@ -15,23 +15,13 @@ import { accountMargin, prepareAccount } from "../src/engine/accountMargin.js";
 import { marginWith } from "../src/margin/computeMargin.js";
 import { IncrementalRiskContext } from "../src/engine/incrementalContext.js";
 import { mulberry32 } from "./prng.js";
+import { instrumentPool } from "./bookFile.js";
 import { Report, met } from "./report.js";
 import { quantile } from "./stats.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..").replace(/\/dist$/, "");
 const marketJson = (): Record<string, unknown> => JSON.parse(readFileSync(join(ROOT, "examples", "market.json"), "utf8"));
 const T0 = Date.parse("2024-11-20T08:00:00Z");
-
-function instrumentPool(): Record<string, string[]> {
-  const btc = ["BTC-PERPETUAL", "BTC-27DEC24", "BTC-28MAR25", "BTC_USDC-PERPETUAL"];
-  for (let k = 70000; k <= 115000; k += 5000) btc.push(`BTC-27DEC24-${k}-C`, `BTC-27DEC24-${k}-P`);
-  btc.push("BTC-28MAR25-95000-C");
-  const eth = ["ETH-PERPETUAL", "ETH-27DEC24"];
-  for (let k = 2600; k <= 3600; k += 100) eth.push(`ETH-27DEC24-${k}-C`, `ETH-27DEC24-${k}-P`);
-  const sol = ["SOL_USDC-PERPETUAL"];
-  for (let k = 180; k <= 300; k += 10) sol.push(`SOL_USDC-27DEC24-${k}-C`, `SOL_USDC-27DEC24-${k}-P`);
-  return { BTC: btc, ETH: eth, SOL: sol };
-}
 
 /** The event log of N accounts of P positions: 60 % BTC books, 25 % ETH, 15 % across all three (exported for profiling). */
 export function bookEvents(n: number, p: number, seed: number): unknown[] {

@@ -17,6 +17,8 @@ import { priceIssue } from "../input/bounds.js";
 import type { InputIssue } from "../input/issues.js";
 import type { RiskContext } from "../margin/riskContext.js";
 import type { EngineEvent } from "./events.js";
+import { withdrawalCheck } from "../margin/withdrawalCap.js";
+import { bookUnmarginable } from "./book.js";
 
 
 export interface OrderCheck {
@@ -70,7 +72,7 @@ export function preTradeCheck(engine: Engine, account: string, instrument: strin
 }
 
 /**
- * Why an asset or instrument of a deposit or fill cannot be valued on the live market (`ctx`), or undefined.
+ * Why an asset or instrument of a deposit, fill or book cannot be valued on the live market (`ctx`), or undefined.
  * Such an event would leave the account without a margin (summary.error), and an account without a margin is
  * never liquidated; so the engine refuses it before it is logged.
  */
@@ -81,5 +83,27 @@ export function unmarginableReason(ctx: RiskContext | undefined, e: EngineEvent)
     const r = ctx.risk(instrumentOf(e.instrument));
     if (!r.ok) return `${e.instrument} cannot be valued: ${r.reason}`;
   }
-  return undefined;
+  return e.type === "book" ? bookUnmarginable(ctx, e) : undefined;
+}
+
+/** A withdrawal check: headroom = adjusted equity after − excluded unrealised profit − IM after (margin/withdrawalCap.ts). */
+export interface WithdrawalCheck {
+  readonly ok: boolean;
+  readonly headroom: number;
+  readonly excludedProfit: number;
+  readonly after?: AccountMargin;
+  readonly reason?: string;
+}
+
+/** Would withdrawing `amount` of `asset` keep adjusted equity − excluded unrealised profit ≥ IM? (Engine.withdrawalCheck) */
+export function withdrawalCheckOf(engine: Engine, account: string, asset: string, amount: string): WithdrawalCheck {
+  const a = engine.state.accounts.get(account);
+  if (!a) return { ok: false, headroom: 0, excludedProfit: 0, reason: `account ${account} does not exist` };
+  const h = cloneAccount(a);
+  h.balances.set(asset, (h.balances.get(asset) ?? 0n) - (toUnits(amount) ?? 0n));
+  const d = engine.detail(account, h);
+  if (!d || d.summary.error) return { ok: false, headroom: 0, excludedProfit: 0, reason: d?.summary.error ?? "no market" };
+  const s = d.summary;
+  const c = withdrawalCheck({ adjustedEquityAfter: s.adjustedEquity, initialMarginAfter: s.initialMargin, unrealisedPnl: s.unrealisedPnl, haircut: engine.state.service.withdrawalUpnlHaircut });
+  return { ...c, after: s };
 }

@@ -9,7 +9,6 @@
  * State = latest snapshot + replay of the log after it; margins are a pure function of the state.
  */
 import { EventEmitter } from "node:events";
-import { withdrawalCheck } from "../margin/withdrawalCap.js";
 import { accountMargin, errorSummary, prepareAccount, type AccountMargin, type AccountMarginDetail, type PreparedAccount } from "./accountMargin.js";
 import { DERIVED_TYPES, parseEvent, type EngineEvent, type MarginStatusEvent } from "./events.js";
 import { orderRestCheck } from "./orders.js";
@@ -24,12 +23,14 @@ import { duplicateAnswer } from "./requestIds.js";
 import { isInLiquidation, liquidationEvents, liquidationHold, type LiquidationConfig } from "./liquidation.js";
 import { bandIssues, DEFAULT_BANDS, type BandOptions } from "./priceBands.js";
 import { marginFinite, marginIssues } from "./invariant.js";
-import { unmarginableReason } from "./checks.js";
+import { unmarginableReason, withdrawalCheckOf, type WithdrawalCheck } from "./checks.js";
 import { replayLog } from "./replay.js";
 import { runTrial, type Trial } from "./trial.js";
+import { completeBook } from "./book.js";
+import { processBatch, type BatchHost } from "./batch.js";
 
 export type SubmitResult =
-  | { readonly ok: true; readonly seq: number; readonly event: EngineEvent; readonly duplicate?: true }
+  | { readonly ok: true; readonly seq: number; readonly event: EngineEvent; readonly duplicate?: true; readonly dryRun?: true }
   | { readonly ok: false; readonly status: 400 | 404 | 409 | 503; readonly reason: string; readonly issues?: readonly InputIssue[]; readonly detail?: unknown };
 
 export interface EngineOptions {
@@ -81,8 +82,6 @@ export class Engine {
   readonly counters = { events: 0, rejected: 0, recomputes: 0, lastRecomputeMs: 0, liquidations: 0, liquidationSteps: 0, adlFills: 0 };
   /** Accounts in liquidation the engine does not liquidate now, with the reason (oracle hold, nothing to trade, planner failure). */
   readonly held = new Map<string, string>();
-  /** While true, accounts in liquidation are only flagged (e.g. while demo books are seeded fill by fill). */
-  liquidationPaused = false;
   /** The price bands this engine enforces on fills, orders and ticks. */
   readonly bands: BandOptions;
 
@@ -182,36 +181,60 @@ export class Engine {
   }
 
   /**
+   * Submit client events as one batch (the book loader, src/engine/batch.ts): each validated and checked as `submit`
+   * checks it, the accepted ones tried together, appended in one transaction and committed; one result per input, in
+   * order. `dryRun`: the checks and the trial only, nothing appended.
+   */
+  submitBatch(inputs: readonly unknown[], opts: { readonly dryRun?: boolean } = {}): Promise<SubmitResult[]> {
+    const host: BatchHost = { admit: (e) => this.admit(e), trial: (es) => this.trial(es), refuse: (st, r, i) => this.refuse(st, r, undefined, i), append: (es) => this.store.appendEvents(es, this.now()), commit: (t, seqs) => this.commit(t, seqs), settle: () => this.settle([]) };
+    return this.enqueue(() => processBatch(host, inputs, opts.dryRun === true));
+  }
+
+  /**
    * Checks (state, bands, margin), then a trial on a fork of the state (compute → check the invariant), then
    * append, then commit. After the append nothing can fail the request: derived events and snapshots that fail
    * are reported on the bus ("problem") and retried by later events.
    */
   private async process(input: EngineEvent): Promise<SubmitResult> {
-    // An index tick carries its futures' and perpetuals' marks along (logged as applied).
-    const e = input.type === "tick" && this.state.market ? completeTick(this.state.market, input) : input;
-    const dup = await this.duplicateOf(e);
-    if (dup) return dup;
-    const problem = eventProblem(this.state, e);
-    if (problem) return this.refuse(problem.includes("does not exist") ? 404 : 409, problem);
-    const band = bandIssues(this.state.market, e, this.bands);
-    if (band.length > 0) return this.refuse(409, `refused: outside the bounds of the current market (${band.map((i) => i.path).join(", ")})`, undefined, band);
-    const unmarginable = unmarginableReason(this.ctx?.context(), e);
-    if (unmarginable) return this.refuse(409, unmarginable);
-    if (e.type === "withdrawal") {
-      const w = this.withdrawalCheck(e.account, e.asset, e.amount);
-      if (!w.ok) return this.refuse(409, "withdrawal would leave adjusted equity (less excluded unrealised profit) below initial margin", w);
-    }
-    if (e.type === "order") {
-      const o = orderRestCheck(this.state, e, this.margins.get(e.account), (h) => this.detail(e.account, h)?.summary);
-      if (!o.ok) return this.refuse(409, o.reason, o.detail);
-    }
+    const a = await this.admit(input);
+    if (!a.ok) return a.result;
+    const e = a.event;
     const t = this.trial([e]);
     if (!t.ok) return this.refuse(409, t.reason, undefined, t.issues);
     const [seq] = await this.store.appendEvents([e], this.now());
     this.commit(t, [seq]);
-    await this.guarded("writing derived events after an acknowledged event", () => this.deriveAfter(e.type === "tick" ? [e.asset] : [], []));
-    await this.guarded("writing a snapshot", () => this.maybeSnapshot());
+    await this.settle(e.type === "tick" ? [e.asset] : []);
     return { ok: true, seq, event: e };
+  }
+
+  /** An event completed from the live market (see `completeTick`, `completeBook`) and put through every check before the trial; or its refusal. */
+  private async admit(input: EngineEvent): Promise<{ ok: true; event: EngineEvent } | { ok: false; result: SubmitResult }> {
+    // An index tick carries its futures' and perpetuals' marks along, a book its entry and order prices (logged as applied).
+    const e = input.type === "tick" && this.state.market ? completeTick(this.state.market, input) : input.type === "book" ? completeBook(this.ctx?.context(), input) : input;
+    const no = (result: SubmitResult) => ({ ok: false as const, result });
+    const dup = await this.duplicateOf(e);
+    if (dup) return no(dup);
+    const problem = eventProblem(this.state, e);
+    if (problem) return no(this.refuse(problem.includes("does not exist") ? 404 : 409, problem));
+    const band = bandIssues(this.state.market, e, this.bands);
+    if (band.length > 0) return no(this.refuse(409, `refused: outside the bounds of the current market (${band.map((i) => i.path).join(", ")})`, undefined, band));
+    const unmarginable = unmarginableReason(this.ctx?.context(), e);
+    if (unmarginable) return no(this.refuse(409, unmarginable));
+    if (e.type === "withdrawal") {
+      const w = this.withdrawalCheck(e.account, e.asset, e.amount);
+      if (!w.ok) return no(this.refuse(409, "withdrawal would leave adjusted equity (less excluded unrealised profit) below initial margin", w));
+    }
+    if (e.type === "order") {
+      const o = orderRestCheck(this.state, e, this.margins.get(e.account), (h) => this.detail(e.account, h)?.summary);
+      if (!o.ok) return no(this.refuse(409, o.reason, o.detail));
+    }
+    return { ok: true, event: e };
+  }
+
+  /** After a commit: derived events (expiries of the moved assets, status changes, liquidations), then a snapshot when due. */
+  private async settle(moved: readonly string[]): Promise<void> {
+    await this.guarded("writing derived events after an acknowledged event", () => this.deriveAfter(moved, []));
+    await this.guarded("writing a snapshot", () => this.maybeSnapshot());
   }
 
   /** Run work whose failure must not fail the request that triggered it: report it on the bus instead. */
@@ -330,10 +353,6 @@ export class Engine {
     const done: string[] = [];
     this.held.clear();
     if (cfg.enabled === false || !this.ctx) return done;
-    if (this.liquidationPaused) {
-      for (const id of this.due) this.held.set(id, "liquidation paused");
-      return done;
-    }
     for (const id of [...this.due].sort()) {
       const a = this.state.accounts.get(id);
       if (!a) continue;
@@ -366,25 +385,12 @@ export class Engine {
   }
 
   /** Would withdrawing `amount` of `asset` keep adjusted equity − excluded unrealised profit ≥ IM? */
-  withdrawalCheck(account: string, asset: string, amount: string): { ok: boolean; headroom: number; excludedProfit: number; after?: AccountMargin; reason?: string } {
-    const a = this.state.accounts.get(account);
-    if (!a) return { ok: false, headroom: 0, excludedProfit: 0, reason: `account ${account} does not exist` };
-    const h = cloneAccount(a);
-    h.balances.set(asset, (h.balances.get(asset) ?? 0n) - (toUnits(amount) ?? 0n));
-    const d = this.detail(account, h);
-    if (!d || d.summary.error) return { ok: false, headroom: 0, excludedProfit: 0, reason: d?.summary.error ?? "no market" };
-    const s = d.summary;
-    const c = withdrawalCheck({ adjustedEquityAfter: s.adjustedEquity, initialMarginAfter: s.initialMargin, unrealisedPnl: s.unrealisedPnl, haircut: this.state.service.withdrawalUpnlHaircut });
-    return { ...c, after: s };
+  withdrawalCheck(account: string, asset: string, amount: string): WithdrawalCheck {
+    return withdrawalCheckOf(this, account, asset, amount);
   }
 
   /** Instrument names held by at least one account. */
   heldInstruments(): string[] {
     return this.idx.heldInstruments();
-  }
-
-  /** Sanity: every known instrument parses (used by tests). */
-  static instrument(name: string) {
-    return instrumentOf(name);
   }
 }

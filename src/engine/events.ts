@@ -3,8 +3,8 @@
  * value), written to the append-only log, then applied. Amounts and sizes are canonical decimal strings
  * (exact, see money.ts); prices are float64 in the instrument's quote unit; times are epoch ms.
  *
- * Input events: `market` (initial snapshot), `account`, `deposit`, `withdrawal`, `fill`, `tick`,
- * `funding`, `params`. Derived events, written by the engine itself: `expiry` (settlement at 08:00 UTC
+ * Input events: `market` (initial snapshot), `account`, `book` (an account loaded as it stands, see book.ts),
+ * `deposit`, `withdrawal`, `fill`, `tick`, `funding`, `params`. Derived events, written by the engine itself: `expiry` (settlement at 08:00 UTC
  * against the index), `margin_status` (margin call, liquidation trigger, restored) and the liquidation
  * records `liquidation_start`, `liquidation_step`, `liquidation_end` (see liquidation.ts). `insurance_deposit`
  * (admin) funds the insurance fund.
@@ -63,6 +63,44 @@ export const marketEvent = z.strictObject({ type: z.literal("market"), snapshot:
 export const accountEvent = z.strictObject({ type: z.literal("account"), account: accountId, owner: ownerSchema.optional() });
 /** Client idempotency key (fills: `fillId`, transfers: `requestId`): a repeat returns the original acknowledgement. */
 export const requestIdSchema = z.string({ error: "must be a string" }).min(1, "must not be empty").max(128, "must be at most 128 characters");
+/** Most positions of one `book` event (as many as a portfolio file may hold). */
+export const MAX_BOOK_POSITIONS = 100_000;
+/** Most resting orders of one account (also the limit of `order` events, orders.ts). */
+const MAX_BOOK_ORDERS = 500;
+const nonNegativeDecimal = decimal.refine((s) => !s.startsWith("-"), "must be ≥ 0 (borrowing is not supported)");
+const bookPosition = z.strictObject({ instrument: instrumentName, size: nonZeroDecimal, entryPrice: price.optional() });
+const bookOrder = z.strictObject({ orderId: requestIdSchema, instrument: instrumentName, size: nonZeroDecimal, price: price.optional() }).superRefine(tradeRefine);
+
+/** A book's positions and orders: one position per instrument, no spot (spot is a balance), distinct order ids. */
+function bookRefine(e: { positions: { instrument: string }[]; orders?: { orderId: string; instrument: string }[] }, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
+  e.positions.forEach((p, i) => {
+    const first = seen.get(p.instrument);
+    if (first !== undefined) ctx.addIssue({ code: "custom", path: ["positions", i, "instrument"], message: `duplicate of positions[${first}]: one position per instrument (merge them)`, input: p.instrument });
+    else seen.set(p.instrument, i);
+    if (instrumentNamed(p.instrument)?.kind === "spot") ctx.addIssue({ code: "custom", path: ["positions", i, "instrument"], message: "spot is held as a balance in the service: put it in the collateral", input: p.instrument });
+  });
+  const ids = new Set<string>();
+  (e.orders ?? []).forEach((o, i) => {
+    if (ids.has(o.orderId)) ctx.addIssue({ code: "custom", path: ["orders", i, "orderId"], message: "duplicate order id", input: o.orderId });
+    ids.add(o.orderId);
+    if (instrumentNamed(o.instrument)?.kind === "spot") ctx.addIssue({ code: "custom", path: ["orders", i, "instrument"], message: "spot orders are not margined (buy or sell the asset: a deposit or withdrawal)", input: o.instrument });
+  });
+}
+
+/**
+ * An account loaded as it stands (`dpm serve --book`, src/engine/book.ts): balances as given, positions held
+ * without any cash flow (a snapshot, not a trade), resting orders. One event per account, applied atomically,
+ * only for an account that does not exist yet. Entry prices and order prices left out are filled in by the
+ * engine from the live market before the event is logged (futures: the mark; options: the mark premium; orders:
+ * the mark, at least the tick), so the log holds what was applied.
+ */
+export const bookEvent = z.strictObject({
+  type: z.literal("book"), account: accountId, owner: ownerSchema.optional(),
+  balances: z.record(asset, nonNegativeDecimal),
+  positions: z.array(bookPosition).max(MAX_BOOK_POSITIONS, `at most ${MAX_BOOK_POSITIONS} positions`),
+  orders: z.array(bookOrder).max(MAX_BOOK_ORDERS, `at most ${MAX_BOOK_ORDERS} resting orders per account`).optional(),
+}).superRefine(bookRefine);
 export const depositEvent = z.strictObject({ type: z.literal("deposit"), account: accountId, asset, amount: positiveDecimal, requestId: requestIdSchema.optional() });
 export const withdrawalEvent = z.strictObject({ type: z.literal("withdrawal"), account: accountId, asset, amount: positiveDecimal, requestId: requestIdSchema.optional() });
 export const fillEvent = z.strictObject({ type: z.literal("fill"), account: accountId, instrument: instrumentName, size: nonZeroDecimal, price, fillId: requestIdSchema.optional(), orderId: requestIdSchema.optional() }).superRefine(tradeRefine);
@@ -146,13 +184,14 @@ export const liquidationEndEvent = z.strictObject({
 
 /** Every event the log can hold. */
 export const engineEvent = z.discriminatedUnion("type", [
-  marketEvent, accountEvent, depositEvent, withdrawalEvent, fillEvent, orderEvent, cancelEvent, tickEvent, fundingEvent, paramsEvent, expiryEvent, marginStatusEvent,
+  marketEvent, accountEvent, bookEvent, depositEvent, withdrawalEvent, fillEvent, orderEvent, cancelEvent, tickEvent, fundingEvent, paramsEvent, expiryEvent, marginStatusEvent,
   insuranceDepositEvent, liquidationStartEvent, liquidationStepEvent, adlEvent, liquidationEndEvent,
-], { error: "type must be one of market, account, deposit, withdrawal, fill, tick, funding, params, insurance_deposit, expiry, margin_status, liquidation_start, liquidation_step, liquidation_end" });
+], { error: "type must be one of market, account, book, deposit, withdrawal, fill, tick, funding, params, insurance_deposit, expiry, margin_status, liquidation_start, liquidation_step, liquidation_end" });
 
 export type EngineEvent = z.infer<typeof engineEvent>;
 export type TickEvent = z.infer<typeof tickEvent>;
 export type FillEvent = z.infer<typeof fillEvent>;
+export type BookEvent = z.infer<typeof bookEvent>;
 export type OrderEvent = z.infer<typeof orderEvent>;
 export type CancelEvent = z.infer<typeof cancelEvent>;
 export type ExpiryEvent = z.infer<typeof expiryEvent>;

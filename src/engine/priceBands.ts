@@ -10,9 +10,9 @@
  * Pure functions of the state; the engine calls them before logging, the ingest to drop bad feed items.
  */
 import { forwardSourceNames, instrumentNamed, type Instrument } from "../domain/instrument.js";
-import { DEFAULT_MAX_INDEX_MOVE, DEFAULT_PRICE_BAND, fmtBound as fmt, priceIssue, type PriceRef } from "../input/bounds.js";
+import { DEFAULT_MAX_INDEX_MOVE, DEFAULT_PRICE_BAND, FILE_MARK_BAND, fmtBound as fmt, priceIssue, type PriceRef } from "../input/bounds.js";
 import type { InputIssue } from "../input/issues.js";
-import type { EngineEvent, TickEvent } from "./events.js";
+import type { BookEvent, EngineEvent, TickEvent } from "./events.js";
 import type { MarketState } from "./marketState.js";
 
 /** The state-dependent limits (configurable per engine: `startService({ bands })`, `dpm serve --price-band --max-index-move`). */
@@ -60,10 +60,34 @@ export function tickIssues(m: MarketState, t: TickEvent, o: BandOptions): InputI
   return out;
 }
 
-/** State-dependent issues of a client event (fills, orders, ticks); [] when none apply or the market is missing. */
+/**
+ * Band issues of a book event: its resting orders as `order` events (the price band of the current market), the
+ * entry prices of its futures and perpetuals within `FILE_MARK_BAND` (100×) of the mark (an entry price is
+ * historical: a position may be old, but a price 100× from today's is a unit error). Options' entry premiums are
+ * held to the fixed bounds only (the engine sets them from the mark when the book gives none).
+ */
+export function bookBandIssues(m: MarketState, e: BookEvent, o: BandOptions): InputIssue[] {
+  const out: InputIssue[] = [];
+  e.positions.forEach((p, i) => {
+    const inst = instrumentNamed(p.instrument);
+    const ref = inst && inst.kind !== "option" && p.entryPrice !== undefined ? refOf(m, inst) : undefined;
+    const issue = inst && ref && p.entryPrice !== undefined ? priceIssue(`positions[${i}].entryPrice`, inst, p.entryPrice, ref, FILE_MARK_BAND) : undefined;
+    if (issue) out.push(issue);
+  });
+  (e.orders ?? []).forEach((x, i) => {
+    const inst = instrumentNamed(x.instrument);
+    const ref = inst && refOf(m, inst);
+    const issue = inst && ref && x.price !== undefined ? priceIssue(`orders[${i}].price`, inst, x.price, ref, o.priceBand) : undefined;
+    if (issue) out.push(issue);
+  });
+  return out;
+}
+
+/** State-dependent issues of a client event (fills, orders, ticks, books); [] when none apply or the market is missing. */
 export function bandIssues(m: MarketState | undefined, e: EngineEvent, o: BandOptions): InputIssue[] {
   if (!m) return [];
   if (e.type === "tick") return tickIssues(m, e, o);
+  if (e.type === "book") return bookBandIssues(m, e, o);
   if (e.type !== "fill" && e.type !== "order") return [];
   const inst = instrumentNamed(e.instrument);
   const ref = inst && refOf(m, inst);

@@ -16,6 +16,7 @@ import { applyTick, marketFromJson, marketStateFrom, marketToJson, tickProblem, 
 import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "../domain/money.js";
 import { fillCash, fundingPayment, settlementCash, type CashFlow } from "./settlement.js";
 import { emptyRequestIds, recordRequest, requestIdsFromJson, requestIdsToJson, requestKey, type RequestIds, type RequestIdsJson } from "./requestIds.js";
+import { applyBook, bookProblem } from "./book.js";
 import { addToFund, applyAdl, applyFundCover, applyLiquidationFill, endRecord, openRecord, recordAdl, recordStep, startRecord, type LiquidationRecord } from "./liquidationState.js";
 
 /** A position: exact size; average entry price (futures, perpetuals, options: premium per unit). */
@@ -129,6 +130,7 @@ export function eventProblem(s: EngineState, e: EngineEvent): string | undefined
       return r.ok ? undefined : `invalid snapshot: ${r.issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join("; ")}`;
     }
     case "account": return s.accounts.has(e.account) ? `account ${e.account} already exists` : undefined;
+    case "book": return bookProblem(s, e);
     case "deposit": return needAccount(e.account);
     case "withdrawal": {
       const a = s.accounts.get(e.account);
@@ -226,6 +228,7 @@ export function applyEvent(s: EngineState, e: EngineEvent, seq: number): { accou
     case "account":
       s.accounts.set(e.account, { id: e.account, owner: e.owner ?? e.account, balances: new Map(), positions: new Map(), status: "none" });
       return { accounts: [e.account], moved: [] };
+    case "book": return { accounts: [applyBook(s, e)], moved: [] };
     case "deposit": case "withdrawal": {
       const a = s.accounts.get(e.account);
       if (a) addCash(a, [{ asset: e.asset, amount: (e.type === "deposit" ? 1n : -1n) * (toUnits(e.amount) ?? 0n) }]);

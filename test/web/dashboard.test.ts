@@ -6,7 +6,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDemoAccounts, demoFeed } from "../../src/adapters/http/demo.js";
+import { demoFeed } from "../../src/adapters/http/demo.js";
+import { loadBook } from "../../src/adapters/bookLoader.js";
 import { ADMIN, startTestService, type TestService } from "../service/helpers.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -20,7 +21,7 @@ let browser: Browser;
 suite("dashboard (headless chromium)", () => {
   beforeAll(async () => {
     svc = await startTestService({ rateLimit: 0 });
-    await createDemoAccounts(svc, join(import.meta.dirname, "../../examples/books"));
+    await loadBook(svc, { file: join(import.meta.dirname, "../../examples/books.jsonl") });
     await svc.startFeed(demoFeed(svc.engine, 7, 150));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
   }, 60_000);

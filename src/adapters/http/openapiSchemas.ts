@@ -66,7 +66,10 @@ export function schemas(): Json {
     }, ["id", "owner", "balances", "positions", "orders"]),
     Account: obj({ account: ref("AccountView"), margin: ref("AccountMargin") }, ["account"]),
     OrderCheck: obj({ ok: { type: "boolean" }, reason: str, instrument: str, size: str, price: num, before: ref("AccountMargin"), after: ref("AccountMargin") }, ["ok", "instrument", "size", "price", "before", "after"]),
-    Health: obj({ status: { const: "ok" }, seq: int, accounts: int, market: { type: "boolean" }, quarantined: { type: "integer", minimum: 0 } }, ["status", "seq", "accounts", "market", "quarantined"]),
+    Health: obj({
+      status: { const: "ok" }, seq: int, accounts: int, market: { type: "boolean" }, quarantined: { type: "integer", minimum: 0 },
+      bookLoaded: { type: "boolean", description: "with --book only: false while the book loads, true once every line is applied or refused" },
+    }, ["status", "seq", "accounts", "market", "quarantined"]),
     EventsPage: obj({
       events: { type: "array", items: obj({ seq: int, ts: int, event: {}, quarantined: { const: true }, reason: str }, ["seq", "ts", "event"]) },
       next: { type: ["integer", "null"] }, lastSeq: int,

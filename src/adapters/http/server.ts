@@ -11,6 +11,7 @@ import websocket from "@fastify/websocket";
 import type { Engine, SubmitResult } from "../../engine/engine.js";
 import type { MarketIngest } from "../../engine/ingest.js";
 import type { Store } from "../../engine/store.js";
+import type { BookStatus } from "../bookLoader.js";
 import { boundedIssues, type InputIssue } from "../../input/issues.js";
 import { JsonBodyError, registerJsonParser } from "./json.js";
 import { KeyRing, RateLimiter, type Principal } from "./keys.js";
@@ -48,6 +49,8 @@ export interface ServerDeps {
   readonly log: OperatorLog;
   /** Scale-out worker (docs/scale-out.md); absent on a single-process service. */
   readonly scaleOut?: ScaleOutHooks;
+  /** Progress of `--book` (`/healthz`: `bookLoaded`, absent without a book). */
+  readonly status?: BookStatus;
 }
 
 /** What the HTTP layer asks of a scale-out worker (src/adapters/http/scaleout.ts). */

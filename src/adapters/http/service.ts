@@ -20,6 +20,7 @@ import { OperatorLog, stderrSink, type LogSink } from "./log.js";
 import { Metrics } from "./metrics.js";
 import { buildServer, type ServerOptions } from "./server.js";
 import type { StreamHub } from "./stream.js";
+import type { BookStatus } from "../bookLoader.js";
 
 export interface ServiceOptions extends ServerOptions {
   /** SQLite file (`:memory:` for a throwaway store). */
@@ -48,6 +49,8 @@ export interface ServiceOptions extends ServerOptions {
   readonly scaleOut?: ScaleOutServiceOptions;
   /** State-dependent price bands (`--price-band`, `--max-index-move`); default 2× and 50 %. */
   readonly bands?: Partial<BandOptions>;
+  /** A book will be loaded after the start (`--book`): `/healthz` says `bookLoaded: false` until `loadBook` sets it. */
+  readonly book?: boolean;
 }
 
 /** Scale-out worker options (`dpm serve --nats URL --partition I/N [--publish-market]`). */
@@ -97,6 +100,8 @@ export interface Service {
   readonly generatedAdminKey: string | undefined;
   /** The scale-out worker, when started with `scaleOut`. */
   readonly scaleOut: ScaleOutWorker | undefined;
+  /** `/healthz` progress of `--book` (loadBook sets `bookLoaded`). */
+  readonly status: BookStatus;
   /** Start a market feed into the oracle. */
   startFeed(feed: MarketFeed): Promise<void>;
   close(): Promise<void>;
@@ -119,13 +124,14 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   ingest.monitor = { threshold: o.feedRejectThreshold ?? 20, report: (msg, fields) => log.write(fields.error ? "error" : "warn", msg, fields) };
   const metrics = new Metrics();
   const so = o.scaleOut ? await startWorker(engine, ingest, o.scaleOut, clock).catch(async (e: unknown) => { await store.close(); throw e; }) : undefined;
-  const { app, hub, routes } = await buildServer({ engine, store, keys, ingest, metrics, clock, log, ...(so ? { scaleOut: so.worker } : {}) }, o);
+  const status: BookStatus = o.book ? { bookLoaded: false } : {};
+  const { app, hub, routes } = await buildServer({ engine, store, keys, ingest, metrics, clock, log, status, ...(so ? { scaleOut: so.worker } : {}) }, o);
   if (so) app.get("/v1/partition", { config: { access: "any" } }, async () => so.worker.describe());
   const address = await app.listen({ port: o.port ?? 8080, host: o.host ?? "127.0.0.1" });
   const port = Number(new URL(address).port);
   let closed = false;
   return {
-    url: `http://${o.host && o.host !== "0.0.0.0" ? o.host : "127.0.0.1"}:${port}`, port, app, engine, store, ingest, keys, hub, routes, generatedAdminKey, scaleOut: so?.worker,
+    url: `http://${o.host && o.host !== "0.0.0.0" ? o.host : "127.0.0.1"}:${port}`, port, app, engine, store, ingest, keys, hub, routes, generatedAdminKey, scaleOut: so?.worker, status,
     startFeed: (feed) => ingest.start(feed),
     async close() {
       if (closed) return;

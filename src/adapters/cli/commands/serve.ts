@@ -5,7 +5,10 @@ import { Option, type Command } from "commander";
 import { DpmInputError } from "../../../input/issues.js";
 import { parseMarket } from "../../../input/marketSchema.js";
 import { parseJson, readText } from "../io.js";
-import { createDemoAccounts, examplesDir } from "../../http/demo.js";
+import { demoBookFile, examplesDir } from "../../http/demo.js";
+import { loadBook } from "../../bookLoader.js";
+import { formatIssue } from "../../../input/issues.js";
+import { ownerOf } from "../../../engine/partition.js";
 import { feedFrom, parseFeedSpec } from "../feedSpec.js";
 import { startService } from "../../http/service.js";
 import { describeStoreTarget, isPostgresTarget } from "../../storeFactory.js";
@@ -16,7 +19,7 @@ import type { ScaleOutServiceOptions } from "../../http/service.js";
 import { CliFailure } from "../context.js";
 
 interface ServeFlags {
-  port: string; host: string; db?: string; demo: boolean; sync: "full" | "normal"; snapshotEvery: string;
+  port: string; host: string; db?: string; demo: boolean; book?: string; strict: boolean; sync: "full" | "normal"; snapshotEvery: string;
   rateLimit: string; bodyLimit: string; tickMs: string; market?: string; seed: string;
   liquidate: boolean; adl: boolean; liqTarget: string; liqFee: string; quiet: boolean; trustedFills?: boolean; feed?: string; priceBand: string; maxIndexMove: string;
   preset?: string; nats?: string; partition?: string; publishMarket: boolean; natsStream?: string; natsPrefix?: string; consumer?: string;
@@ -64,6 +67,19 @@ function readMarketFile(file: string): unknown {
   return json;
 }
 
+/**
+ * `--book FILE`: every line an account as it stands (src/adapters/bookLoader.ts); each problem of a refused line on
+ * stderr as `dpm margin` prints it (`line N: path: message`), a summary on stdout. With `--strict`, a bad line
+ * refuses the whole file (DpmInputError: exit 2, nothing loaded).
+ */
+async function loadBookFile(svc: Awaited<ReturnType<typeof startService>>, file: string, strict: boolean, scaleOut: ScaleOutServiceOptions | undefined, say: (s: string) => void): Promise<void> {
+  const part = scaleOut?.partition;
+  const onIssue = strict ? undefined : (i: Parameters<typeof formatIssue>[0]) => process.stderr.write(`dpm: --book ${file}:${formatIssue(i).replace(/^ +/, " ")}\n`);
+  const r = await loadBook(svc, { file, strict, ...(onIssue ? { onIssue } : {}), ...(part ? { owns: (id: string) => ownerOf(id, part.count) === part.index } : {}) });
+  const parts = [`${r.loaded} accounts loaded in ${(r.ms / 1000).toFixed(1)} s`, ...(r.existing > 0 ? [`${r.existing} already in the log`] : []), ...(r.otherPartitions > 0 ? [`${r.otherPartitions} of other partitions`] : []), `${r.refused} of ${r.lines} lines refused`];
+  say(`dpm: book ${file}: ${parts.join(", ")}`);
+}
+
 function waitForSignal(): Promise<string> {
   return new Promise((res) => {
     const done = (s: string) => { process.off("SIGINT", onInt); process.off("SIGTERM", onTerm); res(s); };
@@ -87,6 +103,8 @@ async function serve(f: ServeFlags): Promise<void> {
   const marketFile = f.market ?? (f.demo && examples ? join(examples, "market.json") : undefined);
   const initialMarket = marketFile ? readMarketFile(marketFile) : undefined;
   const scaleOut = scaleOutFlags(f);
+  const bookFile = f.book ?? (f.demo ? demoBookFile() : undefined);
+  if (f.strict && f.book === undefined) throw new DpmInputError("invalid --strict", [{ path: "--strict", message: "needs --book", value: true }]);
   if (f.preset !== undefined && !presetNames().includes(f.preset)) throw new DpmInputError("invalid --preset", [{ path: "--preset", message: `must be one of ${presetNames().join(", ")}`, value: f.preset }]);
   let db = f.db;
   /** The demo's own temporary directory, removed at shutdown (a demo database is throwaway). */
@@ -98,7 +116,7 @@ async function serve(f: ServeFlags): Promise<void> {
   } else if (db !== ":memory:" && !isPostgresTarget(db)) mkdirSync(dirname(resolve(db)), { recursive: true });
   let svc: Awaited<ReturnType<typeof startService>>;
   try {
-    svc = await startService({ db, port, host: f.host, sync: f.sync, snapshotEvery, rateLimit, bodyLimit, adminKey: process.env.DPM_ADMIN_KEY || undefined, initialMarket, liquidation, bands, quiet: f.quiet, trustedFills: f.trustedFills ?? f.demo, ...(scaleOut ? { scaleOut } : {}) });
+    svc = await startService({ db, port, host: f.host, sync: f.sync, snapshotEvery, rateLimit, bodyLimit, adminKey: process.env.DPM_ADMIN_KEY || undefined, initialMarket, liquidation, bands, quiet: f.quiet, trustedFills: f.trustedFills ?? f.demo, book: bookFile !== undefined, ...(scaleOut ? { scaleOut } : {}) });
   } catch (e) {
     if (throwaway) rmSync(throwaway, { recursive: true, force: true });
     if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") throw new CliFailure(`port ${port} is in use (${f.host}:${port} has another listener); choose another with --port`);
@@ -114,7 +132,7 @@ async function serve(f: ServeFlags): Promise<void> {
       if (!r.ok) throw new DpmInputError("invalid --preset", [{ path: "--preset", message: r.reason, value: f.preset }]);
       say(`dpm: margin parameters: preset ${f.preset} (logged as a params event; every account re-margined)`);
     }
-    if (f.demo && examples) await createDemoAccounts(svc, join(examples, "books"));
+    if (bookFile !== undefined) await loadBookFile(svc, bookFile, f.strict, scaleOut, say);
     const feed = feedFrom(feedSpec, svc.engine, Number(f.seed), tickMs);
     if (feed) {
       await svc.startFeed(feed);
@@ -143,7 +161,9 @@ export function registerServeCommand(p: Command, _out: Pick<string[], "push">): 
     .option("--port <n>", "TCP port (0: any free port)", "8080")
     .option("--host <addr>", "address to listen on", "127.0.0.1")
     .option("--db <file|url>", "SQLite file, or postgres://user@host/db?schema=NAME (default ./.dpm/dpm.sqlite; a temp dir with --demo)")
-    .option("--demo", "example market, demo accounts from examples/books, simulated feed", false)
+    .option("--demo", "example market, the example books (as --book examples/books.jsonl), simulated feed", false)
+    .option("--book <file>", "portfolio JSON lines (dpm margin's format): each line becomes an account as it stands (balances, positions at their entry price or the mark, resting orders); accounts already in the log are kept; bad lines are reported and skipped")
+    .option("--strict", "with --book: refuse the whole file (exit 2, nothing loaded) when any line is bad", false)
     .option("--market <file>", "initial market snapshot when the log is empty")
     .option("--preset <name>", `margin parameters: a venue preset (${presetNames().join(", ")}); logged as a params event when it differs from the log's`)
     .addOption(new Option("--sync <mode>", "durability (full: fsync every commit / synchronous_commit=on)").choices(["full", "normal"]).default("full"))

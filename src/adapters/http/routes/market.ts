@@ -65,7 +65,10 @@ export function registerMarketRoutes(app: FastifyInstance, deps: ServerDeps): vo
   const { engine } = deps;
   /** Market events go through the market stream on a scale-out worker (docs/scale-out.md). */
   const submitMarket = (e: unknown) => (deps.scaleOut ? deps.scaleOut.submitMarket(e) : engine.submit(e));
-  app.get("/healthz", { config: { access: "public" } }, async () => ({ status: "ok", seq: engine.state.seq, accounts: engine.state.accounts.size, market: engine.state.market !== undefined, quarantined: engine.quarantined.length }));
+  app.get("/healthz", { config: { access: "public" } }, async () => {
+    const book = deps.status?.bookLoaded;
+    return { status: "ok", seq: engine.state.seq, accounts: engine.state.accounts.size, market: engine.state.market !== undefined, quarantined: engine.quarantined.length, ...(book !== undefined ? { bookLoaded: book } : {}) };
+  });
   app.get("/metrics", { config: { access: "public" } }, async (_req, reply) => {
     updateGauges(deps);
     return reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics.render());
