@@ -6,7 +6,7 @@
 import { marginWith } from "../margin/computeMargin.js";
 import { concentrationCharges, type ConcentrationCharge, type OwnedPosition } from "../margin/concentration.js";
 import { marginRatio, marginStatus, type MarginResult } from "../margin/result.js";
-import type { RiskContext } from "../margin/riskContext.js";
+import { spotInstrument, type RiskContext } from "../margin/riskContext.js";
 import { oracleHold, type MarketState } from "./marketState.js";
 import { unitsToNumber } from "../domain/money.js";
 import { instrumentOf, toPortfolio, type AccountState, type EngineState } from "./state.js";
@@ -14,15 +14,25 @@ import { instrumentsOf } from "./indexes.js";
 import type { Instrument } from "../domain/instrument.js";
 import type { Portfolio } from "../domain/portfolio.js";
 
+/**
+ * Greeks of an account on one underlying, USD numeraire (as `dpm greeks` sums them on its `ALL` row): positions
+ * and spot collateral of that asset (1 coin held has delta 1), stablecoins excluded.
+ */
 export interface GreeksByUnderlying {
+  /** Coins: Σ position deltas + collateralDelta. */
   delta: number;
+  /** Per coin per USD of index move. */
   gamma: number;
+  /** USD per vol point. */
   vega: number;
+  /** USD per day. */
   theta: number;
-  /** Σ |notional| in USD. */
+  /** Σ |notional| of the positions in USD (collateral not included). */
   grossNotionalUsd: number;
-  /** Σ delta × index in USD. */
+  /** delta × index in USD (collateral included). */
   netDeltaUsd: number;
+  /** Coins of the asset held as collateral (its delta in USD terms; 0 when none). Always set on an account's margin; aggregates may leave it out. */
+  collateralDelta?: number;
 }
 
 /**
@@ -108,15 +118,28 @@ function unrealised(ctx: RiskContext, a: AccountState, insts: readonly Instrumen
   return u;
 }
 
-function greeksOf(m: MarketState, insts: readonly Instrument[], r: MarginResult): Record<string, GreeksByUnderlying> {
+/** Greeks per underlying: the positions', then the spot collateral's delta (and gamma) on its own asset. */
+function greeksOf(ctx: RiskContext, m: MarketState, prep: PreparedAccount, r: MarginResult): Record<string, GreeksByUnderlying> {
   const g: Record<string, GreeksByUnderlying> = {};
+  const insts = prep.instruments;
+  const entry = (u: string) => (g[u] ??= { delta: 0, gamma: 0, vega: 0, theta: 0, grossNotionalUsd: 0, netDeltaUsd: 0, collateralDelta: 0 });
   for (let i = 0; i < insts.length; i++) {
     const rep = r.positions[i];
     const u = insts[i].underlying;
-    const e = (g[u] ??= { delta: 0, gamma: 0, vega: 0, theta: 0, grossNotionalUsd: 0, netDeltaUsd: 0 });
+    const e = entry(u);
     e.delta += rep.delta; e.gamma += rep.gamma; e.vega += rep.vega; e.theta += rep.theta;
     e.grossNotionalUsd += notionalOf(m, insts[i], rep.size);
     e.netDeltaUsd += rep.delta * (m.assets[u]?.index ?? 0);
+  }
+  for (const asset in prep.portfolio.collateral) {
+    if (ctx.isStable(asset)) continue;
+    const spot = ctx.risk(spotInstrument(asset));
+    if (!spot.ok) continue;
+    const amount = prep.portfolio.collateral[asset];
+    const e = entry(asset);
+    const d = amount * spot.value.delta;
+    e.delta += d; e.gamma += amount * spot.value.gamma; e.collateralDelta = (e.collateralDelta ?? 0) + d;
+    e.netDeltaUsd += d * (m.assets[asset]?.index ?? 0);
   }
   return g;
 }
@@ -203,7 +226,7 @@ export function accountMargin(s: EngineState, ctx: RiskContext, acct: AccountSta
   const summary: { -readonly [K in keyof AccountMargin]: AccountMargin[K] } = {
     account: acct.id, owner: acct.owner, seq: s.seq, equity: res.equity, adjustedEquity: res.adjustedEquity, initialMargin: im, maintenanceMargin: mm,
     availableFunds: res.adjustedEquity - im, marginRatio: marginRatio(mm, res.adjustedEquity), status, concentrationAddOn: addOn, stableAddOn,
-    unrealisedPnl: unrealised(ctx, acct, prep.instruments, res), greeks: greeksOf(market, prep.instruments, res),
+    unrealisedPnl: unrealised(ctx, acct, prep.instruments, res), greeks: greeksOf(ctx, market, prep, res),
   };
   if (hold) summary.liquidationHold = hold;
   return { summary, result: res, concentration: charges };

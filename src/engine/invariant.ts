@@ -79,7 +79,7 @@ export function marginFinite(m: AccountMargin): boolean {
   if (m.marginRatio !== null && !fin(m.marginRatio)) return false;
   for (const u in m.greeks) {
     const g = m.greeks[u];
-    if (!(fin(g.delta) && fin(g.gamma) && fin(g.vega) && fin(g.theta) && fin(g.grossNotionalUsd) && fin(g.netDeltaUsd))) return false;
+    if (!(fin(g.delta) && fin(g.gamma) && fin(g.vega) && fin(g.theta) && fin(g.grossNotionalUsd) && fin(g.netDeltaUsd) && fin(g.collateralDelta ?? 0))) return false;
   }
   return true;
 }

@@ -30,7 +30,11 @@ export const request = {
   liquidity: { type: "number", minimum: 0, maximum: MAX_LIQUIDITY },
 };
 
-const greeks = obj({ delta: num, gamma: num, vega: num, theta: num, grossNotionalUsd: num, netDeltaUsd: num }, ["delta", "gamma", "vega", "theta", "grossNotionalUsd", "netDeltaUsd"]);
+const greeks = obj({
+  delta: { type: "number", description: "coins: positions + collateral held (1 per coin, USD numeraire)" }, gamma: num, vega: { type: "number", description: "USD per vol point" }, theta: { type: "number", description: "USD per day" },
+  grossNotionalUsd: { type: "number", description: "Σ |notional| of the positions (USD)" }, netDeltaUsd: { type: "number", description: "delta × index (USD), collateral included" },
+  collateralDelta: { type: "number", description: "coins of the asset held as collateral (included in delta)" },
+}, ["delta", "gamma", "vega", "theta", "grossNotionalUsd", "netDeltaUsd", "collateralDelta"], { description: "Greeks of the account on one underlying, USD numeraire: positions and spot collateral (as the ALL row of dpm greeks)" });
 const status = { enum: ["healthy", "margin_call", "liquidation", "bankrupt"] };
 const headline = ["equity", "adjustedEquity", "initialMargin", "maintenanceMargin", "availableFunds", "marginRatio", "status"];
 
@@ -75,6 +79,12 @@ export function schemas(): Json {
       next: { type: ["integer", "null"] }, lastSeq: int,
     }, ["events", "next", "lastSeq"]),
     Fleet: obj({ seq: int, accounts: int, byStatus: { type: "object", additionalProperties: int }, totals: obj({ equity: num, initialMargin: num, maintenanceMargin: num }, ["equity", "initialMargin", "maintenanceMargin"]), nearestLiquidation: { type: "array" }, byUnderlying: { type: "object" }, liquidation: { type: "object" } }, ["seq", "accounts", "byStatus", "totals"]),
+    GreeksRow: obj({
+      underlying: str, expiry: { type: "string", description: "an expiry code, PERPETUAL, SPOT, COLLATERAL (spot collateral of the underlying) or ALL (the underlying's total: positions and collateral)" },
+      delta: { type: "number", description: "coins" }, gamma: { type: "number", description: "per coin per USD" }, vega: { type: "number", description: "USD per vol point" }, theta: { type: "number", description: "USD per day" },
+      positions: { type: "integer", minimum: 0 }, held: { type: "number", description: "coins held as collateral (COLLATERAL and ALL rows)" },
+    }, ["underlying", "expiry", "delta", "gamma", "vega", "theta", "positions"]),
+    AccountGreeks: obj({ account: str, currency: { const: "USD" }, seq: int, greeks: { type: "array", items: ref("GreeksRow") } }, ["account", "currency", "seq", "greeks"]),
     InsuranceFund: obj({ balances: { type: "object", additionalProperties: str }, valueUsd: num }, ["balances", "valueUsd"]),
   };
 }

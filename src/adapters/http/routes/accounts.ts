@@ -2,7 +2,8 @@
 import type { FastifyInstance } from "fastify";
 import { preTradeCheck } from "../../../engine/checks.js";
 import { formatUnits } from "../../../domain/money.js";
-import { instrumentOf, type AccountState } from "../../../engine/state.js";
+import { instrumentOf, toPortfolio, type AccountState } from "../../../engine/state.js";
+import { accountGreeks } from "../../../margin/accountGreeks.js";
 import { spotInstrument } from "../../../margin/riskContext.js";
 import { VOL_STATES } from "../../../risk/scenarioGrid.js";
 import { randomUUID } from "node:crypto";
@@ -92,6 +93,16 @@ export function registerAccountRoutes(app: FastifyInstance, deps: ServerDeps): v
     const d = engine.detail(req.params.id);
     if (!d) return sendError(reply, account(req.params.id) ? 409 : 404, account(req.params.id) ? "no market yet" : `account ${req.params.id} does not exist`);
     return { summary: d.summary, result: d.result ?? null, concentration: d.concentration };
+  });
+  /** Greeks of the whole account per underlying and expiry, spot collateral included: the rows of `dpm greeks --json` (USD). */
+  app.get<{ Params: { id: string } }>("/v1/accounts/:id/greeks", { config: { access: "own" } }, async (req, reply) => {
+    const a = account(req.params.id);
+    if (!a) return sendError(reply, 404, `account ${req.params.id} does not exist`);
+    const ctx = engine.riskContext()?.context();
+    if (!ctx) return sendError(reply, 409, "no market yet");
+    const g = accountGreeks(ctx, toPortfolio(a));
+    if (!g.ok) return sendError(reply, 409, `the account's Greeks cannot be computed: ${g.reason}`);
+    return { account: a.id, currency: "USD", seq: engine.state.seq, greeks: g.value };
   });
   app.get<{ Params: { id: string } }>("/v1/accounts/:id/scenarios", { config: { access: "own" } }, async (req, reply) => {
     const a = account(req.params.id);
