@@ -14,6 +14,7 @@ import { openSqliteStore } from "../../src/adapters/store-sqlite/sqliteStore.js"
 import { Engine } from "../../src/engine/engine.js";
 import type { AccountMargin } from "../../src/engine/accountMargin.js";
 import { instrumentNamed } from "../../src/domain/instrument.js";
+import { ownerOf } from "../../src/engine/partition.js";
 import { bookText, generatedBook } from "../../bench/bookFile.js";
 import { runCli } from "../helpers/cli.js";
 import { ROOT } from "../helpers/shared.js";
@@ -117,6 +118,24 @@ describe("dpm serve --book: the service's margins equal dpm margin", () => {
     const fresh = await Engine.open(store, {});
     for (const [id, m] of before) expect(fresh.margins.get(id)?.initialMargin, id).toBe(m.initialMargin);
     await store.close();
+  });
+});
+
+describe("partitions", () => {
+  it("a scale-out worker loads the accounts its partition owns (fnv1a32 of the id), the other lines are counted", async () => {
+    const lines = generatedBook(40, 3, 5);
+    const path = file("part.jsonl", bookText(lines));
+    const svc = await startTestService({ book: true });
+    try {
+      const r = await loadBook(svc, { file: path, owns: (id) => ownerOf(id, 2) === 0 });
+      const mine = lines.filter((l) => ownerOf(l.account, 2) === 0).map((l) => l.account).sort();
+      expect(mine.length).toBeGreaterThan(5);
+      expect(mine.length).toBeLessThan(35);
+      expect(r).toMatchObject({ lines: 40, loaded: mine.length, otherPartitions: 40 - mine.length, refused: 0 });
+      expect([...svc.engine.state.accounts.keys()].sort()).toEqual(mine);
+    } finally {
+      await svc.stop();
+    }
   });
 });
 
