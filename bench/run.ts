@@ -391,6 +391,7 @@ const AREA_BENCHES: readonly { name: string; module: string; fn: string }[] = [
   { name: "Liquidation", module: "./liquidation.js", fn: "liquidationBench" },
   { name: "Venue presets", module: "./venues.js", fn: "venuesBench" },
   { name: "Service", module: "./service.js", fn: "serviceBench" },
+  { name: "Book load (dpm serve --book)", module: "./bookLoad.js", fn: "bookLoadBench" },
   { name: "Scale-out", module: "./scaleOut.js", fn: "scaleOutBench" },
   { name: "Event store: PostgreSQL vs SQLite", module: "./storePg.js", fn: "storePgBench" },
 ];
