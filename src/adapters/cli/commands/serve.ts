@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { DpmInputError } from "../../../input/issues.js";
 import { parseMarket } from "../../../input/marketSchema.js";
@@ -74,10 +74,12 @@ function readMarketFile(file: string): unknown {
  */
 async function loadBookFile(svc: Awaited<ReturnType<typeof startService>>, file: string, strict: boolean, scaleOut: ScaleOutServiceOptions | undefined, say: (s: string) => void): Promise<void> {
   const part = scaleOut?.partition;
-  const onIssue = strict ? undefined : (i: Parameters<typeof formatIssue>[0]) => process.stderr.write(`dpm: --book ${file}:${formatIssue(i).replace(/^ +/, " ")}\n`);
+  const rel = relative(process.cwd(), file);
+  const shown = rel.startsWith("..") || isAbsolute(rel) ? file : rel;
+  const onIssue = strict ? undefined : (i: Parameters<typeof formatIssue>[0]) => process.stderr.write(`dpm: book ${shown}:${formatIssue(i).replace(/^ +/, " ")}\n`);
   const r = await loadBook(svc, { file, strict, ...(onIssue ? { onIssue } : {}), ...(part ? { owns: (id: string) => ownerOf(id, part.count) === part.index } : {}) });
-  const parts = [`${r.loaded} accounts loaded in ${(r.ms / 1000).toFixed(1)} s`, ...(r.existing > 0 ? [`${r.existing} already in the log`] : []), ...(r.otherPartitions > 0 ? [`${r.otherPartitions} of other partitions`] : []), `${r.refused} of ${r.lines} lines refused`];
-  say(`dpm: book ${file}: ${parts.join(", ")}`);
+  const parts = [`${r.loaded} account${r.loaded === 1 ? "" : "s"} loaded in ${(r.ms / 1000).toFixed(1)} s`, ...(r.existing > 0 ? [`${r.existing} already in the log`] : []), ...(r.otherPartitions > 0 ? [`${r.otherPartitions} of other partitions`] : []), `${r.refused} of ${r.lines} lines refused`];
+  say(`dpm: book ${shown}: ${parts.join(", ")}`);
 }
 
 function waitForSignal(): Promise<string> {
