@@ -4,7 +4,7 @@
  * bad lines are reported with their line numbers as `dpm margin` reports them and the rest still load; `--strict`
  * refuses the whole file; `/healthz` says `bookLoaded`; a restart replays the book and loads nothing again.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -193,8 +193,13 @@ describe("bad lines", () => {
     const events = await store.readEvents(1, 100);
     await store.close();
     expect(events.map((e) => (e.event as { type: string }).type)).toEqual(["market"]);
-    // --strict without --book is a usage error
+    // --strict without --book is a usage error; a --book that cannot be read is refused before anything starts
     expect((await runCli("serve", "--strict", "--db", join(dir, "x.sqlite"))).code).toBe(2);
+    const missing = await runCli("serve", "--book", join(dir, "nope.jsonl"), "--db", join(dir, "y.sqlite"), "--market", MARKET_FILE, "--port", "0");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("--book: file not found");
+    expect(missing.stdout).toBe("");
+    expect(existsSync(join(dir, "y.sqlite"))).toBe(false);
   });
 });
 

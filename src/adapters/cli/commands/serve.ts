@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { Option, type Command } from "commander";
@@ -82,6 +82,19 @@ async function loadBookFile(svc: Awaited<ReturnType<typeof startService>>, file:
   say(`dpm: book ${shown}: ${parts.join(", ")}`);
 }
 
+/** A `--book` file must be a readable file, checked before the service starts (exit 2, nothing created). */
+function checkBookFile(file: string): void {
+  if (file === "-") return;
+  let why: string | undefined;
+  try {
+    if (statSync(file).isDirectory()) why = "is a directory, not a file";
+    else accessSync(file, constants.R_OK);
+  } catch (e) {
+    why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+  }
+  if (why) throw new DpmInputError("cannot read --book", [{ path: "--book", message: why, value: file }]);
+}
+
 function waitForSignal(): Promise<string> {
   return new Promise((res) => {
     const done = (s: string) => { process.off("SIGINT", onInt); process.off("SIGTERM", onTerm); res(s); };
@@ -107,6 +120,7 @@ async function serve(f: ServeFlags): Promise<void> {
   const scaleOut = scaleOutFlags(f);
   const bookFile = f.book ?? (f.demo ? demoBookFile() : undefined);
   if (f.strict && f.book === undefined) throw new DpmInputError("invalid --strict", [{ path: "--strict", message: "needs --book", value: true }]);
+  if (f.book !== undefined) checkBookFile(f.book);
   if (f.preset !== undefined && !presetNames().includes(f.preset)) throw new DpmInputError("invalid --preset", [{ path: "--preset", message: `must be one of ${presetNames().join(", ")}`, value: f.preset }]);
   let db = f.db;
   /** The demo's own temporary directory, removed at shutdown (a demo database is throwaway). */
