@@ -6,7 +6,8 @@
 import { marginWith } from "../margin/computeMargin.js";
 import { concentrationCharges, type ConcentrationCharge, type OwnedPosition } from "../margin/concentration.js";
 import { marginRatio, marginStatus, type MarginResult } from "../margin/result.js";
-import { spotInstrument, type RiskContext } from "../margin/riskContext.js";
+import type { RiskContext } from "../margin/riskContext.js";
+import type { MarginParams } from "../margin/params.js";
 import { oracleHold, type MarketState } from "./marketState.js";
 import { unitsToNumber } from "../domain/money.js";
 import { instrumentOf, toPortfolio, type AccountState, type EngineState } from "./state.js";
@@ -118,30 +119,37 @@ function unrealised(ctx: RiskContext, a: AccountState, insts: readonly Instrumen
   return u;
 }
 
-/** Greeks per underlying: the positions', then the spot collateral's delta (and gamma) on its own asset. */
-function greeksOf(ctx: RiskContext, m: MarketState, prep: PreparedAccount, r: MarginResult): Record<string, GreeksByUnderlying> {
+/** Greeks per underlying: the positions', then the spot collateral's delta on its own asset. */
+function greeksOf(s: EngineState, m: MarketState, prep: PreparedAccount, r: MarginResult): Record<string, GreeksByUnderlying> {
   const g: Record<string, GreeksByUnderlying> = {};
   const insts = prep.instruments;
-  const entry = (u: string) => (g[u] ??= { delta: 0, gamma: 0, vega: 0, theta: 0, grossNotionalUsd: 0, netDeltaUsd: 0, collateralDelta: 0 });
   for (let i = 0; i < insts.length; i++) {
     const rep = r.positions[i];
     const u = insts[i].underlying;
-    const e = entry(u);
+    const e = (g[u] ??= { delta: 0, gamma: 0, vega: 0, theta: 0, grossNotionalUsd: 0, netDeltaUsd: 0, collateralDelta: 0 });
     e.delta += rep.delta; e.gamma += rep.gamma; e.vega += rep.vega; e.theta += rep.theta;
     e.grossNotionalUsd += notionalOf(m, insts[i], rep.size);
     e.netDeltaUsd += rep.delta * (m.assets[u]?.index ?? 0);
   }
-  for (const asset in prep.portfolio.collateral) {
-    if (ctx.isStable(asset)) continue;
-    const spot = ctx.risk(spotInstrument(asset));
-    if (!spot.ok) continue;
-    const amount = prep.portfolio.collateral[asset];
-    const e = entry(asset);
-    const d = amount * spot.value.delta;
-    e.delta += d; e.gamma += amount * spot.value.gamma; e.collateralDelta = (e.collateralDelta ?? 0) + d;
-    e.netDeltaUsd += d * (m.assets[asset]?.index ?? 0);
-  }
+  addCollateralGreeks(g, prep.portfolio.collateral, m, s.params);
   return g;
+}
+
+/**
+ * Add spot collateral to per-underlying Greeks, as `dpm greeks` counts it (USD numeraire): a coin held has delta 1
+ * (no gamma) on its own asset; stablecoins and assets without an index are left out. Entries of assets without a
+ * position are appended in collateral order. Shared by accountMargin and the kernel adapter (kernelMargins.ts).
+ */
+export function addCollateralGreeks(g: Record<string, GreeksByUnderlying>, collateral: Readonly<Record<string, number>>, m: MarketState, params: MarginParams): void {
+  const stable = params.collateral.stablecoins;
+  for (const asset in collateral) {
+    const index = m.assets[asset]?.index;
+    if (asset === "USD" || index === undefined || stable.includes(asset)) continue;
+    const d = collateral[asset];
+    const e = (g[asset] ??= { delta: 0, gamma: 0, vega: 0, theta: 0, grossNotionalUsd: 0, netDeltaUsd: 0, collateralDelta: 0 });
+    e.delta += d; e.collateralDelta = (e.collateralDelta ?? 0) + d;
+    e.netDeltaUsd += d * index;
+  }
 }
 
 /**
@@ -226,7 +234,7 @@ export function accountMargin(s: EngineState, ctx: RiskContext, acct: AccountSta
   const summary: { -readonly [K in keyof AccountMargin]: AccountMargin[K] } = {
     account: acct.id, owner: acct.owner, seq: s.seq, equity: res.equity, adjustedEquity: res.adjustedEquity, initialMargin: im, maintenanceMargin: mm,
     availableFunds: res.adjustedEquity - im, marginRatio: marginRatio(mm, res.adjustedEquity), status, concentrationAddOn: addOn, stableAddOn,
-    unrealisedPnl: unrealised(ctx, acct, prep.instruments, res), greeks: greeksOf(ctx, market, prep, res),
+    unrealisedPnl: unrealised(ctx, acct, prep.instruments, res), greeks: greeksOf(s, market, prep, res),
   };
   if (hold) summary.liquidationHold = hold;
   return { summary, result: res, concentration: charges };

@@ -20,7 +20,7 @@ import { kernelServes, KernelMarket, KernelResults, MarginKernel, STATUS_ERROR, 
 import type { MarginParams } from "../margin/params.js";
 import { marginRatio, type MarginStatus } from "../margin/result.js";
 import type { RiskContext } from "../margin/riskContext.js";
-import { accountMargin, liquidationHold, ownerPositions, type AccountMargin, type GreeksByUnderlying } from "./accountMargin.js";
+import { accountMargin, addCollateralGreeks, liquidationHold, ownerPositions, type AccountMargin, type GreeksByUnderlying } from "./accountMargin.js";
 import type { MarketState } from "./marketState.js";
 import { unitsToNumber } from "../domain/money.js";
 import { openOrdersOf } from "./orders.js";
@@ -239,7 +239,12 @@ export class KernelMargins {
     if (!k) return undefined;
     const i = e.index, r = k.results, adj = r.adjusted[i], status = STATUS_NAMES[this.status[i]] as MarginStatus;
     const greeks: Record<string, GreeksByUnderlying> = {};
-    for (const g of k.greeks(i)) greeks[g.underlying] = { delta: g.delta, gamma: g.gamma, vega: g.vega, theta: g.theta, grossNotionalUsd: g.grossNotionalUsd, netDeltaUsd: g.netDeltaUsd };
+    for (const g of k.greeks(i)) greeks[g.underlying] = { delta: g.delta, gamma: g.gamma, vega: g.vega, theta: g.theta, grossNotionalUsd: g.grossNotionalUsd, netDeltaUsd: g.netDeltaUsd, collateralDelta: 0 };
+    if (s.market) {
+      const held: Record<string, number> = {};
+      for (const [asset, b] of a.balances) if (b !== 0n) held[asset] = unitsToNumber(b);
+      addCollateralGreeks(greeks, held, s.market, this.params);
+    }
     const out: { -readonly [K in keyof AccountMargin]: AccountMargin[K] } = {
       account: id, owner: a.owner, seq: s.seq, equity: r.equity[i], adjustedEquity: adj, initialMargin: this.im[i], maintenanceMargin: this.mm[i],
       availableFunds: adj - this.im[i], marginRatio: marginRatio(this.mm[i], adj), status, concentrationAddOn: this.addOn[i], stableAddOn: this.stableAddOn[i],
