@@ -1,8 +1,8 @@
 /**
  * `dpm serve --book` load time (issue 12: 10,000 accounts × 20 positions in ≤ 30 s): a generated book
  * (bench/bookFile.ts, 30 % of the accounts with resting orders) written to a temp file, loaded into a fresh
- * service (SQLite WAL, synchronous=FULL; PostgreSQL when reachable), then the restart: replay of the log and the
- * loader finding every account (nothing written again).
+ * service (SQLite WAL, synchronous=FULL; PostgreSQL when reachable, in a schema dropped at the end), then the
+ * restart: replay of the log and the loader finding every account (nothing written again).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
+import pg from "pg";
 import { loadBook } from "../src/adapters/bookLoader.js";
 import { startService } from "../src/adapters/http/service.js";
 import { bookText, generatedBook } from "./bookFile.js";
@@ -60,10 +61,14 @@ export async function bookLoadBench(n = 10_000, p = 20): Promise<string> {
     const positions = lines.reduce((s, l) => s + l.positions.length, 0), orders = lines.reduce((s, l) => s + (l.openOrders?.length ?? 0), 0);
     const load0 = loadavg()[0];
     const runs = [await run("SQLite (WAL, synchronous=FULL)", join(dir, "b.sqlite"), file)];
+    const schema = `dpm_bookload_${process.pid}`;
     try {
-      runs.push(await run("PostgreSQL (synchronous_commit=on)", `${PG}?schema=dpm_bookload_${process.pid}`, file));
+      runs.push(await run("PostgreSQL (synchronous_commit=on)", `${PG}?schema=${schema}`, file));
     } catch (e) {
       r.p(`PostgreSQL not measured: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      const c = new pg.Client({ connectionString: PG });
+      await c.connect().then(() => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).catch(() => undefined).finally(() => c.end());
     }
     r.h2(`dpm serve --book: ${n.toLocaleString("en-US")} accounts × ${p} positions`);
     r.p(`Book: ${n.toLocaleString("en-US")} lines, ${positions.toLocaleString("en-US")} positions, ${orders.toLocaleString("en-US")} resting orders (bench/bookFile.ts, seed 7), batches of 500 book events per append; load average at start ${load0.toFixed(2)}.`);
