@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import { instrumentNamed } from "../domain/instrument.js";
-import { decimalStringProblem, fundingRateSchema, instrumentNameSchema, isPrice, liquiditySchema, MAX_AMOUNT, priceSchema, rateSchema, timeSchema, tradePriceProblem, volSchema } from "../input/bounds.js";
+import { decimalStringProblem, fundingRateSchema, instrumentNameSchema, isPrice, liquiditySchema, MAX_AMOUNT, priceSchema, rateSchema, spreadSchema, timeSchema, tradePriceProblem, volSchema } from "../input/bounds.js";
 import type { InputIssue } from "../input/issues.js";
 import { fromZod } from "../input/zodIssues.js";
 import { formatUnits, toUnits } from "../domain/money.js";
@@ -73,7 +73,7 @@ export const tickEvent = z.strictObject({
   type: z.literal("tick"), asset, ts: time, index: price, vol: vol.optional(), rate: rateSchema.optional(),
   instruments: z.record(instrumentName, z.strictObject({
     mark: price.optional(), markIv: vol.optional(),
-    openInterest: liquiditySchema.optional(), depthUsd: liquiditySchema.optional(),
+    openInterest: liquiditySchema.optional(), depthUsd: liquiditySchema.optional(), spread: spreadSchema.optional(),
   })).optional(),
   /** Oracle: smoothed stable price (IM values at the more conservative of index and stable). */
   stable: price.optional(),
