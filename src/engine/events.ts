@@ -15,6 +15,7 @@ import { decimalStringProblem, fundingRateSchema, instrumentNameSchema, isPrice,
 import type { InputIssue } from "../input/issues.js";
 import { fromZod } from "../input/zodIssues.js";
 import { formatUnits, toUnits } from "../domain/money.js";
+import { adaptiveMetaSchema, paramsProposalClosedEvent, paramsProposalEvent } from "./adaptiveEvents.js";
 
 const MAX_ABS = BigInt(MAX_AMOUNT) * 10n ** 12n;
 
@@ -96,6 +97,8 @@ export const paramsEvent = z.strictObject({
       cap: finite.refine((v) => v >= 0 && v <= 1, "must be in [0, 1]").optional(),
     }).optional(),
   }).optional(),
+  /** An adaptive proposal applied (src/engine/adaptiveEvents.ts): its features, model output, bounds and impact. */
+  adaptive: adaptiveMetaSchema.optional(),
   marketSeq,
 });
 export const expiryEvent = z.strictObject({ type: z.literal("expiry"), underlying: asset, expiryCode: z.string().regex(/^\d{1,2}[A-Z]{3}\d{2}$/), price, ts: time });
@@ -147,8 +150,8 @@ export const liquidationEndEvent = z.strictObject({
 /** Every event the log can hold. */
 export const engineEvent = z.discriminatedUnion("type", [
   marketEvent, accountEvent, depositEvent, withdrawalEvent, fillEvent, orderEvent, cancelEvent, tickEvent, fundingEvent, paramsEvent, expiryEvent, marginStatusEvent,
-  insuranceDepositEvent, liquidationStartEvent, liquidationStepEvent, adlEvent, liquidationEndEvent,
-], { error: "type must be one of market, account, deposit, withdrawal, fill, tick, funding, params, insurance_deposit, expiry, margin_status, liquidation_start, liquidation_step, liquidation_end" });
+  insuranceDepositEvent, liquidationStartEvent, liquidationStepEvent, adlEvent, liquidationEndEvent, paramsProposalEvent, paramsProposalClosedEvent,
+], { error: "type must be one of market, account, deposit, withdrawal, fill, tick, funding, params, insurance_deposit, expiry, margin_status, liquidation_start, liquidation_step, liquidation_end, params_proposal, params_proposal_closed" });
 
 export type EngineEvent = z.infer<typeof engineEvent>;
 export type TickEvent = z.infer<typeof tickEvent>;

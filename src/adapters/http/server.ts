@@ -19,6 +19,8 @@ import { Metrics } from "./metrics.js";
 import { registerAccountRoutes } from "./routes/accounts.js";
 import { registerKeyRoutes } from "./routes/keys.js";
 import { registerMarketRoutes } from "./routes/market.js";
+import { registerParamsRoutes } from "./routes/params.js";
+import type { AdaptiveScheduler } from "../adaptive/scheduler.js";
 import { registerStaticRoutes } from "./routes/static.js";
 import { registerStream, type StreamHub } from "./stream.js";
 
@@ -48,6 +50,8 @@ export interface ServerDeps {
   readonly log: OperatorLog;
   /** Scale-out worker (docs/scale-out.md); absent on a single-process service. */
   readonly scaleOut?: ScaleOutHooks;
+  /** Adaptive parameters (`dpm serve --adaptive`); absent: the params routes answer with mode "off". */
+  readonly adaptive?: AdaptiveScheduler;
 }
 
 /** What the HTTP layer asks of a scale-out worker (src/adapters/http/scaleout.ts). */
@@ -206,5 +210,6 @@ export async function buildServer(deps: ServerDeps, opts: ServerOptions = {}): P
   registerMarketRoutes(app, deps);
   registerAccountRoutes(app, deps);
   registerKeyRoutes(app, deps, hub);
+  registerParamsRoutes(app, deps);
   return { app, hub, routes };
 }

@@ -1,0 +1,126 @@
+/**
+ * One adaptive proposal, computed as `dpm adapt fit` computes its file (src/analytics/adaptive/fitParams.ts): per
+ * asset the walk-forward of the move models on its daily bars (history + live), the chosen model's APC move at the
+ * last bar → priceRange = e^m − 1 (rounded up, clamped to the schema's bounds), on top of a static preset. The
+ * `adaptive` model needs more than `trainDays + horizon` consecutive bars; with fewer (but more than 365 + horizon)
+ * the `ewma` model is used with a 365-day training window; with fewer still the asset keeps its current range. And
+ * the impact of the proposed parameters on the live accounts (the impact report's function: who crosses into
+ * margin call or liquidation).
+ */
+import { type ApcSpec } from "../../analytics/adaptive/apc.js";
+import { consecutiveTail, type Bars } from "../../analytics/adaptive/bars.js";
+import { featureMatrix } from "../../analytics/adaptive/features.js";
+import { fitParamsDoc, PRICE_RANGE_BOUNDS, type FitModel } from "../../analytics/adaptive/fitParams.js";
+import { moveFromPriceRange } from "../../analytics/adaptive/models.js";
+import { backtestBars, type AdaptSpec } from "../../analytics/adaptive/walkForward.js";
+import type { Portfolio } from "../../domain/portfolio.js";
+import { prepareContext } from "../../margin/computeMargin.js";
+import { forAsset, type MarginParams } from "../../margin/params.js";
+import { latestAsOf, marketFileOf, type MarketState } from "../../engine/marketState.js";
+import type { MarketSnapshot } from "../../market/snapshot.js";
+import { impactReport } from "../report/impact.js";
+
+/** The model settings of the scheduler (those of `dpm adapt fit`). */
+export interface AdaptiveModelConfig {
+  readonly confidence: number;
+  readonly horizon: number;
+  /** Training days of the `adaptive` model (walk-forward start); the `ewma` fallback uses 365. */
+  readonly trainDays: number;
+  readonly refitDays: number;
+  readonly lambda: number;
+  readonly features: readonly string[];
+  readonly apc: ApcSpec;
+}
+
+/** Training days of the `ewma` fallback (the smallest window the walk-forward accepts). */
+export const FALLBACK_TRAIN_DAYS = 365;
+
+/** Per asset: what the proposal logs (features, model output, bounds). */
+export interface AssetProposal {
+  readonly features: Record<string, number | null>;
+  readonly model: Record<string, unknown>;
+  readonly bounds: Record<string, unknown>;
+}
+
+export interface Proposal {
+  /** The parameter file (`extends` the base preset). */
+  readonly doc: Record<string, unknown>;
+  readonly assets: Record<string, AssetProposal>;
+  /** Assets left at their current range, and why. */
+  readonly skipped: Record<string, string>;
+}
+
+const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+function specFor(cfg: AdaptiveModelConfig, base: MarginParams, asset: string, trainBars: number): AdaptSpec {
+  return {
+    confidence: cfg.confidence, horizon: cfg.horizon, trainBars, refitEvery: cfg.refitDays, ewmaLambda: cfg.lambda, features: cfg.features,
+    staticMove: moveFromPriceRange(forAsset(base.portfolio.underlyings, asset).priceRange), apc: cfg.apc,
+  };
+}
+
+/** Bar features of the last bar (the model's feature list) and the live measurements. */
+function featuresAt(b: Bars, names: readonly string[], live: Record<string, number>): Record<string, number | null> {
+  const fm = featureMatrix(b, names);
+  const out: Record<string, number | null> = {};
+  if (fm.ok) fm.value.names.forEach((n, k) => { out[n] = finiteOrNull(fm.value.cols[k][fm.value.rows - 1]); });
+  for (const [k, v] of Object.entries(live)) out[k] = finiteOrNull(v);
+  return out;
+}
+
+/**
+ * The proposal for `bars` (per asset, daily, consecutive at the end) on top of `base` (a preset, by name), keeping
+ * the current parameters' `liquidity` section. Fails (reason) when no asset has enough bars.
+ */
+export function buildProposal(base: { name: string; params: MarginParams }, current: MarginParams, bars: ReadonlyMap<string, Bars>, live: Readonly<Record<string, Record<string, number>>>, cfg: AdaptiveModelConfig, feedTime: number): { ok: true; value: Proposal } | { ok: false; reason: string } {
+  const underlyings: Record<string, unknown> = {}, calibration: Record<string, unknown> = {}, assets: Record<string, AssetProposal> = {}, skipped: Record<string, string> = {};
+  for (const [asset, all] of bars) {
+    const b = consecutiveTail(all).bars, n = b.close.length, h = cfg.horizon;
+    const model: FitModel | undefined = n > cfg.trainDays + h ? "adaptive" : n > FALLBACK_TRAIN_DAYS + h ? "ewma" : undefined;
+    if (!model) { skipped[asset] = `${n} consecutive daily bars, need more than ${FALLBACK_TRAIN_DAYS + h} (ewma) or ${cfg.trainDays + h} (adaptive)`; continue; }
+    const spec = specFor(cfg, base.params, asset, model === "adaptive" ? cfg.trainDays : FALLBACK_TRAIN_DAYS);
+    const run = backtestBars(b, spec);
+    if (!run.ok) { skipped[asset] = run.reason; continue; }
+    const doc = fitParamsDoc(base.params, base.name, [run.value], model, spec);
+    const fitted = ((doc.calibration as { assets: Record<string, Record<string, unknown>> }).assets)[asset];
+    underlyings[asset] = (doc.portfolio as { underlyings: Record<string, unknown> }).underlyings[asset];
+    calibration[asset] = { ...fitted, modelName: model, trainDays: spec.trainBars };
+    assets[asset] = {
+      features: featuresAt(b, cfg.features, live[asset] ?? {}),
+      model: {
+        name: model, ...(model === "ewma" ? { fallback: `${n} consecutive daily bars ≤ trainDays + horizon = ${cfg.trainDays + h}: ewma on ${FALLBACK_TRAIN_DAYS} training days` } : {}),
+        bars: n, lastBar: fitted.asOf, rawMove: fitted.rawMove, apcMove: fitted.apcMove, apcRule: fitted.apcRule, fit: fitted.model,
+      },
+      bounds: { priceRange: { ...PRICE_RANGE_BOUNDS }, unclamped: fitted.priceRangeUnclamped, clampedBy: fitted.clampedBy, value: fitted.priceRange, static: fitted.basePriceRange },
+    };
+  }
+  if (Object.keys(assets).length === 0) return { ok: false, reason: `no asset could be fitted: ${Object.entries(skipped).map(([a, r]) => `${a}: ${r}`).join("; ")}` };
+  const doc: Record<string, unknown> = {
+    extends: base.name, name: `${base.name}-adaptive`,
+    source: `dpm serve --adaptive: priceRange of ${Object.keys(assets).join(", ")} from the adaptive (or ewma fallback) model's ${(cfg.confidence * 100).toFixed(2)}% ${cfg.horizon}-day move with anti-procyclicality, on daily bars (history + live oracle index) up to ${new Date(feedTime).toISOString()}`,
+    portfolio: { underlyings },
+    calibration: { method: "dpm serve --adaptive", feedTime: new Date(feedTime).toISOString(), confidence: cfg.confidence, horizonDays: cfg.horizon, refitDays: cfg.refitDays, ewmaLambda: cfg.lambda, features: cfg.features, apc: cfg.apc, assets: calibration },
+    ...(current.liquidity ? { liquidity: current.liquidity } : {}),
+  };
+  return { ok: true, value: { doc, assets, skipped } };
+}
+
+/** The live market as a snapshot at its latest valuation time, with each instrument's book depth and spread. */
+export function liveSnapshot(m: MarketState): MarketSnapshot {
+  const f = marketFileOf(m);
+  return { asOf: latestAsOf(m), assets: f.assets, instruments: f.instruments };
+}
+
+/** Impact summary and the accounts that cross (at most `maxRows`), from the impact report over the live accounts. */
+export function liveImpact(m: MarketState, from: MarginParams, to: MarginParams, portfolios: readonly Portfolio[], maxRows = 100): Record<string, unknown> {
+  const snap = liveSnapshot(m);
+  const a = prepareContext(snap, from), b = prepareContext(snap, to);
+  if (!a.ok || !b.ok) return { error: a.ok ? (b.ok ? "" : b.reason) : a.reason };
+  try {
+    const r = impactReport({ name: from.name, ctx: a.value }, { name: to.name, ctx: b.value }, portfolios);
+    const crossing = r.rows.filter((x) => x.crosses !== null).slice(0, maxRows).map((x) => ({ account: x.account, statusFrom: x.statusFrom, statusTo: x.statusTo, imFrom: x.imFrom, imTo: x.imTo, mmFrom: x.mmFrom, mmTo: x.mmTo, adjustedEquity: x.adjustedEquityTo }));
+    return { ...r.summary, crossing };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
