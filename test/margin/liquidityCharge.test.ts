@@ -11,7 +11,9 @@ import { dailyVol, liquidityRate, notionalUsd, positionCharges, type LiquidityCh
 import { loadPreset, presetNames, rawPreset } from "../../src/input/presets.js";
 import { parseParams } from "../../src/input/paramsSchema.js";
 import { instrumentNamed } from "../../src/domain/instrument.js";
-import { repoJson } from "../helpers/shared.js";
+import { repoJson, ROOT } from "../helpers/shared.js";
+import { runCli } from "../helpers/cli.js";
+import { join } from "node:path";
 
 const P: LiquidityChargeParams = { impact: 0.5, maxRate: 0.25, defaultVol: 0.8, positions: true, collateral: true };
 const params = (liq: Partial<LiquidityChargeParams> = {}) => ({ extends: "deribit", name: "deribit-liquidity", source: "test", liquidity: { ...P, ...liq } });
@@ -97,6 +99,24 @@ describe("in dpm margin (the core result)", () => {
     const bad = structuredClone(market) as { instruments: Record<string, Record<string, number>> };
     bad.instruments["BTC-PERPETUAL"].spread = 3;
     expect(() => createMarginEngine(bad, { params: params() })).toThrow(/spread/);
+  });
+});
+
+describe("dpm margin on the examples (examples/liquidity/)", () => {
+  it("whale: the three perpetual add-ons and the BTC collateral haircut, against --preset deribit on the same market", async () => {
+    const f = (n: string) => join(ROOT, "examples/liquidity", n);
+    const plain = await runCli("margin", f("whale.json"), "--market", f("market.json"), "--preset", "deribit", "--json");
+    const liq = await runCli("margin", f("whale.json"), "--market", f("market.json"), "--params", f("params.json"), "--json");
+    expect(liq.code, liq.stderr).toBe(0);
+    const a = JSON.parse(plain.stdout), b = JSON.parse(liq.stdout);
+    const sd = (vol: number) => vol / Math.sqrt(365);
+    const btc = 6e6 * (0.0001 + 0.5 * sd(0.55) * Math.sqrt(1.5)), eth = 1.5e6 * (0.0002 + 0.5 * sd(0.65)), sol = 480_000 * (0.0005 + 0.5 * sd(0.85) * Math.sqrt(1.6));
+    expect(btc).toBeCloseTo(106_375.03, 2);
+    expect(b.initialMargin - a.initialMargin).toBeCloseTo(btc + eth + sol, 6);
+    expect(b.maintenanceMargin - a.maintenanceMargin).toBeCloseTo(0.8 * (btc + eth + sol), 6);
+    const coins = 20 * 92000, tier = a.equity - a.adjustedEquity;
+    expect(tier).toBeCloseTo(41_878.4, 6);
+    expect(a.adjustedEquity - b.adjustedEquity).toBeCloseTo(coins * (0.02 + 0.00015 + 0.5 * sd(0.55) * Math.sqrt(coins / 1.5e6)) - tier, 6);
   });
 });
 

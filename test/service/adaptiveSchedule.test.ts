@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildProposal, FALLBACK_TRAIN_DAYS } from "../../src/adapters/adaptive/proposer.js";
 import { loadPreset } from "../../src/input/presets.js";
 import { forAsset } from "../../src/margin/params.js";
+import { adaptiveConfigFrom, durationMs } from "../../src/adapters/cli/adaptiveFlags.js";
+import { runCli } from "../helpers/cli.js";
 import { startAdaptive, T0, testConfig, tick, writeHistory, type AdaptiveService } from "./adaptiveHelpers.js";
 
 let dir: string;
@@ -114,4 +116,21 @@ describe("the ewma fallback", () => {
     expect(t.ok).toBe(false);
     if (!t.ok) expect(t.reason).toMatch(/BTC: 365 consecutive daily bars, need more than 366/);
   }, 60_000);
+});
+
+describe("dpm serve --adaptive flags", () => {
+  it("durations and the configuration, every problem with its flag and value (exit 2)", async () => {
+    expect([durationMs("1h"), durationMs("15m"), durationMs("90s"), durationMs("1d"), durationMs("5000"), durationMs("0.5s"), durationMs("5x")]).toEqual([3_600_000, 900_000, 90_000, 86_400_000, 5000, undefined, undefined]);
+    const flags = { adaptive: "auto" as const, adaptiveEvery: "30m", adaptiveNotice: "5m", adaptiveTrainDays: "400", adaptiveRefitDays: "21", adaptiveRegime: "2.5", adaptiveAssets: "BTC", adaptiveHistory: join(dir, "history") };
+    const c = adaptiveConfigFrom(flags)!;
+    expect(c).toMatchObject({ mode: "auto", everyMs: 1_800_000, noticeMs: 300_000, assets: ["BTC"], model: { trainDays: 400, refitDays: 21 }, regime: { ratio: 2.5 } });
+    expect(c.history?.get("BTC")?.close.length).toBe(500);
+    const r = await runCli("serve", "--db", ":memory:", "--adaptive", "propose", "--adaptive-every", "5x", "--adaptive-regime", "1", "--adaptive-base", "nope");
+    expect(r.code).toBe(2);
+    for (const p of ["--adaptive-every", "--adaptive-regime", "--adaptive-base"]) expect(r.stderr).toContain(p);
+    const off = await runCli("serve", "--db", ":memory:", "--adaptive-history", dir);
+    expect(off.code).toBe(2);
+    expect(off.stderr).toMatch(/need --adaptive propose\|auto/);
+    expect((await runCli("serve", "--adaptive", "sometimes")).code).toBe(2);
+  });
 });
