@@ -4,7 +4,9 @@
  * `--adaptive-every`; a run on a regime change (short-window realised vol above 2 × the long one); the ewma
  * fallback with too short a history; the live features (books, trades, funding) in GET /v1/params/adaptive.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +15,7 @@ import { loadPreset } from "../../src/input/presets.js";
 import { forAsset } from "../../src/margin/params.js";
 import { adaptiveConfigFrom, durationMs } from "../../src/adapters/cli/adaptiveFlags.js";
 import { runCli } from "../helpers/cli.js";
+import { ROOT } from "../helpers/shared.js";
 import { startAdaptive, T0, testConfig, tick, writeHistory, type AdaptiveService } from "./adaptiveHelpers.js";
 
 let dir: string;
@@ -133,4 +136,20 @@ describe("dpm serve --adaptive flags", () => {
     expect(off.stderr).toMatch(/need --adaptive propose\|auto/);
     expect((await runCli("serve", "--adaptive", "sometimes")).code).toBe(2);
   });
+});
+
+describe("the fit in a worker thread", () => {
+  it("gives the same proposal as on the event loop (the worker compiled from these sources with tsc)", async () => {
+    const out = join(dir, "worker");
+    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "--ignoreConfig", "--outDir", out, "--rootDir", ROOT, "--module", "nodenext", "--moduleResolution", "nodenext",
+      "--target", "es2022", "--strict", "--skipLibCheck", "--types", "node", join(ROOT, "src/adapters/adaptive/fitWorker.ts")], { cwd: ROOT, stdio: "pipe" });
+    writeFileSync(join(out, "package.json"), '{ "type": "module" }\n');
+    const a = await service("loop", {}), b = await service("worker", { workerUrl: pathToFileURL(join(out, "src/adapters/adaptive/fitWorker.js")) });
+    for (const s of [a, b]) await tick(s, "BTC", 30_000, 91900);
+    const [x, y] = [await a.call("POST", "/v1/params/proposals", {}), await b.call("POST", "/v1/params/proposals", {})];
+    expect(x.status, x.text).toBe(201);
+    expect(y.status, y.text).toBe(201);
+    expect(JSON.stringify(y.json.proposal.params)).toBe(JSON.stringify(x.json.proposal.params));
+    expect(JSON.stringify(y.json.proposal.adaptive)).toBe(JSON.stringify(x.json.proposal.adaptive));
+  }, 120_000);
 });

@@ -105,6 +105,23 @@ export function buildProposal(base: { name: string; params: MarginParams }, curr
   return { ok: true, value: { doc, assets, skipped } };
 }
 
+/** Everything a proposal is computed from, as one message (structured-clonable: plain data and typed arrays). */
+export interface FitRequest {
+  readonly base: { readonly name: string; readonly params: MarginParams };
+  readonly current: MarginParams;
+  readonly bars: readonly (readonly [string, Bars])[];
+  readonly live: Readonly<Record<string, Record<string, number>>>;
+  readonly cfg: AdaptiveModelConfig;
+  readonly feedTime: number;
+}
+
+export type FitResult = { ok: true; value: Proposal } | { ok: false; reason: string };
+
+/** buildProposal on a request (the fit worker's and the in-process path's one entry). */
+export function proposeFrom(r: FitRequest): FitResult {
+  return buildProposal(r.base, r.current, new Map(r.bars), r.live, r.cfg, r.feedTime);
+}
+
 /** The live market as a snapshot at its latest valuation time, with each instrument's book depth and spread. */
 export function liveSnapshot(m: MarketState): MarketSnapshot {
   const f = marketFileOf(m);

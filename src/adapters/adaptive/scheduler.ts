@@ -27,7 +27,10 @@ import { loadPreset, presetNames, rawPreset } from "../../input/presets.js";
 import { forAsset, type MarginParams } from "../../margin/params.js";
 import type { FeedEvent } from "../../market/oracle/types.js";
 import { LiveFeatures, type RegimeRule } from "./liveFeatures.js";
-import { buildProposal, liveImpact, type AdaptiveModelConfig } from "./proposer.js";
+import { liveImpact, proposeFrom, type AdaptiveModelConfig, type FitRequest, type FitResult } from "./proposer.js";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { ProposalBook, type ProposalView } from "./proposals.js";
 
 /** How the scheduler runs (`dpm serve --adaptive …` flags). */
@@ -45,6 +48,26 @@ export interface AdaptiveConfig {
   readonly regime: RegimeRule;
   /** The static preset the ranges are fitted on (default: the log's preset, or the one a fitted file extends, else deribit). */
   readonly base?: string;
+  /** Compiled fit worker (fitWorker.js; `fitWorkerUrl()`); absent: runs are computed on the event loop. */
+  readonly workerUrl?: URL;
+}
+
+/** The compiled fit worker beside this module (the built `dist/`), or undefined when running from the sources. */
+export function fitWorkerUrl(): URL | undefined {
+  const here = new URL("./fitWorker.js", import.meta.url);
+  return existsSync(fileURLToPath(here)) ? here : undefined;
+}
+
+/** One proposal in a worker thread (its answer, or its error as a failure). */
+function fitInWorker(url: URL, req: FitRequest): Promise<FitResult> {
+  return new Promise((resolve) => {
+    const w = new Worker(url, { workerData: req });
+    let done = false;
+    const finish = (r: FitResult) => { if (done) return; done = true; void w.terminate(); resolve(r); };
+    w.once("message", (m: FitResult) => finish(m));
+    w.once("error", (e) => finish({ ok: false, reason: `fit worker: ${e.message}` }));
+    w.once("exit", (code) => finish({ ok: false, reason: `fit worker exited (${code}) without an answer` }));
+  });
 }
 
 /** Do the proposal file `doc` and the parameters `p` give the same priceRange to each of `assets` (and to no other)? */
@@ -188,7 +211,9 @@ export class AdaptiveScheduler {
     for (const a of this.assets) { const b = this.barsOf(a); if (b) bars.set(a, b); }
     const baseName = this.baseName(), base = { name: baseName, params: loadPreset(baseName) }, current = this.engine.state.params;
     const live = Object.fromEntries(this.assets.map((a) => [a, this.live.snapshot(a)]));
-    const built = buildProposal(base, current, bars, live, this.config.model, at);
+    const req: FitRequest = { base, current, bars: [...bars], live, cfg: this.config.model, feedTime: at };
+    const built = this.config.workerUrl ? await fitInWorker(this.config.workerUrl, req) : proposeFrom(req);
+    // The impact below is measured on the market when the fit returns (in a worker, ticks go on meanwhile).
     if (!built.ok) return done("failed", built.reason);
     const doc = JSON.parse(JSON.stringify(built.value.doc)) as Record<string, unknown>;
     const parsed = parseParams(doc, rawPreset);

@@ -8,7 +8,7 @@ import { DEFAULT_APC } from "../../analytics/adaptive/apc.js";
 import { DEFAULT_ADAPTIVE_FEATURES } from "../../analytics/adaptive/features.js";
 import { DpmInputError, type InputIssue } from "../../input/issues.js";
 import { presetNames } from "../../input/presets.js";
-import type { AdaptiveConfig } from "../adaptive/scheduler.js";
+import { fitWorkerUrl, type AdaptiveConfig } from "../adaptive/scheduler.js";
 import { barAssets, loadBars } from "../barHistory.js";
 
 export interface AdaptiveFlags {
@@ -80,5 +80,7 @@ export function adaptiveConfigFrom(f: AdaptiveFlags): AdaptiveConfig | undefined
     mode: f.adaptive, everyMs: everyMs as number, noticeMs: noticeMs as number, assets, ...(history ? { history } : {}), ...(f.adaptiveBase ? { base: f.adaptiveBase } : {}),
     model: { confidence: 0.99, horizon: 1, trainDays: trainDays as number, refitDays: refitDays as number, lambda: 0.94, features: DEFAULT_ADAPTIVE_FEATURES, apc: DEFAULT_APC },
     regime: { ratio, shortMs: 3_600_000, longMs: 86_400_000 },
+    // The walk-forward runs in a worker thread when the compiled worker is there (always under bin/dpm).
+    ...(fitWorkerUrl() ? { workerUrl: fitWorkerUrl() } : {}),
   };
 }
