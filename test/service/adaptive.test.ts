@@ -66,7 +66,9 @@ describe("adaptive parameters in the service (propose)", () => {
     proposal = r.json.proposal;
     expect(proposal).toMatchObject({ id: "p-1", status: "pending", mode: "propose", trigger: "manual", effectiveAt: null, feedTime: T0 + 30_000 });
     const btc = proposal.adaptive.assets.BTC;
-    expect(btc.model).toMatchObject({ name: "adaptive", bars: 521, lastBar: "2024-11-20" });
+    // today's bar (two observations so far) would lower the move: the completed days are used, and both are logged
+    expect(btc.model).toMatchObject({ name: "adaptive", bars: 520, lastBar: "2024-11-19", today: { day: "2024-11-20", used: "completed days" } });
+    expect(btc.model.today.apcMoveWithToday).toBeLessThan(btc.model.today.apcMoveCompletedDays);
     expect(btc.model.apcMove).toBeGreaterThanOrEqual(btc.model.rawMove);
     expect(Number.isFinite(btc.features.ewmaVol) && Number.isFinite(btc.features.gkVol30)).toBe(true);
     expect(btc.bounds).toMatchObject({ priceRange: { min: 0.001, max: 0.95 }, clampedBy: null, static: 0.16 });
@@ -148,17 +150,20 @@ describe("adaptive parameters in the service (propose)", () => {
       if (page.length < 1000) break;
       from = page[page.length - 1].seq + 1;
     }
-    const fresh = await Engine.open(copy);
+    const fresh = await Engine.open(copy, { liquidation: { enabled: false } });
     expect(JSON.stringify(fresh.state.params)).toBe(params);
     expect(JSON.stringify([...fresh.margins.values()].map((m) => ({ ...m, seq: 0 })))).toBe(margins);
   }, 60_000);
 
-  it("reject, approve a closed or unknown proposal, bad ids", async () => {
-    await tick(svc, "BTC", 3_600_000, 86000);
+  it("a crash today raises the move at once (today's bar used); reject, approve a closed or unknown proposal, bad ids", async () => {
+    await tick(svc, "BTC", 3_600_000, 70000);
+    await tick(svc, "BTC", 3_660_000, 85000);
     const r = await svc.call("POST", "/v1/params/proposals", {});
     expect(r.status, r.text).toBe(201);
     const id = r.json.proposal.id;
     expect(id).toBe("p-2");
+    expect(r.json.proposal.adaptive.assets.BTC.model).toMatchObject({ bars: 521, lastBar: "2024-11-20", today: { used: "with today so far" } });
+    expect(r.json.proposal.params.portfolio.underlyings.BTC.priceRange).toBeGreaterThan(proposal.params.portfolio.underlyings.BTC.priceRange);
     expect((await svc.call("POST", `/v1/params/proposals/${id}/reject`, { reason: "desk review" })).status).toBe(201);
     expect((await svc.call("GET", "/v1/params/proposals")).json.proposals[0]).toMatchObject({ id, status: "rejected", reason: "desk review" });
     expect((await svc.call("POST", `/v1/params/proposals/${id}/approve`, {})).status).toBe(409);

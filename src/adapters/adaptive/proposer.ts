@@ -1,14 +1,17 @@
 /**
  * One adaptive proposal, computed as `dpm adapt fit` computes its file (src/analytics/adaptive/fitParams.ts): per
  * asset the walk-forward of the move models on its daily bars (history + live), the chosen model's APC move at the
- * last bar → priceRange = e^m − 1 (rounded up, clamped to the schema's bounds), on top of a static preset. The
+ * last bar → priceRange = e^m − 1 (rounded up, clamped to the schema's bounds), on top of a static preset (today's
+ * open bar counts only when it raises the move: `fitWithToday`). The
  * `adaptive` model needs more than `trainDays + horizon` consecutive bars; with fewer (but more than 365 + horizon)
  * the `ewma` model is used with a 365-day training window; with fewer still the asset keeps its current range. And
  * the impact of the proposed parameters on the live accounts (the impact report's function: who crosses into
  * margin call or liquidation).
  */
 import { type ApcSpec } from "../../analytics/adaptive/apc.js";
-import { consecutiveTail, type Bars } from "../../analytics/adaptive/bars.js";
+import { consecutiveTail, sliceBars, type Bars } from "../../analytics/adaptive/bars.js";
+import { DAY_MS } from "../../analytics/adaptive/liveBars.js";
+import { dayText } from "../../risk/history.js";
 import { featureMatrix } from "../../analytics/adaptive/features.js";
 import { fitParamsDoc, PRICE_RANGE_BOUNDS, type FitModel } from "../../analytics/adaptive/fitParams.js";
 import { moveFromPriceRange } from "../../analytics/adaptive/models.js";
@@ -68,6 +71,43 @@ function featuresAt(b: Bars, names: readonly string[], live: Record<string, numb
   return out;
 }
 
+interface AssetFitRun {
+  readonly bars: Bars;
+  readonly model: FitModel;
+  readonly trainDays: number;
+  readonly underlying: unknown;
+  readonly fitted: Record<string, unknown> & { apcMove: number };
+}
+
+/** The walk-forward and fitted range of one asset on `b` (adaptive, or the ewma fallback), or why not. */
+function fitAsset(b: Bars, asset: string, base: { name: string; params: MarginParams }, cfg: AdaptiveModelConfig): AssetFitRun | string {
+  const n = b.close.length, h = cfg.horizon;
+  const model: FitModel | undefined = n > cfg.trainDays + h ? "adaptive" : n > FALLBACK_TRAIN_DAYS + h ? "ewma" : undefined;
+  if (!model) return `${n} consecutive daily bars, need more than ${FALLBACK_TRAIN_DAYS + h} (ewma) or ${cfg.trainDays + h} (adaptive)`;
+  const spec = specFor(cfg, base.params, asset, model === "adaptive" ? cfg.trainDays : FALLBACK_TRAIN_DAYS);
+  const run = backtestBars(b, spec);
+  if (!run.ok) return run.reason;
+  const doc = fitParamsDoc(base.params, base.name, [run.value], model, spec);
+  const fitted = ((doc.calibration as { assets: Record<string, Record<string, unknown> & { apcMove: number }> }).assets)[asset];
+  return { bars: b, model, trainDays: spec.trainBars, underlying: (doc.portfolio as { underlyings: Record<string, unknown> }).underlyings[asset], fitted };
+}
+
+/**
+ * One asset: when its last bar is today's, still open (feed time's UTC day), the fit runs on the completed days
+ * and on the completed days plus today so far, and the larger APC move is used: a young day's range is small and
+ * would lower the move, while a day that is already wild (a regime change) raises it at once.
+ */
+function fitWithToday(b: Bars, asset: string, base: { name: string; params: MarginParams }, cfg: AdaptiveModelConfig, feedTime: number): { run: AssetFitRun; today?: Record<string, unknown> } | string {
+  const today = Math.floor(feedTime / DAY_MS), n = b.close.length;
+  const withToday = fitAsset(b, asset, base, cfg);
+  if (b.periods[n - 1] !== today || n < 2) return typeof withToday === "string" ? withToday : { run: withToday };
+  const completed = fitAsset(sliceBars(b, 0, n - 1), asset, base, cfg);
+  if (typeof completed === "string") return typeof withToday === "string" ? withToday : { run: withToday };
+  const useToday = typeof withToday !== "string" && withToday.fitted.apcMove >= completed.fitted.apcMove;
+  const run = useToday ? withToday : completed;
+  return { run, today: { day: dayText(today), apcMoveWithToday: typeof withToday === "string" ? null : withToday.fitted.apcMove, apcMoveCompletedDays: completed.fitted.apcMove, used: useToday ? "with today so far" : "completed days" } };
+}
+
 /**
  * The proposal for `bars` (per asset, daily, consecutive at the end) on top of `base` (a preset, by name), keeping
  * the current parameters' `liquidity` section. Fails (reason) when no asset has enough bars.
@@ -75,21 +115,16 @@ function featuresAt(b: Bars, names: readonly string[], live: Record<string, numb
 export function buildProposal(base: { name: string; params: MarginParams }, current: MarginParams, bars: ReadonlyMap<string, Bars>, live: Readonly<Record<string, Record<string, number>>>, cfg: AdaptiveModelConfig, feedTime: number): { ok: true; value: Proposal } | { ok: false; reason: string } {
   const underlyings: Record<string, unknown> = {}, calibration: Record<string, unknown> = {}, assets: Record<string, AssetProposal> = {}, skipped: Record<string, string> = {};
   for (const [asset, all] of bars) {
-    const b = consecutiveTail(all).bars, n = b.close.length, h = cfg.horizon;
-    const model: FitModel | undefined = n > cfg.trainDays + h ? "adaptive" : n > FALLBACK_TRAIN_DAYS + h ? "ewma" : undefined;
-    if (!model) { skipped[asset] = `${n} consecutive daily bars, need more than ${FALLBACK_TRAIN_DAYS + h} (ewma) or ${cfg.trainDays + h} (adaptive)`; continue; }
-    const spec = specFor(cfg, base.params, asset, model === "adaptive" ? cfg.trainDays : FALLBACK_TRAIN_DAYS);
-    const run = backtestBars(b, spec);
-    if (!run.ok) { skipped[asset] = run.reason; continue; }
-    const doc = fitParamsDoc(base.params, base.name, [run.value], model, spec);
-    const fitted = ((doc.calibration as { assets: Record<string, Record<string, unknown>> }).assets)[asset];
-    underlyings[asset] = (doc.portfolio as { underlyings: Record<string, unknown> }).underlyings[asset];
-    calibration[asset] = { ...fitted, modelName: model, trainDays: spec.trainBars };
+    const r = fitWithToday(consecutiveTail(all).bars, asset, base, cfg, feedTime);
+    if (typeof r === "string") { skipped[asset] = r; continue; }
+    const { bars: b, model, fitted } = r.run, n = b.close.length;
+    underlyings[asset] = r.run.underlying;
+    calibration[asset] = { ...fitted, modelName: model, trainDays: r.run.trainDays, ...(r.today ? { today: r.today } : {}) };
     assets[asset] = {
       features: featuresAt(b, cfg.features, live[asset] ?? {}),
       model: {
-        name: model, ...(model === "ewma" ? { fallback: `${n} consecutive daily bars ≤ trainDays + horizon = ${cfg.trainDays + h}: ewma on ${FALLBACK_TRAIN_DAYS} training days` } : {}),
-        bars: n, lastBar: fitted.asOf, rawMove: fitted.rawMove, apcMove: fitted.apcMove, apcRule: fitted.apcRule, fit: fitted.model,
+        name: model, ...(model === "ewma" ? { fallback: `${n} consecutive daily bars ≤ trainDays + horizon = ${cfg.trainDays + cfg.horizon}: ewma on ${FALLBACK_TRAIN_DAYS} training days` } : {}),
+        bars: n, lastBar: fitted.asOf, rawMove: fitted.rawMove, apcMove: fitted.apcMove, apcRule: fitted.apcRule, fit: fitted.model, ...(r.today ? { today: r.today } : {}),
       },
       bounds: { priceRange: { ...PRICE_RANGE_BOUNDS }, unclamped: fitted.priceRangeUnclamped, clampedBy: fitted.clampedBy, value: fitted.priceRange, static: fitted.basePriceRange },
     };
