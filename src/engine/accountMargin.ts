@@ -14,6 +14,8 @@ import { instrumentOf, toPortfolio, type AccountState, type EngineState } from "
 import { instrumentsOf } from "./indexes.js";
 import type { Instrument } from "../domain/instrument.js";
 import type { Portfolio } from "../domain/portfolio.js";
+import type { LiquidityAdjustment } from "../margin/liquidityCharge.js";
+import { engineLiquidity } from "./liquidityAddOn.js";
 
 /**
  * Greeks of an account on one underlying, USD numeraire (as `dpm greeks` sums them on its `ALL` row): positions
@@ -51,6 +53,10 @@ export interface AccountMargin extends Pick<MarginResult, "account" | "equity" |
    * adjusted equity − IM is the lower of the two valuations' headroom (index, stable). Included in `initialMargin`.
    */
   readonly stableAddOn: number;
+  /** Liquidity add-on of futures and perpetuals (USD, in `initialMargin`; × mmFactor in `maintenanceMargin`); only when the parameters enable liquidity charges. */
+  readonly liquidityAddOn?: number;
+  /** Liquidity haircut of collateral minus the tier haircut it replaces (USD, taken from `adjustedEquity`); only when enabled. */
+  readonly liquidityHaircut?: number;
   readonly unrealisedPnl: number;
   readonly greeks: Readonly<Record<string, GreeksByUnderlying>>;
   /** Why the margin could not be computed (then the numbers are NaN-free zeros and status is "liquidation"). */
@@ -63,6 +69,8 @@ export interface AccountMarginDetail {
   readonly summary: AccountMargin;
   readonly result: MarginResult | undefined;
   readonly concentration: readonly ConcentrationCharge[];
+  /** Liquidity charges (margin/liquidityCharge.ts), when the parameters enable them. */
+  readonly liquidity?: LiquidityAdjustment;
 }
 
 /**
@@ -226,16 +234,20 @@ export function accountMargin(s: EngineState, ctx: RiskContext, acct: AccountSta
     const st = marginWith(imCtx, pf, "portfolio", { contributions: false });
     if (st.ok) stableAddOn = Math.max(0, (res.adjustedEquity - res.initialMargin) - (st.value.adjustedEquity - st.value.initialMargin));
   }
-  const im = res.initialMargin + addOn + stableAddOn;
-  const mm = res.maintenanceMargin + s.params.portfolio.mmFactor * addOn;
-  const status = marginStatus(res.equity, res.adjustedEquity, im, mm);
+  const liq = engineLiquidity(s.params, market, pf.positions, res);
+  const liqAddOn = liq?.addOnUsd ?? 0;
+  const adjusted = liq ? res.adjustedEquity - liq.haircutDeltaUsd : res.adjustedEquity;
+  const im = res.initialMargin + addOn + stableAddOn + liqAddOn;
+  const mm = res.maintenanceMargin + s.params.portfolio.mmFactor * (addOn + liqAddOn);
+  const status = marginStatus(res.equity, adjusted, im, mm);
   const hold = status === "liquidation" || status === "bankrupt" ? liquidationHold(s, acct) : undefined;
   // A plain literal (object spread here cost ~10 µs per account in the tick profile).
   const summary: { -readonly [K in keyof AccountMargin]: AccountMargin[K] } = {
-    account: acct.id, owner: acct.owner, seq: s.seq, equity: res.equity, adjustedEquity: res.adjustedEquity, initialMargin: im, maintenanceMargin: mm,
-    availableFunds: res.adjustedEquity - im, marginRatio: marginRatio(mm, res.adjustedEquity), status, concentrationAddOn: addOn, stableAddOn,
+    account: acct.id, owner: acct.owner, seq: s.seq, equity: res.equity, adjustedEquity: adjusted, initialMargin: im, maintenanceMargin: mm,
+    availableFunds: adjusted - im, marginRatio: marginRatio(mm, adjusted), status, concentrationAddOn: addOn, stableAddOn,
     unrealisedPnl: unrealised(ctx, acct, prep.instruments, res), greeks: greeksOf(s, market, prep, res),
   };
+  if (liq) { summary.liquidityAddOn = liqAddOn; summary.liquidityHaircut = liq.haircutDeltaUsd; }
   if (hold) summary.liquidationHold = hold;
-  return { summary, result: res, concentration: charges };
+  return { summary, result: res, concentration: charges, ...(liq ? { liquidity: liq } : {}) };
 }

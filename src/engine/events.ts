@@ -11,10 +11,11 @@
  */
 import { z } from "zod";
 import { instrumentNamed } from "../domain/instrument.js";
-import { decimalStringProblem, fundingRateSchema, instrumentNameSchema, isPrice, liquiditySchema, MAX_AMOUNT, priceSchema, rateSchema, timeSchema, tradePriceProblem, volSchema } from "../input/bounds.js";
+import { decimalStringProblem, fundingRateSchema, instrumentNameSchema, isPrice, liquiditySchema, MAX_AMOUNT, priceSchema, rateSchema, spreadSchema, timeSchema, tradePriceProblem, volSchema } from "../input/bounds.js";
 import type { InputIssue } from "../input/issues.js";
 import { fromZod } from "../input/zodIssues.js";
 import { formatUnits, toUnits } from "../domain/money.js";
+import { adaptiveMetaSchema, paramsProposalClosedEvent, paramsProposalEvent } from "./adaptiveEvents.js";
 
 const MAX_ABS = BigInt(MAX_AMOUNT) * 10n ** 12n;
 
@@ -111,7 +112,7 @@ export const tickEvent = z.strictObject({
   type: z.literal("tick"), asset, ts: time, index: price, vol: vol.optional(), rate: rateSchema.optional(),
   instruments: z.record(instrumentName, z.strictObject({
     mark: price.optional(), markIv: vol.optional(),
-    openInterest: liquiditySchema.optional(), depthUsd: liquiditySchema.optional(),
+    openInterest: liquiditySchema.optional(), depthUsd: liquiditySchema.optional(), spread: spreadSchema.optional(),
   })).optional(),
   /** Oracle: smoothed stable price (IM values at the more conservative of index and stable). */
   stable: price.optional(),
@@ -134,6 +135,8 @@ export const paramsEvent = z.strictObject({
       cap: finite.refine((v) => v >= 0 && v <= 1, "must be in [0, 1]").optional(),
     }).optional(),
   }).optional(),
+  /** An adaptive proposal applied (src/engine/adaptiveEvents.ts): its features, model output, bounds and impact. */
+  adaptive: adaptiveMetaSchema.optional(),
   marketSeq,
 });
 export const expiryEvent = z.strictObject({ type: z.literal("expiry"), underlying: asset, expiryCode: z.string().regex(/^\d{1,2}[A-Z]{3}\d{2}$/), price, ts: time });
@@ -185,8 +188,8 @@ export const liquidationEndEvent = z.strictObject({
 /** Every event the log can hold. */
 export const engineEvent = z.discriminatedUnion("type", [
   marketEvent, accountEvent, bookEvent, depositEvent, withdrawalEvent, fillEvent, orderEvent, cancelEvent, tickEvent, fundingEvent, paramsEvent, expiryEvent, marginStatusEvent,
-  insuranceDepositEvent, liquidationStartEvent, liquidationStepEvent, adlEvent, liquidationEndEvent,
-], { error: "type must be one of market, account, book, deposit, withdrawal, fill, tick, funding, params, insurance_deposit, expiry, margin_status, liquidation_start, liquidation_step, liquidation_end" });
+  insuranceDepositEvent, liquidationStartEvent, liquidationStepEvent, adlEvent, liquidationEndEvent, paramsProposalEvent, paramsProposalClosedEvent,
+], { error: "type must be one of market, account, book, deposit, withdrawal, fill, tick, funding, params, insurance_deposit, expiry, margin_status, liquidation_start, liquidation_step, liquidation_end, params_proposal, params_proposal_closed" });
 
 export type EngineEvent = z.infer<typeof engineEvent>;
 export type TickEvent = z.infer<typeof tickEvent>;

@@ -6,11 +6,12 @@
  * tick when they change). Wrapped collateral assets bypass the median and are valued by
  * `wrappedCollateralPrice` (min of deep-book market and redemption value, with a floor).
  */
-import type { FeedEvent, IndexState, MarketFeed, OracleUpdate, PriceTick } from "../market/oracle/types.js";
+import type { BookTick, FeedEvent, IndexState, MarketFeed, OracleUpdate, PriceTick } from "../market/oracle/types.js";
+import { bookMetrics, CHARGE_BAND } from "../analytics/adaptive/microstructure.js";
 import { createOracle, type Oracle } from "../market/oracle/oracle.js";
 import { wrappedCollateralPrice, type WrappedParams, type WrappedQuote, type WrappedValuation } from "../margin/wrappedCollateral.js";
 import { instrumentNamed } from "../domain/instrument.js";
-import { instrumentNameProblem, isPrice, MAX_RATE, MAX_VOL, MIN_VOL, timeSchema } from "../input/bounds.js";
+import { instrumentNameProblem, isPrice, MAX_LIQUIDITY, MAX_RATE, MAX_SPREAD, MAX_VOL, MIN_VOL, timeSchema } from "../input/bounds.js";
 import { sanitizeTick } from "./priceBands.js";
 import type { Engine, SubmitResult } from "./engine.js";
 
@@ -23,7 +24,7 @@ interface Pending {
   ts: number;
   vol?: number;
   rate?: number;
-  instruments: Record<string, { mark?: number; markIv?: number }>;
+  instruments: Record<string, { mark?: number; markIv?: number; depthUsd?: number; spread?: number }>;
   priceMoved: boolean;
 }
 
@@ -52,6 +53,8 @@ export class MarketIngest {
   private scheduled = false;
   private feed: MarketFeed | undefined;
   readonly counters = { accepted: 0, rejected: 0, ticksSubmitted: 0 };
+  /** Called with every feed event before it is handled (e.g. the live features of the adaptive scheduler); an observer must not throw. */
+  readonly observers = new Set<(e: FeedEvent) => void>();
   /** Where ticks go (default: `engine.submit`); scale-out publishes them to the market stream instead (src/adapters/http/scaleout.ts). */
   submitTick: ((tick: unknown) => Promise<SubmitResult>) | undefined;
 
@@ -103,7 +106,10 @@ export class MarketIngest {
    * feed (simulated, replay, Deribit); index prices go to the oracle, which has its own checks.
    */
   onFeed(e: FeedEvent): void {
+    for (const o of this.observers) o(e);
     if (e.kind === "price") { this.price(e.tick); return; }
+    if (e.kind === "trade") return;
+    if (e.kind === "book") { this.book(e.tick); return; }
     if (e.kind === "instrument") {
       const inst = instrumentNamed(e.tick.instrument);
       if (!inst || instrumentNameProblem(e.tick.instrument) || !timeSchema.safeParse(e.tick.ts).success) {
@@ -115,13 +121,32 @@ export class MarketIngest {
       if (mark !== e.tick.mark || markIv !== e.tick.markIv) this.refuseFeed(inst.underlying, `${e.tick.instrument}: mark or mark IV outside the fixed bounds (${String(e.tick.mark)}, ${String(e.tick.markIv)})`);
       if (mark === undefined && markIv === undefined) return;
       const p = this.slot(inst.underlying, e.tick.ts);
-      p.instruments[e.tick.instrument] = { ...(mark !== undefined ? { mark } : {}), ...(markIv !== undefined ? { markIv } : {}) };
+      p.instruments[e.tick.instrument] = { ...p.instruments[e.tick.instrument], ...(mark !== undefined ? { mark } : {}), ...(markIv !== undefined ? { markIv } : {}) };
     } else {
       if (!timeSchema.safeParse(e.tick.ts).success || !/^[A-Z][A-Z0-9]{0,11}$/.test(e.tick.asset)) { this.refuseFeed(e.tick.asset.slice(0, 12), "asset tick: invalid asset or time"); return; }
       const p = this.slot(e.tick.asset, e.tick.ts);
       if (e.tick.vol !== undefined) { if (e.tick.vol >= MIN_VOL && e.tick.vol <= MAX_VOL) p.vol = e.tick.vol; else this.refuseFeed(e.tick.asset, `vol ${e.tick.vol} out of [${MIN_VOL}, ${MAX_VOL}]`); }
       if (e.tick.rate !== undefined) { if (Math.abs(e.tick.rate) <= MAX_RATE) p.rate = e.tick.rate; else this.refuseFeed(e.tick.asset, `rate ${e.tick.rate} out of [-${MAX_RATE}, ${MAX_RATE}]`); }
     }
+    this.schedule();
+  }
+
+  /**
+   * A book snapshot: its spread and thinner-side depth within ±1 % of the mid (USD; coin amounts × price) join the
+   * asset's next tick as the instrument's `spread` and `depthUsd` (the liquidity charges' inputs). A book that is
+   * empty, crossed or has a level outside the fixed bounds is refused.
+   */
+  private book(b: BookTick): void {
+    const inst = instrumentNamed(b.instrument);
+    if (!inst || instrumentNameProblem(b.instrument) || !timeSchema.safeParse(b.ts).success) {
+      this.refuseFeed(inst?.underlying ?? "(unknown)", `book with an unknown instrument or an invalid time: ${b.instrument.slice(0, 64)}`);
+      return;
+    }
+    const inBounds = (l: readonly [number, number]) => isPrice(l[0]) && l[1] >= 0 && l[1] <= MAX_LIQUIDITY;
+    const m = b.bids.every(inBounds) && b.asks.every(inBounds) ? bookMetrics(b.bids, b.asks, b.unit === "usd" ? (_p, a) => a : (p, a) => p * a, [CHARGE_BAND]) : undefined;
+    if (!m || m.spread > MAX_SPREAD) { this.refuseFeed(inst.underlying, `${b.instrument}: book empty, crossed or outside the fixed bounds`); return; }
+    const p = this.slot(inst.underlying, b.ts);
+    p.instruments[b.instrument] = { ...p.instruments[b.instrument], depthUsd: m.depth[0].minUsd, spread: m.spread };
     this.schedule();
   }
 

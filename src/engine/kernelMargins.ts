@@ -11,8 +11,9 @@
  * - Concentration add-on: only for accounts holding an instrument with liquidity data (market.liquidity); it is
  *   computed as accountMargin computes it, from the owner's linked accounts' positions (objects: that part is
  *   not allocation-free, and costs what it costs today).
- * - Fallback to `accountMargin` for everything: parameters the kernel does not serve (venue methods), and
- *   accounts the kernel cannot margin (an instrument without a value, a balance without an index), so their
+ * - Fallback to `accountMargin` for everything: parameters the kernel does not serve (venue methods), accounts a
+ *   liquidity charge may apply to (src/engine/liquidityAddOn.ts: enabled, and a book with depth for one of their
+ *   instruments or balances), and accounts the kernel cannot margin (an instrument without a value, a balance without an index), so their
  *   summary carries accountMargin's own error text.
  */
 import { concentrationCharges } from "../margin/concentration.js";
@@ -21,6 +22,7 @@ import type { MarginParams } from "../margin/params.js";
 import { marginRatio, type MarginStatus } from "../margin/result.js";
 import type { RiskContext } from "../margin/riskContext.js";
 import { accountMargin, addCollateralGreeks, liquidationHold, ownerPositions, type AccountMargin, type GreeksByUnderlying } from "./accountMargin.js";
+import { liquidityMayApply } from "./liquidityAddOn.js";
 import type { MarketState } from "./marketState.js";
 import { unitsToNumber } from "../domain/money.js";
 import { openOrdersOf } from "./orders.js";
@@ -187,7 +189,8 @@ export class KernelMargins {
     const e = this.byId.get(id), a = s.accounts.get(id), k = this.kernel;
     if (!e || !a) return;
     const i = e.index;
-    if (!k || !s.market || k.results.status[i] === STATUS_ERROR) {
+    // Liquidity charges need the core's per-balance haircut decisions: such accounts go through accountMargin.
+    if (!k || !s.market || k.results.status[i] === STATUS_ERROR || liquidityMayApply(s.params, s.market, a)) {
       const sm = accountMargin(s, ctx, a, this.linked(s, a), imCtx, undefined, false).summary;
       this.fallback.set(id, sm);
       this.im[i] = sm.initialMargin; this.mm[i] = sm.maintenanceMargin; this.addOn[i] = sm.concentrationAddOn; this.stableAddOn[i] = sm.stableAddOn;

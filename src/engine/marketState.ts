@@ -45,7 +45,14 @@ export function oracleHold(m: MarketState, asset: string): string | undefined {
 export function marketStateFrom(s: MarketSnapshot): MarketState {
   const asOf: Record<string, number> = {};
   for (const a of Object.keys(s.assets)) asOf[a] = s.asOf;
-  return { assets: { ...s.assets }, instruments: { ...s.instruments }, asOf, start: s.asOf, liquidity: {}, oracle: {} };
+  // A snapshot's book depth and spread are liquidity, kept apart from marks (as ticks keep them).
+  const instruments: Record<string, InstrumentMarket> = {}, liquidity: Record<string, InstrumentLiquidity> = {};
+  for (const [name, x] of Object.entries(s.instruments)) {
+    const { depthUsd, spread, ...marks } = x;
+    instruments[name] = depthUsd === undefined && spread === undefined ? x : marks;
+    if (depthUsd !== undefined || spread !== undefined) liquidity[name] = { ...(depthUsd !== undefined ? { depthUsd } : {}), ...(spread !== undefined ? { spread } : {}) };
+  }
+  return { assets: { ...s.assets }, instruments, asOf, start: s.asOf, liquidity, oracle: {} };
 }
 
 /** Latest valuation time over all assets. */
@@ -90,8 +97,8 @@ export function applyTick(m: MarketState, t: TickEvent): void {
     if (x.mark !== undefined || x.markIv !== undefined) {
       m.instruments[name] = { ...m.instruments[name], ...(x.mark !== undefined ? { mark: x.mark } : {}), ...(x.markIv !== undefined ? { markIv: x.markIv } : {}) };
     }
-    if (x.openInterest !== undefined || x.depthUsd !== undefined) {
-      m.liquidity[name] = { ...m.liquidity[name], ...(x.openInterest !== undefined ? { openInterest: x.openInterest } : {}), ...(x.depthUsd !== undefined ? { depthUsd: x.depthUsd } : {}) };
+    if (x.openInterest !== undefined || x.depthUsd !== undefined || x.spread !== undefined) {
+      m.liquidity[name] = { ...m.liquidity[name], ...(x.openInterest !== undefined ? { openInterest: x.openInterest } : {}), ...(x.depthUsd !== undefined ? { depthUsd: x.depthUsd } : {}), ...(x.spread !== undefined ? { spread: x.spread } : {}) };
     }
   }
   m.asOf[t.asset] = t.ts;
@@ -155,4 +162,19 @@ export function stableView(m: MarketState): MarketState | undefined {
     if (k !== undefined) instruments[name] = { ...x, mark: x.mark * k };
   }
   return { ...m, assets, instruments };
+}
+
+/**
+ * The live market as a market file (DESIGN.md section 10): every asset at the latest valuation time, the marks,
+ * and each instrument's book depth and spread from `liquidity` (`instruments[name].depthUsd`/`spread`), so that
+ * `dpm margin --market` on it reproduces the engine's figures (for accounts whose underlyings share that time).
+ */
+export function marketFileOf(m: MarketState): { asOf: string; assets: Record<string, AssetMarket>; instruments: Record<string, Record<string, number>> } {
+  const instruments: Record<string, Record<string, number>> = {};
+  for (const [name, x] of Object.entries(m.instruments)) instruments[name] = { ...x };
+  for (const [name, l] of Object.entries(m.liquidity)) {
+    if (l.depthUsd === undefined && l.spread === undefined) continue;
+    instruments[name] = { ...instruments[name], ...(l.depthUsd !== undefined ? { depthUsd: l.depthUsd } : {}), ...(l.spread !== undefined ? { spread: l.spread } : {}) };
+  }
+  return { asOf: new Date(latestAsOf(m)).toISOString(), assets: { ...m.assets }, instruments };
 }

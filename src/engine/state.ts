@@ -159,7 +159,12 @@ export function eventProblem(s: EngineState, e: EngineEvent): string | undefined
       const r = resolveParams(e);
       return r.ok ? undefined : r.reason;
     }
-    case "expiry": case "insurance_deposit": return undefined;
+    case "params_proposal": {
+      // A proposal's parameters must be applicable when approved: validated as a params event's.
+      const r = resolveParams({ type: "params", params: e.params });
+      return r.ok ? undefined : `proposed parameters: ${r.reason}`;
+    }
+    case "expiry": case "insurance_deposit": case "params_proposal_closed": return undefined;
     case "margin_status": case "liquidation_start": return needAccount(e.account);
     case "liquidation_step": case "liquidation_end": {
       const missing = needAccount(e.account);
@@ -273,6 +278,8 @@ export function applyEvent(s: EngineState, e: EngineEvent, seq: number): { accou
       return { accounts: [], moved: ["*"] };
     }
     case "expiry": return { accounts: applyExpiry(s, e), moved: [] };
+    // Adaptive proposals change no state (the scheduler folds them from the log); approving one is a params event.
+    case "params_proposal": case "params_proposal_closed": return { accounts: [], moved: [] };
     case "margin_status": {
       const a = s.accounts.get(e.account);
       if (a) a.status = e.status;

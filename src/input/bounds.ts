@@ -16,6 +16,7 @@
  * | funding rate | −0.1 ≤ r ≤ 0.1 | per payment |
  * | decimal amount or size | \|x\| ≤ 1e15, at most 12 decimals | exact 1e-12 units |
  * | open interest, depth | 0 ≤ x ≤ 1e18 | |
+ * | relative book spread (ask − bid) / mid | 0 ≤ s ≤ 2 | a bid of 0 gives 2 |
  * | time | integer epoch ms in [0, 8.64e15] | the range of a JS Date |
  * | instrument name | ≤ 64 characters | |
  * | market file mark (future, perpetual) | within 100× of its index | a unit error beyond; options: no-arbitrage bounds |
@@ -48,6 +49,8 @@ export const AMOUNT_DECIMALS = 12;
 export const MAX_STATE_AMOUNT = 1e18;
 /** Largest open interest or book depth. */
 export const MAX_LIQUIDITY = 1e18;
+/** Largest relative spread (ask − bid) / mid: 2 when the bid is 0. */
+export const MAX_SPREAD = 2;
 /** Longest instrument name. */
 export const MAX_NAME_LENGTH = 64;
 /** Latest time (ms since the epoch) a JS Date can hold. */
@@ -91,6 +94,9 @@ export const rateSchema = between(-MAX_RATE, MAX_RATE, "must be a rate in [-1, 1
 export const fundingRateSchema = between(-MAX_FUNDING_RATE, MAX_FUNDING_RATE, "must be a funding rate in [-0.1, 0.1]");
 /** Open interest or depth in [0, 1e18]. */
 export const liquiditySchema = between(0, MAX_LIQUIDITY, "must be ≥ 0 and at most 1e18");
+
+/** A relative book spread (ask − bid) / mid in [0, 2]. */
+export const spreadSchema = between(0, MAX_SPREAD, "must be a relative spread (ask - bid) / mid in [0, 2]");
 
 /** Is `x` a number inside the fixed price bounds? */
 export const isPrice = (x: unknown): x is number => typeof x === "number" && x >= MIN_PRICE && x <= MAX_PRICE;

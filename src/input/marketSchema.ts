@@ -2,7 +2,7 @@ import { z } from "zod";
 import { instrumentNamed } from "../domain/instrument.js";
 import type { MarketSnapshot } from "../market/snapshot.js";
 import { sviProblems } from "../market/svi.js";
-import { FILE_MARK_BAND, instrumentNameSchema, isPrice, priceIssue, priceSchema, rateSchema, volSchema } from "./bounds.js";
+import { FILE_MARK_BAND, instrumentNameSchema, isPrice, liquiditySchema, priceIssue, priceSchema, rateSchema, spreadSchema, volSchema } from "./bounds.js";
 import { DpmInputError, type InputIssue } from "./issues.js";
 import { fromZod } from "./zodIssues.js";
 
@@ -19,7 +19,8 @@ const asset = z.strictObject({
   rate: rateSchema.optional(),
   surface: z.record(z.string().regex(/^\d{1,2}[A-Z]{3}\d{2}$/, "must be an expiry code such as 27DEC24"), svi).optional(),
 });
-const instrument = z.strictObject({ mark: price.optional(), markIv: vol.optional() });
+/** `depthUsd` and `spread` describe the instrument's book (spot books under the asset code); they drive the liquidity charges of parameters that enable them. */
+const instrument = z.strictObject({ mark: price.optional(), markIv: vol.optional(), depthUsd: liquiditySchema.optional(), spread: spreadSchema.optional() });
 const isoTime = z.string({ error: "must be an ISO-8601 UTC time" }).refine(
   (s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)),
   "must be an ISO-8601 time with a zone, e.g. 2024-11-20T08:00:00Z",

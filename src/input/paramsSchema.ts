@@ -78,6 +78,15 @@ const varModel = z.strictObject({
   mmFactor: within(0.1, 1),
 });
 
+/** Liquidity-adaptive charges (src/margin/liquidityCharge.ts); absent in every shipped preset (off). */
+const liquidity = z.strictObject({
+  impact: within(0, 10),
+  maxRate: within(0, 1),
+  defaultVol: within(0.01, 10),
+  positions: z.boolean(),
+  collateral: z.boolean(),
+});
+
 /** Zod schema of a parameter file (`presets/*.json`), with explicit bounds on every value. */
 export const paramsSchema = z.strictObject({
   name: z.string().min(1),
@@ -94,6 +103,7 @@ export const paramsSchema = z.strictObject({
   derive: derivePm2Schema.optional(),
   deriveSrm: deriveSrmSchema.optional(),
   deriveFeeds: deriveFeedsSchema.optional(),
+  liquidity: liquidity.optional(),
 }).superRefine((p, ctx) => {
   const block = p.method === undefined ? undefined : METHOD_BLOCK[p.method];
   if (block !== undefined && !(block in p)) ctx.addIssue({ code: "custom", path: [block], message: `method "${p.method}" needs its "${block}" parameters` });

@@ -1,6 +1,7 @@
 import type { Parsed } from "../domain/instrument.js";
 import type { Portfolio } from "../domain/portfolio.js";
 import type { MarketSnapshot } from "../market/snapshot.js";
+import { liquidityAdjustment, withLiquidity, type LiquidityMarket } from "./liquidityCharge.js";
 import type { MarginParams } from "./params.js";
 import { portfolioMargin } from "./portfolioModel.js";
 import type { MarginModel, MarginResult } from "./result.js";
@@ -27,14 +28,32 @@ export interface MarginDetail {
  */
 export function marginWith(ctx: RiskContext, pf: Portfolio, model: MarginModel, detail?: MarginDetail): Parsed<MarginResult> {
   switch (model) {
-    case "portfolio":
-      return ctx.params.method === undefined || ctx.params.method === "grid" ? portfolioMargin(ctx, pf, detail?.contributions ?? true) : venueMargin(ctx, pf);
+    case "portfolio": {
+      const r = ctx.params.method === undefined || ctx.params.method === "grid" ? portfolioMargin(ctx, pf, detail?.contributions ?? true) : venueMargin(ctx, pf);
+      return r.ok && ctx.params.liquidity ? { ok: true, value: withSnapshotLiquidity(ctx, pf, r.value) } : r;
+    }
     case "standard":
     case "isolated":
       return standardMargin(ctx, pf, model);
     case "var":
       return { ok: false, reason: VAR_NEEDS_HISTORY };
   }
+}
+
+/** What the liquidity charges read from a context's snapshot: `instruments[name].depthUsd`/`spread`, index, flat vol. */
+export function snapshotLiquidity(ctx: RiskContext): LiquidityMarket {
+  const m = ctx.market;
+  return {
+    book: (n) => (Object.hasOwn(m.instruments, n) ? m.instruments[n] : undefined),
+    index: (a) => ctx.usdIndex(a),
+    vol: (a) => (Object.hasOwn(m.assets, a) ? m.assets[a].vol : undefined),
+  };
+}
+
+/** The portfolio result with the liquidity charges of `ctx.params.liquidity` from the snapshot's books (margin/liquidityCharge.ts). */
+function withSnapshotLiquidity(ctx: RiskContext, pf: Portfolio, r: MarginResult): MarginResult {
+  const usd = ctx.numeraire.index;
+  return withLiquidity(r, liquidityAdjustment(pf.positions, r, snapshotLiquidity(ctx), ctx.params, usd), ctx.params.portfolio.mmFactor, usd);
 }
 
 /** Prepare a context for a market, parameters and currency (pure). */

@@ -25,6 +25,8 @@ export interface InstrumentLiquidity {
   readonly openInterest?: number;
   /** Book depth in USD notional within the venue's depth band. */
   readonly depthUsd?: number;
+  /** Relative quoted spread (ask − bid) / mid (liquidity charges, margin/liquidityCharge.ts). */
+  readonly spread?: number;
 }
 
 /** One account's position in one instrument. */

@@ -1,6 +1,7 @@
 import type { CrossCollateralParams, OkxParams, SpanParams, VenueMethod } from "./venues/types.js";
 import type { DeriveFeeds, DerivePm2Params, DeriveSrmParams } from "./venues/derive/params.js";
 import type { UnderlyingGridParams } from "../risk/scenarioGrid.js";
+import type { LiquidityChargeParams } from "./liquidityCharge.js";
 
 export type { UnderlyingGridParams };
 
@@ -101,6 +102,8 @@ export interface MarginParams {
   readonly deriveSrm?: DeriveSrmParams;
   /** Derive oracle/account state per underlying that market and portfolio files cannot carry (`dpm import derive`). */
   readonly deriveFeeds?: DeriveFeeds;
+  /** Liquidity-adaptive charges from book depth and spread (margin/liquidityCharge.ts); absent → off. */
+  readonly liquidity?: LiquidityChargeParams;
 }
 
 /** A named stressed period (inclusive UTC dates `YYYY-MM-DD`). */

@@ -18,6 +18,10 @@ export interface InstrumentMarket {
   readonly mark?: number;
   /** Mark implied volatility of an option (annualised). */
   readonly markIv?: number;
+  /** Book depth: USD notional within ±1 % of the mid on the thinner side (liquidity charges). */
+  readonly depthUsd?: number;
+  /** Relative quoted spread (ask − bid) / mid (liquidity charges). */
+  readonly spread?: number;
 }
 
 /** A market snapshot: `asOf` (epoch ms) is the valuation time. */

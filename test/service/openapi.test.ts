@@ -30,7 +30,7 @@ afterAll(async () => svc?.stop());
 const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
 
 function concrete(path: string): string {
-  return path.replace("{id}", "alice").replace("{orderId}", "o-1").replace("{keyId}", revokable);
+  return path.replace("{id}", "alice").replace("{orderId}", "o-1").replace("{keyId}", revokable).replace("{proposalId}", "p-1");
 }
 
 describe("OpenAPI document vs the running server", () => {

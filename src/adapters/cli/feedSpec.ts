@@ -2,6 +2,7 @@ import type { Engine } from "../../engine/engine.js";
 import type { MarketFeed } from "../../market/oracle/types.js";
 import { DeribitFeed } from "../feeds/deribit.js";
 import { ReplayFeed } from "../feeds/replay.js";
+import { SimulatedMicrostructure } from "../feeds/simulatedBook.js";
 import { demoFeed } from "../http/demo.js";
 import { DpmInputError } from "../../input/issues.js";
 
@@ -44,15 +45,23 @@ export function feedFrom(spec: FeedSpec, engine: Engine, seed: number, tickMs: n
   switch (spec.kind) {
     case "none":
       return undefined;
-    case "simulated":
-      return demoFeed(engine, seed, tickMs);
+    case "simulated": {
+      // The simulated market gains books (spread and depth widen and thin with the simulated vol) and trades.
+      const feed = demoFeed(engine, seed, tickMs);
+      const micro = new SimulatedMicrostructure(feed.config);
+      feed.extra = (step) => micro.events(step);
+      return feed;
+    }
     case "replay":
       return new ReplayFeed({ file: spec.file, speed: spec.speed, rebase: true });
     case "deribit": {
       const m = engine.state.market;
       const stable = new Set(engine.state.params.collateral.stablecoins);
       const indices = m ? Object.keys(m.assets).filter((a) => !stable.has(a)).map((a) => `${a.toLowerCase()}_usd`) : ["btc_usd", "eth_usd"];
-      return new DeribitFeed({ ...(spec.url ? { url: spec.url } : {}), indices, instruments: m ? Object.keys(m.instruments) : [] });
+      // Books and trades of the futures and perpetuals, and the spot books of the collateral assets (BTC_USDC → BTC): the liquidity charges' depth and the live features.
+      const delta1 = m ? Object.keys(m.instruments).filter((n) => /-(PERPETUAL|\d{1,2}[A-Z]{3}\d{2})$/.test(n)) : [];
+      const spot = m ? Object.keys(m.assets).filter((a) => !stable.has(a)).map((a) => `${a}_USDC`) : [];
+      return new DeribitFeed({ ...(spec.url ? { url: spec.url } : {}), indices, instruments: m ? Object.keys(m.instruments) : [], books: [...delta1, ...spot], trades: delta1 });
     }
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Deribit public WebSocket JSON-RPC v2 client as a MarketFeed: subscribes to `deribit_price_index.<index>` and
- * `ticker.<instrument>.<interval>` channels, sets a heartbeat and answers each `test_request` with
+ * Deribit public WebSocket JSON-RPC v2 client as a MarketFeed: subscribes to `deribit_price_index.<index>`,
+ * `ticker.<instrument>.<interval>`, `book.<instrument>.none.<depth>.<interval>` and `trades.<instrument>.<interval>` channels, sets a heartbeat and answers each `test_request` with
  * `public/test`, and reconnects with exponential backoff (re-sending set_heartbeat and subscribe) when the
  * connection drops or goes silent. Notifications become FeedEvents (see deribitMessages.ts).
  */
@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { FeedEvent, MarketFeed } from "../../market/oracle/types.js";
 import { DpmInputError } from "../../input/issues.js";
 import { fromZod } from "../../input/zodIssues.js";
-import { incomingSchema, indexChannel, mapNotification, tickerChannel, type Incoming } from "./deribitMessages.js";
+import { bookChannel, incomingSchema, indexChannel, mapNotification, tickerChannel, tradesChannel, type Incoming } from "./deribitMessages.js";
 
 /** Zod schema of the client's options (all optional). */
 export const deribitOptionsSchema = z.strictObject({
@@ -19,6 +19,12 @@ export const deribitOptionsSchema = z.strictObject({
   /** Instruments whose ticker to follow, e.g. `BTC-PERPETUAL`, `BTC-27DEC24-60000-C`. */
   instruments: z.array(z.string().min(1)).default([]),
   interval: z.enum(["100ms", "agg2", "raw"]).default("100ms"),
+  /** Instruments whose book to follow (`book.<i>.none.<bookDepth>.<interval>`), e.g. `BTC-PERPETUAL`, `BTC_USDC` (spot). */
+  books: z.array(z.string().min(1)).default([]),
+  /** Price levels per side of each book (Deribit allows 1, 10, 20). */
+  bookDepth: z.union([z.literal(1), z.literal(10), z.literal(20)]).default(10),
+  /** Instruments whose public trades to follow (`trades.<i>.<interval>`). */
+  trades: z.array(z.string().min(1)).default([]),
   /** Heartbeat interval asked of the server (seconds; Deribit's minimum is 10). */
   heartbeatSeconds: z.number().int().min(10, "must be ≥ 10 (Deribit's minimum)").default(30),
   /** A connection silent this long (ms) is dropped and reopened; default 2.5 heartbeats. */
@@ -86,6 +92,9 @@ export class DeribitFeed implements MarketFeed {
     return [
       ...this.options.indices.map(indexChannel),
       ...this.options.instruments.map((i) => tickerChannel(i, this.options.interval)),
+      // `raw` books and trades need an authorised connection; public ones are aggregated over 100 ms.
+      ...this.options.books.map((i) => bookChannel(i, this.options.bookDepth, this.options.interval === "raw" ? "100ms" : this.options.interval)),
+      ...this.options.trades.map((i) => tradesChannel(i, this.options.interval === "raw" ? "100ms" : this.options.interval)),
     ];
   }
 

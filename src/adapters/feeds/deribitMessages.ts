@@ -3,10 +3,14 @@
  * Notification: `{"jsonrpc":"2.0","method":"subscription","params":{"channel":"deribit_price_index.btc_usd",
  * "data":{"index_name":"btc_usd","price":6521.17,"timestamp":1535098298227}}}`; heartbeat request:
  * `{"jsonrpc":"2.0","method":"heartbeat","params":{"type":"test_request"}}`. Ticker `mark_iv` is in percent.
+ * Books (`book.{instrument}.none.{depth}.{interval}`: `{"timestamp","instrument_name","change_id","bids":[[price,
+ * amount]],"asks":[...]}`) and public trades (`trades.{instrument}.{interval}`: a list of `{"trade_seq","trade_id",
+ * "timestamp","tick_direction","price","mark_price","instrument_name","index_price","direction","amount"}`) become
+ * `book` and `trade` events; amounts are USD for inverse futures and perpetuals, coins otherwise (Deribit API docs).
  */
 import { z } from "zod";
 import { parseInstrument } from "../../domain/instrument.js";
-import type { FeedEvent } from "../../market/oracle/types.js";
+import type { AmountUnit, FeedEvent } from "../../market/oracle/types.js";
 
 const finite = z.number().refine(Number.isFinite, "must be finite");
 const time = z.number().int().min(0);
@@ -20,7 +24,15 @@ export const incomingSchema = z.union([
 export type Incoming = z.infer<typeof incomingSchema>;
 
 const indexData = z.object({ index_name: z.string().min(1), price: finite, timestamp: time });
-const tickerData = z.object({ instrument_name: z.string().min(1), mark_price: finite.optional(), mark_iv: finite.optional(), timestamp: time });
+const tickerData = z.object({ instrument_name: z.string().min(1), mark_price: finite.optional(), mark_iv: finite.optional(), current_funding: finite.optional(), timestamp: time });
+const level = z.tuple([finite, finite]);
+/** `book.{instrument}.{group}.{depth}.{interval}`: whole top-of-book snapshots of [price, amount] levels. */
+const bookData = z.object({ instrument_name: z.string().min(1), timestamp: time, change_id: z.number().int().optional(), bids: z.array(level), asks: z.array(level) });
+/** `trades.{instrument}.{interval}`: a list of trades; `direction` is the taker's side. */
+const tradesData = z.array(z.object({
+  instrument_name: z.string().min(1), price: finite, amount: finite, direction: z.enum(["buy", "sell"]), timestamp: time,
+  trade_seq: z.number().optional(), trade_id: z.string().optional(), tick_direction: z.number().optional(), index_price: finite.optional(), mark_price: finite.optional(),
+}));
 
 /** `btc_usd` → `BTC`, `sol_usdc` → `SOL`. */
 export function assetOfIndex(indexName: string): string {
@@ -31,6 +43,41 @@ export function assetOfIndex(indexName: string): string {
 export const indexChannel = (indexName: string): string => `deribit_price_index.${indexName}`;
 /** Ticker channel name (`BTC-PERPETUAL`, `100ms` → `ticker.BTC-PERPETUAL.100ms`). */
 export const tickerChannel = (instrument: string, interval: string): string => `ticker.${instrument}.${interval}`;
+
+/** Grouped book channel (`BTC-PERPETUAL`, `none`, 10, `100ms` → `book.BTC-PERPETUAL.none.10.100ms`): whole snapshots, no deltas. */
+export const bookChannel = (instrument: string, depth: number, interval: string): string => `book.${instrument}.none.${depth}.${interval}`;
+/** Public trades channel (`trades.BTC-PERPETUAL.100ms`). */
+export const tradesChannel = (instrument: string, interval: string): string => `trades.${instrument}.${interval}`;
+
+/**
+ * Unit of a Deribit amount (book levels, trades): USD for inverse futures and perpetuals (`BTC-PERPETUAL`,
+ * `BTC-27DEC24`), the base coin for options, linear contracts (`SOL_USDC-PERPETUAL`) and spot (`BTC_USDC`).
+ */
+export function amountUnit(instrument: string): AmountUnit {
+  const p = parseInstrument(instrument);
+  return p.ok && p.value.settlement === "inverse" && (p.value.kind === "future" || p.value.kind === "perpetual") ? "usd" : "coin";
+}
+
+/** Deribit's spot pair `BTC_USDC` is dpm's spot instrument `BTC` (books and trades of spot are collateral liquidity). */
+export function dpmName(instrument: string): string {
+  const m = /^([A-Z0-9]+)_(USDC|USDT|USD)$/.exec(instrument);
+  return m ? m[1] : instrument;
+}
+
+const issues = (channel: string, e: z.ZodError): string => `${channel}: ${e.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`;
+
+function mapBook(channel: string, data: unknown, source: string): FeedEvent[] | string {
+  const d = bookData.safeParse(data);
+  if (!d.success) return issues(channel, d.error);
+  const x = d.data;
+  return [{ kind: "book", tick: { source, instrument: dpmName(x.instrument_name), bids: x.bids, asks: x.asks, unit: amountUnit(x.instrument_name), ts: x.timestamp } }];
+}
+
+function mapTrades(channel: string, data: unknown, source: string): FeedEvent[] | string {
+  const d = tradesData.safeParse(data);
+  if (!d.success) return issues(channel, d.error);
+  return d.data.map((t): FeedEvent => ({ kind: "trade", tick: { source, instrument: dpmName(t.instrument_name), price: t.price, amount: t.amount, unit: amountUnit(t.instrument_name), side: t.direction, ts: t.timestamp } }));
+}
 
 /**
  * Map one subscription notification to feed events stamped with Deribit's `timestamp` and `source`:
@@ -53,7 +100,11 @@ export function mapNotification(channel: string, data: unknown, source: string):
       return [{ kind: "instrument", tick: { source, instrument: d.data.instrument_name, markIv: d.data.mark_iv / 100, ts: d.data.timestamp } }];
     }
     if (d.data.mark_price === undefined) return [];
-    return [{ kind: "instrument", tick: { source, instrument: d.data.instrument_name, mark: d.data.mark_price, ts: d.data.timestamp } }];
+    const funding = d.data.current_funding !== undefined && inst.ok && inst.value.kind === "perpetual" ? { funding: d.data.current_funding } : {};
+    return [{ kind: "instrument", tick: { source, instrument: d.data.instrument_name, mark: d.data.mark_price, ...funding, ts: d.data.timestamp } }];
   }
+  // Grouped books only (book.{instrument}.{group}.{depth}.{interval}: whole snapshots); the incremental book.{instrument}.{interval} is not mapped.
+  if (channel.startsWith("book.") && channel.split(".").length === 5) return mapBook(channel, data, source);
+  if (channel.startsWith("trades.")) return mapTrades(channel, data, source);
   return [];
 }

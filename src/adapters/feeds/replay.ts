@@ -50,6 +50,8 @@ function shifted(e: FeedEvent, by: number): FeedEvent {
     case "price": return { kind: "price", tick: { ...e.tick, ts: e.tick.ts + by } };
     case "instrument": return { kind: "instrument", tick: { ...e.tick, ts: e.tick.ts + by } };
     case "asset": return { kind: "asset", tick: { ...e.tick, ts: e.tick.ts + by } };
+    case "book": return { kind: "book", tick: { ...e.tick, ts: e.tick.ts + by } };
+    case "trade": return { kind: "trade", tick: { ...e.tick, ts: e.tick.ts + by } };
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { FeedEvent } from "../../market/oracle/types.js";
-import { priceSchema, rateSchema, timeSchema, volSchema } from "../../input/bounds.js";
+import { fundingRateSchema, liquiditySchema, priceSchema, rateSchema, timeSchema, volSchema } from "../../input/bounds.js";
 import type { InputIssue } from "../../input/issues.js";
 import { fromZod } from "../../input/zodIssues.js";
 
@@ -14,18 +14,30 @@ const finite = z.number({ error: "must be a number" }).refine(Number.isFinite, "
 const time = timeSchema;
 const name = z.string({ error: "must be a string" }).min(1, "must not be empty").max(64, "must be at most 64 characters");
 
+/** A book level [price, amount]: price within the fixed bounds, amount ≥ 0. */
+const level = z.tuple([priceSchema, liquiditySchema]);
+const unit = z.enum(["usd", "coin"]);
+
 /** Zod schema of one feed event; unknown fields are errors. */
 export const feedEventSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("price"), tick: z.strictObject({ source: name, asset: name, price: finite, ts: time }) }),
   z.strictObject({
     kind: z.literal("instrument"),
-    tick: z.strictObject({ source: name, instrument: name, mark: priceSchema.optional(), markIv: volSchema.optional(), ts: time }),
+    tick: z.strictObject({ source: name, instrument: name, mark: priceSchema.optional(), markIv: volSchema.optional(), funding: fundingRateSchema.optional(), ts: time }),
   }),
   z.strictObject({
     kind: z.literal("asset"),
     tick: z.strictObject({ source: name, asset: name, vol: volSchema.optional(), rate: rateSchema.optional(), ts: time }),
   }),
-], { error: 'must be a feed event with kind "price", "instrument" or "asset"' });
+  z.strictObject({
+    kind: z.literal("book"),
+    tick: z.strictObject({ source: name, instrument: name, bids: z.array(level).max(100), asks: z.array(level).max(100), unit, ts: time }),
+  }),
+  z.strictObject({
+    kind: z.literal("trade"),
+    tick: z.strictObject({ source: name, instrument: name, price: priceSchema, amount: liquiditySchema, unit, side: z.enum(["buy", "sell"]), ts: time }),
+  }),
+], { error: 'must be a feed event with kind "price", "instrument", "asset", "book" or "trade"' });
 
 /** Validate one feed event; issues carry paths prefixed with `prefix`. */
 export function parseFeedEvent(input: unknown, prefix = ""): { ok: true; value: FeedEvent } | { ok: false; issues: InputIssue[] } {

@@ -156,6 +156,8 @@ export class SimulatedFeed implements MarketFeed {
   private timer: ReturnType<typeof setInterval> | undefined;
   private market: SimulatedMarket | undefined;
   private steps = 0;
+  /** Extra events of each step, emitted after the step's own (e.g. books and trades: simulatedBook.ts). */
+  extra: ((step: SimulatedStep) => readonly FeedEvent[]) | undefined;
 
   /** `config` is validated here (DpmInputError on problems); only `seed` is required. */
   constructor(config: SimulatedConfigInput, private readonly options: SimulatedFeedOptions = {}) {
@@ -174,7 +176,7 @@ export class SimulatedFeed implements MarketFeed {
     const tick = (): void => {
       const step = (this.market as SimulatedMarket).step(clock());
       this.steps++;
-      for (const e of step.events) {
+      for (const e of this.extra ? [...step.events, ...this.extra(step)] : step.events) {
         try {
           emit(e);
         } catch (err) {

@@ -5,6 +5,7 @@
  * calls every documented route and checks each answer against this document with Ajv.
  */
 import { ERROR_STATUSES, ref, request as r, schemas } from "./openapiSchemas.js";
+import { MAX_SPREAD } from "../../input/bounds.js";
 
 type Json = Record<string, unknown>;
 type Access = "any" | "admin" | "own" | "trusted";
@@ -30,7 +31,7 @@ const order = { type: "object", required: ["instrument", "size"], properties: { 
 const transfer = { type: "object", required: ["asset", "amount"], properties: { asset: r.asset, amount: r.decimal }, additionalProperties: false };
 const idem = (field: string) => ({ [field]: { ...r.idempotency, description: "idempotency key: a repeat answers 200 with the original seq and duplicate: true, nothing applied" } });
 const transferReq = { ...transfer, properties: { ...transfer.properties, ...idem("requestId") } };
-const instrumentTick = { type: "object", additionalProperties: false, properties: { mark: r.price, markIv: r.vol, openInterest: r.liquidity, depthUsd: r.liquidity } };
+const instrumentTick = { type: "object", additionalProperties: false, properties: { mark: r.price, markIv: r.vol, openInterest: r.liquidity, depthUsd: r.liquidity, spread: { type: "number", minimum: 0, maximum: MAX_SPREAD, description: "relative book spread (ask - bid) / mid" } } };
 const tick = {
   type: "object", required: ["asset", "ts", "index"], additionalProperties: false,
   properties: {
@@ -89,6 +90,21 @@ function accountPaths(): Json {
   };
 }
 
+/** Adaptive parameters (routes/params.ts; docs/adaptive.md "In the service"). */
+function paramsPaths(): Json {
+  const pid = [{ name: "proposalId", in: "path", required: true, schema: { type: "string", pattern: "^p-[1-9]\\d{0,11}$" } }];
+  const proposal = ref("Proposal");
+  return {
+    "/v1/params/adaptive": { get: op("adaptive parameters: current vs static priceRange per asset, live features, regime test, the last applied proposal's features and model output, pending proposals (mode off without --adaptive)", "admin", ok({ type: "object", required: ["mode", "base", "assets", "pending", "lastRun", "applied"] }), []) },
+    "/v1/params/proposals": {
+      get: op("every proposal kept, newest first, with its status (pending, applied, rejected, superseded)", "admin", ok({ type: "object", required: ["mode", "proposals"], properties: { proposals: { type: "array", items: proposal } } }), []),
+      post: op("compute a proposal now: 201 with it, 200 when nothing new would be logged; 409 without --adaptive or without enough history", "admin", { ...ok({ type: "object", required: ["run", "proposal"], properties: { proposal: proposal } }, "201", "proposed (logged as a params_proposal event)"), ...ok({ type: "object", required: ["run", "proposal"], properties: { proposal: { oneOf: [{ type: "null" }, proposal] } } }, "200", "nothing logged: no range would change (proposal null) or a pending proposal has the same ranges (that proposal)") }, [...BODY, 409], { requestBody: body({ type: "object", additionalProperties: false, properties: {} }, {}) }),
+    },
+    "/v1/params/proposals/{proposalId}/approve": { post: op("apply a pending proposal: a params event with its parameter file, features, model output, bounds and impact", "admin", accepted, [...BODY, 404, 409], { parameters: pid, requestBody: body({ type: "object", additionalProperties: false, properties: {} }, {}) }) },
+    "/v1/params/proposals/{proposalId}/reject": { post: op("reject a pending proposal (logged as params_proposal_closed)", "admin", accepted, [...BODY, 404, 409], { parameters: pid, requestBody: body({ type: "object", additionalProperties: false, properties: { reason: { type: "string", minLength: 1, maxLength: 500 } } }, { reason: "range too wide for the desk" }) }) },
+  };
+}
+
 export function openApiDocument(): Json {
   return {
     openapi: "3.1.0",
@@ -105,6 +121,7 @@ export function openApiDocument(): Json {
       "/v1/openapi.json": { get: op("this document", "any", ok({ type: "object", required: ["openapi", "paths"] }), []) },
       ...marketPaths(),
       ...accountPaths(),
+      ...paramsPaths(),
     },
   };
 }

@@ -56,7 +56,7 @@ export function schemas(): Json {
     Duplicate: closed({ seq: { type: "integer", minimum: 1 }, event: ref("Event"), duplicate: { const: true } }, ["seq", "event", "duplicate"]),
     AccountMargin: obj({
       account: str, owner: str, seq: int, status, marginRatio: { type: ["number", "null"] }, equity: num, adjustedEquity: num, initialMargin: num,
-      maintenanceMargin: num, availableFunds: num, concentrationAddOn: num, stableAddOn: num, unrealisedPnl: num,
+      maintenanceMargin: num, availableFunds: num, concentrationAddOn: num, stableAddOn: num, liquidityAddOn: num, liquidityHaircut: num, unrealisedPnl: num,
       greeks: { type: "object", additionalProperties: greeks }, error: str, liquidationHold: str,
     }, ["account", "owner", "seq", ...headline, "concentrationAddOn", "stableAddOn", "unrealisedPnl", "greeks"]),
     MarginResult: obj({
@@ -86,6 +86,12 @@ export function schemas(): Json {
     }, ["underlying", "expiry", "delta", "gamma", "vega", "theta", "positions"]),
     AccountGreeks: obj({ account: str, currency: { const: "USD" }, seq: int, greeks: { type: "array", items: ref("GreeksRow") } }, ["account", "currency", "seq", "greeks"]),
     InsuranceFund: obj({ balances: { type: "object", additionalProperties: str }, valueUsd: num }, ["balances", "valueUsd"]),
+    Proposal: obj({
+      id: { type: "string", pattern: "^p-[1-9]\\d{0,11}$" }, status: { enum: ["pending", "applied", "rejected", "superseded"] }, seq: int, closedSeq: int,
+      mode: { enum: ["propose", "auto"] }, trigger: { enum: ["schedule", "regime", "manual"] }, feedTime: int, effectiveAt: { type: ["integer", "null"] },
+      params: { type: "object" }, adaptive: obj({ proposalId: str, base: str, assets: { type: "object" }, impact: { type: "object" } }, ["proposalId", "base", "assets", "impact"]),
+      decidedBy: { enum: ["admin", "auto"] }, decidedAt: int, reason: str,
+    }, ["id", "status", "seq", "mode", "trigger", "feedTime", "effectiveAt", "params", "adaptive"]),
   };
 }
 

@@ -20,6 +20,8 @@ import { Metrics } from "./metrics.js";
 import { registerAccountRoutes } from "./routes/accounts.js";
 import { registerKeyRoutes } from "./routes/keys.js";
 import { registerMarketRoutes } from "./routes/market.js";
+import { registerParamsRoutes } from "./routes/params.js";
+import type { AdaptiveScheduler } from "../adaptive/scheduler.js";
 import { registerStaticRoutes } from "./routes/static.js";
 import { registerStream, type StreamHub } from "./stream.js";
 
@@ -51,6 +53,8 @@ export interface ServerDeps {
   readonly scaleOut?: ScaleOutHooks;
   /** Progress of `--book` (`/healthz`: `bookLoaded`, absent without a book). */
   readonly status?: BookStatus;
+  /** Adaptive parameters (`dpm serve --adaptive`); absent: the params routes answer with mode "off". */
+  readonly adaptive?: AdaptiveScheduler;
 }
 
 /** What the HTTP layer asks of a scale-out worker (src/adapters/http/scaleout.ts). */
@@ -209,5 +213,6 @@ export async function buildServer(deps: ServerDeps, opts: ServerOptions = {}): P
   registerMarketRoutes(app, deps);
   registerAccountRoutes(app, deps);
   registerKeyRoutes(app, deps, hub);
+  registerParamsRoutes(app, deps);
   return { app, hub, routes };
 }

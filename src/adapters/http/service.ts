@@ -21,6 +21,7 @@ import { Metrics } from "./metrics.js";
 import { buildServer, type ServerOptions } from "./server.js";
 import type { StreamHub } from "./stream.js";
 import type { BookStatus } from "../bookLoader.js";
+import { AdaptiveScheduler, type AdaptiveConfig } from "../adaptive/scheduler.js";
 
 export interface ServiceOptions extends ServerOptions {
   /** SQLite file (`:memory:` for a throwaway store). */
@@ -51,6 +52,8 @@ export interface ServiceOptions extends ServerOptions {
   readonly bands?: Partial<BandOptions>;
   /** A book will be loaded after the start (`--book`): `/healthz` says `bookLoaded: false` until `loadBook` sets it. */
   readonly book?: boolean;
+  /** Adaptive parameters (`--adaptive propose|auto`, docs/adaptive.md); not with scale-out. */
+  readonly adaptive?: AdaptiveConfig;
 }
 
 /** Scale-out worker options (`dpm serve --nats URL --partition I/N [--publish-market]`). */
@@ -102,6 +105,8 @@ export interface Service {
   readonly scaleOut: ScaleOutWorker | undefined;
   /** `/healthz` progress of `--book` (loadBook sets `bookLoaded`). */
   readonly status: BookStatus;
+  /** The adaptive-parameter scheduler, when started with `adaptive`. */
+  readonly adaptive: AdaptiveScheduler | undefined;
   /** Start a market feed into the oracle. */
   startFeed(feed: MarketFeed): Promise<void>;
   close(): Promise<void>;
@@ -123,20 +128,25 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   const ingest = new MarketIngest(engine, o.wrapped ?? {});
   ingest.monitor = { threshold: o.feedRejectThreshold ?? 20, report: (msg, fields) => log.write(fields.error ? "error" : "warn", msg, fields) };
   const metrics = new Metrics();
+  if (o.adaptive && o.scaleOut) { await store.close(); throw new Error("adaptive parameters are not available on a scale-out worker (parameters go through the market stream)"); }
   const so = o.scaleOut ? await startWorker(engine, ingest, o.scaleOut, clock).catch(async (e: unknown) => { await store.close(); throw e; }) : undefined;
   const status: BookStatus = o.book ? { bookLoaded: false } : {};
-  const { app, hub, routes } = await buildServer({ engine, store, keys, ingest, metrics, clock, log, status, ...(so ? { scaleOut: so.worker } : {}) }, o);
+  const adaptive = o.adaptive ? new AdaptiveScheduler(engine, store, o.adaptive, (level, msg, fields) => log.write(level, msg, fields)) : undefined;
+  await adaptive?.start(ingest);
+  const { app, hub, routes } = await buildServer({ engine, store, keys, ingest, metrics, clock, log, status, ...(so ? { scaleOut: so.worker } : {}), ...(adaptive ? { adaptive } : {}) }, o);
   if (so) app.get("/v1/partition", { config: { access: "any" } }, async () => so.worker.describe());
   const address = await app.listen({ port: o.port ?? 8080, host: o.host ?? "127.0.0.1" });
   const port = Number(new URL(address).port);
   let closed = false;
   return {
-    url: `http://${o.host && o.host !== "0.0.0.0" ? o.host : "127.0.0.1"}:${port}`, port, app, engine, store, ingest, keys, hub, routes, generatedAdminKey, scaleOut: so?.worker, status,
+    url: `http://${o.host && o.host !== "0.0.0.0" ? o.host : "127.0.0.1"}:${port}`, port, app, engine, store, ingest, keys, hub, routes, generatedAdminKey, scaleOut: so?.worker, status, adaptive,
     startFeed: (feed) => ingest.start(feed),
     async close() {
       if (closed) return;
       closed = true;
       await ingest.stop();
+      adaptive?.stop();
+      await adaptive?.idle();
       await so?.worker.stop();
       hub.close();
       await app.close();

@@ -18,6 +18,32 @@ export interface InstrumentTick {
   readonly instrument: string;
   readonly mark?: number;
   readonly markIv?: number;
+  /** Perpetuals: the venue's current funding rate (per 8 hours, a fraction); a live feature, not applied to accounts. */
+  readonly funding?: number;
+  readonly ts: number;
+}
+
+/** Unit of a book level's or a trade's amount: USD notional (inverse futures and perpetuals) or coins of the instrument. */
+export type AmountUnit = "usd" | "coin";
+
+/** The top levels of one instrument's order book ([price, amount], best first), from one source. */
+export interface BookTick {
+  readonly source: string;
+  readonly instrument: string;
+  readonly bids: readonly (readonly [number, number])[];
+  readonly asks: readonly (readonly [number, number])[];
+  readonly unit: AmountUnit;
+  readonly ts: number;
+}
+
+/** One trade; `side` is the taker's (`buy`: a buyer lifted the offer). */
+export interface TradeTick {
+  readonly source: string;
+  readonly instrument: string;
+  readonly price: number;
+  readonly amount: number;
+  readonly unit: AmountUnit;
+  readonly side: "buy" | "sell";
   readonly ts: number;
 }
 
@@ -34,7 +60,9 @@ export interface AssetTick {
 export type FeedEvent =
   | { readonly kind: "price"; readonly tick: PriceTick }
   | { readonly kind: "instrument"; readonly tick: InstrumentTick }
-  | { readonly kind: "asset"; readonly tick: AssetTick };
+  | { readonly kind: "asset"; readonly tick: AssetTick }
+  | { readonly kind: "book"; readonly tick: BookTick }
+  | { readonly kind: "trade"; readonly tick: TradeTick };
 
 /** A market data feed (simulated, replayed, or a venue's API). */
 export interface MarketFeed {

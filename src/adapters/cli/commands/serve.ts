@@ -17,6 +17,7 @@ import { presetNames } from "../../../input/presets.js";
 import { DEFAULT_MAX_INDEX_MOVE, DEFAULT_PRICE_BAND } from "../../../input/bounds.js";
 import type { ScaleOutServiceOptions } from "../../http/service.js";
 import { CliFailure } from "../context.js";
+import { adaptiveConfigFrom, adaptiveOptions, type AdaptiveFlags } from "../adaptiveFlags.js";
 
 interface ServeFlags {
   port: string; host: string; db?: string; demo: boolean; book?: string; strict: boolean; sync: "full" | "normal"; snapshotEvery: string;
@@ -105,7 +106,7 @@ function waitForSignal(): Promise<string> {
   });
 }
 
-async function serve(f: ServeFlags): Promise<void> {
+async function serve(f: ServeFlags & AdaptiveFlags): Promise<void> {
   const port = intFlag("--port", f.port, 0, 65535);
   const snapshotEvery = intFlag("--snapshot-every", f.snapshotEvery, 1, 1e9);
   const rateLimit = intFlag("--rate-limit", f.rateLimit, 0, 1e9);
@@ -121,6 +122,8 @@ async function serve(f: ServeFlags): Promise<void> {
   const bookFile = f.book ?? (f.demo ? demoBookFile() : undefined);
   if (f.strict && f.book === undefined) throw new DpmInputError("invalid --strict", [{ path: "--strict", message: "needs --book", value: true }]);
   if (f.book !== undefined) checkBookFile(f.book);
+  const adaptive = adaptiveConfigFrom(f);
+  if (adaptive && scaleOut) throw new DpmInputError("invalid --adaptive", [{ path: "--adaptive", message: "cannot be combined with --nats (parameters go through the market stream)", value: f.adaptive }]);
   if (f.preset !== undefined && !presetNames().includes(f.preset)) throw new DpmInputError("invalid --preset", [{ path: "--preset", message: `must be one of ${presetNames().join(", ")}`, value: f.preset }]);
   let db = f.db;
   /** The demo's own temporary directory, removed at shutdown (a demo database is throwaway). */
@@ -132,7 +135,7 @@ async function serve(f: ServeFlags): Promise<void> {
   } else if (db !== ":memory:" && !isPostgresTarget(db)) mkdirSync(dirname(resolve(db)), { recursive: true });
   let svc: Awaited<ReturnType<typeof startService>>;
   try {
-    svc = await startService({ db, port, host: f.host, sync: f.sync, snapshotEvery, rateLimit, bodyLimit, adminKey: process.env.DPM_ADMIN_KEY || undefined, initialMarket, liquidation, bands, quiet: f.quiet, trustedFills: f.trustedFills ?? f.demo, book: bookFile !== undefined, ...(scaleOut ? { scaleOut } : {}) });
+    svc = await startService({ db, port, host: f.host, sync: f.sync, snapshotEvery, rateLimit, bodyLimit, adminKey: process.env.DPM_ADMIN_KEY || undefined, initialMarket, liquidation, bands, quiet: f.quiet, trustedFills: f.trustedFills ?? f.demo, book: bookFile !== undefined, ...(scaleOut ? { scaleOut } : {}), ...(adaptive ? { adaptive } : {}) });
   } catch (e) {
     if (throwaway) rmSync(throwaway, { recursive: true, force: true });
     if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") throw new CliFailure(`port ${port} is in use (${f.host}:${port} has another listener); choose another with --port`);
@@ -159,6 +162,7 @@ async function serve(f: ServeFlags): Promise<void> {
     if (throwaway) rmSync(throwaway, { recursive: true, force: true });
     throw e;
   }
+  if (svc.adaptive) say(`dpm: adaptive parameters (${svc.adaptive.config.mode}) for ${svc.adaptive.assets.join(", ") || "no asset"}: every ${f.adaptiveEvery} of feed time and on a regime change${svc.adaptive.config.mode === "auto" ? `, applied after ${f.adaptiveNotice}` : ", approved by an admin"}; GET /v1/params/adaptive`);
   if (f.demo) {
     const key = svc.generatedAdminKey ?? process.env.DPM_ADMIN_KEY;
     say(`dpm: demo: ${svc.engine.state.accounts.size} accounts${feedSpec.kind === "simulated" ? `, simulated feed every ${tickMs} ms` : ""}`);
@@ -172,7 +176,7 @@ async function serve(f: ServeFlags): Promise<void> {
 
 /** `dpm serve`: the HTTP + WebSocket service (docs/service.md). */
 export function registerServeCommand(p: Command, _out: Pick<string[], "push">): void {
-  p.command("serve")
+  const cmd = p.command("serve")
     .description("run the margin service: HTTP + WebSocket API under /v1, dashboard at /")
     .option("--port <n>", "TCP port (0: any free port)", "8080")
     .option("--host <addr>", "address to listen on", "127.0.0.1")
@@ -205,5 +209,6 @@ export function registerServeCommand(p: Command, _out: Pick<string[], "push">): 
     .option("--consumer <name>", "with --nats: durable consumer name (default dpm-worker-<I>)")
     .option("--no-trusted-fills", "fills, deposits and funding need the admin key (default without --demo)")
     // `--quiet` is also the global option (no progress or notes), which commander hands to the program.
-    .action((f: ServeFlags, cmd: Command) => serve({ ...f, quiet: f.quiet || cmd.optsWithGlobals().quiet === true }));
+    .action((f: ServeFlags & AdaptiveFlags, c: Command) => serve({ ...f, quiet: f.quiet || c.optsWithGlobals().quiet === true }));
+  adaptiveOptions(cmd);
 }
