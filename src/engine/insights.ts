@@ -47,6 +47,7 @@ export function accountBinding(d: AccountMarginDetail): BindingComponent | null 
   return d.result ? bindingComponent(d.result.components, d.summary.initialMargin, engineAddOns(d)) : null;
 }
 
+/** Throttling of the insight cache. */
 export interface InsightOptions {
   /** Least time between two computations of one account (ms); default 1000. */
   readonly minIntervalMs?: number;
@@ -56,6 +57,10 @@ export interface InsightOptions {
   readonly keepMs?: number;
 }
 
+/**
+ * Insights per account, computed on demand and cached with the margin seq they came from (see the module comment
+ * for when an account is wanted and when it is due). The caller's clock drives wanting and throttling.
+ */
 export class InsightCache {
   private readonly cache = new Map<string, AccountInsight>();
   /** Account → wanted until (ms). */

@@ -38,6 +38,7 @@ export interface UnderlyingDistance {
   readonly index: number;
 }
 
+/** Distances of one account: per underlying, the nearest of all, and what the search cost. */
 export interface LiquidationDistance {
   readonly byUnderlying: Readonly<Record<string, UnderlyingDistance>>;
   /** The smallest |move| over underlyings and directions (0 when already in liquidation), or null. */

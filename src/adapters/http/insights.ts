@@ -8,11 +8,15 @@ import type { Engine } from "../../engine/engine.js";
 import type { MarginStatusEvent } from "../../engine/events.js";
 import { InsightCache, type InsightOptions } from "../../engine/insights.js";
 
+/** The cache's throttling, plus how often a pass runs and how long it may compute. */
 export interface PumpOptions extends InsightOptions {
+  /** Pass interval (ms, default 250). */
   readonly everyMs?: number;
+  /** Time a pass may spend computing (ms, default 25; 0: nothing is computed by passes). */
   readonly budgetMs?: number;
 }
 
+/** Runs the insight cache's refreshes on a timer beside the engine and reports what changed to the stream. */
 export class InsightPump {
   readonly cache: InsightCache;
   private timer: ReturnType<typeof setInterval> | undefined;
