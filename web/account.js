@@ -56,12 +56,11 @@ export function createAccountView(api, send) {
     $("#acct-status").className = `pill ${m.status}`;
     $("#acct-seq").textContent = `margin as of event ${m.seq}`;
     im = m.initialMargin;
-    const usd = (v, s = false) => withUnit(s ? signed(v) : num(v), "USD");
-    const cards = [["equity", usd(m.equity)], ["adjusted equity", usd(m.adjustedEquity)], ["initial margin", usd(m.initialMargin)], ["maintenance margin", usd(m.maintenanceMargin)],
-      ["available", usd(m.availableFunds, true)], ["margin ratio", withUnit(pct(m.marginRatio).replace(" %", ""), "%")], ["unrealised P&L", usd(m.unrealisedPnl, true)], ["concentration add-on", usd(m.concentrationAddOn)]];
+    const cards = [["equity", "USD", num(m.equity)], ["adjusted equity", "USD", num(m.adjustedEquity)], ["initial margin", "USD", num(m.initialMargin)], ["maintenance margin", "USD", num(m.maintenanceMargin)],
+      ["available", "USD", signed(m.availableFunds)], ["margin ratio", "% MM / adj. equity", pct(m.marginRatio).replace(" %", "")], ["unrealised P&L", "USD", signed(m.unrealisedPnl)], ["concentration add-on", "USD", num(m.concentrationAddOn)]];
     const el = $("#acct-cards");
     const before = new Map([...el.querySelectorAll(".big")].map((b) => [b.dataset.testid, b.textContent]));
-    el.innerHTML = cards.map(([l, v]) => `<div class="card"><div class="label">${l}</div><div class="big" data-testid="acct-${l.replace(/\W+/g, "-")}">${v}</div></div>`).join("");
+    el.innerHTML = cards.map(([l, u, v]) => `<div class="card"><div class="label">${l} (${esc(u)})</div><div class="big" data-testid="acct-${l.replace(/\W+/g, "-")}">${v}</div></div>`).join("");
     for (const b of el.querySelectorAll(".big")) if (before.has(b.dataset.testid) && before.get(b.dataset.testid) !== b.textContent) b.classList.add("chg");
   }
 

@@ -20,10 +20,12 @@ let browser: Browser;
 const DOCS = join(import.meta.dirname, "../../docs");
 const SHOTS = process.env.DPM_SCREENSHOTS === "1";
 
-/** A full-page screenshot into docs/ (only with DPM_SCREENSHOTS=1), without the change highlights. */
+/** A full-page screenshot into docs/ (only with DPM_SCREENSHOTS=1), without change highlights, hover or selection. */
 async function shot(page: Page, name: string): Promise<void> {
   if (!SHOTS) return;
   await page.addStyleTag({ content: ".chg, .flash { animation: none !important; }" });
+  await page.mouse.move(0, 0);
+  await page.evaluate(() => window.getSelection()?.removeAllRanges());
   await page.screenshot({ path: join(DOCS, name), fullPage: true, animations: "disabled" });
 }
 
@@ -176,6 +178,8 @@ suite("dashboard (headless chromium)", () => {
     expect(await page.textContent("#acct-binding")).toMatch(/^\S+ (BTC|ETH|SOL) .* \d+ % of IM$/);
     expect(await page.textContent('#distance tr[data-key="BTC"] td.down')).toMatch(/^−\d+\.\d\d % → [\d,]+\.\d\d USD$/);
     expect(await page.locator("#components tr.binding").count()).toBe(1);
+    // every card shows its whole figure and unit (nothing clipped in a 1,400 px window)
+    expect(await page.locator("#acct-cards .big").evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent))).toEqual([]);
 
     // the market moves: stop the simulated feed, let the view catch up with the last margin, then move BTC down 2 % three times
     await svc.ingest.stop();
@@ -206,6 +210,11 @@ suite("dashboard (headless chromium)", () => {
     const [hb, he] = [before.heat.split("|"), after.heat.split("|")];
     expect(he[0]).not.toBe(hb[0]);
     expect(he[1]).toBe(hb[1]);
+    // within about a second (insights: at most once per second per account) the distance catches up with the last tick
+    const last = svc.engine.margins.get("multi-asset")!.seq;
+    await page.waitForFunction((seq) => document.querySelector("#distance-asof")!.textContent!.includes(`event ${seq},`), last, { timeout: 10_000 });
+    const index = Number((await page.textContent('#distance tr[data-key="BTC"] td:nth-child(2)'))!.replace(/,/g, ""));
+    expect(index).toBeCloseTo(svc.engine.state.market!.assets.BTC.index, 2);
     await shot(page, "dashboard-account.png");
     expect(errors).toEqual([]);
   }, 60_000);
