@@ -96,6 +96,11 @@ export function schemas(): Json {
       insight: nullable(closed({ seq: int, ageMs: { ...num, minimum: 0 }, current: { type: "boolean", description: "false: the margin changed since (a newer one is on its way)" }, error: str }, ["seq", "ageMs", "current"])),
     }, ["account", "owner", "seq", ...headline]),
     Fleet: obj({ seq: int, accounts: int, byStatus: { type: "object", additionalProperties: int }, totals: obj({ equity: num, initialMargin: num, maintenanceMargin: num }, ["equity", "initialMargin", "maintenanceMargin"]), nearestLiquidation: { type: "array", items: ref("FleetRow") }, byUnderlying: { type: "object", additionalProperties: obj({ ...greeks.properties as Json, accounts: int }, ["accounts"]) }, liquidation: { type: "object" } }, ["seq", "accounts", "byStatus", "totals", "nearestLiquidation", "byUnderlying"]),
+    FleetAll: closed({
+      count: int, missing: { type: "array", items: int },
+      totals: closed({ accounts: int, equity: num, initialMargin: num, maintenanceMargin: num }, ["accounts", "equity", "initialMargin", "maintenanceMargin"]),
+      partitions: { type: "array", items: closed({ index: int, publisher: { type: "boolean" }, marketSeq: int, ageMs: num, summary: ref("Fleet") }, ["index", "publisher", "marketSeq", "ageMs", "summary"]) },
+    }, ["count", "missing", "totals", "partitions"]),
     InsuranceFund: obj({ balances: { type: "object", additionalProperties: str }, valueUsd: num }, ["balances", "valueUsd"]),
   };
 }
