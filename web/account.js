@@ -6,11 +6,12 @@ import { $, SVG, compact, esc, fillRows, num, pct, sci, signed, spct, units, wit
 const MIN_MS = 500; // at most 2 detail fetches per second
 const enc = encodeURIComponent;
 
-/** Account-level Greeks rows. HOOK: uses `accountGreeks` (rows per underlying and expiry, incl. the COLLATERAL row of
- * spot collateral, as src/margin/accountGreeks.ts computes them) once the account API provides it; until then the
- * per-underlying Greeks of the positions that the margin summary carries. */
-export function accountGreeksRows(detail) {
-  const ag = detail.accountGreeks ?? detail.summary?.accountGreeks;
+/** Account-level Greeks rows. HOOK: uses the account's Greeks rows (per underlying and expiry, incl. the COLLATERAL row
+ * of spot collateral, as src/margin/accountGreeks.ts computes them) when the account API provides them, either as
+ * `GET /v1/accounts/:id/greeks` → `{greeks: rows}` (passed as `greeks`) or as `accountGreeks` in the margin detail;
+ * until then the per-underlying Greeks of the positions that the margin summary carries. */
+export function accountGreeksRows(detail, greeks) {
+  const ag = greeks?.greeks ?? detail.accountGreeks ?? detail.summary?.accountGreeks;
   if (Array.isArray(ag)) return { source: "account", rows: ag.map((g) => ({ underlying: g.underlying, expiry: g.expiry, delta: g.delta, gamma: g.gamma, vega: g.vega, theta: g.theta, held: g.held })) };
   const g = detail.summary?.greeks ?? {};
   return { source: "positions", rows: Object.keys(g).sort().map((u) => ({ underlying: u, expiry: "positions", ...g[u] })) };
@@ -50,6 +51,8 @@ function scenarioText(c) {
 
 export function createAccountView(api, send) {
   let current = null, inflight = false, again = false, last = 0, timer = null, im = 0;
+  /** Whether the server has GET /v1/accounts/:id/greeks (asked until it answers 404 once). */
+  let greeksRoute = true;
 
   function renderSummary(m) {
     $("#acct-status").textContent = m.status.replace("_", " ");
@@ -77,7 +80,7 @@ export function createAccountView(api, send) {
     $("#distance-asof").textContent = `computed from the margin of event ${i.seq}, ${num(i.ms, 1)} ms, ${i.probes} margin computations`;
   }
 
-  function renderDetail(m, sc, od) {
+  function renderDetail(m, sc, od, gk) {
     const r = m.result;
     const binding = m.binding;
     const comps = (r ? r.components : []).map((c, k) => {
@@ -89,7 +92,7 @@ export function createAccountView(api, send) {
       const u = units(p.instrument);
       return { key: p.instrument, cells: [{ html: esc(p.instrument) }, { html: withUnit(signed(p.size, 4), u.size) }, { html: withUnit(num(p.markPrice, p.markPrice < 10 ? 4 : 2), u.mark) }, { html: signed(p.value) }, { html: signed(p.delta, 4) }, { html: sci(p.gamma) }, { html: signed(p.vega) }, { html: signed(p.theta) }, { html: signed(p.marginContribution) }] };
     }), `<tr><td colspan="9" class="hint">no positions</td></tr>`);
-    const gr = accountGreeksRows(m);
+    const gr = accountGreeksRows(m, gk?.status === 200 ? gk.json : undefined);
     $("#greeks-source").textContent = gr.source === "account" ? "(positions and spot collateral)" : "(positions; spot collateral below)";
     fillRows($("#acct-greeks tbody"), gr.rows.map((g) => ({ key: `${g.underlying}:${g.expiry}`, cells: [{ html: esc(g.underlying) }, { html: esc(g.expiry) }, { html: signed(g.delta, 4) }, { html: sci(g.gamma) }, { html: signed(g.vega) }, { html: signed(g.theta) }, { html: g.netDeltaUsd !== undefined ? signed(g.netDeltaUsd) : "" }] })));
     fillRows($("#collateral tbody"), (r ? r.collateral : []).map((c) => ({ key: c.asset, cells: [{ html: esc(c.asset) }, { html: withUnit(signed(c.amount, 6), c.asset) }, { html: signed(c.value) }, { html: num(c.haircut) }, { html: esc(c.countedAs === "scenario" ? "in the scenarios" : "at its haircut"), cls: "left" }] })), `<tr><td colspan="5" class="hint">none</td></tr>`);
@@ -108,11 +111,13 @@ export function createAccountView(api, send) {
     inflight = true;
     last = Date.now();
     try {
-      const [m, sc, od] = await Promise.all([api("GET", `/v1/accounts/${enc(id)}/margin`), api("GET", `/v1/accounts/${enc(id)}/scenarios`), api("GET", `/v1/accounts/${enc(id)}/orders`)]);
+      const [m, sc, od, gk] = await Promise.all([api("GET", `/v1/accounts/${enc(id)}/margin`), api("GET", `/v1/accounts/${enc(id)}/scenarios`), api("GET", `/v1/accounts/${enc(id)}/orders`),
+        greeksRoute ? api("GET", `/v1/accounts/${enc(id)}/greeks`) : undefined]);
+      if (gk?.status === 404 && /no route/.test(gk.json.error ?? "")) greeksRoute = false;
       if (id !== current) return;
       if (m.status !== 200) { $("#acct-cards").textContent = m.json.error; return; }
       renderSummary(m.json.summary);
-      renderDetail(m.json, sc, od);
+      renderDetail(m.json, sc, od, gk);
     } finally {
       inflight = false;
       if (again) { again = false; schedule(); }

@@ -178,6 +178,12 @@ suite("dashboard (headless chromium)", () => {
     expect(await page.textContent("#acct-binding")).toMatch(/^\S+ (BTC|ETH|SOL) .* \d+ % of IM$/);
     expect(await page.textContent('#distance tr[data-key="BTC"] td.down')).toMatch(/^−\d+\.\d\d % → [\d,]+\.\d\d USD$/);
     expect(await page.locator("#components tr.binding").count()).toBe(1);
+    // the Greeks hook: positions' Greeks per underlying now; account rows with the COLLATERAL row once the API serves them
+    expect(await page.textContent("#greeks-source")).toBe("(positions; spot collateral below)");
+    // (a string: vitest would rewrite a dynamic import inside a function)
+    const hook = await page.evaluate(`import("/account.js").then((m) => m.accountGreeksRows({ summary: { greeks: {} } },
+      { greeks: [{ underlying: "BTC", expiry: "COLLATERAL", delta: 2, gamma: 0, vega: 0, theta: 0, positions: 0, held: 2 }] }))`);
+    expect(hook).toEqual({ source: "account", rows: [{ underlying: "BTC", expiry: "COLLATERAL", delta: 2, gamma: 0, vega: 0, theta: 0, held: 2 }] });
     // every card shows its whole figure and unit (nothing clipped in a 1,400 px window)
     expect(await page.locator("#acct-cards .big").evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent))).toEqual([]);
 
