@@ -1,7 +1,14 @@
-/** Fleet summary for the risk team: accounts by status, the ones nearest liquidation, exposure and Greeks per underlying. */
+/**
+ * Fleet summary for the risk team: accounts by status, the ones nearest liquidation (with why and how far: the
+ * binding component and the distance to liquidation per underlying, from the insight cache), exposure and Greeks
+ * per underlying.
+ */
 import type { AccountMargin, GreeksByUnderlying } from "./accountMargin.js";
+import type { BindingComponent } from "../margin/binding.js";
 import type { MarginStatus } from "../margin/result.js";
 import type { Engine } from "./engine.js";
+import type { InsightCache } from "./insights.js";
+import type { LiquidationDistance, UnderlyingDistance } from "./liquidationDistance.js";
 import { insuranceFundView, liquidationQueue, summarize, type InsuranceFundView, type LiquidationSummary, type QueueEntry } from "./liquidationQueue.js";
 
 export interface FleetSummary {
@@ -10,10 +17,24 @@ export interface FleetSummary {
   readonly byStatus: Readonly<Record<MarginStatus, number>>;
   readonly totals: { readonly equity: number; readonly initialMargin: number; readonly maintenanceMargin: number };
   /** Highest margin ratio (MM / adjusted equity) first; accounts with errors or no equity first of all. */
-  readonly nearestLiquidation: readonly Pick<AccountMargin, "account" | "owner" | "equity" | "adjustedEquity" | "initialMargin" | "maintenanceMargin" | "marginRatio" | "status">[];
+  readonly nearestLiquidation: readonly FleetRow[];
   readonly byUnderlying: Readonly<Record<string, GreeksByUnderlying & { readonly accounts: number }>>;
   /** Liquidation: the insurance fund, the queue (accounts in liquidation now) and the latest liquidations (newest first). */
   readonly liquidation?: FleetLiquidation;
+}
+
+/** One account of the fleet page. The insight fields are present when the summary was built with an insight cache. */
+export interface FleetRow extends Pick<AccountMargin, "account" | "owner" | "equity" | "adjustedEquity" | "initialMargin" | "maintenanceMargin" | "availableFunds" | "marginRatio" | "status"> {
+  /** The margin's seq. */
+  readonly seq: number;
+  /** The IM term that sets the most margin (null: not computed yet, or no margin). */
+  readonly binding?: BindingComponent | null;
+  /** Index moves to liquidation per underlying (null: not computed yet). */
+  readonly distance?: Readonly<Record<string, UnderlyingDistance>> | null;
+  /** The smallest of them. */
+  readonly nearest?: LiquidationDistance["nearest"];
+  /** Freshness of binding and distance: the margin seq they were computed from, their age, and whether the margin changed since. */
+  readonly insight?: { readonly seq: number; readonly ageMs: number; readonly current: boolean; readonly error?: string } | null;
 }
 
 export interface FleetLiquidation {
@@ -44,16 +65,46 @@ export function fleetSummary(seq: number, margins: Iterable<AccountMargin>, top 
     }
   }
   all.sort((a, b) => ratioKey(b) - ratioKey(a) || a.account.localeCompare(b.account));
-  const nearestLiquidation = all.slice(0, top).map((m) => ({
-    account: m.account, owner: m.owner, equity: m.equity, adjustedEquity: m.adjustedEquity, initialMargin: m.initialMargin,
-    maintenanceMargin: m.maintenanceMargin, marginRatio: m.marginRatio, status: m.status,
+  const nearestLiquidation = all.slice(0, top).map((m): FleetRow => ({
+    account: m.account, owner: m.owner, seq: m.seq, equity: m.equity, adjustedEquity: m.adjustedEquity, initialMargin: m.initialMargin,
+    maintenanceMargin: m.maintenanceMargin, availableFunds: m.availableFunds, marginRatio: m.marginRatio, status: m.status,
   }));
   return { seq, accounts: n, byStatus, totals: { equity, initialMargin: im, maintenanceMargin: mm }, nearestLiquidation, byUnderlying: by };
 }
 
+/** A fleet row with the account's cached insight (binding, distance, freshness); null fields while none is cached. */
+export function withInsight(row: FleetRow, insights: InsightCache, now: number): FleetRow {
+  const i = insights.get(row.account);
+  if (!i) return { ...row, binding: null, distance: null, nearest: null, insight: null };
+  return {
+    ...row, binding: i.binding, distance: i.distance, nearest: i.nearest,
+    insight: { seq: i.seq, ageMs: Math.max(0, now - i.computedAt), current: i.seq === row.seq, ...(i.error ? { error: i.error } : {}) },
+  };
+}
+
+/** Options of `engineFleet`. */
+export interface FleetOptions {
+  /** Accounts nearest liquidation to list (default 20). */
+  readonly top?: number;
+  /** Attach binding and distance from this cache, and mark the listed accounts as wanted by a client. */
+  readonly insights?: InsightCache;
+  /** Clock (ms) for the cache; required with `insights`. */
+  readonly now?: number;
+  /** Compute missing or due insights of the listed accounts first, spending at most this long (ms; a request, not a push). */
+  readonly computeMs?: number;
+}
+
 /** The fleet summary of an engine, with its liquidation queue, the 10 latest liquidations and the insurance fund. */
-export function engineFleet(engine: Engine, top = 20): FleetSummary {
-  const f = fleetSummary(engine.state.seq, engine.margins.values(), top);
+export function engineFleet(engine: Engine, o: FleetOptions = {}): FleetSummary {
+  const f = fleetSummary(engine.state.seq, engine.margins.values(), o.top ?? 20);
   const recent = engine.state.liquidations.slice(-10).reverse().map(summarize);
-  return { ...f, liquidation: { insuranceFund: insuranceFundView(engine), queue: liquidationQueue(engine).slice(0, 50), recent } };
+  let rows = f.nearestLiquidation;
+  if (o.insights) {
+    const now = o.now ?? 0;
+    const ids = rows.map((r) => r.account);
+    o.insights.want(ids, now);
+    if (o.computeMs) o.insights.refresh(now, o.computeMs, ids);
+    rows = rows.map((r) => withInsight(r, o.insights as InsightCache, now));
+  }
+  return { ...f, nearestLiquidation: rows, liquidation: { insuranceFund: insuranceFundView(engine), queue: liquidationQueue(engine).slice(0, 50), recent } };
 }

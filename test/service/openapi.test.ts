@@ -85,6 +85,14 @@ describe("OpenAPI document vs the running server", () => {
     expect(problems).toEqual([]);
   });
 
+  it("GET /v1/fleet?all=1 on a scale-out worker (every partition's summary) matches the document too", async () => {
+    const r = await svc.call("GET", "/v1/fleet?all=1");
+    expect(r.status).toBe(200);
+    expect(r.json.partitions).toHaveLength(1);
+    expect(check("/v1/fleet", "get", r)).toEqual([]);
+    expect(check("/v1/fleet", "get", { ...r, json: { ...r.json, partitions: [{ ...r.json.partitions[0], summary: { seq: 1 } }] } })).not.toEqual([]);
+  });
+
   it("the checker can fail: a margin with a non-finite figure (JSON null) or an undocumented status is reported", () => {
     const m = { account: "a", owner: "a", seq: 1, status: "healthy", marginRatio: null, equity: null, adjustedEquity: 0, initialMargin: 0, maintenanceMargin: 0, availableFunds: 0, concentrationAddOn: 0, stableAddOn: 0, unrealisedPnl: 0, greeks: {} };
     expect(check("/v1/accounts/{id}", "get", { status: 200, json: { account: { id: "a", owner: "a", balances: {}, positions: [], orders: [] }, margin: m }, text: "" })[0]).toMatch(/equity must be number/);

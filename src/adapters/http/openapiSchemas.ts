@@ -30,6 +30,8 @@ export const request = {
   liquidity: { type: "number", minimum: 0, maximum: MAX_LIQUIDITY },
 };
 
+const nullable = (schema: Json): Json => ({ anyOf: [schema, { type: "null" }] });
+const numOrNull: Json = { type: ["number", "null"] };
 const greeks = obj({
   delta: { type: "number", description: "coins: positions + collateral held (1 per coin, USD numeraire)" }, gamma: num, vega: { type: "number", description: "USD per vol point" }, theta: { type: "number", description: "USD per day" },
   grossNotionalUsd: { type: "number", description: "Σ |notional| of the positions (USD)" }, netDeltaUsd: { type: "number", description: "delta × index (USD), collateral included" },
@@ -78,7 +80,34 @@ export function schemas(): Json {
       events: { type: "array", items: obj({ seq: int, ts: int, event: {}, quarantined: { const: true }, reason: str }, ["seq", "ts", "event"]) },
       next: { type: ["integer", "null"] }, lastSeq: int,
     }, ["events", "next", "lastSeq"]),
-    Fleet: obj({ seq: int, accounts: int, byStatus: { type: "object", additionalProperties: int }, totals: obj({ equity: num, initialMargin: num, maintenanceMargin: num }, ["equity", "initialMargin", "maintenanceMargin"]), nearestLiquidation: { type: "array" }, byUnderlying: { type: "object" }, liquidation: { type: "object" } }, ["seq", "accounts", "byStatus", "totals"]),
+    Binding: closed({
+      name: { ...str, description: "the IM term that sets the most margin: worstScenario, extendedScenario, rollShock, deltaShock, shortOptionMinimum, openOrders, riskUnitMMR (OKX), commodityRequirement (SPAN), worstLoss (Derive), concentration, stablePrice, …" },
+      term: { ...str, description: "the sub-term that sets a venue unit total (OKX MR1, MR2, MR6, MR7; SPAN scanRisk or shortOptionMinimum)" },
+      underlying: str, instrument: str, amount: { ...num, description: "USD, > 0" }, share: { ...numOrNull, description: "amount / initial margin" },
+      scenario: closed({ priceShock: num, volShock: str, weight: num }, ["priceShock", "volShock"]), label: { ...str, example: "worstScenario BTC −16.0 % vol down" },
+    }, ["name", "amount", "share", "label"]),
+    UnderlyingDistance: closed({
+      down: { ...numOrNull, maximum: 0, description: "the index move (fraction, ≤ 0) of this underlying alone that takes the account to liquidation; null: none down to −95 %" },
+      up: { ...numOrNull, minimum: 0, description: "the same upwards (≥ 0); null: none up to +100 %" },
+      index: { ...num, description: "the index now (USD)" },
+    }, ["down", "up", "index"]),
+    Nearest: closed({ underlying: str, move: num }, ["underlying", "move"]),
+    Insight: closed({
+      account: str, seq: { ...int, description: "the margin seq it was computed from" }, computedAt: { ...num, description: "epoch ms" },
+      binding: nullable(ref("Binding")), distance: { type: "object", additionalProperties: ref("UnderlyingDistance") }, nearest: nullable(ref("Nearest")),
+      probes: { ...int, description: "margin computations the distance search ran" }, ms: num, error: str,
+    }, ["account", "seq", "computedAt", "binding", "distance", "nearest", "probes", "ms"]),
+    FleetRow: closed({
+      account: str, owner: str, seq: int, status, marginRatio: numOrNull, equity: num, adjustedEquity: num, initialMargin: num, maintenanceMargin: num, availableFunds: num,
+      binding: nullable(ref("Binding")), distance: nullable({ type: "object", additionalProperties: ref("UnderlyingDistance") }), nearest: nullable(ref("Nearest")),
+      insight: nullable(closed({ seq: int, ageMs: { ...num, minimum: 0 }, current: { type: "boolean", description: "false: the margin changed since (a newer one is on its way)" }, error: str }, ["seq", "ageMs", "current"])),
+    }, ["account", "owner", "seq", ...headline]),
+    Fleet: obj({ seq: int, accounts: int, byStatus: { type: "object", additionalProperties: int }, totals: obj({ equity: num, initialMargin: num, maintenanceMargin: num }, ["equity", "initialMargin", "maintenanceMargin"]), nearestLiquidation: { type: "array", items: ref("FleetRow") }, byUnderlying: { type: "object", additionalProperties: obj({ ...greeks.properties as Json, accounts: int }, ["accounts"]) }, liquidation: { type: "object" } }, ["seq", "accounts", "byStatus", "totals", "nearestLiquidation", "byUnderlying"]),
+    FleetAll: closed({
+      count: int, missing: { type: "array", items: int },
+      totals: closed({ accounts: int, equity: num, initialMargin: num, maintenanceMargin: num }, ["accounts", "equity", "initialMargin", "maintenanceMargin"]),
+      partitions: { type: "array", items: closed({ index: int, publisher: { type: "boolean" }, marketSeq: int, ageMs: num, summary: ref("Fleet") }, ["index", "publisher", "marketSeq", "ageMs", "summary"]) },
+    }, ["count", "missing", "totals", "partitions"]),
     GreeksRow: obj({
       underlying: str, expiry: { type: "string", description: "an expiry code, PERPETUAL, SPOT, COLLATERAL (spot collateral of the underlying) or ALL (the underlying's total: positions and collateral)" },
       delta: { type: "number", description: "coins" }, gamma: { type: "number", description: "per coin per USD" }, vega: { type: "number", description: "USD per vol point" }, theta: { type: "number", description: "USD per day" },

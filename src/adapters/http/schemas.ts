@@ -46,6 +46,11 @@ export const eventsQuery = z.strictObject({
   from: z.coerce.number().int().min(1).default(1),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
+/** GET /v1/fleet: `top` accounts nearest liquidation (1-500, default 20); `all=1` on a scale-out worker. Other parameters are ignored. */
+export const fleetQuery = z.object({
+  all: z.string().optional(),
+  top: z.coerce.number({ error: "must be an integer" }).int("must be an integer").min(1).max(500).default(20),
+});
 export const accountsQuery = z.strictObject({
   after: z.string().default(""),
   limit: z.coerce.number().int().min(1).max(1000).default(100),

@@ -24,6 +24,7 @@ import { registerParamsRoutes } from "./routes/params.js";
 import type { AdaptiveScheduler } from "../adaptive/scheduler.js";
 import { registerStaticRoutes } from "./routes/static.js";
 import { registerStream, type StreamHub } from "./stream.js";
+import { InsightPump, type PumpOptions } from "./insights.js";
 
 /**
  * Who may use a route: `public` (no key), `any` key, `admin` only, `own` (admin, or the account's key),
@@ -86,6 +87,8 @@ export interface ServerOptions {
   readonly trustedFills?: boolean;
   /** How long a WebSocket opened without an Authorization header has to send its auth message (ms, default 5000). */
   readonly wsAuthMs?: number;
+  /** Binding component and distance to liquidation for the fleet and account views (src/adapters/http/insights.ts). */
+  readonly insights?: PumpOptions;
 }
 
 /** Send an error in the API's shape: `{ error, issues?, detail? }`; issue values are bounded when echoed (boundedIssues). */
@@ -169,7 +172,7 @@ async function authorize(g: Gate, req: FastifyRequest, reply: FastifyReply): Pro
 }
 
 /** Build the server (not listening yet). */
-export async function buildServer(deps: ServerDeps, opts: ServerOptions = {}): Promise<{ app: FastifyInstance; hub: StreamHub; routes: { method: string; url: string }[] }> {
+export async function buildServer(deps: ServerDeps, opts: ServerOptions = {}): Promise<{ app: FastifyInstance; hub: StreamHub; routes: { method: string; url: string }[]; insights: InsightPump }> {
   const app = Fastify({ bodyLimit: opts.bodyLimit ?? 1024 * 1024, logger: false, forceCloseConnections: true });
   /** Every route registered (the OpenAPI test checks each /v1 one is documented). */
   const routes: { method: string; url: string }[] = [];
@@ -208,11 +211,14 @@ export async function buildServer(deps: ServerDeps, opts: ServerOptions = {}): P
     return sendError(reply, 500, "internal error");
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, `no route ${req.method} ${req.url.split("?")[0]}`));
-  const hub = registerStream(app, deps, gate, opts.wsAuthMs);
+  const pump = new InsightPump(deps.engine, deps.clock, opts.insights);
+  pump.start();
+  app.addHook("onClose", async () => pump.stop());
+  const hub = registerStream(app, deps, gate, opts.wsAuthMs, pump);
   registerStaticRoutes(app, deps);
-  registerMarketRoutes(app, deps);
-  registerAccountRoutes(app, deps);
+  registerMarketRoutes(app, deps, pump.cache);
+  registerAccountRoutes(app, deps, pump.cache);
   registerKeyRoutes(app, deps, hub);
   registerParamsRoutes(app, deps);
-  return { app, hub, routes };
+  return { app, hub, routes, insights: pump };
 }

@@ -1,9 +1,10 @@
 /**
  * WebSocket /v1/stream. A client authenticates with `Authorization: Bearer <key>` on the upgrade or with its
  * first message `{"type":"auth","key":"<key>"}` (never in the URL), then sends `{"op":"subscribe","accounts":["a"]}` and/or
- * `{"op":"subscribe","fleet":true}` (`"op":"unsubscribe"` likewise) and receives
- * `{"type":"account","data":AccountMargin}`, `{"type":"fleet","data":FleetSummary}` and
- * `{"type":"market","data":{asset,index,ts,seq}}` messages.
+ * `{"op":"subscribe","fleet":true,"top":50}` (`top`: the fleet page size, 1-500, default 20; `"op":"unsubscribe"`
+ * likewise) and receives `{"type":"account","data":AccountMargin}`, `{"type":"insight","data":AccountInsight}` (the
+ * binding component and distance to liquidation of a subscribed account, when recomputed),
+ * `{"type":"fleet","data":FleetSummary}` and `{"type":"market","data":{asset,index,ts,seq}}` messages.
  * Slow clients get conflated updates: each client holds at most one pending message per topic (a newer
  * update replaces the older one); pending messages are written only while `socket.bufferedAmount` is
  * below a high-water mark, so no client ever has an unbounded buffer.
@@ -13,14 +14,19 @@ import type { WebSocket } from "ws";
 import type { MarginsChanged } from "../../engine/engine.js";
 import { engineFleet } from "../../engine/fleet.js";
 import { authenticate, type Gate, type ServerDeps } from "./server.js";
+import type { InsightPump } from "./insights.js";
 import type { Principal } from "./keys.js";
 
 const HIGH_WATER = 256 * 1024;
 const FLEET_EVERY_MS = 200;
+/** Fleet page sizes a subscription may ask for. */
+export const FLEET_TOP_MAX = 500;
 
 class Client {
   readonly accounts = new Set<string>();
   fleet = false;
+  /** Accounts on this client's fleet page. */
+  fleetTop = 20;
   market = false;
   readonly pending = new Map<string, string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -57,8 +63,32 @@ export class StreamHub {
   sent = 0;
   private fleetTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly deps: ServerDeps) {
+  constructor(private readonly deps: ServerDeps, readonly insights?: InsightPump) {
     deps.engine.bus.on("margins", (m: MarginsChanged) => this.onMargins(m));
+    if (insights) {
+      insights.onUpdate = (ids) => this.onInsights(ids);
+      insights.subscribed = () => this.subscribedAccounts();
+    }
+  }
+
+  /** Every account some client subscribes to. */
+  private subscribedAccounts(): Set<string> {
+    const ids = new Set<string>();
+    for (const c of this.clients) for (const id of c.accounts) ids.add(id);
+    return ids;
+  }
+
+  /** Insights recomputed: to the accounts' subscribers, and a fleet push (the rows carry them). */
+  private onInsights(ids: readonly string[]): void {
+    const cache = this.insights?.cache;
+    if (!cache || this.clients.size === 0) return;
+    for (const id of ids) {
+      const i = cache.get(id);
+      if (!i) continue;
+      const msg = JSON.stringify({ type: "insight", data: i });
+      for (const c of this.clients) if (c.accounts.has(id)) c.offer(`insight:${id}`, msg);
+    }
+    this.scheduleFleet();
   }
 
   private onMargins(m: MarginsChanged): void {
@@ -89,10 +119,18 @@ export class StreamHub {
     }, FLEET_EVERY_MS);
   }
 
-  /** Send the fleet summary to fleet subscribers now. */
+  /** Send the fleet summary to fleet subscribers now (built once per page size asked for). */
   pushFleet(): void {
-    const msg = JSON.stringify({ type: "fleet", data: engineFleet(this.deps.engine) });
-    for (const c of this.clients) if (c.fleet) c.offer("fleet", msg);
+    const byTop = new Map<number, string>();
+    for (const c of this.clients) {
+      if (!c.fleet) continue;
+      let msg = byTop.get(c.fleetTop);
+      if (msg === undefined) {
+        const data = engineFleet(this.deps.engine, { top: c.fleetTop, ...(this.insights ? { insights: this.insights.cache, now: this.deps.clock() } : {}) });
+        byTop.set(c.fleetTop, (msg = JSON.stringify({ type: "fleet", data })));
+      }
+      c.offer("fleet", msg);
+    }
   }
 
   attach(socket: WebSocket, principal: Principal): void {
@@ -101,7 +139,7 @@ export class StreamHub {
     // A client that sends but never reads would queue replies without bound: above the high-water mark they are dropped.
     const reply = (o: unknown) => { if (socket.bufferedAmount <= HIGH_WATER) socket.send(JSON.stringify(o)); };
     socket.on("message", (raw: Buffer) => {
-      let m: { op?: unknown; accounts?: unknown; fleet?: unknown; market?: unknown };
+      let m: { op?: unknown; accounts?: unknown; fleet?: unknown; market?: unknown; top?: unknown };
       try { m = JSON.parse(raw.toString()) as typeof m; } catch { reply({ type: "error", error: "message is not JSON" }); return; }
       if (m.op !== "subscribe" && m.op !== "unsubscribe") { reply({ type: "error", error: 'op must be "subscribe" or "unsubscribe"' }); return; }
       const add = m.op === "subscribe";
@@ -111,13 +149,21 @@ export class StreamHub {
         reply({ type: "error", status: 403, error: "this key may not subscribe to that", accounts: denied });
         return;
       }
+      if (m.top !== undefined && !(Number.isInteger(m.top) && (m.top as number) >= 1 && (m.top as number) <= FLEET_TOP_MAX)) {
+        reply({ type: "error", error: `top must be an integer from 1 to ${FLEET_TOP_MAX}` });
+        return;
+      }
       for (const id of ids) (add ? c.accounts.add(id) : c.accounts.delete(id));
       if (m.fleet === true) c.fleet = add;
+      if (typeof m.top === "number") c.fleetTop = m.top;
       if (m.market === true) c.market = add;
-      reply({ type: "subscribed", accounts: [...c.accounts], fleet: c.fleet, market: c.market });
+      reply({ type: "subscribed", accounts: [...c.accounts], fleet: c.fleet, top: c.fleetTop, market: c.market });
+      if (add && ids.length > 0) this.insights?.cache.want(ids, this.deps.clock());
       for (const id of add ? ids : []) {
         const a = this.deps.engine.margins.get(id);
         if (a) c.offer(`account:${id}`, JSON.stringify({ type: "account", data: a }));
+        const i = this.insights?.cache.get(id);
+        if (i) c.offer(`insight:${id}`, JSON.stringify({ type: "insight", data: i }));
       }
       if (add && m.fleet === true) this.pushFleet();
     });
@@ -180,8 +226,8 @@ function awaitAuth(hub: StreamHub, socket: WebSocket, ip: string, gate: Gate, ms
   });
 }
 
-export function registerStream(app: FastifyInstance, deps: ServerDeps, gate: Gate, authMs = WS_AUTH_MS): StreamHub {
-  const hub = new StreamHub(deps);
+export function registerStream(app: FastifyInstance, deps: ServerDeps, gate: Gate, authMs = WS_AUTH_MS, insights?: InsightPump): StreamHub {
+  const hub = new StreamHub(deps, insights);
   app.get("/v1/stream", { websocket: true, config: { access: "any" } }, (socket, req) => {
     if (req.principal) hub.attach(socket, req.principal);
     else awaitAuth(hub, socket, req.ip, gate, authMs);

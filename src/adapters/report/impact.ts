@@ -3,7 +3,7 @@ import type { Portfolio } from "../../domain/portfolio.js";
 import { marginWith } from "../../margin/computeMargin.js";
 import type { MarginResult, MarginStatus } from "../../margin/result.js";
 import type { RiskContext } from "../../margin/riskContext.js";
-import { esc, histogram as binValues, histogramFrame, money, svg, type Bin } from "./svg.js";
+import { esc, histogram as binValues, histogramFrame, money, niceTicks, rect, signedPct, svg, text, type Bin } from "./svg.js";
 
 /** One account's margins under the `from` and `to` parameters (numeraire of the contexts). */
 export interface ImpactRow {
@@ -77,20 +77,43 @@ export function impactReport(
 
 const fmt = money;
 
-/** Histogram bins of IM change (fraction), `n` equal bins between the smallest and largest change. */
-export function histogram(changes: readonly number[], n = 20): Bin[] {
-  return binValues(changes, n);
+/**
+ * Axis of the IM-change histogram: round ticks over the changes and 0 (so the sign split is on the chart), the
+ * domain widened to whole ticks, and two bins per tick step.
+ */
+export function histogramAxis(changes: readonly number[]): { lo: number; hi: number; ticks: number[]; bins: number } {
+  const lo0 = Math.min(0, ...changes), hi0 = Math.max(0, ...changes);
+  const t = niceTicks(lo0, hi0, 8);
+  const step = t.length > 1 ? t[1] - t[0] : 0.01;
+  // Whole multiples of the step, without float residue (−0.49999… → −0.5).
+  const clean = (v: number) => (Math.abs(v) < step * 1e-9 ? 0 : Number(v.toPrecision(12)));
+  const lo = clean(Math.floor(lo0 / step + 1e-9) * step), hi = clean(Math.max(lo + step, Math.ceil(hi0 / step - 1e-9) * step));
+  const k = Math.round((hi - lo) / step);
+  return { lo, hi, ticks: Array.from({ length: k + 1 }, (_, i) => clean(lo + i * step)), bins: 2 * k };
 }
 
-function svgHistogram(bins: readonly Bin[]): string {
-  const max = Math.max(1, ...bins.map((b) => b.count));
+/** Histogram bins of IM change (fraction) on `histogramAxis`'s domain. */
+export function histogram(changes: readonly number[]): Bin[] {
+  const a = histogramAxis(changes);
+  return binValues(changes, a.bins, [a.lo, a.hi]);
+}
+
+const DOWN = "#2a9d8f", UP = "#e76f51", ACROSS = "#8d99ae";
+
+function svgHistogram(changes: readonly number[], from: string, to: string): string {
+  const a = histogramAxis(changes);
+  const bins = binValues(changes, a.bins, [a.lo, a.hi]);
+  const pct = (v: number) => signedPct(v, Math.abs(v * 100 - Math.round(v * 100)) < 1e-9 ? 0 : 1);
   const f = histogramFrame(bins, {
-    title: `accounts by initial-margin change (max ${max} per bin)`,
-    fill: (b) => (b.hi <= 0 ? "#2a9d8f" : b.lo >= 0 ? "#e76f51" : "#8d99ae"),
-    tip: (b) => `${(b.lo * 100).toFixed(1)}% to ${(b.hi * 100).toFixed(1)}%: ${b.count}`,
-    tick: (v) => `${(v * 100).toFixed(1)}%`,
+    title: `accounts by initial-margin change, ${from} → ${to} (bins of ${((a.hi - a.lo) / a.bins * 100).toFixed(1)} %; count above each bar)`,
+    fill: (b) => (b.hi <= 0 ? DOWN : b.lo >= 0 ? UP : ACROSS),
+    tip: (b) => `IM change ${pct(b.lo)} to ${pct(b.hi)}: ${b.count} account${b.count === 1 ? "" : "s"}`,
+    tick: pct, ticks: a.ticks,
+    barLabel: (b) => (b.count > 0 ? String(b.count) : undefined),
   });
-  return svg(f.width, f.height, "distribution of IM change", f.body);
+  const y = f.height + 4;
+  const key = [[DOWN, "IM down"], [UP, "IM up"], [ACROSS, "bin spans 0"]].map(([c, l], i) => rect(44 + i * 96, y - 9, 10, 10, { fill: c }) + text(58 + i * 96, y, l, { size: 10 })).join("");
+  return svg(f.width, f.height + 12, "distribution of IM change", f.body + key);
 }
 
 /** Self-contained HTML page (inline SVG, no scripts, no external resources). */
@@ -98,13 +121,13 @@ export function impactHtml(r: ImpactReport): string {
   const changes = r.rows.map((x) => x.imChange).filter((x): x is number => x !== null);
   const s = r.summary;
   const rows = [...r.rows].sort((a, b) => (b.imTo - b.imFrom) - (a.imTo - a.imFrom)).map((x) =>
-    `<tr${x.crosses ? ' class="cross"' : ""}><td>${esc(x.account)}</td><td>${fmt(x.imFrom)}</td><td>${fmt(x.imTo)}</td><td>${x.imChange === null ? "n/a" : (x.imChange * 100).toFixed(1) + "%"}</td><td>${fmt(x.mmFrom)}</td><td>${fmt(x.mmTo)}</td><td>${fmt(x.adjustedEquityTo)}</td><td>${x.statusFrom}</td><td>${x.statusTo}</td></tr>`).join("\n");
+    `<tr${x.crosses ? ' class="cross"' : ""}><td>${esc(x.account)}</td><td>${fmt(x.imFrom)}</td><td>${fmt(x.imTo)}</td><td>${x.imChange === null ? "n/a" : signedPct(x.imChange)}</td><td>${fmt(x.mmFrom)}</td><td>${fmt(x.mmTo)}</td><td>${fmt(x.adjustedEquityTo)}</td><td>${x.statusFrom}</td><td>${x.statusTo}</td></tr>`).join("\n");
   return `<!doctype html><html><head><meta charset="utf-8"><title>dpm impact ${esc(r.from)} → ${esc(r.to)}</title>
 <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right;border-bottom:1px solid #ddd}td:first-child,th:first-child{text-align:left}tr.cross{background:#fde2e2}</style></head><body>
 <h1>Parameter impact: ${esc(r.from)} → ${esc(r.to)}</h1>
 <p>${s.accounts} accounts (${esc(r.currency)}). Total IM ${fmt(s.imFrom)} → ${fmt(s.imTo)}; total MM ${fmt(s.mmFrom)} → ${fmt(s.mmTo)}.
 IM up for ${s.imUp}, down for ${s.imDown}. Newly in margin call: <b>${s.intoMarginCall}</b>; newly in liquidation: <b>${s.intoLiquidation}</b>.</p>
-${svgHistogram(histogram(changes))}
+${svgHistogram(changes, r.from, r.to)}
 <table><thead><tr><th>account</th><th>IM from</th><th>IM to</th><th>IM change</th><th>MM from</th><th>MM to</th><th>adj. equity</th><th>status from</th><th>status to</th></tr></thead><tbody>
 ${rows}
 </tbody></table></body></html>

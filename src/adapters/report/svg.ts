@@ -143,15 +143,19 @@ export interface Bin {
   readonly count: number;
 }
 
-/** `n` equal bins between the smallest and largest value (a constant sample gets a ±0.005 span). */
-export function histogram(values: ArrayLike<number>, n = 20): Bin[] {
+/**
+ * `n` equal bins between the smallest and largest value (a constant sample gets a ±0.005 span), or over `domain`
+ * (values outside it go to the first or last bin).
+ */
+export function histogram(values: ArrayLike<number>, n = 20, domain?: readonly [number, number]): Bin[] {
   if (values.length === 0) return [];
   let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < values.length; i++) { lo = Math.min(lo, values[i]); hi = Math.max(hi, values[i]); }
+  if (domain) [lo, hi] = domain;
+  else for (let i = 0; i < values.length; i++) { lo = Math.min(lo, values[i]); hi = Math.max(hi, values[i]); }
   if (hi - lo < 1e-12) { lo -= 0.005; hi += 0.005; }
   const w = (hi - lo) / n;
   const bins = Array.from({ length: n }, (_, i) => ({ lo: lo + i * w, hi: lo + (i + 1) * w, count: 0 }));
-  for (let i = 0; i < values.length; i++) bins[Math.min(n - 1, Math.floor((values[i] - lo) / w))].count++;
+  for (let i = 0; i < values.length; i++) bins[Math.max(0, Math.min(n - 1, Math.floor((values[i] - lo) / w)))].count++;
   return bins;
 }
 
@@ -165,14 +169,35 @@ export interface HistogramFrame {
   readonly body: string;
 }
 
+/** Options of `histogramFrame`. */
+export interface HistogramOptions {
+  readonly width?: number;
+  readonly height?: number;
+  readonly title: string;
+  /** Fill and tooltip of each bin. */
+  readonly fill: (b: Bin) => string;
+  readonly tip: (b: Bin) => string;
+  /** Label of a value-axis tick. */
+  readonly tick?: (v: number) => string;
+  /** Value-axis ticks (default: about 8 round values). */
+  readonly ticks?: readonly number[];
+  /** Text above a bar (e.g. its count); undefined: none. */
+  readonly barLabel?: (b: Bin) => string | undefined;
+}
+
 /** Bars of a histogram with a value axis below; `fill` colours each bin, `tip` labels it. */
-export function histogramFrame(bins: readonly Bin[], o: { width?: number; height?: number; title: string; fill: (b: Bin) => string; tip: (b: Bin) => string; tick?: (v: number) => string }): HistogramFrame {
+export function histogramFrame(bins: readonly Bin[], o: HistogramOptions): HistogramFrame {
   const W = o.width ?? 720, H = o.height ?? 260, left = 44, right = 16, top = 28, bottom = 34;
   const lo = bins.length > 0 ? bins[0].lo : 0, hi = bins.length > 0 ? bins[bins.length - 1].hi : 1;
   const max = Math.max(1, ...bins.map((b) => b.count));
-  const x = linearScale(lo, hi, left, W - right), y = linearScale(0, max, H - bottom, top);
-  const bars = bins.map((b) => rect(x(b.lo) + 0.5, y(b.count), Math.max(0.5, x(b.hi) - x(b.lo) - 1), y(0) - y(b.count), { fill: o.fill(b), title: o.tip(b) })).join("");
+  // Room above the tallest bar for its label.
+  const x = linearScale(lo, hi, left, W - right), y = linearScale(0, o.barLabel ? max * 1.12 : max, H - bottom, top);
+  const bars = bins.map((b) => {
+    const label = o.barLabel?.(b);
+    return rect(x(b.lo) + 0.5, y(b.count), Math.max(0.5, x(b.hi) - x(b.lo) - 1), y(0) - y(b.count), { fill: o.fill(b), title: o.tip(b) }) +
+      (label ? text((x(b.lo) + x(b.hi)) / 2, y(b.count) - 4, label, { anchor: "middle", size: 10 }) : "");
+  }).join("");
   const body = text(left, 16, o.title, { size: 12 }) + axisLeft(y, niceTicks(0, max, 4).filter((t) => Number.isInteger(t)), left, W - right, (v) => v.toFixed(0)) +
-    bars + line(left, y(0), W - right, y(0), { stroke: "#333" }) + axisBottom(x, niceTicks(lo, hi, 8), H - bottom, o.tick);
+    bars + line(left, y(0), W - right, y(0), { stroke: "#333" }) + axisBottom(x, o.ticks ?? niceTicks(lo, hi, 8), H - bottom, o.tick);
   return { width: W, height: H, x, y, body };
 }

@@ -8,6 +8,7 @@ import { spotInstrument } from "../../../margin/riskContext.js";
 import { VOL_STATES } from "../../../risk/scenarioGrid.js";
 import { randomUUID } from "node:crypto";
 import { ordersToJson } from "../../../engine/orders.js";
+import { accountBinding, type InsightCache } from "../../../engine/insights.js";
 import { accountsQuery, createAccountBody, fillBody, orderBody, parseBody, restingOrderBody, transferBody } from "../schemas.js";
 import { sendError, sendSubmit, type ServerDeps } from "../server.js";
 
@@ -49,7 +50,7 @@ function scenarioGrids(deps: ServerDeps, a: AccountState): unknown[] {
   });
 }
 
-export function registerAccountRoutes(app: FastifyInstance, deps: ServerDeps): void {
+export function registerAccountRoutes(app: FastifyInstance, deps: ServerDeps, insights?: InsightCache): void {
   const { engine, store } = deps;
   const account = (id: string) => engine.state.accounts.get(id);
 
@@ -92,7 +93,9 @@ export function registerAccountRoutes(app: FastifyInstance, deps: ServerDeps): v
   app.get<{ Params: { id: string } }>("/v1/accounts/:id/margin", { config: { access: "own" } }, async (req, reply) => {
     const d = engine.detail(req.params.id);
     if (!d) return sendError(reply, account(req.params.id) ? 409 : 404, account(req.params.id) ? "no market yet" : `account ${req.params.id} does not exist`);
-    return { summary: d.summary, result: d.result ?? null, concentration: d.concentration };
+    // binding: from this very result; insight (distance to liquidation): cached, recomputed when due (insights.ts).
+    const insight = insights?.ensure(req.params.id, deps.clock());
+    return { summary: d.summary, result: d.result ?? null, concentration: d.concentration, binding: accountBinding(d), ...(insight ? { insight } : {}) };
   });
   /** Greeks of the whole account per underlying and expiry, spot collateral included: the rows of `dpm greeks --json` (USD). */
   app.get<{ Params: { id: string } }>("/v1/accounts/:id/greeks", { config: { access: "own" } }, async (req, reply) => {

@@ -3,13 +3,17 @@ import type { FastifyInstance } from "fastify";
 import { createMarginEngine, toMarket } from "../../../api.js";
 import type { MarketSnapshot } from "../../../market/snapshot.js";
 import { engineFleet } from "../../../engine/fleet.js";
+import type { InsightCache } from "../../../engine/insights.js";
 import { insuranceFundView, liquidationQueue, previewPlan } from "../../../engine/liquidationQueue.js";
 import { snapshotOf } from "../../../engine/marketState.js";
 import { DpmInputError, type InputIssue } from "../../../input/issues.js";
 import { presetNames } from "../../../input/presets.js";
 import { openApiDocument } from "../openapi.js";
-import { eventsQuery, fundDepositBody, fundingBody, marginBody, parseBody, pricesBody } from "../schemas.js";
+import { eventsQuery, fleetQuery, fundDepositBody, fundingBody, marginBody, parseBody, pricesBody } from "../schemas.js";
 import { sendError, sendSubmit, type ServerDeps } from "../server.js";
+
+/** Time a GET /v1/fleet may spend computing its page's missing insights (ms). */
+const FLEET_COMPUTE_MS = 50;
 
 function prefixed(prefix: string, issues: readonly InputIssue[]): InputIssue[] {
   return issues.map((i) => ({ ...i, path: i.path === "(root)" ? prefix : i.path.startsWith("[") ? `${prefix}${i.path}` : `${prefix}.${i.path}` }));
@@ -61,7 +65,7 @@ function updateGauges(deps: ServerDeps): void {
   m.set("dpm_insurance_fund_usd", "Insurance fund value (USD, at the index)", insuranceFundView(engine).valueUsd);
 }
 
-export function registerMarketRoutes(app: FastifyInstance, deps: ServerDeps): void {
+export function registerMarketRoutes(app: FastifyInstance, deps: ServerDeps, insights?: InsightCache): void {
   const { engine } = deps;
   /** Market events go through the market stream on a scale-out worker (docs/scale-out.md). */
   const submitMarket = (e: unknown) => (deps.scaleOut ? deps.scaleOut.submitMarket(e) : engine.submit(e));
@@ -71,6 +75,12 @@ export function registerMarketRoutes(app: FastifyInstance, deps: ServerDeps): vo
   });
   app.get("/metrics", { config: { access: "public" } }, async (_req, reply) => {
     updateGauges(deps);
+    if (insights) {
+      const c = insights.counters;
+      deps.metrics.set("dpm_insights_computed_total", "Account insights (binding component, distance to liquidation) computed since start", c.computed);
+      deps.metrics.set("dpm_insights_seconds_total", "Time spent computing account insights (s)", c.ms / 1000);
+      deps.metrics.set("dpm_insights_probes_total", "Margin computations run by distance-to-liquidation searches", c.probes);
+    }
     return reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics.render());
   });
   app.get("/v1/openapi.json", { config: { access: "any" } }, async () => openApiDocument());
@@ -129,7 +139,13 @@ export function registerMarketRoutes(app: FastifyInstance, deps: ServerDeps): vo
     const flagged = skipped.size === 0 ? events : events.map((e) => (skipped.has(e.seq) ? { ...e, quarantined: true, reason: skipped.get(e.seq) } : e));
     return { events: flagged, next: events.length === q.value.limit ? last + 1 : null, lastSeq: await deps.store.lastSeq() };
   });
-  app.get("/v1/fleet", { config: { access: "admin" } }, async (req) => ((req.query as Record<string, unknown> | undefined)?.all === "1" && deps.scaleOut ? deps.scaleOut.fleetAll() : engineFleet(engine)));
+  // The page's insights (binding, distance) missing or due are computed first, within 50 ms; the rest follow on the stream.
+  app.get("/v1/fleet", { config: { access: "admin" } }, async (req, reply) => {
+    const q = parseBody(fleetQuery, req.query ?? {});
+    if (!q.ok) return sendError(reply, 400, "invalid query", q.issues);
+    if (q.value.all === "1" && deps.scaleOut) return deps.scaleOut.fleetAll();
+    return engineFleet(engine, { top: q.value.top, ...(insights ? { insights, now: deps.clock(), computeMs: FLEET_COMPUTE_MS } : {}) });
+  });
   app.get("/v1/liquidations", { config: { access: "admin" } }, async () => ({
     seq: engine.state.seq,
     insuranceFund: insuranceFundView(engine),

@@ -1,0 +1,58 @@
+/**
+ * The insight pump: every `everyMs` (default 250 ms) it computes the due insights (binding component, distance to
+ * liquidation; src/engine/insights.ts) of the accounts clients want, spending at most `budgetMs` (default 25 ms, so
+ * at most a tenth of the event loop), and tells the stream which accounts changed. Accounts whose margin status
+ * changes are wanted too. Runs beside the engine, never inside an event's processing.
+ */
+import type { Engine } from "../../engine/engine.js";
+import type { MarginStatusEvent } from "../../engine/events.js";
+import { InsightCache, type InsightOptions } from "../../engine/insights.js";
+
+/** The cache's throttling, plus how often a pass runs and how long it may compute. */
+export interface PumpOptions extends InsightOptions {
+  /** Pass interval (ms, default 250). */
+  readonly everyMs?: number;
+  /** Time a pass may spend computing (ms, default 25; 0: nothing is computed by passes). */
+  readonly budgetMs?: number;
+}
+
+/** Runs the insight cache's refreshes on a timer beside the engine and reports what changed to the stream. */
+export class InsightPump {
+  readonly cache: InsightCache;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly everyMs: number;
+  private readonly budgetMs: number;
+  /** Called with the accounts whose insight was (re)computed by a pass. */
+  onUpdate: (ids: readonly string[]) => void = () => undefined;
+  /** Accounts wanted as long as a client subscribes to them (the stream hub sets it). */
+  subscribed: () => Iterable<string> = () => [];
+  private readonly onStatus = (events: readonly MarginStatusEvent[]) => this.cache.want(events.map((e) => e.account), this.clock());
+
+  constructor(private readonly engine: Engine, private readonly clock: () => number, o: PumpOptions = {}) {
+    this.cache = new InsightCache(engine, o);
+    this.everyMs = o.everyMs ?? 250;
+    this.budgetMs = o.budgetMs ?? 25;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.engine.bus.on("status", this.onStatus);
+    this.timer = setInterval(() => this.pass(), this.everyMs);
+    this.timer.unref();
+  }
+
+  /** One pass: re-want subscribed accounts, compute what is due within the budget, report. */
+  pass(): readonly string[] {
+    const now = this.clock();
+    this.cache.want(this.subscribed(), now);
+    const ids = this.cache.refresh(now, this.budgetMs);
+    if (ids.length > 0) this.onUpdate(ids);
+    return ids;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.engine.bus.off("status", this.onStatus);
+  }
+}
