@@ -116,6 +116,11 @@ export function createAccountView(api, send) {
       if (gk?.status === 404 && /no route/.test(gk.json.error ?? "")) greeksRoute = false;
       if (id !== current) return;
       if (m.status !== 200) { $("#acct-cards").textContent = m.json.error; return; }
+      // The requests ran in parallel: a tick between them gives panels of two states; show them, and fetch again.
+      const consistent = sc.status !== 200 || sc.json.stateSeq === m.json.stateSeq;
+      if (!consistent) again = true;
+      if (consistent) $("#account").dataset.stateSeq = String(m.json.stateSeq);
+      else delete $("#account").dataset.stateSeq;
       renderSummary(m.json.summary);
       renderDetail(m.json, sc, od, gk);
     } finally {

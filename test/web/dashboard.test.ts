@@ -193,6 +193,8 @@ suite("dashboard (headless chromium)", () => {
     await svc.engine.idle();
     // (data-seq: the event seq the shown detail was computed at; the account's margin last changed at margins.seq)
     await page.waitForFunction((seq) => Number((document.querySelector("#account") as HTMLElement).dataset.seq) >= seq, svc.engine.margins.get("multi-asset")!.seq, { timeout: 10_000 });
+    // every panel from one engine state (margin and scenarios are fetched in parallel; a tick between them is refetched)
+    await page.waitForFunction((seq) => Number((document.querySelector("#account") as HTMLElement).dataset.stateSeq) >= seq, svc.engine.state.seq, { timeout: 10_000 });
     const snap = () => page.evaluate(() => ({
       seq: Number((document.querySelector("#account") as HTMLElement).dataset.seq),
       positions: document.querySelector("#positions tbody")!.textContent,

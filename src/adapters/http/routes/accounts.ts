@@ -95,7 +95,8 @@ export function registerAccountRoutes(app: FastifyInstance, deps: ServerDeps, in
     if (!d) return sendError(reply, account(req.params.id) ? 409 : 404, account(req.params.id) ? "no market yet" : `account ${req.params.id} does not exist`);
     // binding: from this very result; insight (distance to liquidation): cached, recomputed when due (insights.ts).
     const insight = insights?.ensure(req.params.id, deps.clock());
-    return { summary: d.summary, result: d.result ?? null, concentration: d.concentration, binding: accountBinding(d), ...(insight ? { insight } : {}) };
+    // stateSeq: the engine state this answer was computed on (the dashboard matches it with /scenarios and /greeks).
+    return { stateSeq: engine.state.seq, summary: d.summary, result: d.result ?? null, concentration: d.concentration, binding: accountBinding(d), ...(insight ? { insight } : {}) };
   });
   /** Greeks of the whole account per underlying and expiry, spot collateral included: the rows of `dpm greeks --json` (USD). */
   app.get<{ Params: { id: string } }>("/v1/accounts/:id/greeks", { config: { access: "own" } }, async (req, reply) => {
@@ -110,7 +111,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: ServerDeps, in
   app.get<{ Params: { id: string } }>("/v1/accounts/:id/scenarios", { config: { access: "own" } }, async (req, reply) => {
     const a = account(req.params.id);
     if (!a) return sendError(reply, 404, `account ${req.params.id} does not exist`);
-    return { account: a.id, currency: "USD", units: scenarioGrids(deps, a) };
+    return { account: a.id, currency: "USD", stateSeq: engine.state.seq, units: scenarioGrids(deps, a) };
   });
   app.post<{ Params: { id: string } }>("/v1/accounts/:id/fills", { config: { access: "trusted" } }, async (req, reply) => {
     const b = parseBody(fillBody, req.body);
