@@ -48,6 +48,9 @@ export interface CollateralReport {
   readonly countedAs: "scenario" | "haircut";
 }
 
+/** The headline figures every margin view carries (numeraire amounts; `marginRatio` = MM / adjusted equity, null when that is ≤ 0). */
+export type MarginHeadline = Pick<MarginResult, "equity" | "adjustedEquity" | "initialMargin" | "maintenanceMargin" | "availableFunds" | "marginRatio" | "status">;
+
 export interface MarginResult {
   readonly account: string;
   readonly model: MarginModel;

@@ -8,7 +8,7 @@ import { venuePortfolio } from "../../domain/venueBook.js";
 import { marginWith, prepareContext } from "../../margin/computeMargin.js";
 import { lendingMargin, type AaveParams, type LendingMargin } from "../../margin/lending/aave.js";
 import type { MarginParams } from "../../margin/params.js";
-import type { MarginResult, MarginStatus } from "../../margin/result.js";
+import type { MarginHeadline, MarginResult } from "../../margin/result.js";
 import type { RiskContext } from "../../margin/riskContext.js";
 import type { MarketSnapshot } from "../../market/snapshot.js";
 import type { VenuesParams } from "./types.js";
@@ -43,18 +43,11 @@ export function venueEnv(market: MarketSnapshot, params: VenuesParams, margin: (
 }
 
 /** One venue's margin under its own method (USD): the `venues[]` entry of `dpm venues --json`. */
-export interface VenueRow {
+/** `marginRatio` is MM / adjusted equity (1 / health factor for a lending venue); null when adjusted equity ≤ 0. */
+export interface VenueRow extends MarginHeadline {
   readonly venue: string;
   readonly preset: string;
   readonly kind: Venue["kind"];
-  readonly initialMargin: number;
-  readonly maintenanceMargin: number;
-  readonly equity: number;
-  readonly adjustedEquity: number;
-  readonly availableFunds: number;
-  /** MM / adjusted equity (1 / health factor for a lending venue); null when adjusted equity ≤ 0. */
-  readonly marginRatio: number | null;
-  readonly status: MarginStatus;
   /** Lending venues: Aave's health factor (null without debt). */
   readonly healthFactor?: number | null;
   /** Derivatives venues: the full margin result (same as `dpm margin --preset P --json` on the venue alone). */

@@ -17,7 +17,7 @@ import type { Position } from "../../domain/portfolio.js";
 import { pooledPortfolio, venuePortfolio, type VenueBook } from "../../domain/venueBook.js";
 import { marginWith } from "../../margin/computeMargin.js";
 import { forAsset } from "../../margin/params.js";
-import { marginRatio, marginStatus, type MarginResult, type MarginStatus } from "../../margin/result.js";
+import { marginRatio, marginStatus, type MarginHeadline, type MarginResult } from "../../margin/result.js";
 import { spotInstrument } from "../../margin/riskContext.js";
 import type { VenueEnv, VenueRow } from "./profile.js";
 import { routeBetween } from "./routes.js";
@@ -34,15 +34,8 @@ export interface HedgedExposure {
   readonly transferTime: number;
 }
 
-export interface UnifiedProfile {
+export interface UnifiedProfile extends MarginHeadline {
   readonly preset: string;
-  readonly initialMargin: number;
-  readonly maintenanceMargin: number;
-  readonly equity: number;
-  readonly adjustedEquity: number;
-  readonly availableFunds: number;
-  readonly marginRatio: number | null;
-  readonly status: MarginStatus;
   /** The pooled account's own margin, before the cross-venue charges. */
   readonly pooledInitialMargin: number;
   readonly pooledMaintenanceMargin: number;

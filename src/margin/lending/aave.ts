@@ -15,7 +15,7 @@
  */
 import type { Parsed } from "../../domain/instrument.js";
 import type { MarketSnapshot } from "../../market/snapshot.js";
-import { marginRatio, marginStatus, type MarginStatus } from "../result.js";
+import { marginRatio, marginStatus, type MarginHeadline } from "../result.js";
 
 /** Risk parameters of one reserve, as fractions (0.83 = 83 %). */
 export interface AaveReserve {
@@ -45,14 +45,7 @@ export interface LendingPosition {
 }
 
 /** A lending venue's state in dpm's margin terms (USD) plus Aave's own figures. */
-export interface LendingMargin {
-  readonly equity: number;
-  readonly adjustedEquity: number;
-  readonly initialMargin: number;
-  readonly maintenanceMargin: number;
-  readonly availableFunds: number;
-  readonly marginRatio: number | null;
-  readonly status: MarginStatus;
+export interface LendingMargin extends MarginHeadline {
   /** Σ collateral × LT / Σ debt; null without debt (Aave shows it as infinite). */
   readonly healthFactor: number | null;
   readonly collateralUsd: number;
