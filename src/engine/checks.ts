@@ -17,6 +17,7 @@ import { priceIssue } from "../input/bounds.js";
 import type { InputIssue } from "../input/issues.js";
 import type { RiskContext } from "../margin/riskContext.js";
 import type { EngineEvent } from "./events.js";
+import { withdrawalCheck } from "../margin/withdrawalCap.js";
 
 
 export interface OrderCheck {
@@ -82,4 +83,26 @@ export function unmarginableReason(ctx: RiskContext | undefined, e: EngineEvent)
     if (!r.ok) return `${e.instrument} cannot be valued: ${r.reason}`;
   }
   return undefined;
+}
+
+/** The answer of a withdrawal check: the headroom after it, the unrealised profit excluded, the margin after. */
+export interface WithdrawalCheckResult {
+  readonly ok: boolean;
+  readonly headroom: number;
+  readonly excludedProfit: number;
+  readonly after?: AccountMargin;
+  readonly reason?: string;
+}
+
+/** Would withdrawing `amount` of `asset` keep adjusted equity − excluded unrealised profit ≥ IM? (the explanation path on a hypothetical copy) */
+export function withdrawalCheckOf(engine: Engine, account: string, asset: string, amount: string): WithdrawalCheckResult {
+  const a = engine.state.accounts.get(account);
+  if (!a) return { ok: false, headroom: 0, excludedProfit: 0, reason: `account ${account} does not exist` };
+  const h = cloneAccount(a);
+  h.balances.set(asset, (h.balances.get(asset) ?? 0n) - (toUnits(amount) ?? 0n));
+  const d = engine.detail(account, h);
+  if (!d || d.summary.error) return { ok: false, headroom: 0, excludedProfit: 0, reason: d?.summary.error ?? "no market" };
+  const s = d.summary;
+  const c = withdrawalCheck({ adjustedEquityAfter: s.adjustedEquity, initialMarginAfter: s.initialMargin, unrealisedPnl: s.unrealisedPnl, haircut: engine.state.service.withdrawalUpnlHaircut });
+  return { ...c, after: s };
 }

@@ -9,8 +9,7 @@
  * State = latest snapshot + replay of the log after it; margins are a pure function of the state.
  */
 import { EventEmitter } from "node:events";
-import { withdrawalCheck } from "../margin/withdrawalCap.js";
-import { accountMargin, errorSummary, prepareAccount, type AccountMargin, type AccountMarginDetail, type PreparedAccount } from "./accountMargin.js";
+import { accountMargin, prepareAccount, type AccountMargin, type AccountMarginDetail, type PreparedAccount } from "./accountMargin.js";
 import { DERIVED_TYPES, parseEvent, type EngineEvent, type MarginStatusEvent } from "./events.js";
 import { orderRestCheck } from "./orders.js";
 import { IncrementalRiskContext } from "./incrementalContext.js";
@@ -21,15 +20,15 @@ import type { InputIssue } from "../input/issues.js";
 import { Indexes } from "./indexes.js";
 import { completeTick, stableView } from "./marketState.js";
 import { duplicateAnswer } from "./requestIds.js";
-import { isInLiquidation, liquidationEvents, liquidationHold, type LiquidationConfig } from "./liquidation.js";
+import { liquidationEvents, liquidationHold, type LiquidationConfig } from "./liquidation.js";
 import { bandIssues, DEFAULT_BANDS, type BandOptions } from "./priceBands.js";
-import { marginFinite, marginIssues } from "./invariant.js";
-import { unmarginableReason } from "./checks.js";
+import { unmarginableReason, withdrawalCheckOf, type WithdrawalCheckResult } from "./checks.js";
 import { replayLog } from "./replay.js";
-import { runTrial, type Trial } from "./trial.js";
+import { runTrial, type Trial, type TrialFailure } from "./trial.js";
+import { EngineMargins, marginsChanged, type MarginsView } from "./engineMargins.js";
 
 export type SubmitResult =
-  | { readonly ok: true; readonly seq: number; readonly event: EngineEvent; readonly duplicate?: true }
+  | { readonly ok: true; readonly seq: number; readonly event: EngineEvent; readonly duplicate?: true; /** Accounts re-margined after the event (its own step; not the derived events'). */ readonly remargined?: number }
   | { readonly ok: false; readonly status: 400 | 404 | 409 | 503; readonly reason: string; readonly issues?: readonly InputIssue[]; readonly detail?: unknown };
 
 export interface EngineOptions {
@@ -54,23 +53,19 @@ export interface EngineProblem {
   readonly seq?: number;
 }
 
-/** Payload of the `margins` bus event: accounts re-margined after event `seq`. */
-export interface MarginsChanged {
-  readonly seq: number;
-  readonly accounts: readonly AccountMargin[];
-  /** Assets whose price moved with this event. */
-  readonly moved: readonly string[];
-}
+export type { MarginsChanged } from "./engineMargins.js";
 
 export class Engine {
   readonly bus = new EventEmitter();
-  readonly margins = new Map<string, AccountMargin>();
+  /** The published margins, as a read-only map whose `AccountMargin`s are built on demand (engineMargins.ts). */
+  readonly margins: MarginsView;
   private readonly idx = new Indexes();
+  private readonly em: EngineMargins;
   private ctx: IncrementalRiskContext | undefined;
   /** Risk context of the market at the oracle's stable prices (IM only); undefined while no asset has one. */
   private imCtx: IncrementalRiskContext | undefined;
   private tail: Promise<unknown> = Promise.resolve();
-  /** Per account: its Portfolio and parsed instruments, converted once from the bigint state; dropped when an event touches the account. */
+  /** Per account: its Portfolio and parsed instruments for `detail` (explanation path), dropped when an event touches the account. */
   private readonly prepared = new Map<string, PreparedAccount>();
   /** Accounts re-margined since the last status check (only their status can have changed). */
   private readonly dirty = new Set<string>();
@@ -90,6 +85,9 @@ export class Engine {
     this.bus.setMaxListeners(0);
     this.bands = { ...DEFAULT_BANDS, ...opts.bands };
     if (opts.onProblem) this.bus.on("problem", opts.onProblem);
+    const self = this;
+    this.em = new EngineMargins({ get state() { return self.state; }, idx: this.idx, contexts: () => ({ ctx: self.ctx?.context(), imCtx: self.imCtx?.context() }) });
+    this.margins = this.em.view;
   }
 
   /**
@@ -103,7 +101,7 @@ export class Engine {
     e.quarantinedNow = r.quarantined;
     for (const q of e.quarantinedNow) e.bus.emit("problem", { msg: "event quarantined at replay (not applied)", error: "Quarantine", detail: `seq ${q.seq} (${q.type ?? "no type"}): ${q.reason}`, seq: q.seq } satisfies EngineProblem);
     e.rebuildAll();
-    await e.enqueue(() => e.guarded("deriving status events at start", () => e.deriveAfter([...e.idx.heldUnderlyings()], [...e.margins.keys()])));
+    await e.enqueue(() => e.guarded("deriving status events at start", () => e.deriveAfter([...e.idx.heldUnderlyings()], [...e.em.ids()])));
     return e;
   }
 
@@ -119,29 +117,20 @@ export class Engine {
   private rebuildAll(): void {
     this.idx.clear();
     for (const a of this.state.accounts.values()) this.idx.touch(a);
-    this.margins.clear();
     this.prepared.clear();
     this.due.clear();
     this.ctx = this.state.market ? new IncrementalRiskContext(this.state.market, this.state.params) : undefined;
     const sv = this.state.market && stableView(this.state.market);
     this.imCtx = sv ? new IncrementalRiskContext(sv, this.state.params) : undefined;
-    for (const a of this.state.accounts.values()) this.recompute(a);
+    this.em.rebuild();
+    for (const id of this.em.ids()) this.installed(id);
   }
 
-  /** Margin an account on the live contexts (start); figures that are not finite become an error summary. */
-  private recompute(a: AccountState): void {
-    if (!this.ctx) return;
-    let prep = this.prepared.get(a.id);
-    if (!prep) this.prepared.set(a.id, (prep = prepareAccount(a)));
-    const m = accountMargin(this.state, this.ctx.context(), a, this.idx.linked(a.owner), this.imCtx?.context(), prep, false).summary;
-    this.install(marginFinite(m) ? m : errorSummary(a, this.state.seq, `margin figures are not finite: ${marginIssues(m).map((i) => i.path).join(", ")}`));
-  }
-
-  private install(m: AccountMargin): void {
-    this.margins.set(m.account, m);
-    this.dirty.add(m.account);
-    if (isInLiquidation(m)) this.due.add(m.account);
-    else this.due.delete(m.account);
+  /** After an account's margin was published: its status is to be checked, and it is a liquidation candidate or not. */
+  private installed(id: string): void {
+    this.dirty.add(id);
+    if (this.em.inLiquidation(id)) this.due.add(id);
+    else this.due.delete(id);
   }
 
   /** Full margin detail of an account now (the core result + add-ons), or undefined. */
@@ -205,13 +194,12 @@ export class Engine {
       const o = orderRestCheck(this.state, e, this.margins.get(e.account), (h) => this.detail(e.account, h)?.summary);
       if (!o.ok) return this.refuse(409, o.reason, o.detail);
     }
-    const t = this.trial([e]);
+    const t = await this.transact([e]);
     if (!t.ok) return this.refuse(409, t.reason, undefined, t.issues);
-    const [seq] = await this.store.appendEvents([e], this.now());
-    this.commit(t, [seq]);
+    const seq = t.seqs[0], remargined = t.trial.steps[0].idx.length;
     await this.guarded("writing derived events after an acknowledged event", () => this.deriveAfter(e.type === "tick" ? [e.asset] : [], []));
     await this.guarded("writing a snapshot", () => this.maybeSnapshot());
-    return { ok: true, seq, event: e };
+    return { ok: true, seq, event: e, remargined };
   }
 
   /** Run work whose failure must not fail the request that triggered it: report it on the bus instead. */
@@ -227,11 +215,39 @@ export class Engine {
   /** Time of the last trial (ms): the re-margining of the affected accounts, reported with the commit as lastRecomputeMs. */
   private trialMs = 0;
 
-  private trial(events: readonly EngineEvent[]) {
+  /**
+   * Compute → check → append → commit, in one place: a trial of `events` (trial.ts: applied to a fork, every
+   * affected account re-margined into the kernel's working columns and checked), then the append, then the commit
+   * (the events applied to the live state, the figures published). A failed trial or append is undone in the
+   * kernel (`resync`) and nothing is published; a failed append is rethrown.
+   */
+  private async transact(events: readonly EngineEvent[]): Promise<{ ok: true; seqs: number[]; trial: Trial } | TrialFailure> {
     const t0 = performance.now();
-    const t = runTrial({ state: this.state, ctx: this.ctx, imCtx: this.imCtx, idx: this.idx, prepared: this.prepared }, events);
+    this.em.pending = true;
+    let t: Trial | TrialFailure;
+    try {
+      t = await runTrial({ state: this.state, ctx: this.ctx, imCtx: this.imCtx, idx: this.idx, margins: this.em }, events);
+    } catch (err) {
+      this.rebuildAll(); // the kernel's rows are unknown: rebuilt from the committed state
+      this.em.pending = false;
+      throw err;
+    }
     this.trialMs = performance.now() - t0;
-    return t;
+    if (!t.ok) {
+      if (t.touched) await this.em.resync(t.touched);
+      this.em.pending = false;
+      return t;
+    }
+    let seqs: number[];
+    try {
+      seqs = await this.store.appendEvents(events, this.now());
+    } catch (err) {
+      if (!t.replaced) await this.em.resync(t.touched);
+      this.em.pending = false;
+      throw err;
+    }
+    this.commit(t, seqs);
+    return { ok: true, seqs, trial: t };
   }
 
   /**
@@ -251,15 +267,16 @@ export class Engine {
     }
     this.ctx = t.ctx;
     this.imCtx = t.imCtx;
-    for (const [id, p] of t.prepared) this.prepared.set(id, p);
-    // Sequence numbers are predicted as the live seq + 1, 2, ...; a store shared with another writer could differ.
-    const restamp = t.steps.some((st, i) => st.seq !== seqs[i]);
+    // Published with the sequence numbers the events were logged with (a store shared with another writer could differ from the trial's).
+    if (t.replaced) this.em.replace(t.km, seqs[seqs.length - 1]);
+    else for (const [i, st] of t.steps.entries()) this.em.publish(st.idx, seqs[i]);
+    this.em.pending = false;
     const last = t.steps.length - 1;
     for (const [i, st] of t.steps.entries()) {
-      const changed = restamp ? st.changed.map((m) => ({ ...m, seq: seqs[i] })) : st.changed;
-      for (const m of changed) this.install(m);
-      this.counters.recomputes += changed.length;
-      this.publish(seqs[i], t.rebuilt && i === last ? [...this.margins.values()] : changed, st.moved);
+      const ids = t.rebuilt && i === last ? [...this.em.ids()] : this.em.idsOf(st.idx);
+      for (const id of ids) this.installed(id);
+      this.counters.recomputes += st.idx.length;
+      this.publish(seqs[i], ids, st.moved);
     }
     this.counters.events += t.steps.length;
     this.sinceSnapshot += t.steps.length;
@@ -277,9 +294,8 @@ export class Engine {
     return (this.opts.clock ?? Date.now)();
   }
 
-  private publish(seq: number, accounts: readonly AccountMargin[], moved: readonly string[]): void {
-    const payload: MarginsChanged = { seq, accounts, moved };
-    this.bus.emit("margins", payload);
+  private publish(seq: number, ids: readonly string[], moved: readonly string[]): void {
+    this.bus.emit("margins", marginsChanged(this.margins, seq, ids, moved));
   }
 
   /** Derived events after an event: expiries passed on the moved underlyings, then status changes. */
@@ -291,9 +307,8 @@ export class Engine {
       if (now === undefined) continue;
       for (const ex of this.idx.expiredOn(u, now)) {
         const ev: EngineEvent = { type: "expiry", underlying: u, expiryCode: ex, price: m.assets[u].index, ts: now };
-        const t = this.trial([ev]);
-        if (!t.ok) { this.bus.emit("problem", { msg: `expiry ${u} ${ex} not settled`, error: "Invariant", detail: t.reason } satisfies EngineProblem); continue; }
-        this.commit(t, await this.store.appendEvents([ev], this.now()));
+        const t = await this.transact([ev]);
+        if (!t.ok) this.bus.emit("problem", { msg: `expiry ${u} ${ex} not settled`, error: "Invariant", detail: t.reason } satisfies EngineProblem);
       }
     }
     await this.statusEvents(alsoCheck);
@@ -307,16 +322,16 @@ export class Engine {
     const check = new Set<string>(alsoCheck);
     for (const id of this.dirty) check.add(id);
     for (const id of check) {
-      const a = this.state.accounts.get(id), mg = this.margins.get(id);
-      if (!a || !mg || a.status === mg.status || (a.status === "none" && mg.status === "healthy")) continue;
+      const a = this.state.accounts.get(id), st = a && this.em.statusOf(id);
+      if (!a || !st || a.status === st || (a.status === "none" && st === "healthy")) continue;
+      const mg = this.em.numbers(id)!;
       const kind = mg.status === "healthy" ? "restored" : mg.status === "margin_call" ? "margin_call" : mg.status === "liquidation" ? "liquidation_trigger" : "bankrupt";
       statusEvents.push({ type: "margin_status", account: id, kind, status: mg.status, initialMargin: mg.initialMargin, maintenanceMargin: mg.maintenanceMargin, adjustedEquity: mg.adjustedEquity });
     }
     if (statusEvents.length === 0) { this.dirty.clear(); return; }
-    const t = this.trial(statusEvents);
-    if (!t.ok) throw new Error(`status events refused by the state invariant: ${t.reason}`);
     // Cleared only once written: after a failed append, the next event that re-margins writes them.
-    this.commit(t, await this.store.appendEvents(statusEvents, this.now()));
+    const t = await this.transact(statusEvents);
+    if (!t.ok) throw new Error(`status events refused by the state invariant: ${t.reason}`);
     this.dirty.clear();
     this.bus.emit("status", statusEvents);
   }
@@ -341,10 +356,9 @@ export class Engine {
       if (hold) { this.held.set(id, hold); continue; }
       const r = liquidationEvents(this.state, this.ctx.context(), a, this.idx.linked(a.owner), cfg);
       if (!r.ok) { this.held.set(id, r.reason); continue; }
-      const t = this.trial(r.events);
+      const t = await this.transact(r.events);
       if (!t.ok) { this.held.set(id, `liquidation refused: ${t.reason}`); continue; }
-      const seqs = await this.store.appendEvents(r.events, this.now());
-      this.commit(t, seqs);
+      const seqs = t.seqs;
       this.counters.liquidations++;
       for (const ev of r.events) if (ev.type === "liquidation_step") this.counters.liquidationSteps++;
       else if (ev.type === "adl") this.counters.adlFills++;
@@ -365,17 +379,9 @@ export class Engine {
     return this.enqueue(async () => { this.sinceSnapshot = 0; await this.store.putSnapshot(this.state.seq, serializeState(this.state)); });
   }
 
-  /** Would withdrawing `amount` of `asset` keep adjusted equity − excluded unrealised profit ≥ IM? */
-  withdrawalCheck(account: string, asset: string, amount: string): { ok: boolean; headroom: number; excludedProfit: number; after?: AccountMargin; reason?: string } {
-    const a = this.state.accounts.get(account);
-    if (!a) return { ok: false, headroom: 0, excludedProfit: 0, reason: `account ${account} does not exist` };
-    const h = cloneAccount(a);
-    h.balances.set(asset, (h.balances.get(asset) ?? 0n) - (toUnits(amount) ?? 0n));
-    const d = this.detail(account, h);
-    if (!d || d.summary.error) return { ok: false, headroom: 0, excludedProfit: 0, reason: d?.summary.error ?? "no market" };
-    const s = d.summary;
-    const c = withdrawalCheck({ adjustedEquityAfter: s.adjustedEquity, initialMarginAfter: s.initialMargin, unrealisedPnl: s.unrealisedPnl, haircut: this.state.service.withdrawalUpnlHaircut });
-    return { ...c, after: s };
+  /** Would withdrawing `amount` of `asset` keep adjusted equity − excluded unrealised profit ≥ IM? (checks.ts) */
+  withdrawalCheck(account: string, asset: string, amount: string): WithdrawalCheckResult {
+    return withdrawalCheckOf(this, account, asset, amount);
   }
 
   /** Instrument names held by at least one account. */

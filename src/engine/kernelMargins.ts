@@ -1,26 +1,33 @@
 /**
- * The engine's margins on the kernel (src/margin/kernel/), standalone: not wired into engine.ts yet (see
- * docs/kernel.md for the calls the tick path will make). Keeps a `MarginKernel` in step with the engine's
- * accounts, owns the live valuation and the valuation at the oracle's stable prices (the `imCtx` of
- * `accountMargin`), adds the engine's add-ons, and yields `AccountMargin` objects on demand equal to
- * `accountMargin(...)` (contributions off, as on the tick path).
+ * The engine's margins on the kernel (src/margin/kernel/), the engine's tick path (docs/kernel.md). Keeps a kernel
+ * (in process, or worker shards: `KernelBackend`) in step with the engine's accounts, owns the valuation at the
+ * oracle's stable prices (the `imCtx` of `accountMargin`), adds the engine's add-ons, and writes every figure into
+ * typed columns (`work`); `AccountMargin` objects are built only on demand and equal `accountMargin(...)`'s
+ * (contributions off, as on the tick path).
  *
- * - Core numbers (equity, adjusted equity, IM, MM, unrealised P&L, Greeks): the kernel, in typed arrays.
+ * - Core numbers (equity, adjusted equity, IM, MM, unrealised P&L): the kernel, in typed arrays; Greeks per
+ *   underlying from the matrix rows on demand (kernelGreeks.ts).
  * - Stable add-on: accounts holding an asset whose stable price differs from its index are valued again on a
- *   second set of matrices filled from the stable-price context (kernel `evaluateOn`).
+ *   second set of matrices filled from the stable-price context (in process: kernel `evaluateOn`; on shards,
+ *   whose position stores are in the workers, these accounts go through `accountMargin`).
  * - Concentration add-on: only for accounts holding an instrument with liquidity data (market.liquidity); it is
- *   computed as accountMargin computes it, from the owner's linked accounts' positions (objects: that part is
- *   not allocation-free, and costs what it costs today).
+ *   computed as accountMargin computes it, from the owner's linked accounts' positions.
  * - Fallback to `accountMargin` for everything: parameters the kernel does not serve (venue methods), and
  *   accounts the kernel cannot margin (an instrument without a value, a balance without an index), so their
  *   summary carries accountMargin's own error text.
+ * - The check of the state invariant's margin part (`issues`): every figure finite, as `marginIssues` checks an
+ *   AccountMargin, without building one (Greeks: kernelGreeks.ts `greeksSafe`).
  */
 import { concentrationCharges } from "../margin/concentration.js";
-import { kernelServes, KernelMarket, KernelResults, MarginKernel, STATUS_ERROR, STATUS_NAMES, statusCode, type KernelAccountSpec } from "../margin/kernel/index.js";
+import { kernelServes, KernelMarket, KernelResults, MarginKernel, STATUS_ERROR, STATUS_NAMES, statusCode, type KernelAccountSpec, type KernelRegistry } from "../margin/kernel/index.js";
 import type { MarginParams } from "../margin/params.js";
 import { marginRatio, type MarginStatus } from "../margin/result.js";
 import type { RiskContext } from "../margin/riskContext.js";
-import { accountMargin, liquidationHold, ownerPositions, type AccountMargin, type GreeksByUnderlying } from "./accountMargin.js";
+import type { InputIssue } from "../input/issues.js";
+import { accountMargin, errorSummary, liquidationHold, ownerPositions, type AccountMargin } from "./accountMargin.js";
+import { marginIssues } from "./invariant.js";
+import { greeksSafe, matrixGreeks } from "./kernelGreeks.js";
+import { MarginColumns } from "./marginColumns.js";
 import type { MarketState } from "./marketState.js";
 import { unitsToNumber } from "../domain/money.js";
 import { openOrdersOf } from "./orders.js";
@@ -35,11 +42,37 @@ export function kernelSpec(a: AccountState): KernelAccountSpec {
   return { collateral, positions, openOrders: openOrdersOf(a).map((o) => ({ instrument: o.instrument.name, size: o.size })) };
 }
 
+/** What KernelMargins needs of a kernel: the in-process `MarginKernel` or the worker shards (`KernelShards`). */
+export interface KernelBackend {
+  readonly reg: KernelRegistry;
+  readonly market: KernelMarket;
+  readonly results: KernelResults;
+  setAccount(i: number, spec: KernelAccountSpec): void;
+  /** Copy rows from `ctx` for the instruments depending on `moved` (null: all) and rows never filled. */
+  refresh(ctx: RiskContext, moved: readonly string[] | null): void;
+  /** Re-margin the accounts set since the last call and the dependents of `moved` (`*`: all): in process now, on workers a promise. */
+  remargin(moved: readonly string[]): number | Promise<number>;
+  /** Value account `i` on another market into `out` at `oi` (in process only: the store is needed). */
+  readonly evaluateOn?: (i: number, m: KernelMarket, out: KernelResults, oi: number) => number;
+}
+
+/** The in-process kernel as a backend. */
+export function localBackend(k: MarginKernel): KernelBackend {
+  return {
+    reg: k.reg, market: k.market, get results() { return k.results; },
+    setAccount: (i, spec) => k.setAccount(i, spec),
+    refresh: (ctx, moved) => k.refresh(ctx, moved),
+    remargin: (moved) => { if (moved.includes("*")) { k.remarginAll(); return k.count; } return moved.length > 0 ? k.remarginAssets(moved) : k.remarginDirty(); },
+    evaluateOn: (i, m, out, oi) => k.evaluateOn(i, m, out, oi),
+  };
+}
+
 interface Entry {
   readonly id: string;
   readonly index: number;
-  /** Registry ids of the position instruments (input order) and of the assets the account depends on. */
+  /** Registry ids of the position instruments (input order) with their sizes, and the assets the account depends on. */
   instruments: Int32Array;
+  sizes: Float64Array;
   assets: Int32Array;
 }
 
@@ -50,31 +83,36 @@ function ownedBy(s: EngineState, a: AccountState): string[] {
   return out;
 }
 
+const fin = Number.isFinite;
+
 export class KernelMargins {
-  private readonly kernel: MarginKernel | undefined;
+  private readonly kernel: KernelBackend | undefined;
   private readonly stable: KernelMarket | undefined;
   private stableActive = false;
+  /** Assets registered when the matrices' indices were last filled. */
+  private assetsFilled = 0;
   private readonly scratch = new KernelResults(1);
   private readonly byId = new Map<string, Entry>();
   private readonly entries: Entry[] = [];
-  /** Final figures per account index (with the engine's add-ons). */
-  im = new Float64Array(64);
-  mm = new Float64Array(64);
-  addOn = new Float64Array(64);
-  stableAddOn = new Float64Array(64);
-  status = new Int32Array(64);
-  /** accountMargin summaries of accounts the kernel does not margin (or all, when the parameters are not served). */
-  private readonly fallback = new Map<string, AccountMargin>();
+  /** Figures of the last re-margin of each account (with the engine's add-ons). */
+  readonly work = new MarginColumns();
   private stableDiffers = new Uint8Array(8);
   private hasLiquidity = new Uint8Array(64);
+  /** Per asset: 1 when its rows' Greeks are moderate (kernelGreeks.ts), so its accounts' Greeks need no check. */
+  private greekSafe = new Uint8Array(8);
+  /** Indices of the accounts finished since `beginStep`, and the first whose figures are not finite (−1: none). */
+  private done = new Int32Array(64);
+  private doneCount = 0;
+  private firstBad = -1;
 
   /**
    * `linked(s, a)` lists the account ids of `a`'s owner, in the order the engine passes them to accountMargin
-   * (its Indexes.linked); the default scans the state's accounts in insertion order.
+   * (its Indexes.linked); the default scans the state's accounts in insertion order. `backend` makes the kernel
+   * (default: an in-process `MarginKernel`, when the parameters are served).
    */
-  constructor(readonly params: MarginParams, private readonly linked: (s: EngineState, a: AccountState) => Iterable<string> = ownedBy) {
+  constructor(readonly params: MarginParams, private readonly linked: (s: EngineState, a: AccountState) => Iterable<string> = ownedBy, backend?: (reg: KernelRegistry | undefined) => KernelBackend) {
     if (kernelServes(params, "USD")) {
-      this.kernel = new MarginKernel(params);
+      this.kernel = backend ? backend(undefined) : localBackend(new MarginKernel(params));
       this.stable = new KernelMarket(this.kernel.reg);
     }
   }
@@ -84,7 +122,22 @@ export class KernelMargins {
     return this.kernel !== undefined;
   }
 
-  /** Rebuild from the state: every account's rows, every matrix row, every margin. */
+  /** Number of account entries (indices 0 … count − 1). */
+  get count(): number {
+    return this.entries.length;
+  }
+
+  /** Entry index of an account, or undefined. */
+  indexOf(id: string): number | undefined {
+    return this.byId.get(id)?.index;
+  }
+
+  /** Account id of an entry index. */
+  idAt(i: number): string {
+    return this.entries[i].id;
+  }
+
+  /** Rebuild from the state: every account's rows, every matrix row, every margin (sync: in-process backends). */
   reset(s: EngineState, ctx: RiskContext, imCtx: RiskContext | undefined): void {
     for (const a of s.accounts.values()) this.accountChanged(a);
     this.marketMoved(["*"], s.market, ctx, imCtx);
@@ -95,17 +148,24 @@ export class KernelMargins {
   accountChanged(a: AccountState): void {
     let e = this.byId.get(a.id);
     if (!e) {
-      e = { id: a.id, index: this.entries.length, instruments: new Int32Array(0), assets: new Int32Array(0) };
+      e = { id: a.id, index: this.entries.length, instruments: new Int32Array(0), sizes: new Float64Array(0), assets: new Int32Array(0) };
       this.byId.set(a.id, e);
       this.entries.push(e);
-      this.grow(this.entries.length);
+      this.work.grow(this.entries.length);
+      if (this.done.length < this.entries.length) { const d = new Int32Array(this.entries.length * 2); d.set(this.done); this.done = d; }
     }
     if (!this.kernel) return;
     const spec = kernelSpec(a);
     this.kernel.setAccount(e.index, spec);
     const reg = this.kernel.reg;
     e.instruments = Int32Array.from(spec.positions, (p) => reg.instrument(p.instrument));
-    e.assets = Int32Array.from(this.kernel.store.depsOf(e.index));
+    e.sizes = Float64Array.from(spec.positions, (p) => p.size);
+    e.assets = Int32Array.from(depsOf(reg, spec, e.instruments));
+  }
+
+  /** An account that does not exist (a trial created it and was dropped): no positions, no balances. */
+  accountGone(id: string): void {
+    if (this.byId.has(id)) this.accountChanged({ id, owner: "", balances: new Map(), positions: new Map(), status: "none" });
   }
 
   /** The market moved (asset codes, `*`: everything): refill the rows of the live and stable valuations. */
@@ -114,6 +174,7 @@ export class KernelMargins {
     if (!k || !this.stable) return;
     const all = moved.includes("*");
     k.refresh(ctx, all ? null : moved);
+    this.assetsFilled = k.reg.assetCount;
     if (!imCtx) this.stableActive = false;
     else {
       const ids: number[] = [];
@@ -124,89 +185,167 @@ export class KernelMargins {
     if (m) this.marketFlags(m);
   }
 
-  /** Per asset: stable price ≠ index (accountMargin `usesStable`); per instrument: liquidity data present. */
+  /** Per asset: stable price ≠ index (accountMargin `usesStable`), Greeks moderate; per instrument: liquidity data present. */
   private marketFlags(m: MarketState): void {
     const reg = this.kernel!.reg;
-    if (this.stableDiffers.length < reg.assetCount) this.stableDiffers = new Uint8Array(reg.assetCount * 2);
+    if (this.stableDiffers.length < reg.assetCount) { this.stableDiffers = new Uint8Array(reg.assetCount * 2); this.greekSafe = new Uint8Array(reg.assetCount * 2); }
     for (let a = 0; a < reg.assetCount; a++) {
       const code = reg.assetLog[a], st = m.oracle[code]?.stable;
       this.stableDiffers[a] = st !== undefined && st !== m.assets[code]?.index ? 1 : 0;
+      this.greekSafe[a] = greeksSafe(reg, this.kernel!.market, a) ? 1 : 0;
     }
     if (this.hasLiquidity.length < reg.instrumentCount) this.hasLiquidity = new Uint8Array(reg.instrumentCount * 2);
     for (let i = 0; i < reg.instrumentCount; i++) this.hasLiquidity[i] = m.liquidity[reg.instrumentLog[i]] !== undefined ? 1 : 0;
   }
 
   /**
-   * Re-margin after an event: accounts changed since the last call in full, accounts depending on the moved
-   * assets (only their units on those assets), then the engine's add-ons and status for `ids` (the accounts the
-   * engine re-margins: touched, their owners' linked accounts, dependents of the moved assets).
+   * Re-margin after an event (in-process backends): `compute`, then `finish` for `ids` (the accounts the engine
+   * re-margins: touched, their owners' linked accounts, dependents of the moved assets).
    */
   remargin(s: EngineState, ids: Iterable<string>, moved: readonly string[], ctx: RiskContext, imCtx: RiskContext | undefined): void {
+    const p = this.compute(s, moved, ctx, imCtx);
+    if (p !== undefined) throw new Error("KernelMargins.remargin: the backend is asynchronous (use compute, then finish)");
+    this.beginStep();
+    this.finish(s, ids, ctx, imCtx);
+  }
+
+  /**
+   * The kernel's part of a re-margin: accounts changed since the last call in full, accounts depending on the
+   * moved assets (only their units on those assets). Undefined when done; a promise when the backend is on workers.
+   */
+  compute(s: EngineState, moved: readonly string[], ctx: RiskContext, imCtx: RiskContext | undefined): Promise<number> | undefined {
     const k = this.kernel;
-    if (k && s.market) {
-      // Accounts changed since the last market move may hold instruments that have no row yet.
-      if (k.market.filledUpTo < k.reg.instrumentCount) k.refresh(ctx, []);
-      if (imCtx && this.stable && this.stableActive && this.stable.filledUpTo < k.reg.instrumentCount) this.stable.refresh(imCtx, []);
-      this.marketFlags(s.market);
-      if (moved.includes("*")) k.remarginAll();
-      else if (moved.length > 0) k.remarginAssets(moved);
-      else k.remarginDirty();
+    if (!k || !s.market) return undefined;
+    // Accounts changed since may hold instruments without a row yet, or balances in assets without an index yet.
+    const fresh = k.reg.assetCount > this.assetsFilled;
+    if (fresh || k.market.filledUpTo < k.reg.instrumentCount) k.refresh(ctx, []);
+    if (imCtx && this.stable && this.stableActive && (fresh || this.stable.filledUpTo < k.reg.instrumentCount)) this.stable.refresh(imCtx, []);
+    this.assetsFilled = k.reg.assetCount;
+    this.marketFlags(s.market);
+    const r = k.remargin(moved);
+    return typeof r === "number" ? undefined : r;
+  }
+
+  /** Start a new list of finished accounts (what `issues` checks and `finished` lists). */
+  beginStep(): void {
+    this.doneCount = 0;
+    this.firstBad = -1;
+  }
+
+  /** The engine's add-ons, status and the finiteness check for `ids` (kernel numbers current). */
+  finish(s: EngineState, ids: Iterable<string>, ctx: RiskContext, imCtx: RiskContext | undefined): void {
+    for (const id of ids) {
+      const e = this.byId.get(id), a = s.accounts.get(id);
+      if (!e || !a) continue;
+      this.finishOne(s, a, e, ctx, imCtx);
+      this.done[this.doneCount++] = e.index;
+      if (this.firstBad < 0 && !this.finite(e)) this.firstBad = e.index;
     }
-    for (const id of ids) this.finish(s, id, ctx, imCtx);
+  }
+
+  /** Indices of the accounts finished since `beginStep` (a copy). */
+  finished(): Int32Array {
+    return this.done.slice(0, this.doneCount);
+  }
+
+  /** Issues of the first account finished since `beginStep` whose figures are not all finite; [] when all are. */
+  issues(s: EngineState): readonly InputIssue[] {
+    if (this.firstBad < 0) return [];
+    const m = this.summaryOf(s, this.work, this.firstBad, s.seq);
+    return m ? marginIssues(m) : [];
+  }
+
+  /** Issues of one account's working figures ([] when all are finite). */
+  nonFinite(s: EngineState, id: string): readonly InputIssue[] {
+    const e = this.byId.get(id);
+    if (!e || this.finite(e)) return [];
+    const m = this.summaryOf(s, this.work, e.index, s.seq);
+    return m ? marginIssues(m) : [];
+  }
+
+  /** Record a summary for an account whose figures are not finite at start (replay): accountMargin's error summary. */
+  forceError(a: AccountState, seq: number, error: string): void {
+    const e = this.byId.get(a.id);
+    if (!e) return;
+    const w = this.work, i = e.index;
+    w.fallback.set(a.id, errorSummary(a, seq, error));
+    w.equity[i] = 0; w.adjusted[i] = 0; w.im[i] = 0; w.mm[i] = 0; w.upnl[i] = 0; w.addOn[i] = 0; w.stableAddOn[i] = 0;
+    w.status[i] = STATUS_NAMES.indexOf("liquidation");
   }
 
   /** Status of an account after the last re-margin. */
   statusOf(id: string): MarginStatus | undefined {
     const e = this.byId.get(id);
-    return e ? (STATUS_NAMES[this.status[e.index]] as MarginStatus) : undefined;
+    return e ? (STATUS_NAMES[this.work.status[e.index]] as MarginStatus) : undefined;
   }
 
   /**
    * The figures a `margin_status` event carries (USD, add-ons included), or undefined for an unknown account;
    * `error` when the account could not be margined (as AccountMargin.error).
    */
-  numbers(id: string): { status: MarginStatus; initialMargin: number; maintenanceMargin: number; adjustedEquity: number; error?: string } | undefined {
+  numbers(id: string, c: MarginColumns = this.work): { status: MarginStatus; initialMargin: number; maintenanceMargin: number; adjustedEquity: number; error?: string } | undefined {
     const e = this.byId.get(id);
     if (!e) return undefined;
-    const fb = this.fallback.get(id);
+    const fb = c.fallback.get(id);
     if (fb) return { status: fb.status, initialMargin: fb.initialMargin, maintenanceMargin: fb.maintenanceMargin, adjustedEquity: fb.adjustedEquity, ...(fb.error ? { error: fb.error } : {}) };
     const i = e.index;
-    return { status: STATUS_NAMES[this.status[i]] as MarginStatus, initialMargin: this.im[i], maintenanceMargin: this.mm[i], adjustedEquity: this.kernel!.results.adjusted[i] };
+    return { status: STATUS_NAMES[c.status[i]] as MarginStatus, initialMargin: c.im[i], maintenanceMargin: c.mm[i], adjustedEquity: c.adjusted[i] };
   }
 
   /** liquidation.ts `isInLiquidation` of the account's margin (liquidation or bankrupt, and margined without error). */
-  inLiquidation(id: string): boolean {
+  inLiquidation(id: string, c: MarginColumns = this.work): boolean {
     const e = this.byId.get(id);
-    if (!e || this.fallback.get(id)?.error) return false;
-    const s = this.status[e.index];
+    if (!e || c.fallback.get(id)?.error) return false;
+    const s = c.status[e.index];
     return s === STATUS_NAMES.indexOf("liquidation") || s === STATUS_NAMES.indexOf("bankrupt");
   }
 
-  /** The engine's add-ons and final status of one account (kernel numbers already current). */
-  private finish(s: EngineState, id: string, ctx: RiskContext, imCtx: RiskContext | undefined): void {
-    const e = this.byId.get(id), a = s.accounts.get(id), k = this.kernel;
-    if (!e || !a) return;
-    const i = e.index;
-    if (!k || !s.market || k.results.status[i] === STATUS_ERROR) {
-      const sm = accountMargin(s, ctx, a, this.linked(s, a), imCtx, undefined, false).summary;
-      this.fallback.set(id, sm);
-      this.im[i] = sm.initialMargin; this.mm[i] = sm.maintenanceMargin; this.addOn[i] = sm.concentrationAddOn; this.stableAddOn[i] = sm.stableAddOn;
-      this.status[i] = STATUS_NAMES.indexOf(sm.status);
-      return;
-    }
-    this.fallback.delete(id);
+  /** One account's add-ons and final status into the working columns (kernel numbers already current). */
+  private finishOne(s: EngineState, a: AccountState, e: Entry, ctx: RiskContext, imCtx: RiskContext | undefined): void {
+    const i = e.index, k = this.kernel, w = this.work;
+    const stable = imCtx !== undefined && this.stable !== undefined && this.stableActive && this.usesStable(e);
+    if (!k || !s.market || k.results.status[i] === STATUS_ERROR || (stable && !k.evaluateOn)) { this.fallbackOne(s, a, i, ctx, imCtx); return; }
+    if (w.fallback.size > 0) w.fallback.delete(a.id);
     const r = k.results;
     const addOn = this.concentration(s, s.market, a, e);
     let stableAddOn = 0;
-    if (imCtx && this.stable && this.stableActive && this.usesStable(e)) {
-      if (k.evaluateOn(i, this.stable, this.scratch, 0) !== STATUS_ERROR) {
-        stableAddOn = Math.max(0, (r.adjusted[i] - r.im[i]) - (this.scratch.adjusted[0] - this.scratch.im[0]));
-      }
+    if (stable && k.evaluateOn!(i, this.stable!, this.scratch, 0) !== STATUS_ERROR) {
+      stableAddOn = Math.max(0, (r.adjusted[i] - r.im[i]) - (this.scratch.adjusted[0] - this.scratch.im[0]));
     }
     const im = r.im[i] + addOn + stableAddOn;
     const mm = r.mm[i] + this.params.portfolio.mmFactor * addOn;
-    this.im[i] = im; this.mm[i] = mm; this.addOn[i] = addOn; this.stableAddOn[i] = stableAddOn;
-    this.status[i] = statusCode(r.equity[i], r.adjusted[i], im, mm);
+    w.equity[i] = r.equity[i]; w.adjusted[i] = r.adjusted[i]; w.upnl[i] = r.upnl[i];
+    w.im[i] = im; w.mm[i] = mm; w.addOn[i] = addOn; w.stableAddOn[i] = stableAddOn;
+    w.status[i] = statusCode(r.equity[i], r.adjusted[i], im, mm);
+  }
+
+  private fallbackOne(s: EngineState, a: AccountState, i: number, ctx: RiskContext, imCtx: RiskContext | undefined): void {
+    const sm = accountMargin(s, ctx, a, this.linked(s, a), imCtx, undefined, false).summary, w = this.work;
+    w.fallback.set(a.id, sm);
+    w.equity[i] = sm.equity; w.adjusted[i] = sm.adjustedEquity; w.upnl[i] = sm.unrealisedPnl;
+    w.im[i] = sm.initialMargin; w.mm[i] = sm.maintenanceMargin; w.addOn[i] = sm.concentrationAddOn; w.stableAddOn[i] = sm.stableAddOn;
+    w.status[i] = STATUS_NAMES.indexOf(sm.status);
+  }
+
+  /** Are the account's working figures all finite (marginFinite without the object; Greeks by `greekSafe` or computed)? */
+  private finite(e: Entry): boolean {
+    const w = this.work, i = e.index;
+    const fb = w.fallback.size > 0 ? w.fallback.get(e.id) : undefined;
+    if (fb) return marginIssues(fb).length === 0;
+    const eq = w.equity[i], adj = w.adjusted[i], im = w.im[i], mm = w.mm[i];
+    if (!(fin(eq) && fin(adj) && fin(im) && fin(mm) && fin(adj - im) && fin(w.addOn[i]) && fin(w.stableAddOn[i]) && fin(w.upnl[i]))) return false;
+    if (adj > 0 && !fin(mm / adj)) return false;
+    for (let j = 0; j < e.assets.length; j++) if (this.greekSafe[e.assets[j]] !== 1) return this.greeksFinite(e);
+    return true;
+  }
+
+  private greeksFinite(e: Entry): boolean {
+    const g = matrixGreeks(this.kernel!.reg, this.kernel!.market, e.instruments, e.sizes);
+    for (const u in g) {
+      const x = g[u];
+      if (!(fin(x.delta) && fin(x.gamma) && fin(x.vega) && fin(x.theta) && fin(x.grossNotionalUsd) && fin(x.netDeltaUsd))) return false;
+    }
+    return true;
   }
 
   private usesStable(e: Entry): boolean {
@@ -232,29 +371,38 @@ export class KernelMargins {
 
   /** `AccountMargin` of an account after the last re-margin (`accountMargin(...)`'s summary, contributions off). */
   summary(s: EngineState, id: string): AccountMargin | undefined {
-    const e = this.byId.get(id), a = s.accounts.get(id), k = this.kernel;
+    const e = this.byId.get(id);
+    return e ? this.summaryOf(s, this.work, e.index, s.seq) : undefined;
+  }
+
+  /**
+   * The `AccountMargin` of entry `i` in columns `c` (the working or the published ones) with sequence number
+   * `seq`; Greeks from the current matrix rows.
+   */
+  summaryOf(s: EngineState, c: MarginColumns, i: number, seq: number): AccountMargin | undefined {
+    const e = this.entries[i], a = e && s.accounts.get(e.id), k = this.kernel;
     if (!e || !a) return undefined;
-    const fb = this.fallback.get(id);
-    if (fb) return { ...fb, seq: s.seq };
+    const fb = c.fallback.get(e.id);
+    if (fb) return { ...fb, seq };
     if (!k) return undefined;
-    const i = e.index, r = k.results, adj = r.adjusted[i], status = STATUS_NAMES[this.status[i]] as MarginStatus;
-    const greeks: Record<string, GreeksByUnderlying> = {};
-    for (const g of k.greeks(i)) greeks[g.underlying] = { delta: g.delta, gamma: g.gamma, vega: g.vega, theta: g.theta, grossNotionalUsd: g.grossNotionalUsd, netDeltaUsd: g.netDeltaUsd };
+    const adj = c.adjusted[i], im = c.im[i], mm = c.mm[i], status = STATUS_NAMES[c.status[i]] as MarginStatus;
     const out: { -readonly [K in keyof AccountMargin]: AccountMargin[K] } = {
-      account: id, owner: a.owner, seq: s.seq, equity: r.equity[i], adjustedEquity: adj, initialMargin: this.im[i], maintenanceMargin: this.mm[i],
-      availableFunds: adj - this.im[i], marginRatio: marginRatio(this.mm[i], adj), status, concentrationAddOn: this.addOn[i], stableAddOn: this.stableAddOn[i],
-      unrealisedPnl: r.upnl[i], greeks,
+      account: e.id, owner: a.owner, seq, equity: c.equity[i], adjustedEquity: adj, initialMargin: im, maintenanceMargin: mm,
+      availableFunds: adj - im, marginRatio: marginRatio(mm, adj), status, concentrationAddOn: c.addOn[i], stableAddOn: c.stableAddOn[i],
+      unrealisedPnl: c.upnl[i], greeks: matrixGreeks(k.reg, k.market, e.instruments, e.sizes),
     };
     const hold = status === "liquidation" || status === "bankrupt" ? liquidationHold(s, a) : undefined;
     if (hold) out.liquidationHold = hold;
     return out;
   }
+}
 
-  private grow(n: number): void {
-    if (n <= this.im.length) return;
-    const cap = n * 2;
-    const f = (x: Float64Array) => { const y = new Float64Array(cap); y.set(x); return y; };
-    this.im = f(this.im); this.mm = f(this.mm); this.addOn = f(this.addOn); this.stableAddOn = f(this.stableAddOn);
-    const st = new Int32Array(cap); st.set(this.status); this.status = st;
-  }
+/** Assets an account's kernel rows depend on (storeBuild.ts's order): positions' and orders' underlyings and linear quotes, then balances. */
+function depsOf(reg: KernelRegistry, spec: KernelAccountSpec, pIds: Int32Array): number[] {
+  const out: number[] = [];
+  const add = (x: number) => { if (x >= 0 && !out.includes(x)) out.push(x); };
+  const ids = [...pIds, ...spec.openOrders.map((o) => reg.instrument(o.instrument))];
+  for (const id of ids) if (id >= 0) { add(reg.instAsset[id]); add(reg.instQuote[id]); }
+  for (const code of Object.keys(spec.collateral)) add(reg.asset(code));
+  return out;
 }

@@ -1,0 +1,242 @@
+/**
+ * The engine's margins (issue 10 item 1): a `KernelMargins` in step with the committed state, the published
+ * figures in typed columns, and `engine.margins`, a read-only view that builds an `AccountMargin` only when one is
+ * asked for. A trial computes into the kernel's working columns (trial.ts); only after its events are appended
+ * does `publish` copy the re-margined entries into the published columns. A trial that fails (or whose append
+ * fails) is undone by `resync`: the kernel's rows of the accounts and assets it touched are rebuilt from the live
+ * state and contexts, so its caches are again those of the committed state (bit for bit: the kernel is
+ * deterministic). While a trial is in flight (`pending`), the view computes what it is asked with
+ * `accountMargin` on the live state, which equals the published figures (the equality property).
+ */
+import { STATUS_NAMES } from "../margin/kernel/index.js";
+import type { MarginParams } from "../margin/params.js";
+import type { MarginStatus } from "../margin/result.js";
+import type { RiskContext } from "../margin/riskContext.js";
+import { accountMargin, type AccountMargin } from "./accountMargin.js";
+import type { Indexes } from "./indexes.js";
+import { KernelMargins, type KernelBackend } from "./kernelMargins.js";
+import { MarginColumns } from "./marginColumns.js";
+import type { EngineState } from "./state.js";
+
+/** What the margins read from the engine. */
+export interface MarginsHost {
+  readonly state: EngineState;
+  readonly idx: Indexes;
+  /** The live contexts (undefined before the first market event). */
+  contexts(): { ctx: RiskContext | undefined; imCtx: RiskContext | undefined };
+}
+
+/** Accounts and assets a trial wrote into the kernel (what `resync` rebuilds). */
+export interface KernelTouch {
+  readonly accounts: ReadonlySet<string>;
+  readonly moved: ReadonlySet<string>;
+}
+
+export class EngineMargins {
+  km: KernelMargins;
+  pub = new MarginColumns();
+  /** True while a trial's figures are in the kernel and not yet published or undone. */
+  pending = false;
+  /** Accounts created by the trial in flight, with their owners (for the owners' linked accounts). */
+  added: ReadonlyMap<string, string> = new Map();
+  readonly view: MarginsView;
+
+  constructor(private readonly host: MarginsHost) {
+    this.km = this.create(host.state.params);
+    this.view = new MarginsView(this);
+  }
+
+  /** A new KernelMargins for `params` whose owners' linked accounts are the engine's (plus the trial's new accounts). */
+  create(params: MarginParams, backend?: (reg: unknown) => KernelBackend): KernelMargins {
+    return new KernelMargins(params, (s, a) => this.linked(s, a.owner), backend);
+  }
+
+  /** An owner's accounts: the live index's plus those created in the trial in flight. */
+  linked(_s: EngineState, owner: string): Iterable<string> {
+    const live = this.host.idx.linked(owner);
+    if (this.added.size === 0) return live;
+    const out = new Set(live);
+    for (const [id, o] of this.added) if (o === owner) out.add(id);
+    return out;
+  }
+
+  /**
+   * Margin every account of the live state from scratch on a new kernel (start): figures that are not finite
+   * become an error summary (replay must open), then everything is published with the state's seq.
+   */
+  rebuild(): void {
+    const s = this.host.state, { ctx, imCtx } = this.host.contexts();
+    this.km = this.create(s.params);
+    this.pub = new MarginColumns();
+    if (!ctx) { for (const a of s.accounts.values()) this.km.accountChanged(a); return; }
+    this.km.reset(s, ctx, imCtx);
+    for (const a of s.accounts.values()) {
+      const bad = this.km.nonFinite(s, a.id);
+      if (bad.length > 0) this.km.forceError(a, s.seq, `margin figures are not finite: ${bad.map((i) => i.path).join(", ")}`);
+    }
+    this.publishAll(s.seq);
+  }
+
+  /** Publish every entry of the current kernel (after a rebuild or a trial that replaced the kernel). */
+  publishAll(seq: number): void {
+    const km = this.km, pub = this.pub;
+    pub.grow(km.count);
+    for (let i = 0; i < km.count; i++) if (this.host.state.accounts.has(km.idAt(i))) pub.copyFrom(km.work, i, km.idAt(i), seq);
+  }
+
+  /** Publish the entries `idx` re-margined after the event logged as `seq`. */
+  publish(idx: Int32Array, seq: number): void {
+    const km = this.km, pub = this.pub;
+    pub.grow(km.count);
+    for (let j = 0; j < idx.length; j++) pub.copyFrom(km.work, idx[j], km.idAt(idx[j]), seq);
+  }
+
+  /**
+   * Undo a trial's writes into the kernel: the accounts it changed rebuilt from the live state (or emptied when
+   * it created them), the moved assets' rows refilled from the live contexts and their dependents re-margined.
+   */
+  async resync(t: KernelTouch): Promise<void> {
+    const s = this.host.state, { ctx, imCtx } = this.host.contexts(), km = this.km;
+    for (const id of t.accounts) {
+      const a = s.accounts.get(id);
+      if (a) km.accountChanged(a);
+      else km.accountGone(id);
+    }
+    if (ctx && s.market) {
+      const moved = [...t.moved];
+      if (moved.length > 0) km.marketMoved(moved, s.market, ctx, imCtx);
+      await km.compute(s, moved, ctx, imCtx);
+    }
+    this.pending = false;
+  }
+
+  /** Install the kernel of a trial that replaced it (params event): everything republished with `seq`. */
+  replace(km: KernelMargins, seq: number): void {
+    this.km = km;
+    this.pub = new MarginColumns();
+    this.publishAll(seq);
+  }
+
+  /** Account ids of kernel entries. */
+  idsOf(idx: Int32Array): string[] {
+    const out = new Array<string>(idx.length);
+    for (let j = 0; j < idx.length; j++) out[j] = this.km.idAt(idx[j]);
+    return out;
+  }
+
+  /** Published sequence number of an account's margin. */
+  seqOf(id: string): number | undefined {
+    const i = this.km.indexOf(id);
+    return i !== undefined && i < this.pub.has.length && this.pub.has[i] === 1 ? this.pub.seq[i] : undefined;
+  }
+
+  /** Published status of an account. */
+  statusOf(id: string): MarginStatus | undefined {
+    const i = this.km.indexOf(id);
+    return i !== undefined && i < this.pub.has.length && this.pub.has[i] === 1 ? (STATUS_NAMES[this.pub.status[i]] as MarginStatus) : undefined;
+  }
+
+  /** Published status figures of an account (what a margin_status event carries). */
+  numbers(id: string) {
+    return this.has(id) ? this.km.numbers(id, this.pub) : undefined;
+  }
+
+  /** Published: in liquidation or bankrupt, margined without error. */
+  inLiquidation(id: string): boolean {
+    return this.has(id) && this.km.inLiquidation(id, this.pub);
+  }
+
+  has(id: string): boolean {
+    const i = this.km.indexOf(id);
+    return i !== undefined && i < this.pub.has.length && this.pub.has[i] === 1 && this.host.state.accounts.has(id);
+  }
+
+  /** The published `AccountMargin` of an account, built now. */
+  get(id: string): AccountMargin | undefined {
+    const i = this.km.indexOf(id);
+    if (i === undefined || i >= this.pub.has.length || this.pub.has[i] !== 1) return undefined;
+    const s = this.host.state, seq = this.pub.seq[i];
+    const fb = this.pub.fallback.get(id);
+    if (this.pending && !fb) {
+      // The kernel holds a trial's rows: the committed figures from the explanation path instead (equal by the equality property).
+      const a = s.accounts.get(id), { ctx, imCtx } = this.host.contexts();
+      if (!a || !ctx) return undefined;
+      return { ...accountMargin(s, ctx, a, this.linked(s, a.owner), imCtx, undefined, false).summary, seq };
+    }
+    return this.km.summaryOf(s, this.pub, i, seq);
+  }
+
+  /** Published account ids, in the state's account order. */
+  *ids(): IterableIterator<string> {
+    for (const id of this.host.state.accounts.keys()) if (this.has(id)) yield id;
+  }
+}
+
+/**
+ * `engine.margins`: the published margins as a read-only map whose values are built on demand (`get`, iteration
+ * for the API, the fleet view and lists). Iteration follows the state's account order.
+ */
+export class MarginsView implements Iterable<[string, AccountMargin]> {
+  constructor(private readonly m: EngineMargins) {}
+
+  get(id: string): AccountMargin | undefined {
+    return this.m.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.m.has(id);
+  }
+
+  /** Sequence number of the event after which the account's published margin was computed (no object built). */
+  seqOf(id: string): number | undefined {
+    return this.m.seqOf(id);
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const _ of this.m.ids()) n++;
+    return n;
+  }
+
+  keys(): IterableIterator<string> {
+    return this.m.ids();
+  }
+
+  *values(): IterableIterator<AccountMargin> {
+    for (const id of this.m.ids()) { const v = this.m.get(id); if (v) yield v; }
+  }
+
+  *entries(): IterableIterator<[string, AccountMargin]> {
+    for (const id of this.m.ids()) { const v = this.m.get(id); if (v) yield [id, v]; }
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, AccountMargin]> {
+    return this.entries();
+  }
+
+  forEach(f: (v: AccountMargin, k: string) => void): void {
+    for (const [k, v] of this.entries()) f(v, k);
+  }
+}
+
+/**
+ * Payload of the `margins` bus event: accounts re-margined after event `seq`. `ids` lists them; `accounts` builds
+ * their `AccountMargin`s on first read (the published figures at that time: read it in the listener).
+ */
+export interface MarginsChanged {
+  readonly seq: number;
+  readonly ids: readonly string[];
+  /** The re-margined accounts' margins, built when first read. */
+  readonly accounts: readonly AccountMargin[];
+  /** Assets whose price moved with this event. */
+  readonly moved: readonly string[];
+}
+
+/** The `margins` payload of an event (accounts built lazily from the view). */
+export function marginsChanged(view: MarginsView, seq: number, ids: readonly string[], moved: readonly string[]): MarginsChanged {
+  let accounts: AccountMargin[] | undefined;
+  return {
+    seq, ids, moved,
+    get accounts() { return (accounts ??= ids.map((id) => view.get(id)).filter((m): m is AccountMargin => m !== undefined)); },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * An account's engine margin figures in typed columns, one entry per `KernelMargins` account index: the kernel's
+ * numbers with the engine's add-ons (equity, adjusted equity, IM, MM, unrealised P&L, concentration and stable
+ * add-ons, status code), the sequence number of the event after which the entry was computed, and for accounts
+ * margined by `accountMargin` (the fallback) their summary object. `KernelMargins` computes into one set (the
+ * working columns, what a trial writes) and the engine publishes a trial's entries into a second set at commit
+ * (`copyFrom`), so nothing a trial computed is visible before its events are in the log.
+ */
+import type { AccountMargin } from "./accountMargin.js";
+
+export class MarginColumns {
+  equity = new Float64Array(64);
+  adjusted = new Float64Array(64);
+  im = new Float64Array(64);
+  mm = new Float64Array(64);
+  upnl = new Float64Array(64);
+  addOn = new Float64Array(64);
+  stableAddOn = new Float64Array(64);
+  status = new Int32Array(64);
+  /** Sequence number of the event after which the entry was computed (published columns). */
+  seq = new Float64Array(64);
+  /** 1 when the entry holds figures (an account is margined once a market exists). */
+  has = new Uint8Array(64);
+  /** Summaries of accounts margined by `accountMargin` (kernel error, or parameters the kernel does not serve). */
+  readonly fallback = new Map<string, AccountMargin>();
+
+  /** Room for `n` entries (contents kept). */
+  grow(n: number): void {
+    if (n <= this.im.length) return;
+    const cap = Math.max(n, this.im.length * 2);
+    const f = (x: Float64Array) => { const y = new Float64Array(cap); y.set(x); return y; };
+    this.equity = f(this.equity); this.adjusted = f(this.adjusted); this.im = f(this.im); this.mm = f(this.mm); this.upnl = f(this.upnl);
+    this.addOn = f(this.addOn); this.stableAddOn = f(this.stableAddOn); this.seq = f(this.seq);
+    const st = new Int32Array(cap); st.set(this.status); this.status = st;
+    const h = new Uint8Array(cap); h.set(this.has); this.has = h;
+  }
+
+  /** Copy entry `i` of `src` (the working columns) with sequence number `seq`; `id` carries its fallback summary along. */
+  copyFrom(src: MarginColumns, i: number, id: string, seq: number): void {
+    this.equity[i] = src.equity[i]; this.adjusted[i] = src.adjusted[i]; this.im[i] = src.im[i]; this.mm[i] = src.mm[i];
+    this.upnl[i] = src.upnl[i]; this.addOn[i] = src.addOn[i]; this.stableAddOn[i] = src.stableAddOn[i]; this.status[i] = src.status[i];
+    this.seq[i] = seq;
+    this.has[i] = 1;
+    const fb = src.fallback.get(id);
+    if (fb) this.fallback.set(id, fb);
+    else if (this.fallback.size > 0) this.fallback.delete(id);
+  }
+}
