@@ -67,10 +67,6 @@ export class Engine {
   private tail: Promise<unknown> = Promise.resolve();
   /** Per account: its Portfolio and parsed instruments for `detail` (explanation path), dropped when an event touches the account. */
   private readonly prepared = new Map<string, PreparedAccount>();
-  /** Accounts re-margined since the last status check (only their status can have changed). */
-  private readonly dirty = new Set<string>();
-  /** Accounts whose margin status is liquidation or bankrupt (candidates for liquidation). */
-  private readonly due = new Set<string>();
   private sinceSnapshot = 0;
   /** Counters for /metrics. */
   readonly counters = { events: 0, rejected: 0, recomputes: 0, lastRecomputeMs: 0, liquidations: 0, liquidationSteps: 0, adlFills: 0 };
@@ -118,19 +114,10 @@ export class Engine {
     this.idx.clear();
     for (const a of this.state.accounts.values()) this.idx.touch(a);
     this.prepared.clear();
-    this.due.clear();
     this.ctx = this.state.market ? new IncrementalRiskContext(this.state.market, this.state.params) : undefined;
     const sv = this.state.market && stableView(this.state.market);
     this.imCtx = sv ? new IncrementalRiskContext(sv, this.state.params) : undefined;
     this.em.rebuild();
-    for (const id of this.em.ids()) this.installed(id);
-  }
-
-  /** After an account's margin was published: its status is to be checked, and it is a liquidation candidate or not. */
-  private installed(id: string): void {
-    this.dirty.add(id);
-    if (this.em.inLiquidation(id)) this.due.add(id);
-    else this.due.delete(id);
   }
 
   /** Full margin detail of an account now (the core result + add-ons), or undefined. */
@@ -262,7 +249,7 @@ export class Engine {
       for (const id of eff.accounts) {
         this.prepared.delete(id);
         const a = this.state.accounts.get(id);
-        if (a) this.idx.touch(a);
+        if (a) { this.idx.touch(a); this.em.accountStatus(id, a.status); }
       }
     }
     this.ctx = t.ctx;
@@ -273,10 +260,9 @@ export class Engine {
     this.em.pending = false;
     const last = t.steps.length - 1;
     for (const [i, st] of t.steps.entries()) {
-      const ids = t.rebuilt && i === last ? [...this.em.ids()] : this.em.idsOf(st.idx);
-      for (const id of ids) this.installed(id);
+      const ids = t.rebuilt && i === last ? [...this.em.ids()] : undefined;
       this.counters.recomputes += st.idx.length;
-      this.publish(seqs[i], ids, st.moved);
+      this.bus.emit("margins", marginsChanged(this.margins, seqs[i], ids ? () => ids : () => this.em.idsOf(st.idx, t.km), st.moved));
     }
     this.counters.events += t.steps.length;
     this.sinceSnapshot += t.steps.length;
@@ -292,10 +278,6 @@ export class Engine {
 
   private now(): number {
     return (this.opts.clock ?? Date.now)();
-  }
-
-  private publish(seq: number, ids: readonly string[], moved: readonly string[]): void {
-    this.bus.emit("margins", marginsChanged(this.margins, seq, ids, moved));
   }
 
   /** Derived events after an event: expiries passed on the moved underlyings, then status changes. */
@@ -319,20 +301,14 @@ export class Engine {
   /** `margin_status` events for every account whose status changed (and the accounts in `alsoCheck`). */
   private async statusEvents(alsoCheck: readonly string[]): Promise<void> {
     const statusEvents: MarginStatusEvent[] = [];
-    const check = new Set<string>(alsoCheck);
-    for (const id of this.dirty) check.add(id);
-    for (const id of check) {
-      const a = this.state.accounts.get(id), st = a && this.em.statusOf(id);
-      if (!a || !st || a.status === st || (a.status === "none" && st === "healthy")) continue;
-      const mg = this.em.numbers(id)!;
+    for (const { id, n: mg } of this.em.statusChanges(alsoCheck)) {
       const kind = mg.status === "healthy" ? "restored" : mg.status === "margin_call" ? "margin_call" : mg.status === "liquidation" ? "liquidation_trigger" : "bankrupt";
       statusEvents.push({ type: "margin_status", account: id, kind, status: mg.status, initialMargin: mg.initialMargin, maintenanceMargin: mg.maintenanceMargin, adjustedEquity: mg.adjustedEquity });
     }
-    if (statusEvents.length === 0) { this.dirty.clear(); return; }
-    // Cleared only once written: after a failed append, the next event that re-margins writes them.
-    const t = await this.transact(statusEvents);
-    if (!t.ok) throw new Error(`status events refused by the state invariant: ${t.reason}`);
-    this.dirty.clear();
+    if (statusEvents.length === 0) return;
+    // Checked again after the next event when they could not be written.
+    const t = await this.transact(statusEvents).catch((err: unknown) => { this.em.recheck(statusEvents.map((x) => x.account)); throw err; });
+    if (!t.ok) { this.em.recheck(statusEvents.map((x) => x.account)); throw new Error(`status events refused by the state invariant: ${t.reason}`); }
     this.bus.emit("status", statusEvents);
   }
 
@@ -346,10 +322,10 @@ export class Engine {
     this.held.clear();
     if (cfg.enabled === false || !this.ctx) return done;
     if (this.liquidationPaused) {
-      for (const id of this.due) this.held.set(id, "liquidation paused");
+      for (const id of this.em.due) this.held.set(id, "liquidation paused");
       return done;
     }
-    for (const id of [...this.due].sort()) {
+    for (const id of [...this.em.due].sort()) {
       const a = this.state.accounts.get(id);
       if (!a) continue;
       const hold = liquidationHold(this.state, a);

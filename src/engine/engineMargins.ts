@@ -8,7 +8,7 @@
  * deterministic). While a trial is in flight (`pending`), the view computes what it is asked with
  * `accountMargin` on the live state, which equals the published figures (the equality property).
  */
-import { STATUS_NAMES } from "../margin/kernel/index.js";
+import { STATUS_BANKRUPT, STATUS_HEALTHY, STATUS_LIQUIDATION, STATUS_NAMES } from "../margin/kernel/index.js";
 import type { MarginParams } from "../margin/params.js";
 import type { MarginStatus } from "../margin/result.js";
 import type { RiskContext } from "../margin/riskContext.js";
@@ -16,7 +16,11 @@ import { accountMargin, type AccountMargin } from "./accountMargin.js";
 import type { Indexes } from "./indexes.js";
 import { KernelMargins, type KernelBackend } from "./kernelMargins.js";
 import { MarginColumns } from "./marginColumns.js";
-import type { EngineState } from "./state.js";
+import type { AccountState, EngineState } from "./state.js";
+
+/** An account state's status as a code (STATUS_NAMES; "none": STATE_NONE). */
+const STATE_NONE = 255;
+const stateCode = (s: AccountState["status"]): number => (s === "none" ? STATE_NONE : STATUS_NAMES.indexOf(s));
 
 /** What the margins read from the engine. */
 export interface MarginsHost {
@@ -67,7 +71,7 @@ export class EngineMargins {
   rebuild(): void {
     const s = this.host.state, { ctx, imCtx } = this.host.contexts();
     this.km = this.create(s.params);
-    this.pub = new MarginColumns();
+    this.resetMarks();
     if (!ctx) { for (const a of s.accounts.values()) this.km.accountChanged(a); return; }
     this.km.reset(s, ctx, imCtx);
     for (const a of s.accounts.values()) {
@@ -79,17 +83,104 @@ export class EngineMargins {
 
   /** Publish every entry of the current kernel (after a rebuild or a trial that replaced the kernel). */
   publishAll(seq: number): void {
-    const km = this.km, pub = this.pub;
-    pub.grow(km.count);
-    for (let i = 0; i < km.count; i++) if (this.host.state.accounts.has(km.idAt(i))) pub.copyFrom(km.work, i, km.idAt(i), seq);
+    const km = this.km, pub = this.pub, s = this.host.state;
+    this.grow(km.count);
+    for (let i = 0; i < km.count; i++) {
+      const id = km.idAt(i), a = s.accounts.get(id);
+      if (!a) continue;
+      pub.copyFrom(km.work, i, id, seq);
+      this.stateStatus[i] = stateCode(a.status);
+      this.mark(i, id);
+    }
   }
 
   /** Publish the entries `idx` re-margined after the event logged as `seq`. */
   publish(idx: Int32Array, seq: number): void {
     const km = this.km, pub = this.pub;
-    pub.grow(km.count);
-    for (let j = 0; j < idx.length; j++) pub.copyFrom(km.work, idx[j], km.idAt(idx[j]), seq);
+    this.grow(km.count);
+    for (let j = 0; j < idx.length; j++) {
+      const i = idx[j], id = km.idAt(i);
+      pub.copyFrom(km.work, i, id, seq);
+      this.mark(i, id);
+    }
   }
+
+  /** Published entry `i`: its status is to be checked, and it is a liquidation candidate or not. */
+  private mark(i: number, id: string): void {
+    if (this.dirtyFlag[i] === 0) { this.dirtyFlag[i] = 1; this.dirtyList.push(i); }
+    const st = this.pub.status[i];
+    const liq = (st === STATUS_LIQUIDATION || st === STATUS_BANKRUPT) && !(this.pub.fallback.size > 0 && this.pub.fallback.get(id)?.error);
+    if (liq) { if (this.dueFlag[i] === 0) { this.dueFlag[i] = 1; this.due.add(id); } }
+    else if (this.dueFlag[i] === 1) { this.dueFlag[i] = 0; this.due.delete(id); }
+  }
+
+  /** The account's state status changed (a margin_status event): kept per entry for `statusChanges`. */
+  accountStatus(id: string, status: AccountState["status"]): void {
+    const i = this.km.indexOf(id);
+    if (i === undefined) return;
+    this.grow(i + 1);
+    this.stateStatus[i] = stateCode(status);
+  }
+
+  /**
+   * Accounts re-margined since the last call (and `alsoCheck`) whose published status differs from the state's
+   * ("none" counts as healthy), with the figures their margin_status event carries; clears the list.
+   */
+  statusChanges(alsoCheck: Iterable<string>): { id: string; n: NonNullable<ReturnType<KernelMargins["numbers"]>> }[] {
+    for (const id of alsoCheck) { const i = this.km.indexOf(id); if (i !== undefined && i < this.dirtyFlag.length && this.dirtyFlag[i] === 0 && this.has(id)) { this.dirtyFlag[i] = 1; this.dirtyList.push(i); } }
+    const out: { id: string; n: NonNullable<ReturnType<KernelMargins["numbers"]>> }[] = [];
+    for (const i of this.dirtyList) {
+      this.dirtyFlag[i] = 0;
+      const st = this.pub.status[i], was = this.stateStatus[i];
+      if (this.pub.has[i] !== 1 || st === was || (was === STATE_NONE && st === STATUS_HEALTHY)) continue;
+      const id = this.km.idAt(i);
+      if (!this.host.state.accounts.has(id)) continue;
+      out.push({ id, n: this.km.numbers(id, this.pub)! });
+    }
+    this.dirtyList.length = 0;
+    return out;
+  }
+
+  /** Put back accounts whose status events could not be written (checked again after the next event). */
+  recheck(ids: Iterable<string>): void {
+    for (const id of ids) { const i = this.km.indexOf(id); if (i !== undefined && this.dirtyFlag[i] === 0) { this.dirtyFlag[i] = 1; this.dirtyList.push(i); } }
+  }
+
+  /** Accounts in liquidation or bankrupt, margined without error (published). */
+  readonly due = new Set<string>();
+  private dirtyFlag = new Uint8Array(64);
+  private readonly dirtyList: number[] = [];
+  private dueFlag = new Uint8Array(64);
+  private stateStatus = new Uint8Array(64);
+
+  private grow(n: number): void {
+    this.pub.grow(n);
+    if (n <= this.dirtyFlag.length) return;
+    const g = (x: Uint8Array) => { const y = new Uint8Array(Math.max(n, x.length * 2)); y.set(x); return y; };
+    this.dirtyFlag = g(this.dirtyFlag); this.dueFlag = g(this.dueFlag); this.stateStatus = g(this.stateStatus);
+  }
+
+  /** Forget per-entry bookkeeping (a new kernel: new indices). */
+  private resetMarks(): void {
+    this.pub = new MarginColumns();
+    this.dirtyFlag = new Uint8Array(64); this.dirtyList.length = 0; this.dueFlag = new Uint8Array(64); this.stateStatus = new Uint8Array(64);
+    this.due.clear();
+    this.depCache.clear();
+  }
+
+  /** The moved asset's dependents (the engine's index) as kernel entries, cached while the index is unchanged. */
+  dependentsIdx(asset: string): Int32Array {
+    const idx = this.host.idx, c = this.depCache.get(asset);
+    if (c && c.version === idx.version && c.km === this.km) return c.list;
+    const ids = idx.dependents(asset), list = new Int32Array(ids.size);
+    let n = 0;
+    for (const id of ids) { const i = this.km.indexOf(id); if (i !== undefined) list[n++] = i; }
+    const out = n === list.length ? list : list.slice(0, n);
+    this.depCache.set(asset, { version: idx.version, km: this.km, list: out });
+    return out;
+  }
+
+  private readonly depCache = new Map<string, { version: number; km: KernelMargins; list: Int32Array }>();
 
   /**
    * Undo a trial's writes into the kernel: the accounts it changed rebuilt from the live state (or emptied when
@@ -113,14 +204,14 @@ export class EngineMargins {
   /** Install the kernel of a trial that replaced it (params event): everything republished with `seq`. */
   replace(km: KernelMargins, seq: number): void {
     this.km = km;
-    this.pub = new MarginColumns();
+    this.resetMarks();
     this.publishAll(seq);
   }
 
   /** Account ids of kernel entries. */
-  idsOf(idx: Int32Array): string[] {
+  idsOf(idx: Int32Array, km: KernelMargins = this.km): string[] {
     const out = new Array<string>(idx.length);
-    for (let j = 0; j < idx.length; j++) out[j] = this.km.idAt(idx[j]);
+    for (let j = 0; j < idx.length; j++) out[j] = km.idAt(idx[j]);
     return out;
   }
 
@@ -225,6 +316,7 @@ export class MarginsView implements Iterable<[string, AccountMargin]> {
  */
 export interface MarginsChanged {
   readonly seq: number;
+  /** The re-margined accounts' ids (built when first read). */
   readonly ids: readonly string[];
   /** The re-margined accounts' margins, built when first read. */
   readonly accounts: readonly AccountMargin[];
@@ -232,11 +324,12 @@ export interface MarginsChanged {
   readonly moved: readonly string[];
 }
 
-/** The `margins` payload of an event (accounts built lazily from the view). */
-export function marginsChanged(view: MarginsView, seq: number, ids: readonly string[], moved: readonly string[]): MarginsChanged {
-  let accounts: AccountMargin[] | undefined;
+/** The `margins` payload of an event: ids and accounts built when first read. */
+export function marginsChanged(view: MarginsView, seq: number, idsOf: () => readonly string[], moved: readonly string[]): MarginsChanged {
+  let ids: readonly string[] | undefined, accounts: AccountMargin[] | undefined;
   return {
-    seq, ids, moved,
-    get accounts() { return (accounts ??= ids.map((id) => view.get(id)).filter((m): m is AccountMargin => m !== undefined)); },
+    seq, moved,
+    get ids() { return (ids ??= idsOf()); },
+    get accounts() { return (accounts ??= this.ids.map((id) => view.get(id)).filter((m): m is AccountMargin => m !== undefined)); },
   };
 }

@@ -19,7 +19,8 @@
  *   AccountMargin, without building one (Greeks: kernelGreeks.ts `greeksSafe`).
  */
 import { concentrationCharges } from "../margin/concentration.js";
-import { kernelServes, KernelMarket, KernelResults, MarginKernel, STATUS_ERROR, STATUS_NAMES, statusCode, type KernelAccountSpec, type KernelRegistry } from "../margin/kernel/index.js";
+import { kernelServes, KernelMarket, KernelResults, MarginKernel, STATUS_ERROR, STATUS_NAMES, statusCode, type KernelRegistry } from "../margin/kernel/index.js";
+import { depsOf, kernelSpec, localBackend, type KernelBackend } from "./kernelBackend.js";
 import type { MarginParams } from "../margin/params.js";
 import { marginRatio, type MarginStatus } from "../margin/result.js";
 import type { RiskContext } from "../margin/riskContext.js";
@@ -30,48 +31,16 @@ import { greeksSafe, matrixGreeks } from "./kernelGreeks.js";
 import { MarginColumns } from "./marginColumns.js";
 import type { MarketState } from "./marketState.js";
 import { unitsToNumber } from "../domain/money.js";
-import { openOrdersOf } from "./orders.js";
 import { instrumentOf, type AccountState, type EngineState } from "./state.js";
-
-/** The kernel's view of an engine account (sizes and balances as float64, as `toPortfolio` converts them). */
-export function kernelSpec(a: AccountState): KernelAccountSpec {
-  const positions: { instrument: string; size: number; entryPrice?: number }[] = [];
-  for (const [name, p] of a.positions) positions.push(p.entryPrice !== undefined ? { instrument: name, size: unitsToNumber(p.size), entryPrice: p.entryPrice } : { instrument: name, size: unitsToNumber(p.size) });
-  const collateral: Record<string, number> = {};
-  for (const [asset, b] of a.balances) if (b !== 0n) collateral[asset] = unitsToNumber(b);
-  return { collateral, positions, openOrders: openOrdersOf(a).map((o) => ({ instrument: o.instrument.name, size: o.size })) };
-}
-
-/** What KernelMargins needs of a kernel: the in-process `MarginKernel` or the worker shards (`KernelShards`). */
-export interface KernelBackend {
-  readonly reg: KernelRegistry;
-  readonly market: KernelMarket;
-  readonly results: KernelResults;
-  setAccount(i: number, spec: KernelAccountSpec): void;
-  /** Copy rows from `ctx` for the instruments depending on `moved` (null: all) and rows never filled. */
-  refresh(ctx: RiskContext, moved: readonly string[] | null): void;
-  /** Re-margin the accounts set since the last call and the dependents of `moved` (`*`: all): in process now, on workers a promise. */
-  remargin(moved: readonly string[]): number | Promise<number>;
-  /** Value account `i` on another market into `out` at `oi` (in process only: the store is needed). */
-  readonly evaluateOn?: (i: number, m: KernelMarket, out: KernelResults, oi: number) => number;
-}
-
-/** The in-process kernel as a backend. */
-export function localBackend(k: MarginKernel): KernelBackend {
-  return {
-    reg: k.reg, market: k.market, get results() { return k.results; },
-    setAccount: (i, spec) => k.setAccount(i, spec),
-    refresh: (ctx, moved) => k.refresh(ctx, moved),
-    remargin: (moved) => { if (moved.includes("*")) { k.remarginAll(); return k.count; } return moved.length > 0 ? k.remarginAssets(moved) : k.remarginDirty(); },
-    evaluateOn: (i, m, out, oi) => k.evaluateOn(i, m, out, oi),
-  };
-}
 
 interface Entry {
   readonly id: string;
   readonly index: number;
   /** Registry ids of the position instruments (input order) with their sizes, and the assets the account depends on. */
   instruments: Int32Array;
+  /** `liquidityGen` when `holdsLiquid` was last computed: does it hold an instrument with liquidity data? */
+  liqGen: number;
+  holdsLiquid: boolean;
   sizes: Float64Array;
   assets: Int32Array;
 }
@@ -84,6 +53,8 @@ function ownedBy(s: EngineState, a: AccountState): string[] {
 }
 
 const fin = Number.isFinite;
+
+export { kernelSpec, localBackend, type KernelBackend } from "./kernelBackend.js";
 
 export class KernelMargins {
   private readonly kernel: KernelBackend | undefined;
@@ -148,7 +119,7 @@ export class KernelMargins {
   accountChanged(a: AccountState): void {
     let e = this.byId.get(a.id);
     if (!e) {
-      e = { id: a.id, index: this.entries.length, instruments: new Int32Array(0), sizes: new Float64Array(0), assets: new Int32Array(0) };
+      e = { id: a.id, index: this.entries.length, instruments: new Int32Array(0), sizes: new Float64Array(0), assets: new Int32Array(0), liqGen: -1, holdsLiquid: false };
       this.byId.set(a.id, e);
       this.entries.push(e);
       this.work.grow(this.entries.length);
@@ -161,6 +132,7 @@ export class KernelMargins {
     e.instruments = Int32Array.from(spec.positions, (p) => reg.instrument(p.instrument));
     e.sizes = Float64Array.from(spec.positions, (p) => p.size);
     e.assets = Int32Array.from(depsOf(reg, spec, e.instruments));
+    e.liqGen = -1;
   }
 
   /** An account that does not exist (a trial created it and was dropped): no positions, no balances. */
@@ -195,8 +167,16 @@ export class KernelMargins {
       this.greekSafe[a] = greeksSafe(reg, this.kernel!.market, a) ? 1 : 0;
     }
     if (this.hasLiquidity.length < reg.instrumentCount) this.hasLiquidity = new Uint8Array(reg.instrumentCount * 2);
-    for (let i = 0; i < reg.instrumentCount; i++) this.hasLiquidity[i] = m.liquidity[reg.instrumentLog[i]] !== undefined ? 1 : 0;
+    let changed = false;
+    for (let i = 0; i < reg.instrumentCount; i++) {
+      const f = m.liquidity[reg.instrumentLog[i]] !== undefined ? 1 : 0;
+      if (this.hasLiquidity[i] !== f) { this.hasLiquidity[i] = f; changed = true; }
+    }
+    if (changed) this.liquidityGen++;
   }
+
+  /** Incremented when the set of instruments with liquidity data changes. */
+  private liquidityGen = 0;
 
   /**
    * Re-margin after an event (in-process backends): `compute`, then `finish` for `ids` (the accounts the engine
@@ -238,6 +218,19 @@ export class KernelMargins {
       const e = this.byId.get(id), a = s.accounts.get(id);
       if (!e || !a) continue;
       this.finishOne(s, a, e, ctx, imCtx);
+      this.done[this.doneCount++] = e.index;
+      if (this.firstBad < 0 && !this.finite(e)) this.firstBad = e.index;
+    }
+  }
+
+  /**
+   * `finish` for entry indices (the tick path: the moved asset's dependents, no id lookups). Every index must be an
+   * account of `s`.
+   */
+  finishIdx(s: EngineState, idx: Int32Array, ctx: RiskContext, imCtx: RiskContext | undefined): void {
+    for (let j = 0; j < idx.length; j++) {
+      const e = this.entries[idx[j]];
+      this.finishOne(s, undefined, e, ctx, imCtx);
       this.done[this.doneCount++] = e.index;
       if (this.firstBad < 0 && !this.finite(e)) this.firstBad = e.index;
     }
@@ -300,14 +293,14 @@ export class KernelMargins {
     return s === STATUS_NAMES.indexOf("liquidation") || s === STATUS_NAMES.indexOf("bankrupt");
   }
 
-  /** One account's add-ons and final status into the working columns (kernel numbers already current). */
-  private finishOne(s: EngineState, a: AccountState, e: Entry, ctx: RiskContext, imCtx: RiskContext | undefined): void {
+  /** One account's add-ons and final status into the working columns (kernel numbers already current); `a` looked up when needed. */
+  private finishOne(s: EngineState, acct: AccountState | undefined, e: Entry, ctx: RiskContext, imCtx: RiskContext | undefined): void {
     const i = e.index, k = this.kernel, w = this.work;
     const stable = imCtx !== undefined && this.stable !== undefined && this.stableActive && this.usesStable(e);
-    if (!k || !s.market || k.results.status[i] === STATUS_ERROR || (stable && !k.evaluateOn)) { this.fallbackOne(s, a, i, ctx, imCtx); return; }
-    if (w.fallback.size > 0) w.fallback.delete(a.id);
+    if (!k || !s.market || k.results.status[i] === STATUS_ERROR || (stable && !k.evaluateOn)) { this.fallbackOne(s, acct ?? s.accounts.get(e.id)!, i, ctx, imCtx); return; }
+    if (w.fallback.size > 0) w.fallback.delete(e.id);
     const r = k.results;
-    const addOn = this.concentration(s, s.market, a, e);
+    const addOn = this.holdsLiquid(e) ? this.concentration(s, s.market, acct ?? s.accounts.get(e.id)!, e) : 0;
     let stableAddOn = 0;
     if (stable && k.evaluateOn!(i, this.stable!, this.scratch, 0) !== STATUS_ERROR) {
       stableAddOn = Math.max(0, (r.adjusted[i] - r.im[i]) - (this.scratch.adjusted[0] - this.scratch.im[0]));
@@ -353,11 +346,18 @@ export class KernelMargins {
     return false;
   }
 
-  /** accountMargin's concentration add-on (Σ charges over the owner's linked accounts), 0 without liquidity data. */
-  private concentration(s: EngineState, m: MarketState, a: AccountState, e: Entry): number {
+  /** Does the account hold an instrument with liquidity data (cached per entry until that set changes)? */
+  private holdsLiquid(e: Entry): boolean {
+    if (e.liqGen === this.liquidityGen) return e.holdsLiquid;
     let any = false;
     for (let j = 0; j < e.instruments.length; j++) if (this.hasLiquidity[e.instruments[j]] === 1) { any = true; break; }
-    if (!any) return 0;
+    e.liqGen = this.liquidityGen;
+    e.holdsLiquid = any;
+    return any;
+  }
+
+  /** accountMargin's concentration add-on (Σ charges over the owner's linked accounts); only for accounts holding an instrument with liquidity data. */
+  private concentration(s: EngineState, m: MarketState, a: AccountState, e: Entry): number {
     const group = ownerPositions(s, a.owner, this.linked(s, a)).filter((p) => p.account !== a.id);
     for (const [name, p] of a.positions) {
       const size = unitsToNumber(p.size), inst = instrumentOf(name);
@@ -395,14 +395,4 @@ export class KernelMargins {
     if (hold) out.liquidationHold = hold;
     return out;
   }
-}
-
-/** Assets an account's kernel rows depend on (storeBuild.ts's order): positions' and orders' underlyings and linear quotes, then balances. */
-function depsOf(reg: KernelRegistry, spec: KernelAccountSpec, pIds: Int32Array): number[] {
-  const out: number[] = [];
-  const add = (x: number) => { if (x >= 0 && !out.includes(x)) out.push(x); };
-  const ids = [...pIds, ...spec.openOrders.map((o) => reg.instrument(o.instrument))];
-  for (const id of ids) if (id >= 0) { add(reg.instAsset[id]); add(reg.instQuote[id]); }
-  for (const code of Object.keys(spec.collateral)) add(reg.asset(code));
-  return out;
 }

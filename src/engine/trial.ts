@@ -214,7 +214,7 @@ export async function runTrial(base: TrialBase, events: readonly EngineEvent[]):
  * rows into the kernel, the kernel's re-margin (on workers: awaited), the engine's add-ons for the affected
  * accounts, and the check that every figure is finite. Returns their kernel entries, or the issues.
  */
-async function remarginStep(km: KernelMargins, fork: EngineState, eff: { accounts: string[]; moved: string[] }, how: { fresh: boolean; rows: boolean }, ctx: RiskContext | undefined, imCtx: RiskContext | undefined, touched: { accounts: Set<string>; moved: Set<string> } | undefined, ids: () => Iterable<string>): Promise<Int32Array | readonly InputIssue[]> {
+async function remarginStep(km: KernelMargins, fork: EngineState, eff: { accounts: string[]; moved: string[] }, how: { fresh: boolean; rows: boolean }, ctx: RiskContext | undefined, imCtx: RiskContext | undefined, touched: { accounts: Set<string>; moved: Set<string> } | undefined, ids: () => Iterable<string> | Int32Array): Promise<Int32Array | readonly InputIssue[]> {
   // A new kernel (params event) needs every account's rows; otherwise only the accounts the event changed.
   for (const id of how.rows ? fork.accounts.keys() : eff.accounts) {
     const a = fork.accounts.get(id);
@@ -227,16 +227,18 @@ async function remarginStep(km: KernelMargins, fork: EngineState, eff: { account
   if (moved.length > 0) km.marketMoved(moved, fork.market, ctx, imCtx);
   await km.compute(fork, moved, ctx, imCtx);
   km.beginStep();
-  km.finish(fork, ids(), ctx, imCtx);
+  const which = ids();
+  if (which instanceof Int32Array) km.finishIdx(fork, which, ctx, imCtx);
+  else km.finish(fork, which, ctx, imCtx);
   const bad = km.issues(fork);
   return bad.length > 0 ? bad : km.finished();
 }
 
 /** Accounts to re-margin after an event: all (fresh contexts), else the changed ones with their owners' linked accounts and the dependents of moved assets. */
-function affected(base: TrialBase, fork: EngineState, eff: { accounts: string[]; moved: string[] }, fresh: boolean): Iterable<string> {
+function affected(base: TrialBase, fork: EngineState, eff: { accounts: string[]; moved: string[] }, fresh: boolean): Iterable<string> | Int32Array {
   if (fresh) return fork.accounts.keys();
-  // A tick: the moved asset's dependents as they are (no copy).
-  if (eff.accounts.length === 0 && eff.moved.length === 1) return base.idx.dependents(eff.moved[0]);
+  // A tick: the moved asset's dependents as kernel entries (cached while no account changes).
+  if (eff.accounts.length === 0 && eff.moved.length === 1 && eff.moved[0] !== "*") return base.margins.dependentsIdx(eff.moved[0]);
   const ids = new Set<string>();
   for (const id of eff.accounts) {
     const a = fork.accounts.get(id);

@@ -1,0 +1,53 @@
+/**
+ * What `KernelMargins` needs of a kernel (`KernelBackend`): the in-process `MarginKernel` (`localBackend`) or the
+ * worker shards (`KernelShards`); and the kernel's view of an engine account (`kernelSpec`, `depsOf`).
+ */
+import type { KernelAccountSpec, KernelMarket, KernelRegistry, KernelResults, MarginKernel } from "../margin/kernel/index.js";
+import type { RiskContext } from "../margin/riskContext.js";
+import { unitsToNumber } from "../domain/money.js";
+import { openOrdersOf } from "./orders.js";
+import type { AccountState } from "./state.js";
+
+/** The kernel's view of an engine account (sizes and balances as float64, as `toPortfolio` converts them). */
+export function kernelSpec(a: AccountState): KernelAccountSpec {
+  const positions: { instrument: string; size: number; entryPrice?: number }[] = [];
+  for (const [name, p] of a.positions) positions.push(p.entryPrice !== undefined ? { instrument: name, size: unitsToNumber(p.size), entryPrice: p.entryPrice } : { instrument: name, size: unitsToNumber(p.size) });
+  const collateral: Record<string, number> = {};
+  for (const [asset, b] of a.balances) if (b !== 0n) collateral[asset] = unitsToNumber(b);
+  return { collateral, positions, openOrders: openOrdersOf(a).map((o) => ({ instrument: o.instrument.name, size: o.size })) };
+}
+
+/** What KernelMargins needs of a kernel: the in-process `MarginKernel` or the worker shards (`KernelShards`). */
+export interface KernelBackend {
+  readonly reg: KernelRegistry;
+  readonly market: KernelMarket;
+  readonly results: KernelResults;
+  setAccount(i: number, spec: KernelAccountSpec): void;
+  /** Copy rows from `ctx` for the instruments depending on `moved` (null: all) and rows never filled. */
+  refresh(ctx: RiskContext, moved: readonly string[] | null): void;
+  /** Re-margin the accounts set since the last call and the dependents of `moved` (`*`: all): in process now, on workers a promise. */
+  remargin(moved: readonly string[]): number | Promise<number>;
+  /** Value account `i` on another market into `out` at `oi` (in process only: the store is needed). */
+  readonly evaluateOn?: (i: number, m: KernelMarket, out: KernelResults, oi: number) => number;
+}
+
+/** The in-process kernel as a backend. */
+export function localBackend(k: MarginKernel): KernelBackend {
+  return {
+    reg: k.reg, market: k.market, get results() { return k.results; },
+    setAccount: (i, spec) => k.setAccount(i, spec),
+    refresh: (ctx, moved) => k.refresh(ctx, moved),
+    remargin: (moved) => { if (moved.includes("*")) { k.remarginAll(); return k.count; } return moved.length > 0 ? k.remarginAssets(moved) : k.remarginDirty(); },
+    evaluateOn: (i, m, out, oi) => k.evaluateOn(i, m, out, oi),
+  };
+}
+
+/** Assets an account's kernel rows depend on (storeBuild.ts's order): positions' and orders' underlyings and linear quotes, then balances. */
+export function depsOf(reg: KernelRegistry, spec: KernelAccountSpec, pIds: Int32Array): number[] {
+  const out: number[] = [];
+  const add = (x: number) => { if (x >= 0 && !out.includes(x)) out.push(x); };
+  const ids = [...pIds, ...spec.openOrders.map((o) => reg.instrument(o.instrument))];
+  for (const id of ids) if (id >= 0) { add(reg.instAsset[id]); add(reg.instQuote[id]); }
+  for (const code of Object.keys(spec.collateral)) add(reg.asset(code));
+  return out;
+}
