@@ -40,6 +40,10 @@ export interface EngineOptions {
   readonly liquidation?: LiquidationConfig;
   /** State-dependent price bands (src/engine/priceBands.ts); default: 2× around the mark, index moves ≤ 50 %. */
   readonly bands?: Partial<BandOptions>;
+  /** Kernel threads (engineMargins.ts `MarginsOptions`: 1 in process, N worker threads, "auto" by book size). */
+  readonly workers?: number | "auto";
+  /** The compiled kernel worker (default: beside the module, or under dist/). */
+  readonly workerUrl?: URL;
   /** Told of events quarantined at replay and of failures after an event was logged (also the bus's "problem"). */
   readonly onProblem?: (p: EngineProblem) => void;
 }
@@ -82,7 +86,7 @@ export class Engine {
     this.bands = { ...DEFAULT_BANDS, ...opts.bands };
     if (opts.onProblem) this.bus.on("problem", opts.onProblem);
     const self = this;
-    this.em = new EngineMargins({ get state() { return self.state; }, idx: this.idx, contexts: () => ({ ctx: self.ctx?.context(), imCtx: self.imCtx?.context() }) });
+    this.em = new EngineMargins({ get state() { return self.state; }, idx: this.idx, contexts: () => ({ ctx: self.ctx?.context(), imCtx: self.imCtx?.context() }) }, { ...(opts.workers !== undefined ? { workers: opts.workers } : {}), ...(opts.workerUrl ? { workerUrl: opts.workerUrl } : {}) });
     this.margins = this.em.view;
   }
 
@@ -96,7 +100,7 @@ export class Engine {
     const e = new Engine(store, r.state, opts);
     e.quarantinedNow = r.quarantined;
     for (const q of e.quarantinedNow) e.bus.emit("problem", { msg: "event quarantined at replay (not applied)", error: "Quarantine", detail: `seq ${q.seq} (${q.type ?? "no type"}): ${q.reason}`, seq: q.seq } satisfies EngineProblem);
-    e.rebuildAll();
+    await e.rebuildAll();
     await e.enqueue(() => e.guarded("deriving status events at start", () => e.deriveAfter([...e.idx.heldUnderlyings()], [...e.em.ids()])));
     return e;
   }
@@ -110,14 +114,24 @@ export class Engine {
   }
 
   /** Margin every account from scratch (fresh risk context). */
-  private rebuildAll(): void {
+  private async rebuildAll(): Promise<void> {
     this.idx.clear();
     for (const a of this.state.accounts.values()) this.idx.touch(a);
     this.prepared.clear();
     this.ctx = this.state.market ? new IncrementalRiskContext(this.state.market, this.state.params) : undefined;
     const sv = this.state.market && stableView(this.state.market);
     this.imCtx = sv ? new IncrementalRiskContext(sv, this.state.params) : undefined;
-    this.em.rebuild();
+    await this.em.rebuild();
+  }
+
+  /** Kernel threads in use (1: in process). */
+  get kernelThreads(): number {
+    return this.em.threads;
+  }
+
+  /** Stop the kernel's worker threads (after `idle`; the engine is not used afterwards). */
+  close(): Promise<void> {
+    return this.enqueue(() => this.em.close());
   }
 
   /** Full margin detail of an account now (the core result + add-ons), or undefined. */
@@ -215,13 +229,14 @@ export class Engine {
     try {
       t = await runTrial({ state: this.state, ctx: this.ctx, imCtx: this.imCtx, idx: this.idx, margins: this.em }, events);
     } catch (err) {
-      this.rebuildAll(); // the kernel's rows are unknown: rebuilt from the committed state
+      await this.rebuildAll(); // the kernel's rows are unknown: rebuilt from the committed state
       this.em.pending = false;
       throw err;
     }
     this.trialMs = performance.now() - t0;
     if (!t.ok) {
       if (t.touched) await this.em.resync(t.touched);
+      await t.dropped?.close();
       this.em.pending = false;
       return t;
     }
@@ -230,6 +245,7 @@ export class Engine {
       seqs = await this.store.appendEvents(events, this.now());
     } catch (err) {
       if (!t.replaced) await this.em.resync(t.touched);
+      else await t.km.close();
       this.em.pending = false;
       throw err;
     }
@@ -246,6 +262,7 @@ export class Engine {
     const t0 = performance.now();
     for (const [i, st] of t.steps.entries()) {
       const eff = applyEvent(this.state, st.event, seqs[i]);
+      if (st.event.type === "margin_status") this.em.accountStatus(st.event.account, st.event.status);
       for (const id of eff.accounts) {
         this.prepared.delete(id);
         const a = this.state.accounts.get(id);

@@ -14,13 +14,36 @@ import type { MarginStatus } from "../margin/result.js";
 import type { RiskContext } from "../margin/riskContext.js";
 import { accountMargin, type AccountMargin } from "./accountMargin.js";
 import type { Indexes } from "./indexes.js";
-import { KernelMargins, type KernelBackend } from "./kernelMargins.js";
+import { availableParallelism } from "node:os";
+import { kernelServes } from "../margin/kernel/kernel.js";
+import { KernelMargins, kernelSpec, type KernelBackend } from "./kernelMargins.js";
+import { KernelShards } from "./kernelShards.js";
 import { MarginColumns } from "./marginColumns.js";
 import type { AccountState, EngineState } from "./state.js";
 
 /** An account state's status as a code (STATUS_NAMES; "none": STATE_NONE). */
 const STATE_NONE = 255;
 const stateCode = (s: AccountState["status"]): number => (s === "none" ? STATE_NONE : STATUS_NAMES.indexOf(s));
+
+/** Where the kernel runs. */
+export interface MarginsOptions {
+  /**
+   * Kernel threads: 1 = in process; N ≥ 2 = N worker threads (account shards, shared matrices); "auto" (the
+   * default): 2 when the book has at least AUTO_WORKERS_FROM accounts at start and the machine ≥ 2 cores, else 1.
+   */
+  readonly workers?: number | "auto";
+  /** The compiled worker (kernelShards.ts `defaultWorkerUrl`: beside the module, or under dist/). */
+  readonly workerUrl?: URL;
+}
+
+/** Accounts from which "auto" puts the kernel on two worker threads. */
+export const AUTO_WORKERS_FROM = 20_000;
+
+/** Kernel threads for a book of `accounts` (1: in process). */
+export function workerCount(opt: number | "auto" | undefined, accounts: number): number {
+  if (typeof opt === "number") return Math.max(1, Math.floor(opt));
+  return accounts >= AUTO_WORKERS_FROM && availableParallelism() >= 2 ? 2 : 1;
+}
 
 /** What the margins read from the engine. */
 export interface MarginsHost {
@@ -45,7 +68,7 @@ export class EngineMargins {
   added: ReadonlyMap<string, string> = new Map();
   readonly view: MarginsView;
 
-  constructor(private readonly host: MarginsHost) {
+  constructor(private readonly host: MarginsHost, private readonly opts: MarginsOptions = {}) {
     this.km = this.create(host.state.params);
     this.view = new MarginsView(this);
   }
@@ -53,6 +76,34 @@ export class EngineMargins {
   /** A new KernelMargins for `params` whose owners' linked accounts are the engine's (plus the trial's new accounts). */
   create(params: MarginParams, backend?: (reg: unknown) => KernelBackend): KernelMargins {
     return new KernelMargins(params, (s, a) => this.linked(s, a.owner), backend);
+  }
+
+  /**
+   * A KernelMargins for `params` holding every account of `s` (rows only: no market yet): in process, or on
+   * worker shards (balanced over the accounts; accounts created later join the last shard).
+   */
+  async build(params: MarginParams, s: EngineState): Promise<KernelMargins> {
+    const n = workerCount(this.opts.workers, s.accounts.size);
+    if (n <= 1 || !kernelServes(params, "USD")) {
+      const km = this.create(params);
+      for (const a of s.accounts.values()) km.accountChanged(a);
+      return km;
+    }
+    const accounts = [...s.accounts.values()], specs = accounts.map(kernelSpec);
+    const shards = await KernelShards.start(params, specs, { workers: n, capacity: Math.max(2 * specs.length, 1024), ...(this.opts.workerUrl ? { workerUrl: this.opts.workerUrl } : {}) });
+    const km = this.create(params, () => shards.backend());
+    accounts.forEach((a, i) => km.adopt(a, specs[i]));
+    return km;
+  }
+
+  /** Kernel threads of the current kernel (1: in process). */
+  get threads(): number {
+    return this.km.threads;
+  }
+
+  /** Stop the kernel's threads (shards). */
+  close(): Promise<void> {
+    return this.km.close();
   }
 
   /** An owner's accounts: the live index's plus those created in the trial in flight. */
@@ -68,12 +119,17 @@ export class EngineMargins {
    * Margin every account of the live state from scratch on a new kernel (start): figures that are not finite
    * become an error summary (replay must open), then everything is published with the state's seq.
    */
-  rebuild(): void {
+  async rebuild(): Promise<void> {
     const s = this.host.state, { ctx, imCtx } = this.host.contexts();
-    this.km = this.create(s.params);
+    const old = this.km;
+    this.km = await this.build(s.params, s);
+    await old.close();
     this.resetMarks();
-    if (!ctx) { for (const a of s.accounts.values()) this.km.accountChanged(a); return; }
-    this.km.reset(s, ctx, imCtx);
+    if (!ctx) return;
+    this.km.marketMoved(["*"], s.market, ctx, imCtx);
+    await this.km.compute(s, ["*"], ctx, imCtx);
+    this.km.beginStep();
+    this.km.finish(s, s.accounts.keys(), ctx, imCtx);
     for (const a of s.accounts.values()) {
       const bad = this.km.nonFinite(s, a.id);
       if (bad.length > 0) this.km.forceError(a, s.seq, `margin figures are not finite: ${bad.map((i) => i.path).join(", ")}`);
@@ -203,6 +259,7 @@ export class EngineMargins {
 
   /** Install the kernel of a trial that replaced it (params event): everything republished with `seq`. */
   replace(km: KernelMargins, seq: number): void {
+    void this.km.close();
     this.km = km;
     this.resetMarks();
     this.publishAll(seq);

@@ -1,12 +1,16 @@
 /**
  * What `KernelMargins` needs of a kernel (`KernelBackend`): the in-process `MarginKernel` (`localBackend`) or the
- * worker shards (`KernelShards`); and the kernel's view of an engine account (`kernelSpec`, `depsOf`).
+ * worker shards (`KernelShards`); the kernel's view of an engine account (`kernelSpec`, `depsOf`); the engine's
+ * concentration add-on as accountMargin computes it.
  */
 import type { KernelAccountSpec, KernelMarket, KernelRegistry, KernelResults, MarginKernel } from "../margin/kernel/index.js";
 import type { RiskContext } from "../margin/riskContext.js";
 import { unitsToNumber } from "../domain/money.js";
 import { openOrdersOf } from "./orders.js";
-import type { AccountState } from "./state.js";
+import { instrumentOf, type AccountState, type EngineState } from "./state.js";
+import { concentrationCharges } from "../margin/concentration.js";
+import { ownerPositions } from "./accountMargin.js";
+import type { MarketState } from "./marketState.js";
 
 /** The kernel's view of an engine account (sizes and balances as float64, as `toPortfolio` converts them). */
 export function kernelSpec(a: AccountState): KernelAccountSpec {
@@ -29,6 +33,10 @@ export interface KernelBackend {
   remargin(moved: readonly string[]): number | Promise<number>;
   /** Value account `i` on another market into `out` at `oi` (in process only: the store is needed). */
   readonly evaluateOn?: (i: number, m: KernelMarket, out: KernelResults, oi: number) => number;
+  /** Worker threads (absent: in process). */
+  readonly threads?: number;
+  /** Stop its threads (shards). */
+  close?(): Promise<void>;
 }
 
 /** The in-process kernel as a backend. */
@@ -50,4 +58,17 @@ export function depsOf(reg: KernelRegistry, spec: KernelAccountSpec, pIds: Int32
   for (const id of ids) if (id >= 0) { add(reg.instAsset[id]); add(reg.instQuote[id]); }
   for (const code of Object.keys(spec.collateral)) add(reg.asset(code));
   return out;
+}
+
+/** accountMargin's concentration add-on of `a`: Σ charges over its owner's linked accounts' positions (`linked`). */
+export function concentrationAddOn(s: EngineState, m: MarketState, a: AccountState, linked: (s: EngineState, a: AccountState) => Iterable<string>): number {
+  const group = ownerPositions(s, a.owner, linked(s, a)).filter((p) => p.account !== a.id);
+  for (const [name, p] of a.positions) {
+    const size = unitsToNumber(p.size), inst = instrumentOf(name);
+    const inverseDelta1 = inst.settlement === "inverse" && inst.kind !== "option" && inst.kind !== "spot";
+    group.push({ account: a.id, instrument: name, size, notionalUsd: inverseDelta1 ? Math.abs(size) : Math.abs(size) * (m.assets[inst.underlying]?.index ?? 0) });
+  }
+  let addOn = 0;
+  for (const c of concentrationCharges(a.id, group, (n) => m.liquidity[n], s.service.concentration)) addOn += c.amount;
+  return addOn;
 }

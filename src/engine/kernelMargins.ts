@@ -1,37 +1,25 @@
 /**
- * The engine's margins on the kernel (src/margin/kernel/), the engine's tick path (docs/kernel.md). Keeps a kernel
- * (in process, or worker shards: `KernelBackend`) in step with the engine's accounts, owns the valuation at the
- * oracle's stable prices (the `imCtx` of `accountMargin`), adds the engine's add-ons, and writes every figure into
- * typed columns (`work`); `AccountMargin` objects are built only on demand and equal `accountMargin(...)`'s
- * (contributions off, as on the tick path).
- *
- * - Core numbers (equity, adjusted equity, IM, MM, unrealised P&L): the kernel, in typed arrays; Greeks per
- *   underlying from the matrix rows on demand (kernelGreeks.ts).
- * - Stable add-on: accounts holding an asset whose stable price differs from its index are valued again on a
- *   second set of matrices filled from the stable-price context (in process: kernel `evaluateOn`; on shards,
- *   whose position stores are in the workers, these accounts go through `accountMargin`).
- * - Concentration add-on: only for accounts holding an instrument with liquidity data (market.liquidity); it is
- *   computed as accountMargin computes it, from the owner's linked accounts' positions.
- * - Fallback to `accountMargin` for everything: parameters the kernel does not serve (venue methods), and
- *   accounts the kernel cannot margin (an instrument without a value, a balance without an index), so their
- *   summary carries accountMargin's own error text.
- * - The check of the state invariant's margin part (`issues`): every figure finite, as `marginIssues` checks an
- *   AccountMargin, without building one (Greeks: kernelGreeks.ts `greeksSafe`).
+ * The engine's margins on the kernel (src/margin/kernel/; docs/kernel.md): a kernel (in process, or worker shards:
+ * `KernelBackend`) in step with the engine's accounts, the valuation at the oracle's stable prices (accountMargin's
+ * `imCtx`), the engine's add-ons, every figure in typed columns (`work`); `AccountMargin`s only on demand, equal to
+ * accountMargin's (contributions off). Core numbers: the kernel; Greeks: the matrix rows (kernelGreeks.ts). Stable
+ * add-on: a second valuation on matrices filled from the stable-price context (in process `evaluateOn`; on shards
+ * those accounts go through accountMargin). Concentration add-on: as accountMargin, for accounts holding an
+ * instrument with liquidity data. Fallback to accountMargin: parameters the kernel does not serve, and accounts it
+ * cannot margin (its error text). `issues`: the invariant's margin part (every figure finite) without objects.
  */
-import { concentrationCharges } from "../margin/concentration.js";
-import { kernelServes, KernelMarket, KernelResults, MarginKernel, STATUS_ERROR, STATUS_NAMES, statusCode, type KernelRegistry } from "../margin/kernel/index.js";
-import { depsOf, kernelSpec, localBackend, type KernelBackend } from "./kernelBackend.js";
+import { kernelServes, KernelMarket, KernelResults, MarginKernel, STATUS_ERROR, STATUS_NAMES, statusCode, type KernelAccountSpec, type KernelRegistry } from "../margin/kernel/index.js";
+import { concentrationAddOn, depsOf, kernelSpec, localBackend, type KernelBackend } from "./kernelBackend.js";
 import type { MarginParams } from "../margin/params.js";
 import { marginRatio, type MarginStatus } from "../margin/result.js";
 import type { RiskContext } from "../margin/riskContext.js";
 import type { InputIssue } from "../input/issues.js";
-import { accountMargin, errorSummary, liquidationHold, ownerPositions, type AccountMargin } from "./accountMargin.js";
+import { accountMargin, errorSummary, liquidationHold, type AccountMargin } from "./accountMargin.js";
 import { marginIssues } from "./invariant.js";
 import { greeksSafe, matrixGreeks } from "./kernelGreeks.js";
 import { MarginColumns } from "./marginColumns.js";
 import type { MarketState } from "./marketState.js";
-import { unitsToNumber } from "../domain/money.js";
-import { instrumentOf, type AccountState, type EngineState } from "./state.js";
+import type { AccountState, EngineState } from "./state.js";
 
 interface Entry {
   readonly id: string;
@@ -117,18 +105,42 @@ export class KernelMargins {
 
   /** An account's state changed (fill, transfer, order, liquidation step, expiry, funding): rebuild its rows. */
   accountChanged(a: AccountState): void {
-    let e = this.byId.get(a.id);
-    if (!e) {
-      e = { id: a.id, index: this.entries.length, instruments: new Int32Array(0), sizes: new Float64Array(0), assets: new Int32Array(0), liqGen: -1, holdsLiquid: false };
-      this.byId.set(a.id, e);
-      this.entries.push(e);
-      this.work.grow(this.entries.length);
-      if (this.done.length < this.entries.length) { const d = new Int32Array(this.entries.length * 2); d.set(this.done); this.done = d; }
-    }
+    const e = this.entryOf(a.id);
     if (!this.kernel) return;
     const spec = kernelSpec(a);
     this.kernel.setAccount(e.index, spec);
-    const reg = this.kernel.reg;
+    this.describe(e, spec);
+  }
+
+  /** Register an account whose rows the backend already holds at the next index (shards started with every account). */
+  adopt(a: AccountState, spec: KernelAccountSpec): void {
+    const e = this.entryOf(a.id);
+    if (this.kernel) this.describe(e, spec);
+  }
+
+  /** Threads computing (1: in process). */
+  get threads(): number {
+    return this.kernel?.threads ?? 1;
+  }
+
+  /** Stop the backend's threads (shards). */
+  close(): Promise<void> {
+    return this.kernel?.close?.() ?? Promise.resolve();
+  }
+
+  private entryOf(id: string): Entry {
+    let e = this.byId.get(id);
+    if (e) return e;
+    e = { id, index: this.entries.length, instruments: new Int32Array(0), sizes: new Float64Array(0), assets: new Int32Array(0), liqGen: -1, holdsLiquid: false };
+    this.byId.set(id, e);
+    this.entries.push(e);
+    this.work.grow(this.entries.length);
+    if (this.done.length < this.entries.length) { const d = new Int32Array(this.entries.length * 2); d.set(this.done); this.done = d; }
+    return e;
+  }
+
+  private describe(e: Entry, spec: KernelAccountSpec): void {
+    const reg = this.kernel!.reg;
     e.instruments = Int32Array.from(spec.positions, (p) => reg.instrument(p.instrument));
     e.sizes = Float64Array.from(spec.positions, (p) => p.size);
     e.assets = Int32Array.from(depsOf(reg, spec, e.instruments));
@@ -300,7 +312,7 @@ export class KernelMargins {
     if (!k || !s.market || k.results.status[i] === STATUS_ERROR || (stable && !k.evaluateOn)) { this.fallbackOne(s, acct ?? s.accounts.get(e.id)!, i, ctx, imCtx); return; }
     if (w.fallback.size > 0) w.fallback.delete(e.id);
     const r = k.results;
-    const addOn = this.holdsLiquid(e) ? this.concentration(s, s.market, acct ?? s.accounts.get(e.id)!, e) : 0;
+    const addOn = this.holdsLiquid(e) ? concentrationAddOn(s, s.market, acct ?? s.accounts.get(e.id)!, this.linked) : 0;
     let stableAddOn = 0;
     if (stable && k.evaluateOn!(i, this.stable!, this.scratch, 0) !== STATUS_ERROR) {
       stableAddOn = Math.max(0, (r.adjusted[i] - r.im[i]) - (this.scratch.adjusted[0] - this.scratch.im[0]));
@@ -354,19 +366,6 @@ export class KernelMargins {
     e.liqGen = this.liquidityGen;
     e.holdsLiquid = any;
     return any;
-  }
-
-  /** accountMargin's concentration add-on (Σ charges over the owner's linked accounts); only for accounts holding an instrument with liquidity data. */
-  private concentration(s: EngineState, m: MarketState, a: AccountState, e: Entry): number {
-    const group = ownerPositions(s, a.owner, this.linked(s, a)).filter((p) => p.account !== a.id);
-    for (const [name, p] of a.positions) {
-      const size = unitsToNumber(p.size), inst = instrumentOf(name);
-      const inverseDelta1 = inst.settlement === "inverse" && inst.kind !== "option" && inst.kind !== "spot";
-      group.push({ account: a.id, instrument: name, size, notionalUsd: inverseDelta1 ? Math.abs(size) : Math.abs(size) * (m.assets[inst.underlying]?.index ?? 0) });
-    }
-    let addOn = 0;
-    for (const c of concentrationCharges(a.id, group, (n) => m.liquidity[n], s.service.concentration)) addOn += c.amount;
-    return addOn;
   }
 
   /** `AccountMargin` of an account after the last re-margin (`accountMargin(...)`'s summary, contributions off). */

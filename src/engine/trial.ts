@@ -65,6 +65,8 @@ export interface TrialFailure {
   readonly issues: readonly InputIssue[];
   /** What it wrote into the live kernel before failing (to undo). */
   readonly touched?: KernelTouch;
+  /** A new kernel it made (params event), to close. */
+  readonly dropped?: KernelMargins;
 }
 
 /**
@@ -150,7 +152,7 @@ export function forkState(s: EngineState, events: readonly EngineEvent[]): Engin
   };
 }
 
-const fail = (reason: string, issues: readonly InputIssue[], touched?: KernelTouch): TrialFailure => ({ ok: false, reason, issues, ...(touched ? { touched } : {}) });
+const fail = (reason: string, issues: readonly InputIssue[], touched: KernelTouch | undefined, dropped: KernelMargins | undefined): TrialFailure => ({ ok: false, reason, issues, ...(touched ? { touched } : {}), ...(dropped ? { dropped } : {}) });
 const summary = (issues: readonly InputIssue[]): string => issues.slice(0, 3).map((i) => `${i.path} ${i.message}`).join("; ") + (issues.length > 3 ? `; and ${issues.length - 3} more` : "");
 
 /** Contexts after an event: fresh for market and params events, derived from the live ones for price moves. */
@@ -187,10 +189,10 @@ export async function runTrial(base: TrialBase, events: readonly EngineEvent[]):
       try {
         eff = applyEvent(fork, e, seq);
       } catch (err) {
-        return fail(`the ${e.type} event cannot be applied: ${err instanceof Error ? err.message : String(err)}`, [], replaced ? undefined : touched);
+        return fail(`the ${e.type} event cannot be applied: ${err instanceof Error ? err.message : String(err)}`, [], replaced ? undefined : touched, replaced ? km : undefined);
       }
       const bad = stateIssues(fork, eff.accounts, eff.moved);
-      if (bad.length > 0) return fail(`the ${e.type} event would break the state invariant: ${summary(bad)}`, bad, replaced ? undefined : touched);
+      if (bad.length > 0) return fail(`the ${e.type} event would break the state invariant: ${summary(bad)}`, bad, replaced ? undefined : touched, replaced ? km : undefined);
       for (const id of eff.accounts) {
         const a = fork.accounts.get(id);
         if (a && !base.state.accounts.has(id)) added.set(id, a.owner);
@@ -198,9 +200,9 @@ export async function runTrial(base: TrialBase, events: readonly EngineEvent[]):
       const c = contextsAfter(e, fork, eff.moved, ctx, imCtx);
       ({ ctx, imCtx } = c);
       rebuilt ||= c.fresh;
-      if (e.type === "params") { km = base.margins.create(fork.params); replaced = true; }
-      const idx = await remarginStep(km, fork, eff, { fresh: c.fresh, rows: e.type === "params" }, ctx?.context(), imCtx?.context(), replaced ? undefined : touched, () => affected(base, fork, eff, c.fresh));
-      if (!(idx instanceof Int32Array)) return fail(`the ${e.type} event would leave margin figures that are not finite: ${summary(idx)}`, idx, replaced ? undefined : touched);
+      if (e.type === "params") { km = await base.margins.build(fork.params, fork); replaced = true; }
+      const idx = await remarginStep(km, fork, eff, c.fresh, ctx?.context(), imCtx?.context(), replaced ? undefined : touched, () => affected(base, fork, eff, c.fresh));
+      if (!(idx instanceof Int32Array)) return fail(`the ${e.type} event would leave margin figures that are not finite: ${summary(idx)}`, idx, replaced ? undefined : touched, replaced ? km : undefined);
       steps.push({ event: e, seq, accounts: eff.accounts, moved: eff.moved, idx });
     }
   } finally {
@@ -214,15 +216,15 @@ export async function runTrial(base: TrialBase, events: readonly EngineEvent[]):
  * rows into the kernel, the kernel's re-margin (on workers: awaited), the engine's add-ons for the affected
  * accounts, and the check that every figure is finite. Returns their kernel entries, or the issues.
  */
-async function remarginStep(km: KernelMargins, fork: EngineState, eff: { accounts: string[]; moved: string[] }, how: { fresh: boolean; rows: boolean }, ctx: RiskContext | undefined, imCtx: RiskContext | undefined, touched: { accounts: Set<string>; moved: Set<string> } | undefined, ids: () => Iterable<string> | Int32Array): Promise<Int32Array | readonly InputIssue[]> {
-  // A new kernel (params event) needs every account's rows; otherwise only the accounts the event changed.
-  for (const id of how.rows ? fork.accounts.keys() : eff.accounts) {
+async function remarginStep(km: KernelMargins, fork: EngineState, eff: { accounts: string[]; moved: string[] }, fresh: boolean, ctx: RiskContext | undefined, imCtx: RiskContext | undefined, touched: { accounts: Set<string>; moved: Set<string> } | undefined, ids: () => Iterable<string> | Int32Array): Promise<Int32Array | readonly InputIssue[]> {
+  // The accounts the event changed (a params event's new kernel was built with every account's rows).
+  for (const id of eff.accounts) {
     const a = fork.accounts.get(id);
     if (a) km.accountChanged(a);
     touched?.accounts.add(id);
   }
   if (!ctx) return new Int32Array(0);
-  const moved = how.fresh ? ["*"] : eff.moved;
+  const moved = fresh ? ["*"] : eff.moved;
   for (const m of moved) touched?.moved.add(m);
   if (moved.length > 0) km.marketMoved(moved, fork.market, ctx, imCtx);
   await km.compute(fork, moved, ctx, imCtx);

@@ -53,7 +53,7 @@ async function engineWith(store: Store = openSqliteStore(":memory:", { sync: "no
   return e;
 }
 
-const seen = { stable: 0, concentration: 0, liquidations: 0, orders: 0, compared: 0 };
+const seen = { stable: 0, concentration: 0, liquidations: 0, orders: 0, compared: 0, statusEvents: 0 };
 
 describe("engine margins on the kernel = accountMargin", () => {
   it("after every event of random streams, every account's margin is JSON-identical to the explanation path's (fast-check)", async () => {
@@ -93,6 +93,16 @@ describe("engine margins on the kernel = accountMargin", () => {
         seen.compared += expectEqualToExplanation(e, `after event ${j} (${x.k})`);
       }
       for (const a of e.state.accounts.values()) if ((a.orders?.size ?? 0) > 0) seen.orders++;
+      // Every margin_status event is a change of the account's status (none counts as healthy).
+      const status = new Map<string, string>();
+      for (const { event } of await e.store.readEvents(1, 100_000)) {
+        const x = event as { type: string; account: string; status: string };
+        if (x.type !== "margin_status") continue;
+        const was = status.get(x.account) ?? "none";
+        expect(x.status === was || (was === "none" && x.status === "healthy"), `${x.account}: ${was} → ${x.status}`).toBe(false);
+        status.set(x.account, x.status);
+        seen.statusEvents++;
+      }
       seen.liquidations += e.counters.liquidations;
     }), { numRuns: 30 });
     expect(seen.compared).toBeGreaterThan(1000);
@@ -100,6 +110,7 @@ describe("engine margins on the kernel = accountMargin", () => {
     expect(seen.concentration, "concentration add-ons exercised").toBeGreaterThan(0);
     expect(seen.orders, "resting orders exercised").toBeGreaterThan(0);
     expect(seen.liquidations, "liquidations exercised").toBeGreaterThan(0);
+    expect(seen.statusEvents, "status events checked").toBeGreaterThan(0);
   });
 
   it("a params event (new kernel layout) and a preset the kernel does not serve keep the equality", async () => {
