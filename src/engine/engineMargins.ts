@@ -163,7 +163,7 @@ export class EngineMargins {
 
   /** Published entry `i`: its status is to be checked, and it is a liquidation candidate or not. */
   private mark(i: number, id: string): void {
-    if (this.dirtyFlag[i] === 0) { this.dirtyFlag[i] = 1; this.dirtyList.push(i); }
+    if (this.dirtyFlag[i] === 0) this.addDirty(i);
     const st = this.pub.status[i];
     const liq = (st === STATUS_LIQUIDATION || st === STATUS_BANKRUPT) && !(this.pub.fallback.size > 0 && this.pub.fallback.get(id)?.error);
     if (liq) { if (this.dueFlag[i] === 0) { this.dueFlag[i] = 1; this.due.add(id); } }
@@ -183,9 +183,10 @@ export class EngineMargins {
    * ("none" counts as healthy), with the figures their margin_status event carries; clears the list.
    */
   statusChanges(alsoCheck: Iterable<string>): { id: string; n: NonNullable<ReturnType<KernelMargins["numbers"]>> }[] {
-    for (const id of alsoCheck) { const i = this.km.indexOf(id); if (i !== undefined && i < this.dirtyFlag.length && this.dirtyFlag[i] === 0 && this.has(id)) { this.dirtyFlag[i] = 1; this.dirtyList.push(i); } }
+    for (const id of alsoCheck) { const i = this.km.indexOf(id); if (i !== undefined && i < this.dirtyFlag.length && this.dirtyFlag[i] === 0 && this.has(id)) this.addDirty(i); }
     const out: { id: string; n: NonNullable<ReturnType<KernelMargins["numbers"]>> }[] = [];
-    for (const i of this.dirtyList) {
+    for (let j = 0; j < this.dirtyCount; j++) {
+      const i = this.dirtyList[j];
       this.dirtyFlag[i] = 0;
       const st = this.pub.status[i], was = this.stateStatus[i];
       if (this.pub.has[i] !== 1 || st === was || (was === STATE_NONE && st === STATUS_HEALTHY)) continue;
@@ -193,19 +194,27 @@ export class EngineMargins {
       if (!this.host.state.accounts.has(id)) continue;
       out.push({ id, n: this.km.numbers(id, this.pub)! });
     }
-    this.dirtyList.length = 0;
+    this.dirtyCount = 0;
     return out;
   }
 
   /** Put back accounts whose status events could not be written (checked again after the next event). */
   recheck(ids: Iterable<string>): void {
-    for (const id of ids) { const i = this.km.indexOf(id); if (i !== undefined && this.dirtyFlag[i] === 0) { this.dirtyFlag[i] = 1; this.dirtyList.push(i); } }
+    for (const id of ids) { const i = this.km.indexOf(id); if (i !== undefined && this.dirtyFlag[i] === 0) this.addDirty(i); }
   }
 
   /** Accounts in liquidation or bankrupt, margined without error (published). */
   readonly due = new Set<string>();
   private dirtyFlag = new Uint8Array(64);
-  private readonly dirtyList: number[] = [];
+  /** Entries to check (`dirtyCount` of them), each once (`dirtyFlag`). */
+  private dirtyList = new Int32Array(64);
+  private dirtyCount = 0;
+
+  private addDirty(i: number): void {
+    if (this.dirtyCount === this.dirtyList.length) { const d = new Int32Array(this.dirtyList.length * 2); d.set(this.dirtyList); this.dirtyList = d; }
+    this.dirtyFlag[i] = 1;
+    this.dirtyList[this.dirtyCount++] = i;
+  }
   private dueFlag = new Uint8Array(64);
   private stateStatus = new Uint8Array(64);
 
@@ -219,7 +228,7 @@ export class EngineMargins {
   /** Forget per-entry bookkeeping (a new kernel: new indices). */
   private resetMarks(): void {
     this.pub = new MarginColumns();
-    this.dirtyFlag = new Uint8Array(64); this.dirtyList.length = 0; this.dueFlag = new Uint8Array(64); this.stateStatus = new Uint8Array(64);
+    this.dirtyFlag = new Uint8Array(64); this.dirtyCount = 0; this.dueFlag = new Uint8Array(64); this.stateStatus = new Uint8Array(64);
     this.due.clear();
     this.depCache.clear();
   }

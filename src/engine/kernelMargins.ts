@@ -26,9 +26,6 @@ interface Entry {
   readonly index: number;
   /** Registry ids of the position instruments (input order) with their sizes, and the assets the account depends on. */
   instruments: Int32Array;
-  /** `liquidityGen` when `holdsLiquid` was last computed: does it hold an instrument with liquidity data? */
-  liqGen: number;
-  holdsLiquid: boolean;
   sizes: Float64Array;
   assets: Int32Array;
 }
@@ -62,6 +59,13 @@ export class KernelMargins {
   /** Indices of the accounts finished since `beginStep`, and the first whose figures are not finite (−1: none). */
   private done = new Int32Array(64);
   private doneCount = 0;
+  /** Per entry: a bit per asset id (< 31) it depends on (−1: an id ≥ 31); liquidity flag and the generation it is valid for. */
+  private mask = new Int32Array(64);
+  private liqGen = new Int32Array(64);
+  private liq = new Uint8Array(64);
+  /** Assets (bits) whose stable price differs from the index, and whose rows' Greeks are not moderate. */
+  private stableMask = 0;
+  private unsafeMask = 0;
   private firstBad = -1;
 
   /**
@@ -131,11 +135,15 @@ export class KernelMargins {
   private entryOf(id: string): Entry {
     let e = this.byId.get(id);
     if (e) return e;
-    e = { id, index: this.entries.length, instruments: new Int32Array(0), sizes: new Float64Array(0), assets: new Int32Array(0), liqGen: -1, holdsLiquid: false };
+    e = { id, index: this.entries.length, instruments: new Int32Array(0), sizes: new Float64Array(0), assets: new Int32Array(0) };
     this.byId.set(id, e);
     this.entries.push(e);
     this.work.grow(this.entries.length);
-    if (this.done.length < this.entries.length) { const d = new Int32Array(this.entries.length * 2); d.set(this.done); this.done = d; }
+    if (this.done.length < this.entries.length) {
+      const n = this.entries.length * 2, i32 = (x: Int32Array) => { const y = new Int32Array(n); y.set(x); return y; };
+      this.done = i32(this.done); this.mask = i32(this.mask); this.liqGen = i32(this.liqGen);
+      const l = new Uint8Array(n); l.set(this.liq); this.liq = l;
+    }
     return e;
   }
 
@@ -144,7 +152,10 @@ export class KernelMargins {
     e.instruments = Int32Array.from(spec.positions, (p) => reg.instrument(p.instrument));
     e.sizes = Float64Array.from(spec.positions, (p) => p.size);
     e.assets = Int32Array.from(depsOf(reg, spec, e.instruments));
-    e.liqGen = -1;
+    let m = 0;
+    for (let j = 0; j < e.assets.length && m >= 0; j++) m = e.assets[j] < 31 ? m | (1 << e.assets[j]) : -1;
+    this.mask[e.index] = m;
+    this.liqGen[e.index] = -1;
   }
 
   /** An account that does not exist (a trial created it and was dropped): no positions, no balances. */
@@ -173,10 +184,12 @@ export class KernelMargins {
   private marketFlags(m: MarketState): void {
     const reg = this.kernel!.reg;
     if (this.stableDiffers.length < reg.assetCount) { this.stableDiffers = new Uint8Array(reg.assetCount * 2); this.greekSafe = new Uint8Array(reg.assetCount * 2); }
+    this.stableMask = 0; this.unsafeMask = 0;
     for (let a = 0; a < reg.assetCount; a++) {
       const code = reg.assetLog[a], st = m.oracle[code]?.stable;
       this.stableDiffers[a] = st !== undefined && st !== m.assets[code]?.index ? 1 : 0;
       this.greekSafe[a] = greeksSafe(reg, this.kernel!.market, a) ? 1 : 0;
+      if (a < 31) { if (this.stableDiffers[a] === 1) this.stableMask |= 1 << a; if (this.greekSafe[a] === 0) this.unsafeMask |= 1 << a; }
     }
     if (this.hasLiquidity.length < reg.instrumentCount) this.hasLiquidity = new Uint8Array(reg.instrumentCount * 2);
     let changed = false;
@@ -240,12 +253,36 @@ export class KernelMargins {
    * account of `s`.
    */
   finishIdx(s: EngineState, idx: Int32Array, ctx: RiskContext, imCtx: RiskContext | undefined): void {
+    const k = this.kernel;
+    const stableOn = imCtx !== undefined && this.stable !== undefined && this.stableActive;
     for (let j = 0; j < idx.length; j++) {
-      const e = this.entries[idx[j]];
+      const i = idx[j];
+      this.done[this.doneCount++] = i;
+      // Typed arrays only for the common account: no add-on, no fallback, Greeks safe by its assets' rows.
+      if (k && s.market && k.results.status[i] !== STATUS_ERROR && this.plain(i, stableOn) && (this.work.fallback.size === 0 || !this.work.fallback.has(this.entries[i].id))) {
+        if (!this.finishPlain(i) && this.firstBad < 0 && !this.finite(this.entries[i])) this.firstBad = i;
+        continue;
+      }
+      const e = this.entries[i];
       this.finishOne(s, undefined, e, ctx, imCtx);
-      this.done[this.doneCount++] = e.index;
-      if (this.firstBad < 0 && !this.finite(e)) this.firstBad = e.index;
+      if (this.firstBad < 0 && !this.finite(e)) this.firstBad = i;
     }
+  }
+
+  /** No stable valuation, no instrument with liquidity data (known for the current liquidity set), asset mask known. */
+  private plain(i: number, stableOn: boolean): boolean {
+    const m = this.mask[i];
+    return m >= 0 && !(stableOn && (m & this.stableMask) !== 0) && this.liqGen[i] === this.liquidityGen && this.liq[i] === 0;
+  }
+
+  /** finishOne's arithmetic with both add-ons 0 (same operations, so the same bits); true when every figure is finite (Greeks by mask). */
+  private finishPlain(i: number): boolean {
+    const r = this.kernel!.results, w = this.work;
+    const eq = r.equity[i], adj = r.adjusted[i], upnl = r.upnl[i];
+    const im = r.im[i] + 0 + 0, mm = r.mm[i] + this.params.portfolio.mmFactor * 0;
+    w.equity[i] = eq; w.adjusted[i] = adj; w.upnl[i] = upnl; w.im[i] = im; w.mm[i] = mm; w.addOn[i] = 0; w.stableAddOn[i] = 0;
+    w.status[i] = statusCode(eq, adj, im, mm);
+    return fin(eq) && fin(adj) && fin(im) && fin(mm) && fin(adj - im) && fin(upnl) && !(adj > 0 && !fin(mm / adj)) && (this.mask[i] & this.unsafeMask) === 0;
   }
 
   /** Indices of the accounts finished since `beginStep` (a copy). */
@@ -360,11 +397,12 @@ export class KernelMargins {
 
   /** Does the account hold an instrument with liquidity data (cached per entry until that set changes)? */
   private holdsLiquid(e: Entry): boolean {
-    if (e.liqGen === this.liquidityGen) return e.holdsLiquid;
+    const i = e.index;
+    if (this.liqGen[i] === this.liquidityGen) return this.liq[i] === 1;
     let any = false;
     for (let j = 0; j < e.instruments.length; j++) if (this.hasLiquidity[e.instruments[j]] === 1) { any = true; break; }
-    e.liqGen = this.liquidityGen;
-    e.holdsLiquid = any;
+    this.liqGen[i] = this.liquidityGen;
+    this.liq[i] = any ? 1 : 0;
     return any;
   }
 

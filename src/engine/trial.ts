@@ -233,7 +233,8 @@ async function remarginStep(km: KernelMargins, fork: EngineState, eff: { account
   if (which instanceof Int32Array) km.finishIdx(fork, which, ctx, imCtx);
   else km.finish(fork, which, ctx, imCtx);
   const bad = km.issues(fork);
-  return bad.length > 0 ? bad : km.finished();
+  // Entry lists (a tick's dependents) are immutable and were finished in full: no copy.
+  return bad.length > 0 ? bad : which instanceof Int32Array ? which : km.finished();
 }
 
 /** Accounts to re-margin after an event: all (fresh contexts), else the changed ones with their owners' linked accounts and the dependents of moved assets. */
