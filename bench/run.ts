@@ -386,6 +386,7 @@ function profileTables(r: Report, p: ProfileSummary): void {
 /** Benchmarks of the other areas; each module returns a Markdown section. */
 const AREA_BENCHES: readonly { name: string; module: string; fn: string }[] = [
   { name: "Margin kernel", module: "./kernel.js", fn: "kernelBench" },
+  { name: "Engine tick path", module: "./engineTicks.js", fn: "engineTicksBench" },
   { name: "Risk analytics (VaR / ES, correlation)", module: "./risk.js", fn: "riskBench" },
   { name: "Oracle", module: "./oracle.js", fn: "oracleBench" },
   { name: "Liquidation", module: "./liquidation.js", fn: "liquidationBench" },
