@@ -9,12 +9,11 @@
  * State = latest snapshot + replay of the log after it; margins are a pure function of the state.
  */
 import { EventEmitter } from "node:events";
-import { accountMargin, prepareAccount, type AccountMargin, type AccountMarginDetail, type PreparedAccount } from "./accountMargin.js";
+import { accountMargin, prepareAccount, type AccountMarginDetail, type PreparedAccount } from "./accountMargin.js";
 import { DERIVED_TYPES, parseEvent, type EngineEvent, type MarginStatusEvent } from "./events.js";
 import { orderRestCheck } from "./orders.js";
 import { IncrementalRiskContext } from "./incrementalContext.js";
-import { toUnits } from "../domain/money.js";
-import { applyEvent, cloneAccount, emptyState, eventProblem, instrumentOf, deserializeState, serializeState, type AccountState, type EngineState, type QuarantinedEvent } from "./state.js";
+import { applyEvent, emptyState, eventProblem, instrumentOf, deserializeState, serializeState, type AccountState, type EngineState, type QuarantinedEvent } from "./state.js";
 import type { Store } from "./store.js";
 import type { InputIssue } from "../input/issues.js";
 import { Indexes } from "./indexes.js";
@@ -139,7 +138,9 @@ export class Engine {
     const a = hypothetical ?? this.state.accounts.get(id);
     if (!a || !this.ctx) return undefined;
     // Hypothetical accounts (pre-trade, withdrawal checks) need the numbers only, not the per-position explanation.
-    return accountMargin(this.state, this.ctx.context(), a, this.idx.linked(a.owner), this.imCtx?.context(), hypothetical ? undefined : this.prepared.get(id), hypothetical === undefined);
+    let prep = hypothetical ? undefined : this.prepared.get(id);
+    if (!hypothetical && !prep) this.prepared.set(id, (prep = prepareAccount(a)));
+    return accountMargin(this.state, this.ctx.context(), a, this.idx.linked(a.owner), this.imCtx?.context(), prep, hypothetical === undefined);
   }
 
   /** The risk context of the live market (undefined before the first market event). */

@@ -19,6 +19,9 @@ import { kernelServes } from "../margin/kernel/kernel.js";
 import { KernelMargins, kernelSpec, type KernelBackend } from "./kernelMargins.js";
 import { KernelShards } from "./kernelShards.js";
 import { MarginColumns } from "./marginColumns.js";
+import { MarginsView } from "./marginsView.js";
+
+export { marginsChanged, MarginsView, type MarginsChanged } from "./marginsView.js";
 import type { AccountState, EngineState } from "./state.js";
 
 /** An account state's status as a code (STATUS_NAMES; "none": STATE_NONE). */
@@ -327,75 +330,4 @@ export class EngineMargins {
   *ids(): IterableIterator<string> {
     for (const id of this.host.state.accounts.keys()) if (this.has(id)) yield id;
   }
-}
-
-/**
- * `engine.margins`: the published margins as a read-only map whose values are built on demand (`get`, iteration
- * for the API, the fleet view and lists). Iteration follows the state's account order.
- */
-export class MarginsView implements Iterable<[string, AccountMargin]> {
-  constructor(private readonly m: EngineMargins) {}
-
-  get(id: string): AccountMargin | undefined {
-    return this.m.get(id);
-  }
-
-  has(id: string): boolean {
-    return this.m.has(id);
-  }
-
-  /** Sequence number of the event after which the account's published margin was computed (no object built). */
-  seqOf(id: string): number | undefined {
-    return this.m.seqOf(id);
-  }
-
-  get size(): number {
-    let n = 0;
-    for (const _ of this.m.ids()) n++;
-    return n;
-  }
-
-  keys(): IterableIterator<string> {
-    return this.m.ids();
-  }
-
-  *values(): IterableIterator<AccountMargin> {
-    for (const id of this.m.ids()) { const v = this.m.get(id); if (v) yield v; }
-  }
-
-  *entries(): IterableIterator<[string, AccountMargin]> {
-    for (const id of this.m.ids()) { const v = this.m.get(id); if (v) yield [id, v]; }
-  }
-
-  [Symbol.iterator](): IterableIterator<[string, AccountMargin]> {
-    return this.entries();
-  }
-
-  forEach(f: (v: AccountMargin, k: string) => void): void {
-    for (const [k, v] of this.entries()) f(v, k);
-  }
-}
-
-/**
- * Payload of the `margins` bus event: accounts re-margined after event `seq`. `ids` lists them; `accounts` builds
- * their `AccountMargin`s on first read (the published figures at that time: read it in the listener).
- */
-export interface MarginsChanged {
-  readonly seq: number;
-  /** The re-margined accounts' ids (built when first read). */
-  readonly ids: readonly string[];
-  /** The re-margined accounts' margins, built when first read. */
-  readonly accounts: readonly AccountMargin[];
-  /** Assets whose price moved with this event. */
-  readonly moved: readonly string[];
-}
-
-/** The `margins` payload of an event: ids and accounts built when first read. */
-export function marginsChanged(view: MarginsView, seq: number, idsOf: () => readonly string[], moved: readonly string[]): MarginsChanged {
-  let ids: readonly string[] | undefined, accounts: AccountMargin[] | undefined;
-  return {
-    seq, moved,
-    get ids() { return (ids ??= idsOf()); },
-    get accounts() { return (accounts ??= this.ids.map((id) => view.get(id)).filter((m): m is AccountMargin => m !== undefined)); },
-  };
 }
