@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PerformanceObserver, performance } from "node:perf_hooks";
 import { getHeapStatistics } from "node:v8";
+import { Worker } from "node:worker_threads";
 import { Engine } from "../src/engine/engine.js";
 import { nextBtcTick, writeBook } from "./engineBook.js";
 import { engineTicksReport } from "./engineTicksReport.js";
@@ -96,16 +97,42 @@ async function run(n: number, ticks: number, workers: number, floorRuns: number)
   }
 }
 
-export interface EngineTickFigures { quick: boolean; ten: TickRun; hundred: TickRun; hundredSingle: TickRun }
+/**
+ * What two threads buy on this machine now: the same CPU loop on one thread, then on two at once (each the full
+ * loop); speed-up = 2 × one / both (2× on two idle cores, 1× when other processes hold a core).
+ */
+async function parallelism(): Promise<{ oneMs: number; twoMs: number; speedup: number }> {
+  const loop = "function spin(n) { let x = 0; for (let i = 0; i < n; i++) x += Math.sqrt(i); return x; }";
+  const spin = new Function(`${loop}; return spin;`)() as (n: number) => number;
+  const one = (): number => { const t = performance.now(); spin(2e8); return performance.now() - t; };
+  one();
+  const oneMs = Math.min(one(), one());
+  const w = new Worker(`${loop}; const p = require("node:worker_threads").parentPort; spin(1e7); p.postMessage(0); p.once("message", () => { spin(2e8); p.postMessage(1); });`, { eval: true });
+  await new Promise((r) => w.once("message", r));
+  const t0 = performance.now();
+  const done = new Promise((r) => w.once("message", r));
+  w.postMessage("go");
+  spin(2e8);
+  await done;
+  const twoMs = performance.now() - t0;
+  await w.terminate();
+  return { oneMs, twoMs, speedup: (2 * oneMs) / twoMs };
+}
+
+export interface EngineTickFigures { quick: boolean; ten: TickRun; hundred: TickRun; hundredSingle: TickRun; parallel: { oneMs: number; twoMs: number; speedup: number } }
 
 async function child(quick: boolean): Promise<void> {
+  const before = await parallelism();
   const ten = await run(10_000, quick ? 250 : 1000, 1, 300);
   log(`10k: p50 ${ten.wall.p50.toFixed(1)} p99 ${ten.wall.p99.toFixed(1)} floor p50 ${ten.floor!.wall.p50.toFixed(1)}`);
   const N = quick ? 30_000 : 100_000;
   const hundred = await run(N, quick ? 30 : 200, 2, 0);
   log(`${N}: p50 ${hundred.wall.p50.toFixed(1)} p99 ${hundred.wall.p99.toFixed(1)}`);
   const hundredSingle = await run(N, quick ? 10 : 30, 1, 0);
-  const f: EngineTickFigures = { quick, ten, hundred, hundredSingle };
+  const after = await parallelism();
+  const parallel = before.speedup <= after.speedup ? before : after;
+  log(`two threads' speed-up on this machine: ${before.speedup.toFixed(2)}× before, ${after.speedup.toFixed(2)}× after`);
+  const f: EngineTickFigures = { quick, ten, hundred, hundredSingle, parallel: { ...parallel, speedup: (before.speedup + after.speedup) / 2 } };
   process.stdout.write(`${JSON.stringify(f)}\n`);
 }
 

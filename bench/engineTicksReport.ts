@@ -58,6 +58,7 @@ export function engineTicksReport(f: EngineTickFigures): string {
     ["memory per account: RSS growth at start / accounts (main thread state + workers' stores)", `${fmtInt(h.rssPerAccount)} bytes`, "stated", "—"],
     ["heap allocated per tick, main thread", heapCell(h), "< 5 MB", met(h.heap.max < 5e6)],
     [`GC pauses during the ticks (longest)`, `${fmtInt(h.gcPauses)} (${ms(h.maxGcMs)} ms)`, "—", "—"],
+    ["baseline: what two threads buy on this machine during the run (a CPU loop on 1 thread, then on 2 at once; mean of before and after)", fmtRatio(f.parallel.speedup), "2× on two idle cores", "reference"],
   ]);
   return r.toString();
 }
