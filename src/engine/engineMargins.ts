@@ -148,6 +148,7 @@ export class EngineMargins {
       const id = km.idAt(i), a = s.accounts.get(id);
       if (!a) continue;
       pub.copyFrom(km.work, i, id, seq);
+      this.objs[i] = undefined;
       this.stateStatus[i] = stateCode(a.status);
       this.mark(i, id);
     }
@@ -160,6 +161,7 @@ export class EngineMargins {
     for (let j = 0; j < idx.length; j++) {
       const i = idx[j], id = km.idAt(i);
       pub.copyFrom(km.work, i, id, seq);
+      this.objs[i] = undefined;
       this.mark(i, id);
     }
   }
@@ -231,6 +233,7 @@ export class EngineMargins {
   /** Forget per-entry bookkeeping (a new kernel: new indices). */
   private resetMarks(): void {
     this.pub = new MarginColumns();
+    this.objs = [];
     this.dirtyFlag = new Uint8Array(64); this.dirtyCount = 0; this.dueFlag = new Uint8Array(64); this.stateStatus = new Uint8Array(64);
     this.due.clear();
     this.depCache.clear();
@@ -315,6 +318,8 @@ export class EngineMargins {
   get(id: string): AccountMargin | undefined {
     const i = this.km.indexOf(id);
     if (i === undefined || i >= this.pub.has.length || this.pub.has[i] !== 1) return undefined;
+    const cached = this.objs[i];
+    if (cached) return cached;
     const s = this.host.state, seq = this.pub.seq[i];
     const fb = this.pub.fallback.get(id);
     if (this.pending && !fb) {
@@ -323,8 +328,16 @@ export class EngineMargins {
       if (!a || !ctx) return undefined;
       return { ...accountMargin(s, ctx, a, this.linked(s, a.owner), imCtx, undefined, false).summary, seq };
     }
-    return this.km.summaryOf(s, this.pub, i, seq);
+    const m = this.km.summaryOf(s, this.pub, i, seq);
+    this.objs[i] = m;
+    return m;
   }
+
+  /**
+   * AccountMargins built by `get`, kept until the entry is published again (everything an AccountMargin holds
+   * changes only with a re-margin: its figures, its Greeks' rows and positions, its oracle hold); dropped with the kernel.
+   */
+  private objs: (AccountMargin | undefined)[] = [];
 
   /** Published account ids, in the state's account order. */
   *ids(): IterableIterator<string> {
