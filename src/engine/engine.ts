@@ -23,7 +23,7 @@ import { liquidationEvents, liquidationHold, type LiquidationConfig } from "./li
 import { bandIssues, DEFAULT_BANDS, type BandOptions } from "./priceBands.js";
 import { unmarginableReason, withdrawalCheckOf, type WithdrawalCheckResult } from "./checks.js";
 import { replayLog } from "./replay.js";
-import { runTrial, type Trial, type TrialFailure } from "./trial.js";
+import { runTrial, turn, type Trial, type TrialFailure } from "./trial.js";
 import { EngineMargins, marginsChanged, type MarginsView } from "./engineMargins.js";
 
 export type SubmitResult =
@@ -199,6 +199,7 @@ export class Engine {
     const t = await this.transact([e]);
     if (!t.ok) return this.refuse(409, t.reason, undefined, t.issues);
     const seq = t.seqs[0], remargined = t.trial.steps[0].idx.length;
+    if (remargined > 1024) await turn();
     await this.guarded("writing derived events after an acknowledged event", () => this.deriveAfter(e.type === "tick" ? [e.asset] : [], []));
     await this.guarded("writing a snapshot", () => this.maybeSnapshot());
     return { ok: true, seq, event: e, remargined };
@@ -235,6 +236,8 @@ export class Engine {
       throw err;
     }
     this.trialMs = performance.now() - t0;
+    // After a large re-margin, requests that waited are answered before the append and the commit.
+    if (t.ok && t.steps.reduce((n, st) => n + st.idx.length, 0) > 1024) await turn();
     if (!t.ok) {
       if (t.touched) await this.em.resync(t.touched);
       await t.dropped?.close();

@@ -40,7 +40,7 @@ export interface KernelBackend {
 }
 
 /** Accounts per slice of an in-process re-margin (~1–2 ms): between slices the event loop serves other requests. */
-export const SLICE = 1024;
+export const SLICE = 256;
 
 /**
  * The in-process kernel as a backend. A one-asset re-margin of more than `SLICE` accounts runs in slices with the
@@ -92,4 +92,24 @@ export function concentrationAddOn(s: EngineState, m: MarketState, a: AccountSta
   let addOn = 0;
   for (const c of concentrationCharges(a.id, group, (n) => m.liquidity[n], s.service.concentration)) addOn += c.amount;
   return addOn;
+}
+
+/**
+ * Price the instruments a move of `moved` re-prices (their risk vectors, cached by the contexts `ctxs`) turning the
+ * event loop about every millisecond, so that the copy into the matrices that follows finds them computed: a
+ * tick's re-pricing is then no single long block (requests are answered in between). Same vectors either way.
+ */
+export async function warmRisks(reg: KernelRegistry, moved: readonly string[], ctxs: readonly RiskContext[]): Promise<void> {
+  if (moved.includes("*")) return;
+  let t0 = performance.now();
+  for (const c of ctxs) {
+    for (const code of moved) {
+      const a = reg.assetId(code);
+      if (a === undefined) continue;
+      for (const id of reg.dependents[a]) {
+        c.risk(reg.instruments[id]);
+        if (performance.now() - t0 > 1) { await new Promise<void>((r) => setImmediate(r)); t0 = performance.now(); }
+      }
+    }
+  }
 }

@@ -57,3 +57,13 @@ export function greeksSafe(reg: KernelRegistry, m: KernelMarket, a: number): boo
   }
   return true;
 }
+
+/** Are all of these Greeks finite (the invariant's Greek part)? */
+export function finiteGreeks(g: Readonly<Record<string, GreeksByUnderlying>>): boolean {
+  const fin = Number.isFinite;
+  for (const u in g) {
+    const x = g[u];
+    if (!(fin(x.delta) && fin(x.gamma) && fin(x.vega) && fin(x.theta) && fin(x.grossNotionalUsd) && fin(x.netDeltaUsd))) return false;
+  }
+  return true;
+}

@@ -9,15 +9,15 @@
  * cannot margin (its error text). `issues`: the invariant's margin part (every figure finite) without objects.
  */
 import { kernelServes, KernelMarket, KernelResults, MarginKernel, STATUS_ERROR, STATUS_NAMES, statusCode, type KernelAccountSpec, type KernelRegistry } from "../margin/kernel/index.js";
-import { concentrationAddOn, depsOf, kernelSpec, localBackend, type KernelBackend } from "./kernelBackend.js";
+import { concentrationAddOn, depsOf, kernelSpec, localBackend, warmRisks, type KernelBackend } from "./kernelBackend.js";
 import type { MarginParams } from "../margin/params.js";
-import { marginRatio, type MarginStatus } from "../margin/result.js";
+import type { MarginStatus } from "../margin/result.js";
 import type { RiskContext } from "../margin/riskContext.js";
 import type { InputIssue } from "../input/issues.js";
-import { accountMargin, errorSummary, liquidationHold, type AccountMargin } from "./accountMargin.js";
+import { accountMargin, errorSummary, type AccountMargin } from "./accountMargin.js";
 import { marginIssues } from "./invariant.js";
-import { greeksSafe, matrixGreeks } from "./kernelGreeks.js";
-import { MarginColumns } from "./marginColumns.js";
+import { finiteGreeks, greeksSafe, matrixGreeks } from "./kernelGreeks.js";
+import { inLiquidationAt, MarginColumns, numbersAt, summaryAt, type StatusNumbers } from "./marginColumns.js";
 import type { MarketState } from "./marketState.js";
 import type { AccountState, EngineState } from "./state.js";
 
@@ -68,11 +68,7 @@ export class KernelMargins {
   private unsafeMask = 0;
   private firstBad = -1;
 
-  /**
-   * `linked(s, a)` lists the account ids of `a`'s owner, in the order the engine passes them to accountMargin
-   * (its Indexes.linked); the default scans the state's accounts in insertion order. `backend` makes the kernel
-   * (default: an in-process `MarginKernel`, when the parameters are served).
-   */
+  /** `linked(s, a)`: `a`'s owner's account ids in accountMargin's order (default: state order); `backend` makes the kernel (default: in process). */
   constructor(readonly params: MarginParams, private readonly linked: (s: EngineState, a: AccountState) => Iterable<string> = ownedBy, backend?: (reg: KernelRegistry | undefined) => KernelBackend) {
     if (kernelServes(params, "USD")) {
       this.kernel = backend ? backend(undefined) : localBackend(new MarginKernel(params));
@@ -163,6 +159,11 @@ export class KernelMargins {
     if (this.byId.has(id)) this.accountChanged({ id, owner: "", balances: new Map(), positions: new Map(), status: "none" });
   }
 
+  /** Price the instruments a move of `moved` re-prices before `marketMoved` copies them, in slices (kernelBackend.ts `warmRisks`). */
+  warm(moved: readonly string[], ctx: RiskContext, imCtx: RiskContext | undefined): Promise<void> {
+    return this.kernel ? warmRisks(this.kernel.reg, moved, imCtx && this.stableActive ? [ctx, imCtx] : [ctx]) : Promise.resolve();
+  }
+
   /** The market moved (asset codes, `*`: everything): refill the rows of the live and stable valuations. */
   marketMoved(moved: readonly string[], m: MarketState | undefined, ctx: RiskContext, imCtx: RiskContext | undefined): void {
     const k = this.kernel;
@@ -203,10 +204,7 @@ export class KernelMargins {
   /** Incremented when the set of instruments with liquidity data changes. */
   private liquidityGen = 0;
 
-  /**
-   * Re-margin after an event (in-process backends): `compute`, then `finish` for `ids` (the accounts the engine
-   * re-margins: touched, their owners' linked accounts, dependents of the moved assets).
-   */
+  /** Re-margin after an event (in-process backends): `compute`, then `finish` for `ids` (the accounts the engine re-margins). */
   remargin(s: EngineState, ids: Iterable<string>, moved: readonly string[], ctx: RiskContext, imCtx: RiskContext | undefined): void {
     const p = this.compute(s, moved, ctx, imCtx);
     if (p !== undefined) throw new Error("KernelMargins.remargin: the backend is asynchronous (use compute, then finish)");
@@ -214,10 +212,7 @@ export class KernelMargins {
     this.finish(s, ids, ctx, imCtx);
   }
 
-  /**
-   * The kernel's part of a re-margin: accounts changed since the last call in full, accounts depending on the
-   * moved assets (only their units on those assets). Undefined when done; a promise when the backend is on workers.
-   */
+  /** The kernel's part of a re-margin (changed accounts in full, the moved assets' dependents); a promise on workers or in slices. */
   compute(s: EngineState, moved: readonly string[], ctx: RiskContext, imCtx: RiskContext | undefined): Promise<number> | undefined {
     const k = this.kernel;
     if (!k || !s.market) return undefined;
@@ -248,14 +243,11 @@ export class KernelMargins {
     }
   }
 
-  /**
-   * `finish` for entry indices (the tick path: the moved asset's dependents, no id lookups). Every index must be an
-   * account of `s`.
-   */
-  finishIdx(s: EngineState, idx: Int32Array, ctx: RiskContext, imCtx: RiskContext | undefined): void {
+  /** `finish` for entry indices `from` … `to` − 1 of `idx` (the tick path: no id lookups); every one an account of `s`. */
+  finishIdx(s: EngineState, idx: Int32Array, ctx: RiskContext, imCtx: RiskContext | undefined, from = 0, to = idx.length): void {
     const k = this.kernel;
     const stableOn = imCtx !== undefined && this.stable !== undefined && this.stableActive;
-    for (let j = 0; j < idx.length; j++) {
+    for (let j = from; j < to; j++) {
       const i = idx[j];
       this.done[this.doneCount++] = i;
       // Typed arrays only for the common account: no add-on, no fallback, Greeks safe by its assets' rows.
@@ -321,25 +313,16 @@ export class KernelMargins {
     return e ? (STATUS_NAMES[this.work.status[e.index]] as MarginStatus) : undefined;
   }
 
-  /**
-   * The figures a `margin_status` event carries (USD, add-ons included), or undefined for an unknown account;
-   * `error` when the account could not be margined (as AccountMargin.error).
-   */
-  numbers(id: string, c: MarginColumns = this.work): { status: MarginStatus; initialMargin: number; maintenanceMargin: number; adjustedEquity: number; error?: string } | undefined {
+  /** The figures a `margin_status` event carries (marginColumns.ts `numbersAt`), or undefined for an unknown account. */
+  numbers(id: string, c: MarginColumns = this.work): StatusNumbers | undefined {
     const e = this.byId.get(id);
-    if (!e) return undefined;
-    const fb = c.fallback.get(id);
-    if (fb) return { status: fb.status, initialMargin: fb.initialMargin, maintenanceMargin: fb.maintenanceMargin, adjustedEquity: fb.adjustedEquity, ...(fb.error ? { error: fb.error } : {}) };
-    const i = e.index;
-    return { status: STATUS_NAMES[c.status[i]] as MarginStatus, initialMargin: c.im[i], maintenanceMargin: c.mm[i], adjustedEquity: c.adjusted[i] };
+    return e ? numbersAt(c, e.index, id) : undefined;
   }
 
   /** liquidation.ts `isInLiquidation` of the account's margin (liquidation or bankrupt, and margined without error). */
   inLiquidation(id: string, c: MarginColumns = this.work): boolean {
     const e = this.byId.get(id);
-    if (!e || c.fallback.get(id)?.error) return false;
-    const s = c.status[e.index];
-    return s === STATUS_NAMES.indexOf("liquidation") || s === STATUS_NAMES.indexOf("bankrupt");
+    return e !== undefined && inLiquidationAt(c, e.index, id);
   }
 
   /** One account's add-ons and final status into the working columns (kernel numbers already current); `a` looked up when needed. */
@@ -382,12 +365,7 @@ export class KernelMargins {
   }
 
   private greeksFinite(e: Entry): boolean {
-    const g = matrixGreeks(this.kernel!.reg, this.kernel!.market, e.instruments, e.sizes);
-    for (const u in g) {
-      const x = g[u];
-      if (!(fin(x.delta) && fin(x.gamma) && fin(x.vega) && fin(x.theta) && fin(x.grossNotionalUsd) && fin(x.netDeltaUsd))) return false;
-    }
-    return true;
+    return finiteGreeks(matrixGreeks(this.kernel!.reg, this.kernel!.market, e.instruments, e.sizes));
   }
 
   private usesStable(e: Entry): boolean {
@@ -412,24 +390,12 @@ export class KernelMargins {
     return e ? this.summaryOf(s, this.work, e.index, s.seq) : undefined;
   }
 
-  /**
-   * The `AccountMargin` of entry `i` in columns `c` (the working or the published ones) with sequence number
-   * `seq`; Greeks from the current matrix rows.
-   */
+  /** The `AccountMargin` of entry `i` in columns `c` (working or published) with sequence number `seq`; Greeks from the rows. */
   summaryOf(s: EngineState, c: MarginColumns, i: number, seq: number): AccountMargin | undefined {
     const e = this.entries[i], a = e && s.accounts.get(e.id), k = this.kernel;
     if (!e || !a) return undefined;
     const fb = c.fallback.get(e.id);
     if (fb) return { ...fb, seq };
-    if (!k) return undefined;
-    const adj = c.adjusted[i], im = c.im[i], mm = c.mm[i], status = STATUS_NAMES[c.status[i]] as MarginStatus;
-    const out: { -readonly [K in keyof AccountMargin]: AccountMargin[K] } = {
-      account: e.id, owner: a.owner, seq, equity: c.equity[i], adjustedEquity: adj, initialMargin: im, maintenanceMargin: mm,
-      availableFunds: adj - im, marginRatio: marginRatio(mm, adj), status, concentrationAddOn: c.addOn[i], stableAddOn: c.stableAddOn[i],
-      unrealisedPnl: c.upnl[i], greeks: matrixGreeks(k.reg, k.market, e.instruments, e.sizes),
-    };
-    const hold = status === "liquidation" || status === "bankrupt" ? liquidationHold(s, a) : undefined;
-    if (hold) out.liquidationHold = hold;
-    return out;
+    return k ? summaryAt(s, a, c, i, seq, matrixGreeks(k.reg, k.market, e.instruments, e.sizes)) : undefined;
   }
 }

@@ -6,7 +6,19 @@
  * working columns, what a trial writes) and the engine publishes a trial's entries into a second set at commit
  * (`copyFrom`), so nothing a trial computed is visible before its events are in the log.
  */
-import type { AccountMargin } from "./accountMargin.js";
+import { STATUS_NAMES } from "../margin/kernel/results.js";
+import { marginRatio, type MarginStatus } from "../margin/result.js";
+import { liquidationHold, type AccountMargin, type GreeksByUnderlying } from "./accountMargin.js";
+import type { AccountState, EngineState } from "./state.js";
+
+/** The figures a `margin_status` event carries (USD, add-ons included); `error` when the account could not be margined. */
+export interface StatusNumbers {
+  status: MarginStatus;
+  initialMargin: number;
+  maintenanceMargin: number;
+  adjustedEquity: number;
+  error?: string;
+}
 
 export class MarginColumns {
   equity = new Float64Array(64);
@@ -45,4 +57,31 @@ export class MarginColumns {
     if (fb) this.fallback.set(id, fb);
     else if (this.fallback.size > 0) this.fallback.delete(id);
   }
+}
+
+/** The status figures of entry `i` of `c` (account `id`). */
+export function numbersAt(c: MarginColumns, i: number, id: string): StatusNumbers {
+  const fb = c.fallback.get(id);
+  if (fb) return { status: fb.status, initialMargin: fb.initialMargin, maintenanceMargin: fb.maintenanceMargin, adjustedEquity: fb.adjustedEquity, ...(fb.error ? { error: fb.error } : {}) };
+  return { status: STATUS_NAMES[c.status[i]] as MarginStatus, initialMargin: c.im[i], maintenanceMargin: c.mm[i], adjustedEquity: c.adjusted[i] };
+}
+
+/** liquidation.ts `isInLiquidation` of entry `i` (liquidation or bankrupt, margined without error). */
+export function inLiquidationAt(c: MarginColumns, i: number, id: string): boolean {
+  if (c.fallback.size > 0 && c.fallback.get(id)?.error) return false;
+  const s = c.status[i];
+  return s === STATUS_NAMES.indexOf("liquidation") || s === STATUS_NAMES.indexOf("bankrupt");
+}
+
+/** accountMargin's summary (contributions off) of account `a` from entry `i` of `c`, with its Greeks and `seq`. */
+export function summaryAt(s: EngineState, a: AccountState, c: MarginColumns, i: number, seq: number, greeks: Record<string, GreeksByUnderlying>): AccountMargin {
+  const adj = c.adjusted[i], im = c.im[i], mm = c.mm[i], status = STATUS_NAMES[c.status[i]] as MarginStatus;
+  const out: { -readonly [K in keyof AccountMargin]: AccountMargin[K] } = {
+    account: a.id, owner: a.owner, seq, equity: c.equity[i], adjustedEquity: adj, initialMargin: im, maintenanceMargin: mm,
+    availableFunds: adj - im, marginRatio: marginRatio(mm, adj), status, concentrationAddOn: c.addOn[i], stableAddOn: c.stableAddOn[i],
+    unrealisedPnl: c.upnl[i], greeks,
+  };
+  const hold = status === "liquidation" || status === "bankrupt" ? liquidationHold(s, a) : undefined;
+  if (hold) out.liquidationHold = hold;
+  return out;
 }

@@ -226,16 +226,28 @@ async function remarginStep(km: KernelMargins, fork: EngineState, eff: { account
   if (!ctx) return new Int32Array(0);
   const moved = fresh ? ["*"] : eff.moved;
   for (const m of moved) touched?.moved.add(m);
-  if (moved.length > 0) km.marketMoved(moved, fork.market, ctx, imCtx);
+  if (moved.length > 0) { await km.warm(moved, ctx, imCtx); km.marketMoved(moved, fork.market, ctx, imCtx); }
   await km.compute(fork, moved, ctx, imCtx);
   km.beginStep();
   const which = ids();
-  if (which instanceof Int32Array) km.finishIdx(fork, which, ctx, imCtx);
+  if (which instanceof Int32Array) {
+    // In slices, the event loop turned between them (reads are answered during a large tick).
+    for (let from = 0; from < which.length; from += FINISH_SLICE) {
+      if (from > 0) await turn();
+      km.finishIdx(fork, which, ctx, imCtx, from, Math.min(which.length, from + FINISH_SLICE));
+    }
+  }
   else km.finish(fork, which, ctx, imCtx);
   const bad = km.issues(fork);
   // Entry lists (a tick's dependents) are immutable and were finished in full: no copy.
   return bad.length > 0 ? bad : which instanceof Int32Array ? which : km.finished();
 }
+
+/** Entries finished per slice of a tick (~1 ms). */
+const FINISH_SLICE = 2048;
+
+/** Let the event loop run what is waiting (HTTP requests) before going on. */
+export const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** Accounts to re-margin after an event: all (fresh contexts), else the changed ones with their owners' linked accounts and the dependents of moved assets. */
 function affected(base: TrialBase, fork: EngineState, eff: { accounts: string[]; moved: string[] }, fresh: boolean): Iterable<string> | Int32Array {
