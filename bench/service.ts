@@ -19,7 +19,8 @@ import { mulberry32 } from "./prng.js";
 import { instrumentPool } from "./bookFile.js";
 import { Report, met } from "./report.js";
 import { fmtFixed, fmtRatio, quantile } from "./stats.js";
-import { bookId, nextBtcTick, writeBook } from "./engineBook.js";
+import { bookId, nextBtcTick, writeBookFile } from "./engineBook.js";
+import { loadBook } from "../src/adapters/bookLoader.js";
 import { Floor, kernelData } from "./kernelData.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..").replace(/\/dist$/, "");
@@ -188,7 +189,7 @@ async function httpAndWsBench(r: Report): Promise<void> {
 
 /** Figures of the book service benchmark (bench/service.ts `bookFigures`). */
 export interface BookFigures {
-  startS: number; remargined: number; sent: number; busyS: number;
+  startS: number; loadS: number; remargined: number; sent: number; busyS: number;
   ticks: number[]; floor: number[]; quiet: number[]; busy: number[];
 }
 
@@ -221,18 +222,21 @@ async function checks(url: string, key: string, n: number, warm: number): Promis
 /**
  * Through the service on a 10,000 × 20 book (issue 10 "Must show"): client-side POST /v1/market/ticks against the
  * floor measured in this process; pre-trade checks over HTTP while ticks arrive at 10/s, against the same checks
- * with no ticks. The book is the engine book of bench/engineBook.ts (market event + snapshot) in the service's
- * SQLite file (synchronous=FULL), which is what `dpm serve --book FILE.jsonl` loads; the loader lands separately.
+ * with no ticks. The book (bench/engineBook.ts `writeBookFile`, portfolio JSON lines) is loaded as `dpm serve --book`
+ * loads it (`loadBook`: book events in batches of 500) into the service's SQLite file (synchronous=FULL).
  */
 export async function bookFigures(quick: boolean): Promise<BookFigures> {
   const dir = mkdtempSync(join(tmpdir(), "dpm-bench-book-"));
   const key = "bench-admin-key-0123456789abcdef", db = join(dir, "book.sqlite");
-  const book = await writeBook(db, 10_000, 2, "full");
-  await book.store.close();
+  const book = writeBookFile(join(dir, "book.jsonl"), 10_000, 2);
   let t = performance.now();
-  const svc = await startService({ db, port: 0, adminKey: key, rateLimit: 0, sync: "full", snapshotEvery: 1e9, liquidation: { enabled: false }, quiet: true });
+  const svc = await startService({ db, port: 0, adminKey: key, rateLimit: 0, sync: "full", snapshotEvery: 1e9, liquidation: { enabled: false }, quiet: true, initialMarket: book.marketFile, book: true });
   const startS = (performance.now() - t) / 1000;
   try {
+    t = performance.now();
+    const loaded = await loadBook(svc, { file: join(dir, "book.jsonl") });
+    if (loaded.loaded !== 10_000) throw new Error(`book load: ${loaded.loaded} of 10,000 accounts loaded (${loaded.refused} refused: ${JSON.stringify(loaded.issues.slice(0, 3))})`);
+    const loadS = (performance.now() - t) / 1000;
     const hdr = { authorization: `Bearer ${key}`, "content-type": "application/json" };
     const post = async (path: string, body: unknown) => (await fetch(svc.url + path, { method: "POST", headers: hdr, body: JSON.stringify(body) })).json() as Promise<{ seq?: number; remargined?: number; error?: string }>;
     const floor = new Floor(kernelData().floorInstruments, book.specs);
@@ -271,7 +275,7 @@ export async function bookFigures(quick: boolean): Promise<BookFigures> {
     const busyS = (performance.now() - t) / 1000;
     ticking = false;
     await feeder;
-    return { startS, remargined, sent, busyS, ticks, floor: floorMs, quiet, busy };
+    return { startS, loadS, remargined, sent, busyS, ticks, floor: floorMs, quiet, busy };
   } finally {
     await svc.close();
     rmSync(dir, { recursive: true, force: true });
@@ -282,8 +286,8 @@ function bookReport(r: Report, f: BookFigures): void {
   const p99 = quantile(f.ticks, 0.99), f50 = quantile(f.floor, 0.5), f99 = quantile(f.floor, 0.99), pre99 = quantile(f.busy, 0.99);
   const row = (name: string, xs: number[], target: string, status: string) => [name, fmtFixed(quantile(xs, 0.5), 2), fmtFixed(quantile(xs, 0.99), 2), fmtFixed(Math.max(...xs), 2), xs.length, target, status];
   r.h3("Through the service: POST /v1/market/ticks and pre-trade checks on a 10,000 × 20 book");
-  r.p(`Book: 10,000 accounts × 20 BTC positions (bench/engineBook.ts, the engine benchmark's book) in the service's SQLite file, synchronous=FULL; ` +
-    `service start (snapshot, kernel, first re-margin): ${f.startS.toFixed(1)} s; kernel in process (\`--workers auto\` below 20,000 accounts). Ticks: ` +
+  r.p(`Book: 10,000 accounts × 20 BTC positions (bench/engineBook.ts, the engine benchmark's book) loaded as \`dpm serve --book\` loads it (book events in batches of 500) into the service's SQLite file, synchronous=FULL; ` +
+    `service start: ${f.startS.toFixed(1)} s, book load: ${f.loadS.toFixed(1)} s; kernel in process (\`--workers auto\` below 20,000 accounts). Ticks: ` +
     `sequential keep-alive \`fetch\` from this process, each timed from the request until its answer \`{seq, event, remargined}\` (every tick: remargined = ${f.remargined.toLocaleString("en-US")}). ` +
     `The floor (80 × 35 loop over the same positions) runs in this process after each tick. Pre-trade checks: \`POST /v1/accounts/${bookId(0)}/orders/check\` ` +
     "(20 BTC positions), sequential, from a client in a worker thread (its own event loop and heap: the latency is the server's), first without ticks (baseline), " +
