@@ -79,12 +79,12 @@ function pickInstruments(rng: Rng, universe: readonly UniverseEntry[], n: number
   return [...chosen];
 }
 
-/** A book of `count` accounts with 1-12 positions each (mean about 5); about 10 % have one open order. */
-export function syntheticBook(seed: number, universe: readonly UniverseEntry[], count: number): PortfolioFile[] {
+/** A book of `count` accounts with 1-12 positions each (mean about 5), or exactly `positions`; about 10 % have one open order. */
+export function syntheticBook(seed: number, universe: readonly UniverseEntry[], count: number, positions?: number): PortfolioFile[] {
   const rng = mulberry32(seed);
   const out: PortfolioFile[] = [];
   for (let i = 0; i < count; i++) {
-    const n = 1 + Math.floor(Math.pow(rng.next(), 1.6) * 12);
+    const drawn = 1 + Math.floor(Math.pow(rng.next(), 1.6) * 12), n = positions ?? drawn;
     const insts = pickInstruments(rng, universe, n);
     const pf: PortfolioFile = { account: `acct-${String(i).padStart(6, "0")}`, collateral: collateral(rng, 0.2 + 0.4 * n), positions: insts.map((e) => position(rng, e)) };
     if (rng.chance(0.1)) {

@@ -4,6 +4,7 @@
  * 100 subscribers. Each is compared with a baseline measured in the same run.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { Worker } from "node:worker_threads";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,7 +18,10 @@ import { IncrementalRiskContext } from "../src/engine/incrementalContext.js";
 import { mulberry32 } from "./prng.js";
 import { instrumentPool } from "./bookFile.js";
 import { Report, met } from "./report.js";
-import { quantile } from "./stats.js";
+import { fmtFixed, fmtRatio, quantile } from "./stats.js";
+import { bookId, nextBtcTick, writeBookFile } from "./engineBook.js";
+import { loadBook } from "../src/adapters/bookLoader.js";
+import { Floor, kernelData } from "./kernelData.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..").replace(/\/dist$/, "");
 const marketJson = (): Record<string, unknown> => JSON.parse(readFileSync(join(ROOT, "examples", "market.json"), "utf8"));
@@ -183,10 +187,127 @@ async function httpAndWsBench(r: Report): Promise<void> {
   }
 }
 
+/** Figures of the book service benchmark (bench/service.ts `bookFigures`). */
+export interface BookFigures {
+  startS: number; loadS: number; remargined: number; sent: number; busyS: number;
+  ticks: number[]; floor: number[]; quiet: number[]; busy: number[];
+}
+
+/** The client of the pre-trade checks, in a worker thread: its own event loop and heap, so the latencies are the server's. */
+const CLIENT = `
+const { parentPort, workerData } = require("node:worker_threads");
+(async () => {
+  const { url, key, path, n, warm } = workerData;
+  const hdr = { authorization: "Bearer " + key, "content-type": "application/json" };
+  const body = JSON.stringify({ instrument: "BTC-PERPETUAL", size: "1000" });
+  const lat = [];
+  for (let i = 0; i < warm + n; i++) {
+    const t0 = performance.now();
+    const r = await (await fetch(url + path, { method: "POST", headers: hdr, body })).json();
+    if (r.ok === undefined) throw new Error("pre-trade check failed: " + JSON.stringify(r));
+    if (i >= warm) lat.push(performance.now() - t0);
+  }
+  parentPort.postMessage(lat);
+})();`;
+
+async function checks(url: string, key: string, n: number, warm: number): Promise<number[]> {
+  const w = new Worker(CLIENT, { eval: true, workerData: { url, key, path: `/v1/accounts/${bookId(0)}/orders/check`, n, warm } });
+  try {
+    return await new Promise<number[]>((res, rej) => { w.once("message", res); w.once("error", rej); });
+  } finally {
+    await w.terminate();
+  }
+}
+
+/**
+ * Through the service on a 10,000 × 20 book (issue 10 "Must show"): client-side POST /v1/market/ticks against the
+ * floor measured in this process; pre-trade checks over HTTP while ticks arrive at 10/s, against the same checks
+ * with no ticks. The book (bench/engineBook.ts `writeBookFile`, portfolio JSON lines) is loaded as `dpm serve --book`
+ * loads it (`loadBook`: book events in batches of 500) into the service's SQLite file (synchronous=FULL).
+ */
+export async function bookFigures(quick: boolean): Promise<BookFigures> {
+  const dir = mkdtempSync(join(tmpdir(), "dpm-bench-book-"));
+  const key = "bench-admin-key-0123456789abcdef", db = join(dir, "book.sqlite");
+  const book = writeBookFile(join(dir, "book.jsonl"), 10_000, 2);
+  let t = performance.now();
+  const svc = await startService({ db, port: 0, adminKey: key, rateLimit: 0, sync: "full", snapshotEvery: 1e9, liquidation: { enabled: false }, quiet: true, initialMarket: book.marketFile, book: true });
+  const startS = (performance.now() - t) / 1000;
+  try {
+    t = performance.now();
+    const loaded = await loadBook(svc, { file: join(dir, "book.jsonl") });
+    if (loaded.loaded !== 10_000) throw new Error(`book load: ${loaded.loaded} of 10,000 accounts loaded (${loaded.refused} refused: ${JSON.stringify(loaded.issues.slice(0, 3))})`);
+    const loadS = (performance.now() - t) / 1000;
+    const hdr = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+    const post = async (path: string, body: unknown) => (await fetch(svc.url + path, { method: "POST", headers: hdr, body: JSON.stringify(body) })).json() as Promise<{ seq?: number; remargined?: number; error?: string }>;
+    const floor = new Floor(kernelData().floorInstruments, book.specs);
+    const rng = mulberry32(13);
+    let index = svc.engine.state.market!.assets.BTC.index, ts = Math.max(...Object.values(svc.engine.state.market!.asOf));
+    const nextTick = () => { const e = nextBtcTick(index, ts, () => rng.next()); index = e.index; ts = e.ts; return { asset: "BTC", ts: e.ts, index: e.index }; };
+    const TICKS = quick ? 60 : 300, ticks: number[] = [], floorMs: number[] = [];
+    let remargined = 0;
+    for (let i = 0; i < TICKS + 10; i++) {
+      const t0 = performance.now();
+      const a = await post("/v1/market/ticks", nextTick());
+      const dt = performance.now() - t0;
+      if (a.seq === undefined) throw new Error(`tick refused: ${a.error}`);
+      remargined = a.remargined ?? 0;
+      if (i < 10) continue;
+      ticks.push(dt);
+      floor.fill(svc.engine.riskContext()!.context());
+      const f0 = performance.now();
+      floor.run();
+      floorMs.push(performance.now() - f0);
+    }
+    // Pre-trade checks: with no ticks (baseline), then while a tick is posted every 100 ms.
+    const quiet = await checks(svc.url, key, quick ? 500 : 2000, 200);
+    let ticking = true, sent = 0;
+    const feeder = (async () => {
+      while (ticking) {
+        const t0 = performance.now();
+        const a = await post("/v1/market/ticks", nextTick());
+        if (a.seq === undefined) throw new Error(`tick refused: ${a.error}`);
+        sent++;
+        await new Promise((res) => setTimeout(res, Math.max(0, 100 - (performance.now() - t0))));
+      }
+    })();
+    t = performance.now();
+    const busy = await checks(svc.url, key, quick ? 1000 : 4000, 0);
+    const busyS = (performance.now() - t) / 1000;
+    ticking = false;
+    await feeder;
+    return { startS, loadS, remargined, sent, busyS, ticks, floor: floorMs, quiet, busy };
+  } finally {
+    await svc.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function bookReport(r: Report, f: BookFigures): void {
+  const p99 = quantile(f.ticks, 0.99), f50 = quantile(f.floor, 0.5), f99 = quantile(f.floor, 0.99), pre99 = quantile(f.busy, 0.99);
+  const row = (name: string, xs: number[], target: string, status: string) => [name, fmtFixed(quantile(xs, 0.5), 2), fmtFixed(quantile(xs, 0.99), 2), fmtFixed(Math.max(...xs), 2), xs.length, target, status];
+  r.h3("Through the service: POST /v1/market/ticks and pre-trade checks on a 10,000 × 20 book");
+  r.p(`Book: 10,000 accounts × 20 BTC positions (bench/engineBook.ts, the engine benchmark's book) loaded as \`dpm serve --book\` loads it (book events in batches of 500) into the service's SQLite file, synchronous=FULL; ` +
+    `service start: ${f.startS.toFixed(1)} s, book load: ${f.loadS.toFixed(1)} s; kernel in process (\`--workers auto\` below 20,000 accounts). Ticks: ` +
+    `sequential keep-alive \`fetch\` from this process, each timed from the request until its answer \`{seq, event, remargined}\` (every tick: remargined = ${f.remargined.toLocaleString("en-US")}). ` +
+    `The floor (80 × 35 loop over the same positions) runs in this process after each tick. Pre-trade checks: \`POST /v1/accounts/${bookId(0)}/orders/check\` ` +
+    "(20 BTC positions), sequential, from a client in a worker thread (its own event loop and heap: the latency is the server's), first without ticks (baseline), " +
+    `then while a tick is posted every 100 ms (${f.sent} ticks in ${f.busyS.toFixed(1)} s, ${fmtFixed(f.sent / f.busyS, 1)}/s).`);
+  const rows = [
+    row("floor (baseline, same process)", f.floor, "baseline", "—"),
+    row("tick, client side (POST → answer)", f.ticks, "p99 ≤ 4× floor", `${met(p99 <= 4 * f99)} vs floor p99 (${fmtRatio(p99 / f99)}); ${met(p99 <= 4 * f50)} vs floor p50 (${fmtRatio(p99 / f50)})`),
+    row("pre-trade check, no ticks (baseline)", f.quiet, "baseline", "—"),
+    row("pre-trade check, ticks at 10/s", f.busy, "p99 < 5 ms", met(pre99 < 5)),
+  ];
+  r.table(["figure", "p50 ms", "p99 ms", "max ms", "n", "target", "status"], rows);
+  r.p("During a tick the in-process kernel re-margins in slices of 256 accounts, prices the moved instruments and finishes the figures in slices too, " +
+    "and turns the event loop before the append and before the derived events, so a check waits for one slice rather than the whole tick.");
+}
+
 /** The service section of BENCHMARKS.md. */
-export async function serviceBench(): Promise<string> {
+export async function serviceBench(quick = process.env.DPM_BENCH_QUICK === "1"): Promise<string> {
   const r = new Report();
   r.h2("Service: engine ticks, pre-trade checks, WebSocket fan-out");
+  bookReport(r, await bookFigures(quick));
   await tickBench(r);
   await httpAndWsBench(r);
   return r.toString();

@@ -5,24 +5,32 @@
  * appended in one transaction and committed; one result per input, in input order. An event whose trial fails
  * is refused alone (409) and the rest still go through.
  *
+ * The trials run on the engine's kernel (its working columns, docs/kernel.md), so the host offers whole steps
+ * only: `transact` (trial → append → commit, a failed trial or append undone in the kernel) and `tryOut` (a trial
+ * undone whatever its outcome: a dry run, and finding which events of a failed batch fail alone). A trial that is
+ * not committed never stays in the kernel: its working columns and rows are always the committed state's.
+ *
  * Every event of a batch is checked against the state before the batch, so a batch holds only account events
  * (no ticks, parameters or funding, which would move other accounts) and at most one event per account.
  */
 import type { InputIssue } from "../input/issues.js";
 import { DERIVED_TYPES, parseEvent, type EngineEvent } from "./events.js";
 import type { SubmitResult } from "./engine.js";
-import type { Trial, TrialFailure } from "./trial.js";
+import type { TrialFailure } from "./trial.js";
 
-/** What a batch needs of the engine (bound to its private checks, trial and commit). */
+/** A trial's outcome: passed, with the sequence numbers of its events (logged by `transact`, tried at by `tryOut`), or its failure. */
+export type BatchStep = { readonly ok: true; readonly seqs: readonly number[] } | TrialFailure;
+
+/** What a batch needs of the engine (bound to its private checks and transaction steps). */
 export interface BatchHost {
   /** Complete an event from the live market and run every check before the trial: the event to try, or its refusal. */
   admit(e: EngineEvent): Promise<{ ok: true; event: EngineEvent } | { ok: false; result: SubmitResult }>;
-  trial(events: readonly EngineEvent[]): Trial | TrialFailure;
+  /** A trial of `events` together, undone in the kernel whether it passes or not (nothing appended or published). */
+  tryOut(events: readonly EngineEvent[]): Promise<BatchStep>;
+  /** Trial → append (one transaction) → commit; a failed trial is undone and answered, a failed append undone and thrown. */
+  transact(events: readonly EngineEvent[]): Promise<BatchStep>;
   /** A refusal (counted). */
   refuse(status: 404 | 409, reason: string, issues?: readonly InputIssue[]): SubmitResult;
-  /** Append in one transaction; their sequence numbers once durable. */
-  append(events: readonly EngineEvent[]): Promise<number[]>;
-  commit(t: Trial, seqs: readonly number[]): void;
   /** Derived events and snapshot after the commit (never fails). */
   settle(): Promise<void>;
 }
@@ -30,11 +38,14 @@ export interface BatchHost {
 /** Event types a batch may hold: events of one account each. */
 const BATCHABLE: ReadonlySet<string> = new Set(["account", "book", "deposit", "withdrawal", "fill", "order", "cancel"]);
 
+/** An accepted event and its position in the input. */
+type Item = { readonly i: number; readonly e: EngineEvent };
+
 const invalid = (reason: string, issues: readonly InputIssue[]): SubmitResult => ({ ok: false, status: 400, reason, issues });
 
 /** Parse and admit every input; the accepted ones with their positions, the others' results filled in. */
-async function admitAll(host: BatchHost, inputs: readonly unknown[], out: SubmitResult[]): Promise<{ i: number; e: EngineEvent }[]> {
-  const accepted: { i: number; e: EngineEvent }[] = [];
+async function admitAll(host: BatchHost, inputs: readonly unknown[], out: SubmitResult[]): Promise<Item[]> {
+  const accepted: Item[] = [];
   const accounts = new Set<string>();
   for (const [i, input] of inputs.entries()) {
     const p = parseEvent(input);
@@ -52,45 +63,59 @@ async function admitAll(host: BatchHost, inputs: readonly unknown[], out: Submit
   return accepted;
 }
 
-/** The largest subset that passes one trial: each event that fails alone is refused (409) and left out. */
-function passing(host: BatchHost, items: { i: number; e: EngineEvent }[], out: SubmitResult[]): { items: { i: number; e: EngineEvent }[]; trial: Trial | undefined } {
-  if (items.length === 0) return { items, trial: undefined };
-  const t = host.trial(items.map((x) => x.e));
-  if (t.ok) return { items, trial: t };
-  const kept: { i: number; e: EngineEvent }[] = [];
+/**
+ * After a batch failed its trial: each event tried alone (and undone); those that fail alone are refused (409),
+ * the others returned.
+ */
+async function alone(host: BatchHost, items: readonly Item[], failed: TrialFailure, out: SubmitResult[]): Promise<Item[]> {
+  const kept: Item[] = [];
   for (const x of items) {
-    const alone = items.length === 1 ? t : host.trial([x.e]);
-    if (alone.ok) kept.push(x);
-    else out[x.i] = host.refuse(409, alone.reason, alone.issues);
+    const t = items.length === 1 ? failed : await host.tryOut([x.e]);
+    if (t.ok) kept.push(x);
+    else out[x.i] = host.refuse(409, t.reason, t.issues);
   }
-  if (kept.length === 0) return { items: kept, trial: undefined };
-  const again = host.trial(kept.map((x) => x.e));
+  return kept;
+}
+
+/** Dry run: the accepted events that pass, answered ok with the sequence numbers they were tried at (0 when they pass only alone). */
+async function dryRun(host: BatchHost, items: readonly Item[], out: SubmitResult[]): Promise<void> {
+  let t = await host.tryOut(items.map((x) => x.e));
+  let kept: readonly Item[] = items;
+  if (!t.ok) {
+    kept = await alone(host, items, t, out);
+    if (kept.length === 0) return;
+    t = await host.tryOut(kept.map((x) => x.e));
+  }
+  const seqs = t.ok ? t.seqs : undefined;
+  kept.forEach((x, k) => { out[x.i] = { ok: true, seq: seqs?.[k] ?? 0, event: x.e, dryRun: true }; });
+}
+
+/** Commit the accepted events: together, else those that pass alone together, else one by one. Returns how many were committed. */
+async function commit(host: BatchHost, items: readonly Item[], out: SubmitResult[]): Promise<number> {
+  const answer = (xs: readonly Item[], seqs: readonly number[]) => xs.forEach((x, k) => { out[x.i] = { ok: true, seq: seqs[k], event: x.e }; });
+  const t = await host.transact(items.map((x) => x.e));
+  if (t.ok) { answer(items, t.seqs); return items.length; }
+  const kept = await alone(host, items, t, out);
+  if (kept.length === 0) return 0;
+  const again = await host.transact(kept.map((x) => x.e));
+  if (again.ok) { answer(kept, again.seqs); return kept.length; }
   // Independent accounts pass together what they pass alone; should they not, they are committed one by one.
-  return again.ok ? { items: kept, trial: again } : { items: kept, trial: undefined };
+  let n = 0;
+  for (const x of kept) {
+    const one = await host.transact([x.e]);
+    if (!one.ok) { out[x.i] = host.refuse(409, one.reason, one.issues); continue; }
+    answer([x], one.seqs);
+    n++;
+  }
+  return n;
 }
 
 /** Process a batch (see the file comment). `dryRun`: no append; accepted events answer ok with the seq they were tried at. */
-export async function processBatch(host: BatchHost, inputs: readonly unknown[], dryRun: boolean): Promise<SubmitResult[]> {
+export async function processBatch(host: BatchHost, inputs: readonly unknown[], dry: boolean): Promise<SubmitResult[]> {
   const out: SubmitResult[] = new Array<SubmitResult>(inputs.length);
   const accepted = await admitAll(host, inputs, out);
-  const { items, trial } = passing(host, accepted, out);
-  if (dryRun) {
-    items.forEach((x, k) => { out[x.i] = { ok: true, seq: trial?.steps[k].seq ?? 0, event: x.e, dryRun: true }; });
-    return out;
-  }
-  if (trial) {
-    const seqs = await host.append(items.map((x) => x.e));
-    host.commit(trial, seqs);
-    items.forEach((x, k) => { out[x.i] = { ok: true, seq: seqs[k], event: x.e }; });
-  } else {
-    for (const x of items) {
-      const t = host.trial([x.e]);
-      if (!t.ok) { out[x.i] = host.refuse(409, t.reason, t.issues); continue; }
-      const seqs = await host.append([x.e]);
-      host.commit(t, seqs);
-      out[x.i] = { ok: true, seq: seqs[0], event: x.e };
-    }
-  }
-  if (items.length > 0) await host.settle();
+  if (accepted.length === 0) return out;
+  if (dry) { await dryRun(host, accepted, out); return out; }
+  if ((await commit(host, accepted, out)) > 0) await host.settle();
   return out;
 }

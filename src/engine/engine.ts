@@ -5,32 +5,33 @@
  * re-margined: the accounts it touched (and their owner's linked accounts), and on a tick the accounts
  * that depend on the moved asset, against risk vectors recomputed for that underlying only. Status
  * changes become `margin_status` events (margin call, liquidation trigger, bankrupt, restored), and a
- * tick past an expiry's 08:00 UTC settles it against that tick's index with an `expiry` event.
+ * tick past an expiry's 08:00 UTC settles it against that tick's index with an `expiry` event (derived.ts).
+ * Batches of client events (the book loader) go through batch.ts on the same trial → append → commit steps.
  * State = latest snapshot + replay of the log after it; margins are a pure function of the state.
  */
 import { EventEmitter } from "node:events";
-import { accountMargin, errorSummary, prepareAccount, type AccountMargin, type AccountMarginDetail, type PreparedAccount } from "./accountMargin.js";
-import { DERIVED_TYPES, parseEvent, type EngineEvent, type MarginStatusEvent } from "./events.js";
+import { accountMargin, prepareAccount, type AccountMarginDetail, type PreparedAccount } from "./accountMargin.js";
+import { DERIVED_TYPES, parseEvent, type EngineEvent } from "./events.js";
 import { orderRestCheck } from "./orders.js";
 import { IncrementalRiskContext } from "./incrementalContext.js";
-import { toUnits } from "../domain/money.js";
-import { applyEvent, cloneAccount, emptyState, eventProblem, instrumentOf, deserializeState, serializeState, type AccountState, type EngineState, type QuarantinedEvent } from "./state.js";
+import { applyEvent, emptyState, eventProblem, deserializeState, serializeState, type AccountState, type EngineState, type QuarantinedEvent } from "./state.js";
 import type { Store } from "./store.js";
 import type { InputIssue } from "../input/issues.js";
 import { Indexes } from "./indexes.js";
 import { completeTick, stableView } from "./marketState.js";
 import { duplicateAnswer } from "./requestIds.js";
-import { isInLiquidation, liquidationEvents, liquidationHold, type LiquidationConfig } from "./liquidation.js";
+import type { LiquidationConfig } from "./liquidation.js";
 import { bandIssues, DEFAULT_BANDS, type BandOptions } from "./priceBands.js";
-import { marginFinite, marginIssues } from "./invariant.js";
 import { unmarginableReason, withdrawalCheckOf, type WithdrawalCheck } from "./checks.js";
 import { replayLog } from "./replay.js";
-import { runTrial, type Trial } from "./trial.js";
+import { runTrial, turn, type Trial, type TrialFailure } from "./trial.js";
+import { EngineMargins, marginsChanged, type MarginsView } from "./engineMargins.js";
 import { completeBook } from "./book.js";
 import { processBatch, type BatchHost } from "./batch.js";
+import { deriveAfter, type DerivedHost } from "./derived.js";
 
 export type SubmitResult =
-  | { readonly ok: true; readonly seq: number; readonly event: EngineEvent; readonly duplicate?: true; readonly dryRun?: true }
+  | { readonly ok: true; readonly seq: number; readonly event: EngineEvent; readonly duplicate?: true; readonly dryRun?: true; /** Accounts re-margined after the event (its own step; not the derived events'). */ readonly remargined?: number }
   | { readonly ok: false; readonly status: 400 | 404 | 409 | 503; readonly reason: string; readonly issues?: readonly InputIssue[]; readonly detail?: unknown };
 
 export interface EngineOptions {
@@ -42,6 +43,10 @@ export interface EngineOptions {
   readonly liquidation?: LiquidationConfig;
   /** State-dependent price bands (src/engine/priceBands.ts); default: 2× around the mark, index moves ≤ 50 %. */
   readonly bands?: Partial<BandOptions>;
+  /** Kernel threads (engineMargins.ts `MarginsOptions`: 1 in process, N worker threads, "auto" by book size). */
+  readonly workers?: number | "auto";
+  /** The compiled kernel worker (default: beside the module, or under dist/). */
+  readonly workerUrl?: URL;
   /** Told of events quarantined at replay and of failures after an event was logged (also the bus's "problem"). */
   readonly onProblem?: (p: EngineProblem) => void;
 }
@@ -55,28 +60,23 @@ export interface EngineProblem {
   readonly seq?: number;
 }
 
-/** Payload of the `margins` bus event: accounts re-margined after event `seq`. */
-export interface MarginsChanged {
-  readonly seq: number;
-  readonly accounts: readonly AccountMargin[];
-  /** Assets whose price moved with this event. */
-  readonly moved: readonly string[];
-}
+export type { MarginsChanged } from "./engineMargins.js";
+
+/** A committed transaction: the sequence numbers its events were logged with, and the trial it installed. */
+type Committed = { readonly ok: true; readonly seqs: number[]; readonly trial: Trial };
 
 export class Engine {
   readonly bus = new EventEmitter();
-  readonly margins = new Map<string, AccountMargin>();
+  /** The published margins, as a read-only map whose `AccountMargin`s are built on demand (engineMargins.ts). */
+  readonly margins: MarginsView;
   private readonly idx = new Indexes();
+  private readonly em: EngineMargins;
   private ctx: IncrementalRiskContext | undefined;
   /** Risk context of the market at the oracle's stable prices (IM only); undefined while no asset has one. */
   private imCtx: IncrementalRiskContext | undefined;
   private tail: Promise<unknown> = Promise.resolve();
-  /** Per account: its Portfolio and parsed instruments, converted once from the bigint state; dropped when an event touches the account. */
+  /** Per account: its Portfolio and parsed instruments for `detail` (explanation path), dropped when an event touches the account. */
   private readonly prepared = new Map<string, PreparedAccount>();
-  /** Accounts re-margined since the last status check (only their status can have changed). */
-  private readonly dirty = new Set<string>();
-  /** Accounts whose margin status is liquidation or bankrupt (candidates for liquidation). */
-  private readonly due = new Set<string>();
   private sinceSnapshot = 0;
   /** Counters for /metrics. */
   readonly counters = { events: 0, rejected: 0, recomputes: 0, lastRecomputeMs: 0, liquidations: 0, liquidationSteps: 0, adlFills: 0 };
@@ -84,11 +84,20 @@ export class Engine {
   readonly held = new Map<string, string>();
   /** The price bands this engine enforces on fills, orders and ticks. */
   readonly bands: BandOptions;
+  /** What derived.ts reads and calls (the derived events after a commit). */
+  private readonly derived: DerivedHost;
 
   private constructor(readonly store: Store, public state: EngineState, private readonly opts: EngineOptions) {
     this.bus.setMaxListeners(0);
     this.bands = { ...DEFAULT_BANDS, ...opts.bands };
     if (opts.onProblem) this.bus.on("problem", opts.onProblem);
+    const self = this;
+    this.em = new EngineMargins({ get state() { return self.state; }, idx: this.idx, contexts: () => ({ ctx: self.ctx?.context(), imCtx: self.imCtx?.context() }) }, { ...(opts.workers !== undefined ? { workers: opts.workers } : {}), ...(opts.workerUrl ? { workerUrl: opts.workerUrl } : {}) });
+    this.margins = this.em.view;
+    this.derived = {
+      get state() { return self.state; }, get ctx() { return self.ctx; }, idx: this.idx, em: this.em, bus: this.bus, held: this.held, counters: this.counters,
+      liquidation: opts.liquidation ?? {}, transact: (events) => this.transact(events),
+    };
   }
 
   /**
@@ -101,8 +110,8 @@ export class Engine {
     const e = new Engine(store, r.state, opts);
     e.quarantinedNow = r.quarantined;
     for (const q of e.quarantinedNow) e.bus.emit("problem", { msg: "event quarantined at replay (not applied)", error: "Quarantine", detail: `seq ${q.seq} (${q.type ?? "no type"}): ${q.reason}`, seq: q.seq } satisfies EngineProblem);
-    e.rebuildAll();
-    await e.enqueue(() => e.guarded("deriving status events at start", () => e.deriveAfter([...e.idx.heldUnderlyings()], [...e.margins.keys()])));
+    await e.rebuildAll();
+    await e.enqueue(() => e.guarded("deriving status events at start", () => deriveAfter(e.derived, [...e.idx.heldUnderlyings()], [...e.em.ids()])));
     return e;
   }
 
@@ -115,32 +124,24 @@ export class Engine {
   }
 
   /** Margin every account from scratch (fresh risk context). */
-  private rebuildAll(): void {
+  private async rebuildAll(): Promise<void> {
     this.idx.clear();
     for (const a of this.state.accounts.values()) this.idx.touch(a);
-    this.margins.clear();
     this.prepared.clear();
-    this.due.clear();
     this.ctx = this.state.market ? new IncrementalRiskContext(this.state.market, this.state.params) : undefined;
     const sv = this.state.market && stableView(this.state.market);
     this.imCtx = sv ? new IncrementalRiskContext(sv, this.state.params) : undefined;
-    for (const a of this.state.accounts.values()) this.recompute(a);
+    await this.em.rebuild();
   }
 
-  /** Margin an account on the live contexts (start); figures that are not finite become an error summary. */
-  private recompute(a: AccountState): void {
-    if (!this.ctx) return;
-    let prep = this.prepared.get(a.id);
-    if (!prep) this.prepared.set(a.id, (prep = prepareAccount(a)));
-    const m = accountMargin(this.state, this.ctx.context(), a, this.idx.linked(a.owner), this.imCtx?.context(), prep, false).summary;
-    this.install(marginFinite(m) ? m : errorSummary(a, this.state.seq, `margin figures are not finite: ${marginIssues(m).map((i) => i.path).join(", ")}`));
+  /** Kernel threads in use (1: in process). */
+  get kernelThreads(): number {
+    return this.em.threads;
   }
 
-  private install(m: AccountMargin): void {
-    this.margins.set(m.account, m);
-    this.dirty.add(m.account);
-    if (isInLiquidation(m)) this.due.add(m.account);
-    else this.due.delete(m.account);
+  /** Stop the kernel's worker threads (after `idle`; the engine is not used afterwards). */
+  close(): Promise<void> {
+    return this.enqueue(() => this.em.close());
   }
 
   /** Full margin detail of an account now (the core result + add-ons), or undefined. */
@@ -148,7 +149,9 @@ export class Engine {
     const a = hypothetical ?? this.state.accounts.get(id);
     if (!a || !this.ctx) return undefined;
     // Hypothetical accounts (pre-trade, withdrawal checks) need the numbers only, not the per-position explanation.
-    return accountMargin(this.state, this.ctx.context(), a, this.idx.linked(a.owner), this.imCtx?.context(), hypothetical ? undefined : this.prepared.get(id), hypothetical === undefined);
+    let prep = hypothetical ? undefined : this.prepared.get(id);
+    if (!hypothetical && !prep) this.prepared.set(id, (prep = prepareAccount(a)));
+    return accountMargin(this.state, this.ctx.context(), a, this.idx.linked(a.owner), this.imCtx?.context(), prep, hypothetical === undefined);
   }
 
   /** The risk context of the live market (undefined before the first market event). */
@@ -183,10 +186,13 @@ export class Engine {
   /**
    * Submit client events as one batch (the book loader, src/engine/batch.ts): each validated and checked as `submit`
    * checks it, the accepted ones tried together, appended in one transaction and committed; one result per input, in
-   * order. `dryRun`: the checks and the trial only, nothing appended.
+   * order. `dryRun`: the checks and the trial only (undone in the kernel), nothing appended.
    */
   submitBatch(inputs: readonly unknown[], opts: { readonly dryRun?: boolean } = {}): Promise<SubmitResult[]> {
-    const host: BatchHost = { admit: (e) => this.admit(e), trial: (es) => this.trial(es), refuse: (st, r, i) => this.refuse(st, r, undefined, i), append: (es) => this.store.appendEvents(es, this.now()), commit: (t, seqs) => this.commit(t, seqs), settle: () => this.settle([]) };
+    const host: BatchHost = {
+      admit: (e) => this.admit(e), tryOut: (es) => this.tryOut(es), transact: (es) => this.transact(es),
+      refuse: (st, r, i) => this.refuse(st, r, undefined, i), settle: () => this.settle([]),
+    };
     return this.enqueue(() => processBatch(host, inputs, opts.dryRun === true));
   }
 
@@ -199,12 +205,12 @@ export class Engine {
     const a = await this.admit(input);
     if (!a.ok) return a.result;
     const e = a.event;
-    const t = this.trial([e]);
+    const t = await this.transact([e]);
     if (!t.ok) return this.refuse(409, t.reason, undefined, t.issues);
-    const [seq] = await this.store.appendEvents([e], this.now());
-    this.commit(t, [seq]);
+    const seq = t.seqs[0], remargined = t.trial.steps[0].idx.length;
+    if (remargined > 1024) await turn();
     await this.settle(e.type === "tick" ? [e.asset] : []);
-    return { ok: true, seq, event: e };
+    return { ok: true, seq, event: e, remargined };
   }
 
   /** An event completed from the live market (see `completeTick`, `completeBook`) and put through every check before the trial; or its refusal. */
@@ -233,7 +239,7 @@ export class Engine {
 
   /** After a commit: derived events (expiries of the moved assets, status changes, liquidations), then a snapshot when due. */
   private async settle(moved: readonly string[]): Promise<void> {
-    await this.guarded("writing derived events after an acknowledged event", () => this.deriveAfter(moved, []));
+    await this.guarded("writing derived events after an acknowledged event", () => deriveAfter(this.derived, moved, []));
     await this.guarded("writing a snapshot", () => this.maybeSnapshot());
   }
 
@@ -250,11 +256,63 @@ export class Engine {
   /** Time of the last trial (ms): the re-margining of the affected accounts, reported with the commit as lastRecomputeMs. */
   private trialMs = 0;
 
-  private trial(events: readonly EngineEvent[]) {
+  /**
+   * A trial of `events` (trial.ts: applied to a fork, every affected account re-margined into the kernel's working
+   * columns and checked). Until it is committed or undone (`undo`), `engine.margins` answers with the committed
+   * figures. A trial that throws leaves the kernel's rows unknown: they are rebuilt from the committed state.
+   */
+  private async trial(events: readonly EngineEvent[]): Promise<Trial | TrialFailure> {
     const t0 = performance.now();
-    const t = runTrial({ state: this.state, ctx: this.ctx, imCtx: this.imCtx, idx: this.idx, prepared: this.prepared }, events);
-    this.trialMs = performance.now() - t0;
-    return t;
+    this.em.pending = true;
+    try {
+      const t = await runTrial({ state: this.state, ctx: this.ctx, imCtx: this.imCtx, idx: this.idx, margins: this.em }, events);
+      this.trialMs = performance.now() - t0;
+      return t;
+    } catch (err) {
+      await this.rebuildAll();
+      this.em.pending = false;
+      throw err;
+    }
+  }
+
+  /**
+   * Undo a trial that is not committed (refused, its append failed, a dry run): the kernel's rows of the accounts
+   * and assets it touched rebuilt from the live state and contexts, its working figures the published ones again
+   * (`EngineMargins.resync`), and a kernel it built for a params event closed.
+   */
+  private async undo(t: Trial | TrialFailure): Promise<void> {
+    if (t.touched) await this.em.resync(t.touched);
+    const dropped = t.ok ? (t.replaced ? t.km : undefined) : t.dropped;
+    await dropped?.close();
+    this.em.pending = false;
+  }
+
+  /**
+   * Compute → check → append → commit, in one place: a trial of `events`, then the append, then the commit (the
+   * events applied to the live state, the figures published). A failed trial or append is undone in the kernel
+   * and nothing is published; a failed append is rethrown.
+   */
+  private async transact(events: readonly EngineEvent[]): Promise<Committed | TrialFailure> {
+    const t = await this.trial(events);
+    if (!t.ok) { await this.undo(t); return t; }
+    // After a large re-margin, requests that waited are answered before the append and the commit.
+    if (t.steps.reduce((n, st) => n + st.idx.length, 0) > 1024) await turn();
+    let seqs: number[];
+    try {
+      seqs = await this.store.appendEvents(events, this.now());
+    } catch (err) {
+      await this.undo(t);
+      throw err;
+    }
+    this.commit(t, seqs);
+    return { ok: true, seqs, trial: t };
+  }
+
+  /** A trial that is undone whatever its outcome (a dry run; which events of a batch pass): the sequence numbers it tried them at, or its failure. */
+  private async tryOut(events: readonly EngineEvent[]): Promise<{ ok: true; seqs: number[] } | TrialFailure> {
+    const t = await this.trial(events);
+    await this.undo(t);
+    return t.ok ? { ok: true, seqs: t.steps.map((st) => st.seq) } : t;
   }
 
   /**
@@ -266,23 +324,24 @@ export class Engine {
     const t0 = performance.now();
     for (const [i, st] of t.steps.entries()) {
       const eff = applyEvent(this.state, st.event, seqs[i]);
+      if (st.event.type === "margin_status") this.em.accountStatus(st.event.account, st.event.status);
       for (const id of eff.accounts) {
         this.prepared.delete(id);
         const a = this.state.accounts.get(id);
-        if (a) this.idx.touch(a);
+        if (a) { this.idx.touch(a); this.em.accountStatus(id, a.status); }
       }
     }
     this.ctx = t.ctx;
     this.imCtx = t.imCtx;
-    for (const [id, p] of t.prepared) this.prepared.set(id, p);
-    // Sequence numbers are predicted as the live seq + 1, 2, ...; a store shared with another writer could differ.
-    const restamp = t.steps.some((st, i) => st.seq !== seqs[i]);
+    // Published with the sequence numbers the events were logged with (a store shared with another writer could differ from the trial's).
+    if (t.replaced) this.em.replace(t.km, seqs[seqs.length - 1]);
+    else for (const [i, st] of t.steps.entries()) this.em.publish(st.idx, seqs[i]);
+    this.em.pending = false;
     const last = t.steps.length - 1;
     for (const [i, st] of t.steps.entries()) {
-      const changed = restamp ? st.changed.map((m) => ({ ...m, seq: seqs[i] })) : st.changed;
-      for (const m of changed) this.install(m);
-      this.counters.recomputes += changed.length;
-      this.publish(seqs[i], t.rebuilt && i === last ? [...this.margins.values()] : changed, st.moved);
+      const ids = t.rebuilt && i === last ? [...this.em.ids()] : undefined;
+      this.counters.recomputes += st.idx.length;
+      this.bus.emit("margins", marginsChanged(this.margins, seqs[i], ids ? () => ids : () => this.em.idsOf(st.idx, t.km), st.moved));
     }
     this.counters.events += t.steps.length;
     this.sinceSnapshot += t.steps.length;
@@ -300,79 +359,6 @@ export class Engine {
     return (this.opts.clock ?? Date.now)();
   }
 
-  private publish(seq: number, accounts: readonly AccountMargin[], moved: readonly string[]): void {
-    const payload: MarginsChanged = { seq, accounts, moved };
-    this.bus.emit("margins", payload);
-  }
-
-  /** Derived events after an event: expiries passed on the moved underlyings, then status changes. */
-  private async deriveAfter(moved: readonly string[], alsoCheck: readonly string[]): Promise<void> {
-    const m = this.state.market;
-    if (!m) return;
-    for (const u of moved) {
-      const now = m.asOf[u];
-      if (now === undefined) continue;
-      for (const ex of this.idx.expiredOn(u, now)) {
-        const ev: EngineEvent = { type: "expiry", underlying: u, expiryCode: ex, price: m.assets[u].index, ts: now };
-        const t = this.trial([ev]);
-        if (!t.ok) { this.bus.emit("problem", { msg: `expiry ${u} ${ex} not settled`, error: "Invariant", detail: t.reason } satisfies EngineProblem); continue; }
-        this.commit(t, await this.store.appendEvents([ev], this.now()));
-      }
-    }
-    await this.statusEvents(alsoCheck);
-    const liquidated = await this.liquidateAll();
-    if (liquidated.length > 0) await this.statusEvents(liquidated);
-  }
-
-  /** `margin_status` events for every account whose status changed (and the accounts in `alsoCheck`). */
-  private async statusEvents(alsoCheck: readonly string[]): Promise<void> {
-    const statusEvents: MarginStatusEvent[] = [];
-    const check = new Set<string>(alsoCheck);
-    for (const id of this.dirty) check.add(id);
-    for (const id of check) {
-      const a = this.state.accounts.get(id), mg = this.margins.get(id);
-      if (!a || !mg || a.status === mg.status || (a.status === "none" && mg.status === "healthy")) continue;
-      const kind = mg.status === "healthy" ? "restored" : mg.status === "margin_call" ? "margin_call" : mg.status === "liquidation" ? "liquidation_trigger" : "bankrupt";
-      statusEvents.push({ type: "margin_status", account: id, kind, status: mg.status, initialMargin: mg.initialMargin, maintenanceMargin: mg.maintenanceMargin, adjustedEquity: mg.adjustedEquity });
-    }
-    if (statusEvents.length === 0) { this.dirty.clear(); return; }
-    const t = this.trial(statusEvents);
-    if (!t.ok) throw new Error(`status events refused by the state invariant: ${t.reason}`);
-    // Cleared only once written: after a failed append, the next event that re-margins writes them.
-    this.commit(t, await this.store.appendEvents(statusEvents, this.now()));
-    this.dirty.clear();
-    this.bus.emit("status", statusEvents);
-  }
-
-  /**
-   * Liquidate every account in liquidation or bankrupt that is not held: plan, log the start, steps and end
-   * in one transaction, apply them. Returns the accounts liquidated.
-   */
-  private async liquidateAll(): Promise<string[]> {
-    const cfg = this.opts.liquidation ?? {};
-    const done: string[] = [];
-    this.held.clear();
-    if (cfg.enabled === false || !this.ctx) return done;
-    for (const id of [...this.due].sort()) {
-      const a = this.state.accounts.get(id);
-      if (!a) continue;
-      const hold = liquidationHold(this.state, a);
-      if (hold) { this.held.set(id, hold); continue; }
-      const r = liquidationEvents(this.state, this.ctx.context(), a, this.idx.linked(a.owner), cfg);
-      if (!r.ok) { this.held.set(id, r.reason); continue; }
-      const t = this.trial(r.events);
-      if (!t.ok) { this.held.set(id, `liquidation refused: ${t.reason}`); continue; }
-      const seqs = await this.store.appendEvents(r.events, this.now());
-      this.commit(t, seqs);
-      this.counters.liquidations++;
-      for (const ev of r.events) if (ev.type === "liquidation_step") this.counters.liquidationSteps++;
-      else if (ev.type === "adl") this.counters.adlFills++;
-      this.bus.emit("liquidation", { account: id, seq: seqs[seqs.length - 1], events: r.events });
-      done.push(id);
-    }
-    return done;
-  }
-
   private async maybeSnapshot(): Promise<void> {
     if (this.sinceSnapshot < (this.opts.snapshotEvery ?? 1000)) return;
     this.sinceSnapshot = 0;
@@ -384,7 +370,7 @@ export class Engine {
     return this.enqueue(async () => { this.sinceSnapshot = 0; await this.store.putSnapshot(this.state.seq, serializeState(this.state)); });
   }
 
-  /** Would withdrawing `amount` of `asset` keep adjusted equity − excluded unrealised profit ≥ IM? */
+  /** Would withdrawing `amount` of `asset` keep adjusted equity − excluded unrealised profit ≥ IM? (checks.ts) */
   withdrawalCheck(account: string, asset: string, amount: string): WithdrawalCheck {
     return withdrawalCheckOf(this, account, asset, amount);
   }

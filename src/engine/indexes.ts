@@ -18,13 +18,17 @@ export class Indexes {
   private readonly held = new Map<string, number>();
   private readonly owners = new Map<string, Set<string>>();
   private readonly all = new Set<string>();
+  /** Incremented whenever an entry changes (so lists derived from `dependents` can be cached). */
+  version = 0;
 
   clear(): void {
+    this.version++;
     this.byAsset.clear(); this.assetsOf.clear(); this.instrumentsOf.clear(); this.held.clear(); this.owners.clear(); this.all.clear();
   }
 
   /** Refresh the entries of one account after its state changed. */
   touch(a: AccountState): void {
+    this.version++;
     this.all.add(a.id);
     let o = this.owners.get(a.owner);
     if (!o) this.owners.set(a.owner, (o = new Set()));

@@ -20,6 +20,8 @@ export type ToWorker =
   | { readonly type: "registry"; readonly assets: readonly string[]; readonly instruments: readonly string[]; readonly assetTotal: number; readonly instrumentTotal: number }
   /** The current matrices (and index array); sent when the main thread replaced one. */
   | { readonly type: "buffers"; readonly matrices: readonly { readonly asset: number; readonly buffer: ArrayBufferLike; readonly cap: number }[]; readonly index: ArrayBufferLike }
+  /** New shared result buffers (the capacity grew): the worker's range of them, from its offset, `length` entries. */
+  | { readonly type: "results"; readonly results: ResultBuffers; readonly length: number }
   /** Accounts (global indices) to build or rebuild. */
   | { readonly type: "accounts"; readonly items: readonly { readonly a: number; readonly spec: KernelAccountSpec }[] }
   /** Re-margin: accounts depending on the moved assets (null: every account). */

@@ -36,6 +36,12 @@ function handle(m: ToWorker): void {
       for (const x of m.matrices) market.attach(x.asset, x.buffer, x.cap);
       market.attachIndex(m.index);
       return;
+    case "results": {
+      const v = KernelResults.view(m.results, data.offset, m.length);
+      results.equity = v.equity; results.adjusted = v.adjusted; results.im = v.im; results.mm = v.mm; results.upnl = v.upnl; results.status = v.status;
+      results.cap = v.cap;
+      return;
+    }
     case "accounts":
       for (const x of m.items) kernel.setAccount(x.a - data.offset, x.spec);
       return;

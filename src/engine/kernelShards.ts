@@ -23,6 +23,7 @@ import { KernelRegistry } from "../margin/kernel/registry.js";
 import { KernelResults } from "../margin/kernel/results.js";
 import type { MarginParams } from "../margin/params.js";
 import type { RiskContext } from "../margin/riskContext.js";
+import type { KernelBackend } from "./kernelBackend.js";
 import type { FromWorker, ShardData, ToWorker } from "./kernelShardMessages.js";
 
 export interface ShardOptions {
@@ -60,7 +61,8 @@ interface Shard {
 export class KernelShards {
   readonly reg: KernelRegistry;
   readonly market: KernelMarket;
-  readonly results: KernelResults;
+  /** Shared results at global account indices (replaced, contents kept, when the capacity grows). */
+  results: KernelResults;
   private readonly sync: Int32Array;
   private readonly shards: Shard[] = [];
   private sentAssets = 0;
@@ -120,15 +122,42 @@ export class KernelShards {
     return this.shards[this.shards.length - 1].end;
   }
 
-  /** Rebuild account `a` (an existing index, or the next one: it joins the last shard). */
+  /** Rebuild account `a` (an existing index, or the next one: it joins the last shard; the capacity grows as needed). */
   setAccount(a: number, spec: KernelAccountSpec): void {
     const last = this.shards[this.shards.length - 1];
-    if (a > last.end || a >= this.results.cap) throw new Error(`KernelShards: account ${a} is beyond the next index ${last.end} or the capacity ${this.results.cap}`);
+    if (a > last.end) throw new Error(`KernelShards: account ${a} is beyond the next index ${last.end}`);
+    if (a >= this.results.cap) this.grow(a + 1);
     if (a === last.end) last.end++;
     registerSpec(this.reg, spec);
     this.flushRegistry();
     const sh = this.shards.find((s) => a >= s.start && a < s.end)!;
     this.post(sh, { type: "accounts", items: [{ a, spec }] });
+  }
+
+  /**
+   * Room for `n` accounts: new shared result buffers (twice the capacity at least, contents copied), and every
+   * worker re-views its range of them (the last shard's range reaches the new capacity). Messages are processed in
+   * order, so a later "accounts" or "remargin" message sees the new buffers.
+   */
+  private grow(n: number): void {
+    const old = this.results, cap = Math.max(n, 2 * old.cap);
+    const next = new KernelResults(cap, sharedAllocate);
+    next.equity.set(old.equity); next.adjusted.set(old.adjusted); next.im.set(old.im); next.mm.set(old.mm); next.upnl.set(old.upnl); next.status.set(old.status);
+    this.results = next;
+    this.shards.forEach((sh, w) => this.post(sh, { type: "results", results: next.buffers(), length: (w === this.shards.length - 1 ? cap : sh.end) - sh.start }));
+  }
+
+  /** This kernel as a `KernelMargins` backend (re-margins are promises: the workers answer). */
+  backend(): KernelBackend {
+    const self = this;
+    return {
+      reg: this.reg, market: this.market, get results() { return self.results; },
+      setAccount: (i, spec) => this.setAccount(i, spec),
+      refresh: (ctx, moved) => this.refresh(ctx, moved),
+      remargin: (moved) => this.remargin(moved.includes("*") ? null : moved),
+      close: () => this.close(),
+      threads: this.shards.length,
+    };
   }
 
   /** Copy rows from `ctx` for the instruments depending on the moved assets (null: all) and rows never filled. */

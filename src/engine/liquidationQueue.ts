@@ -59,8 +59,10 @@ export function insuranceFundView(engine: Engine): InsuranceFundView {
 /** Accounts in liquidation or bankrupt now, highest margin ratio first. */
 export function liquidationQueue(engine: Engine): QueueEntry[] {
   const out: QueueEntry[] = [];
-  for (const m of engine.margins.values()) {
-    if (!isInLiquidation(m)) continue;
+  // The candidates only (kept by the engine as margins are published): no AccountMargin built for the rest of the book.
+  for (const id of engine.margins.inLiquidation()) {
+    const m = engine.margins.get(id);
+    if (!m || !isInLiquidation(m)) continue;
     const open = engine.state.liquidations.some((r) => r.account === m.account && r.endSeq === null);
     out.push({ account: m.account, status: m.status, marginRatio: m.marginRatio, adjustedEquity: m.adjustedEquity, maintenanceMargin: m.maintenanceMargin, state: open ? "liquidating" : "held", reason: engine.held.get(m.account) ?? m.liquidationHold ?? null });
   }

@@ -7,25 +7,28 @@
  * state by `applyEvent`, the replay function, and the trial's margins and contexts installed). So nothing is
  * ever logged that cannot be applied, and nothing after the append can fail.
  *
- * The per-account margin computation of the tick path is `remargin` below, in one place: a faster kernel
- * (typed arrays) replaces `accountMargin` there and the structure stays compute → check → append → commit.
+ * The per-event margin computation of the tick path is `remarginStep` below, in one place: the kernel
+ * (src/engine/kernelMargins.ts, typed arrays) computes into its working columns, the figures are checked here,
+ * and the engine publishes them only after the append (compute → check → append → commit).
  */
 import type { InputIssue } from "../input/issues.js";
-import { accountMargin, prepareAccount, type AccountMargin, type PreparedAccount } from "./accountMargin.js";
+import type { RiskContext } from "../margin/riskContext.js";
+import type { EngineMargins, KernelTouch } from "./engineMargins.js";
 import type { EngineEvent } from "./events.js";
 import { IncrementalRiskContext } from "./incrementalContext.js";
 import type { Indexes } from "./indexes.js";
-import { marginFinite, marginIssues, stateIssues } from "./invariant.js";
+import type { KernelMargins } from "./kernelMargins.js";
+import { stateIssues } from "./invariant.js";
 import { stableView, type MarketState } from "./marketState.js";
 import { applyEvent, cloneAccount, type AccountState, type EngineState } from "./state.js";
 
-/** What a trial reads from the live engine (never writes). */
+/** What a trial reads from the live engine (never writes, except the kernel's working rows: see `Trial.touched`). */
 export interface TrialBase {
   readonly state: EngineState;
   readonly ctx: IncrementalRiskContext | undefined;
   readonly imCtx: IncrementalRiskContext | undefined;
   readonly idx: Indexes;
-  readonly prepared: ReadonlyMap<string, PreparedAccount>;
+  readonly margins: EngineMargins;
 }
 
 /** One event of a passed trial. */
@@ -36,20 +39,23 @@ export interface TrialStep {
   /** Accounts it changed and assets whose prices it moved (`*`: all), as `applyEvent` reports them. */
   readonly accounts: readonly string[];
   readonly moved: readonly string[];
-  /** Margins re-computed after it, published in order at commit. */
-  readonly changed: readonly AccountMargin[];
+  /** Kernel entries of the accounts re-margined after it (`km.idAt`), published in order at commit. */
+  readonly idx: Int32Array;
 }
 
-/** A trial that passed: what the commit installs (the margins are the steps' `changed`, later steps overriding earlier ones). */
+/** A trial that passed: what the commit installs (the margins are the kernel's working figures of the steps' entries). */
 export interface Trial {
   readonly ok: true;
   readonly steps: readonly TrialStep[];
   readonly ctx: IncrementalRiskContext | undefined;
   readonly imCtx: IncrementalRiskContext | undefined;
-  /** Prepared accounts to cache (changed accounts in their final state, unchanged ones first prepared here). */
-  readonly prepared: ReadonlyMap<string, PreparedAccount>;
+  /** The kernel it computed with: the live one, or a new one after a params event (`replaced`). */
+  readonly km: KernelMargins;
+  readonly replaced: boolean;
   /** Every account was re-margined on fresh contexts (a market or params event). */
   readonly rebuilt: boolean;
+  /** What it wrote into the live kernel (undone by `EngineMargins.resync` when it is not committed: a failed append, a dry run). */
+  readonly touched: KernelTouch;
 }
 
 /** A trial that failed: the reason and the issues (paths into the state, values), for a 409. */
@@ -57,6 +63,10 @@ export interface TrialFailure {
   readonly ok: false;
   readonly reason: string;
   readonly issues: readonly InputIssue[];
+  /** What it wrote into the live kernel before failing (to undo; before a params event's new kernel, if any). */
+  readonly touched?: KernelTouch;
+  /** A new kernel it made (params event), to close. */
+  readonly dropped?: KernelMargins;
 }
 
 /**
@@ -142,7 +152,7 @@ export function forkState(s: EngineState, events: readonly EngineEvent[]): Engin
   };
 }
 
-const fail = (reason: string, issues: readonly InputIssue[]): TrialFailure => ({ ok: false, reason, issues });
+const fail = (reason: string, issues: readonly InputIssue[], touched: KernelTouch | undefined, dropped: KernelMargins | undefined): TrialFailure => ({ ok: false, reason, issues, ...(touched ? { touched } : {}), ...(dropped ? { dropped } : {}) });
 const summary = (issues: readonly InputIssue[]): string => issues.slice(0, 3).map((i) => `${i.path} ${i.message}`).join("; ") + (issues.length > 3 ? `; and ${issues.length - 3} more` : "");
 
 /** Contexts after an event: fresh for market and params events, derived from the live ones for price moves. */
@@ -158,76 +168,107 @@ function contextsAfter(e: EngineEvent, fork: EngineState, moved: readonly string
   return { ctx: ctx.derive(moved, m, fork.params), imCtx: sv ? (imCtx ? imCtx.derive(moved, sv, fork.params) : new IncrementalRiskContext(sv, fork.params)) : undefined, fresh: false };
 }
 
-/** Run a trial of `events` on a fork of the live state (see the file comment). */
-export function runTrial(base: TrialBase, events: readonly EngineEvent[]): Trial | TrialFailure {
+/**
+ * Run a trial of `events` on a fork of the live state (see the file comment): per event, apply it to the fork,
+ * check the state invariant, derive the contexts, re-margin the affected accounts in the kernel's working columns
+ * and check their figures (the margin part of the invariant). The live kernel's rows follow the fork; the
+ * failure (or the engine, when the append fails) says what to undo.
+ */
+export async function runTrial(base: TrialBase, events: readonly EngineEvent[]): Promise<Trial | TrialFailure> {
   const fork = forkState(base.state, events);
   let { ctx, imCtx } = base;
-  let rebuilt = false;
-  const prepared = new Map<string, PreparedAccount>();
-  const changedIds = new Set<string>();
+  let rebuilt = false, km = base.margins.km, replaced = false;
   const added = new Map<string, string>();
+  const touched: Touch = { accounts: new Set<string>(), moved: new Set<string>(), finished: [] };
   const steps: TrialStep[] = [];
-  for (const [i, e] of events.entries()) {
-    const seq = base.state.seq + i + 1;
-    let eff: { accounts: string[]; moved: string[] };
-    try {
-      eff = applyEvent(fork, e, seq);
-    } catch (err) {
-      return fail(`the ${e.type} event cannot be applied: ${err instanceof Error ? err.message : String(err)}`, []);
-    }
-    const bad = stateIssues(fork, eff.accounts, eff.moved);
-    if (bad.length > 0) return fail(`the ${e.type} event would break the state invariant: ${summary(bad)}`, bad);
-    for (const id of eff.accounts) {
-      changedIds.add(id);
-      prepared.delete(id);
-      const a = fork.accounts.get(id);
-      if (a && !base.state.accounts.has(id)) added.set(id, a.owner);
-    }
-    const c = contextsAfter(e, fork, eff.moved, ctx, imCtx);
-    ({ ctx, imCtx } = c);
-    rebuilt ||= c.fresh;
-    const ids = affected(base, fork, eff, c.fresh, added);
-    const changed: AccountMargin[] = [];
-    for (const id of ids) {
-      const a = fork.accounts.get(id);
-      if (!a || !ctx) continue;
-      let prep = prepared.get(id) ?? (changedIds.has(id) ? undefined : base.prepared.get(id));
-      if (!prep) prepared.set(id, (prep = prepareAccount(a)));
-      const m = remargin(fork, ctx, imCtx, a, linkedOf(base.idx, a.owner, added), prep);
-      if (!marginFinite(m)) {
-        const nonFinite = marginIssues(m);
-        return fail(`the ${e.type} event would leave margin figures that are not finite: ${summary(nonFinite)}`, nonFinite);
+  base.margins.added = added;
+  try {
+    for (const [i, e] of events.entries()) {
+      const seq = base.state.seq + i + 1;
+      let eff: { accounts: string[]; moved: string[] };
+      try {
+        eff = applyEvent(fork, e, seq);
+      } catch (err) {
+        return fail(`the ${e.type} event cannot be applied: ${err instanceof Error ? err.message : String(err)}`, [], touched, replaced ? km : undefined);
       }
-      changed.push(m);
+      const bad = stateIssues(fork, eff.accounts, eff.moved);
+      if (bad.length > 0) return fail(`the ${e.type} event would break the state invariant: ${summary(bad)}`, bad, touched, replaced ? km : undefined);
+      for (const id of eff.accounts) {
+        const a = fork.accounts.get(id);
+        if (a && !base.state.accounts.has(id)) added.set(id, a.owner);
+      }
+      const c = contextsAfter(e, fork, eff.moved, ctx, imCtx);
+      ({ ctx, imCtx } = c);
+      rebuilt ||= c.fresh;
+      if (e.type === "params") { km = await base.margins.build(fork.params, fork); replaced = true; }
+      const idx = await remarginStep(km, fork, eff, c.fresh, ctx?.context(), imCtx?.context(), replaced ? undefined : touched, () => affected(base, fork, eff, c.fresh));
+      if (!(idx instanceof Int32Array)) return fail(`the ${e.type} event would leave margin figures that are not finite: ${summary(idx)}`, idx, touched, replaced ? km : undefined);
+      steps.push({ event: e, seq, accounts: eff.accounts, moved: eff.moved, idx });
     }
-    steps.push({ event: e, seq, accounts: eff.accounts, moved: eff.moved, changed });
+  } finally {
+    base.margins.added = new Map();
   }
-  return { ok: true, steps, ctx, imCtx, prepared, rebuilt };
+  return { ok: true, steps, ctx, imCtx, km, replaced, rebuilt, touched };
 }
 
-/** The margin of one account on the trial's contexts (the tick path's per-account computation). */
-function remargin(s: EngineState, ctx: IncrementalRiskContext, imCtx: IncrementalRiskContext | undefined, a: AccountState, linked: Iterable<string>, prep: PreparedAccount): AccountMargin {
-  return accountMargin(s, ctx.context(), a, linked, imCtx?.context(), prep, false).summary;
+/**
+ * The tick path's per-event computation, in one place: the changed accounts' rows and the moved assets' matrix
+ * rows into the kernel, the kernel's re-margin (on workers: awaited), the engine's add-ons for the affected
+ * accounts, and the check that every figure is finite. Returns their kernel entries, or the issues.
+ */
+async function remarginStep(km: KernelMargins, fork: EngineState, eff: { accounts: string[]; moved: string[] }, fresh: boolean, ctx: RiskContext | undefined, imCtx: RiskContext | undefined, touched: Touch | undefined, ids: () => Iterable<string> | Int32Array): Promise<Int32Array | readonly InputIssue[]> {
+  // The accounts the event changed (a params event's new kernel was built with every account's rows).
+  for (const id of eff.accounts) {
+    const a = fork.accounts.get(id);
+    if (a) km.accountChanged(a);
+    touched?.accounts.add(id);
+  }
+  if (!ctx) return new Int32Array(0);
+  const moved = fresh ? ["*"] : eff.moved;
+  for (const m of moved) touched?.moved.add(m);
+  if (moved.length > 0) { await km.warm(moved, ctx, imCtx); km.marketMoved(moved, fork.market, ctx, imCtx); }
+  await km.compute(fork, moved, ctx, imCtx);
+  km.beginStep();
+  const which = ids();
+  if (which instanceof Int32Array) {
+    // In slices, the event loop turned between them (reads are answered during a large tick).
+    for (let from = 0; from < which.length; from += FINISH_SLICE) {
+      if (from > 0) await turn();
+      km.finishIdx(fork, which, ctx, imCtx, from, Math.min(which.length, from + FINISH_SLICE));
+    }
+  }
+  else km.finish(fork, which, ctx, imCtx);
+  // Entry lists (a tick's dependents) are immutable and were finished in full: no copy.
+  const done = which instanceof Int32Array ? which : km.finished();
+  touched?.finished.push(done);
+  const bad = km.issues(fork);
+  return bad.length > 0 ? bad : done;
 }
 
-/** An owner's accounts: the live index's plus those created in this trial. */
-function linkedOf(idx: Indexes, owner: string, added: ReadonlyMap<string, string>): Iterable<string> {
-  const live = idx.linked(owner);
-  if (added.size === 0) return live;
-  const out = new Set(live);
-  for (const [id, o] of added) if (o === owner) out.add(id);
-  return out;
+/** What a trial writes into the live kernel, as it goes (KernelTouch). */
+interface Touch {
+  readonly accounts: Set<string>;
+  readonly moved: Set<string>;
+  readonly finished: Int32Array[];
 }
+
+/** Entries finished per slice of a tick (~1 ms). */
+const FINISH_SLICE = 2048;
+
+/** Let the event loop run what is waiting (HTTP requests) before going on. */
+export const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** Accounts to re-margin after an event: all (fresh contexts), else the changed ones with their owners' linked accounts and the dependents of moved assets. */
-function affected(base: TrialBase, fork: EngineState, eff: { accounts: string[]; moved: string[] }, fresh: boolean, added: ReadonlyMap<string, string>): Iterable<string> {
+function affected(base: TrialBase, fork: EngineState, eff: { accounts: string[]; moved: string[] }, fresh: boolean): Iterable<string> | Int32Array {
   if (fresh) return fork.accounts.keys();
+  // A tick: the moved asset's dependents as kernel entries (cached while no account changes).
+  if (eff.accounts.length === 0 && eff.moved.length === 1 && eff.moved[0] !== "*") return base.margins.dependentsIdx(eff.moved[0]);
   const ids = new Set<string>();
   for (const id of eff.accounts) {
     const a = fork.accounts.get(id);
     if (!a) continue;
     ids.add(id);
-    for (const l of linkedOf(base.idx, a.owner, added)) ids.add(l);
+    for (const l of base.margins.linked(fork, a.owner)) ids.add(l);
   }
   for (const asset of eff.moved) for (const id of base.idx.dependents(asset)) ids.add(id);
   return ids;

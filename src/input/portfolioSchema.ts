@@ -6,6 +6,7 @@ import { instrumentNameProblem, MAX_AMOUNT, priceSchema } from "./bounds.js";
 import { DpmInputError, type InputIssue } from "./issues.js";
 import { fromZod } from "./zodIssues.js";
 import { venueName, venuesBlock, type VenueSpec } from "./venueSpecSchema.js";
+import { parsePortfolioFast } from "./portfolioFast.js";
 
 /** Largest |size| accepted: anything larger is a unit error, not a position. */
 export const MAX_ABS_SIZE = 1e12;
@@ -54,6 +55,8 @@ export const portfolioSchema = z.strictObject({
 
 /** Parse and validate one portfolio; problems carry their JSON path, prefixed with `prefix`. */
 export function parsePortfolio(input: unknown, prefix = ""): { ok: true; value: Portfolio } | { ok: false; issues: InputIssue[] } {
+  const fast = parsePortfolioFast(input);
+  if (fast) return { ok: true, value: fast };
   const r = portfolioSchema.safeParse(input);
   if (!r.success) return { ok: false, issues: fromZod(r.error, input, prefix) };
   const v = r.data;

@@ -36,7 +36,7 @@ async function dpmMargin(path: string): Promise<Map<string, CliMargin>> {
 
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
 /** Accounts whose service margin differs from the CLI's (IM, MM, equity to 1e-9), and how many are bit-identical. */
-function compare(margins: ReadonlyMap<string, AccountMargin>, cli: ReadonlyMap<string, CliMargin>): { differ: string[]; identical: number } {
+function compare(margins: { get(id: string): AccountMargin | undefined }, cli: ReadonlyMap<string, CliMargin>): { differ: string[]; identical: number } {
   const differ: string[] = [];
   let identical = 0;
   for (const [id, c] of cli) {

@@ -7,7 +7,13 @@ import { stopAllProgress } from "./progress.js";
 /** Exit codes (DESIGN.md section 10). */
 export const EXIT = { ok: 0, internal: 1, usage: 2 } as const;
 
-function program(cli: Cli, json: () => boolean): Command {
+/** The command named in argv (its first word that is not an option), if any. */
+function commandName(argv: readonly string[]): string | undefined {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).find((a) => !a.startsWith("-"));
+}
+
+async function program(cli: Cli, json: () => boolean, argv: readonly string[]): Promise<Command> {
   const p = new Command("dpm")
     .description("Dynamic Portfolio Margin: explained margin for crypto derivatives portfolios")
     .version("0.1.0")
@@ -24,7 +30,8 @@ function program(cli: Cli, json: () => boolean): Command {
     cli.mode.json = action.opts().json === true;
     cli.mode.quiet = action.optsWithGlobals().quiet === true;
   });
-  commands(p, cli);
+  const name = commandName(argv);
+  await commands(p, cli, name, name === undefined && (argv.includes("--version") || argv.includes("-V")));
   return p;
 }
 
@@ -70,7 +77,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   const cli = new Cli();
   watchStdout(cli);
   let json = false;
-  const p = program(cli, () => json);
+  const p = await program(cli, () => json, argv);
   json = wantsJson(p, argv);
   try {
     await p.parseAsync([...argv], { from: "user" });

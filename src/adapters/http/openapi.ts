@@ -15,6 +15,7 @@ const ok = (schema: Json, code = "200", description = "OK"): Json => ({ [code]: 
 const body = (schema: Json, example: unknown): Json => ({ required: true, content: { "application/json": { schema, example } } });
 const idParam = [{ name: "id", in: "path", required: true, schema: r.accountId }];
 const accepted = ok(ref("Accepted"), "201", "written to the log, applied and acknowledged with its sequence number");
+const tickAccepted = ok(ref("TickAccepted"), "201", "written to the log and applied; answered once every affected account is re-margined, with how many were");
 const duplicate = ok(ref("Duplicate"), "200", "a repeated fillId / requestId: the original acknowledgement, nothing applied");
 /** A body route also answers 400 (invalid), 413 (too large) and 415 (not JSON). */
 const BODY = [400, 413, 415];
@@ -47,7 +48,7 @@ function marketPaths(): Json {
         { portfolio: { account: "acct-1", collateral: { USDC: 25000 }, positions: [{ instrument: "BTC-PERPETUAL", size: 50000 }] }, model: "portfolio" }),
     }) },
     "/v1/market": { get: op("live market snapshot, per-asset valuation times, oracle states", "any", ok({ type: "object", required: ["snapshot"] }), []) },
-    "/v1/market/ticks": { post: op("apply a market tick (index, vol, instrument marks, open interest, depth)", "admin", accepted, [...BODY, 409, 421, 503], { requestBody: body(tick, { asset: "BTC", ts: 1732089601000, index: 92100, instruments: { "BTC-PERPETUAL": { mark: 92150 } } }) }) },
+    "/v1/market/ticks": { post: op("apply a market tick (index, vol, instrument marks, open interest, depth); the answer comes once every affected account is re-margined", "admin", tickAccepted, [...BODY, 409, 421, 503], { requestBody: body(tick, { asset: "BTC", ts: 1732089601000, index: 92100, instruments: { "BTC-PERPETUAL": { mark: 92150 } } }) }) },
     "/v1/oracle/prices": { post: op("source prices through the oracle (median, staleness, outliers); accepted moves become ticks", "admin", ok({ type: "object", required: ["results", "index", "ticks"] }), [...BODY, 421], {
       requestBody: body({ type: "object", required: ["ticks"], additionalProperties: false, properties: { ticks: { type: "array", minItems: 1, maxItems: 1000, items: { type: "object", required: ["source", "asset", "price", "ts"], additionalProperties: false, properties: { source: { type: "string", minLength: 1, maxLength: 64 }, asset: r.asset, price: { type: ["number", "string", "null"], description: "any value: the oracle reports NaN, strings and negatives" }, ts: r.time, depthUsd: r.liquidity } } } } },
         { ticks: [{ source: "a", asset: "BTC", price: 92010, ts: 1732089602000 }, { source: "b", asset: "BTC", price: 92020, ts: 1732089602000 }] }),

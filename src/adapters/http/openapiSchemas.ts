@@ -55,6 +55,7 @@ export function schemas(): Json {
     Error: obj({ error: str, issues: { type: "array", items: ref("Issue") }, detail: {} }, ["error"]),
     Event: obj({ type: str }, ["type"]),
     Accepted: closed({ seq: { type: "integer", minimum: 1 }, event: ref("Event") }, ["seq", "event"]),
+    TickAccepted: closed({ seq: { type: "integer", minimum: 1 }, event: ref("Event"), remargined: { type: "integer", minimum: 0, description: "accounts re-margined after the tick (all of them before this answer)" } }, ["seq", "event", "remargined"]),
     Duplicate: closed({ seq: { type: "integer", minimum: 1 }, event: ref("Event"), duplicate: { const: true } }, ["seq", "event", "duplicate"]),
     AccountMargin: obj({
       account: str, owner: str, seq: int, status, marginRatio: { type: ["number", "null"] }, equity: num, adjustedEquity: num, initialMargin: num,

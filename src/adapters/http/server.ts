@@ -108,7 +108,11 @@ function refuseEarly(reply: FastifyReply, status: number, error: string): Fastif
 
 /** Answer an engine submission: 201 with the sequence number, or the refusal. */
 export function sendSubmit(reply: FastifyReply, r: SubmitResult): FastifyReply {
-  if (r.ok) return r.duplicate ? reply.code(200).send({ seq: r.seq, event: r.event, duplicate: true }) : reply.code(201).send({ seq: r.seq, event: r.event });
+  if (r.ok) {
+    if (r.duplicate) return reply.code(200).send({ seq: r.seq, event: r.event, duplicate: true });
+    // A tick is answered once every affected account is re-margined, with how many were (the tick contract).
+    return reply.code(201).send(r.event.type === "tick" ? { seq: r.seq, event: r.event, remargined: r.remargined ?? 0 } : { seq: r.seq, event: r.event });
+  }
   return sendError(reply, r.status, r.reason, r.issues, r.detail);
 }
 

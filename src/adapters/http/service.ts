@@ -54,6 +54,8 @@ export interface ServiceOptions extends ServerOptions {
   readonly book?: boolean;
   /** Adaptive parameters (`--adaptive propose|auto`, docs/adaptive.md); not with scale-out. */
   readonly adaptive?: AdaptiveConfig;
+  /** Margin kernel threads (`dpm serve --workers`; engineMargins.ts): 1 in process, N worker threads, "auto" (default) by book size. */
+  readonly workers?: number | "auto";
 }
 
 /** Scale-out worker options (`dpm serve --nats URL --partition I/N [--publish-market]`). */
@@ -118,7 +120,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   const log = new OperatorLog(o.quiet ? undefined : (o.logSink ?? stderrSink), [o.adminKey], clock);
   // Quarantined events (replay) and failures after an event was logged (derived events, snapshots) go to the operator log.
   const onProblem = (p: EngineProblem) => log.write(p.error === "Quarantine" ? "warn" : "error", p.msg, { error: p.error, detail: p.detail, ...(p.seq !== undefined ? { seq: p.seq } : {}) });
-  const engine = await Engine.open(store, { snapshotEvery: o.snapshotEvery ?? 1000, clock, onProblem, ...(o.liquidation ? { liquidation: o.liquidation } : {}), ...(o.bands ? { bands: o.bands } : {}) });
+  const engine = await Engine.open(store, { snapshotEvery: o.snapshotEvery ?? 1000, clock, onProblem, ...(o.liquidation ? { liquidation: o.liquidation } : {}), ...(o.bands ? { bands: o.bands } : {}), ...(o.workers !== undefined ? { workers: o.workers } : {}) });
   if (!engine.state.market && o.initialMarket !== undefined) {
     const r = await engine.submit({ type: "market", snapshot: o.initialMarket });
     if (!r.ok) throw new Error(`initial market rejected: ${r.reason}`);
@@ -152,6 +154,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       await app.close();
       await engine.idle();
       await engine.snapshotNow();
+      await engine.close();
       await store.close();
       await so?.ownBus?.close();
     },

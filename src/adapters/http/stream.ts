@@ -93,11 +93,16 @@ export class StreamHub {
 
   private onMargins(m: MarginsChanged): void {
     if (this.clients.size === 0) return;
-    const byId = new Map(m.accounts.map((a) => [a.account, a]));
+    // Only subscribed accounts' margins are built: an account was re-margined by this event when its published seq is the event's.
+    const margins = this.deps.engine.margins, built = new Map<string, string | null>();
     for (const c of this.clients) {
       for (const id of c.accounts) {
-        const a = byId.get(id);
-        if (a) c.offer(`account:${id}`, JSON.stringify({ type: "account", data: a }));
+        let msg = built.get(id);
+        if (msg === undefined) {
+          const a = margins.seqOf(id) === m.seq ? margins.get(id) : undefined;
+          built.set(id, (msg = a ? JSON.stringify({ type: "account", data: a }) : null));
+        }
+        if (msg) c.offer(`account:${id}`, msg);
       }
     }
     const market = this.deps.engine.state.market;

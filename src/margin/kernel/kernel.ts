@@ -136,6 +136,22 @@ export class MarginKernel {
     return n + seen.size;
   }
 
+  /**
+   * Re-margin dependents `from` … `to` − 1 of asset `asset` (a slice of what `remarginAssets([asset])` does after
+   * `remarginDirty`: callers slice a large book to let other work run between slices). Returns how many.
+   */
+  remarginSlice(asset: number, from: number, to: number): number {
+    const list = this.store.dependents(asset), end = Math.min(to, list.length);
+    for (let i = from; i < end; i++) this.eval.remargin(list[i], asset, this.market, this.results, list[i]);
+    return Math.max(0, end - from);
+  }
+
+  /** Number of accounts depending on asset `code` (0 for an unknown asset). */
+  dependentCount(code: string): number {
+    const id = this.reg.assetId(code);
+    return id === undefined ? 0 : this.store.dependents(id).length;
+  }
+
   /** Re-margin every account in full. */
   remarginAll(): void {
     this.checkFilled();

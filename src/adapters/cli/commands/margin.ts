@@ -15,6 +15,7 @@ import { marginOptions, openBatch, type MarginFlags } from "../common.js";
 import type { Cli } from "../context.js";
 import { loadParams } from "../load.js";
 import { formatVenues } from "../formatVenues.js";
+import { resultJson } from "../resultJson.js";
 import { compareSummaryRow, formatCompare, formatCompareSummary, formatGreeks, formatMargin, formatWhatIf } from "../format.js";
 
 /** Every `--trade` value, all problems reported at once. */
@@ -69,7 +70,7 @@ function marginCommand(p: Command, cli: Cli): void {
       const b = await openBatch(cli, path, f, "margin");
       for await (const it of b.items) {
         const r = b.margin(it, f.model);
-        if (r) cli.out.push(f.json ? `${JSON.stringify(r)}\n` : `${formatMargin(r)}\n\n`);
+        if (r) cli.out.push(f.json ? `${resultJson(r)}\n` : `${formatMargin(r)}\n\n`);
       }
       b.finish();
     });

@@ -24,6 +24,7 @@ interface ServeFlags {
   rateLimit: string; bodyLimit: string; tickMs: string; market?: string; seed: string;
   liquidate: boolean; adl: boolean; liqTarget: string; liqFee: string; quiet: boolean; trustedFills?: boolean; feed?: string; priceBand: string; maxIndexMove: string;
   preset?: string; nats?: string; partition?: string; publishMarket: boolean; natsStream?: string; natsPrefix?: string; consumer?: string;
+  workers: string;
 }
 
 /** `--nats`, `--partition`, `--publish-market` and friends → scale-out options (undefined without --nats). */
@@ -109,6 +110,7 @@ function waitForSignal(): Promise<string> {
 async function serve(f: ServeFlags & AdaptiveFlags): Promise<void> {
   const port = intFlag("--port", f.port, 0, 65535);
   const snapshotEvery = intFlag("--snapshot-every", f.snapshotEvery, 1, 1e9);
+  const workers = f.workers === "auto" ? "auto" : intFlag("--workers", f.workers, 1, 64);
   const rateLimit = intFlag("--rate-limit", f.rateLimit, 0, 1e9);
   const bodyLimit = intFlag("--body-limit", f.bodyLimit, 1024, 1 << 30);
   const tickMs = intFlag("--tick-ms", f.tickMs, 10, 3_600_000);
@@ -135,7 +137,7 @@ async function serve(f: ServeFlags & AdaptiveFlags): Promise<void> {
   } else if (db !== ":memory:" && !isPostgresTarget(db)) mkdirSync(dirname(resolve(db)), { recursive: true });
   let svc: Awaited<ReturnType<typeof startService>>;
   try {
-    svc = await startService({ db, port, host: f.host, sync: f.sync, snapshotEvery, rateLimit, bodyLimit, adminKey: process.env.DPM_ADMIN_KEY || undefined, initialMarket, liquidation, bands, quiet: f.quiet, trustedFills: f.trustedFills ?? f.demo, book: bookFile !== undefined, ...(scaleOut ? { scaleOut } : {}), ...(adaptive ? { adaptive } : {}) });
+    svc = await startService({ db, port, host: f.host, sync: f.sync, snapshotEvery, workers, rateLimit, bodyLimit, adminKey: process.env.DPM_ADMIN_KEY || undefined, initialMarket, liquidation, bands, quiet: f.quiet, trustedFills: f.trustedFills ?? f.demo, book: bookFile !== undefined, ...(scaleOut ? { scaleOut } : {}), ...(adaptive ? { adaptive } : {}) });
   } catch (e) {
     if (throwaway) rmSync(throwaway, { recursive: true, force: true });
     if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") throw new CliFailure(`port ${port} is in use (${f.host}:${port} has another listener); choose another with --port`);
@@ -188,6 +190,7 @@ export function registerServeCommand(p: Command, _out: Pick<string[], "push">): 
     .option("--preset <name>", `margin parameters: a venue preset (${presetNames().join(", ")}); logged as a params event when it differs from the log's`)
     .addOption(new Option("--sync <mode>", "durability (full: fsync every commit / synchronous_commit=on)").choices(["full", "normal"]).default("full"))
     .option("--snapshot-every <n>", "write a state snapshot every N events", "1000")
+    .option("--workers <n|auto>", "margin kernel threads: 1 in process, N worker threads (account shards); auto: 2 from 20,000 accounts on ≥ 2 cores", "auto")
     .option("--rate-limit <n>", "requests per second per API key (0: off)", "50")
     .option("--body-limit <bytes>", "largest request body", String(1024 * 1024))
     .option("--feed <spec>", "market feed: none | simulated | replay:FILE[@SPEED] | deribit[:URL] (default: simulated with --demo, else none)")

@@ -48,8 +48,7 @@ function updateGauges(deps: ServerDeps): void {
   const { engine, metrics: m } = deps;
   m.set("dpm_event_log_seq", "Sequence number of the last applied event", engine.state.seq);
   m.set("dpm_accounts", "Accounts in the engine", engine.state.accounts.size);
-  const by: Record<string, number> = { healthy: 0, margin_call: 0, liquidation: 0, bankrupt: 0 };
-  for (const a of engine.margins.values()) by[a.status]++;
+  const by = engine.margins.countByStatus();
   for (const [s, n] of Object.entries(by)) m.set("dpm_accounts_by_status", "Accounts by margin status", n, { status: s });
   m.set("dpm_events_applied_total", "Events applied since start", engine.counters.events);
   m.set("dpm_events_rejected_total", "Events refused since start (state or margin checks)", engine.counters.rejected);
