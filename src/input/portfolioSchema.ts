@@ -53,8 +53,12 @@ export const portfolioSchema = z.strictObject({
   venues: venuesBlock.optional(),
 });
 
-/** Parse and validate one portfolio; problems carry their JSON path, prefixed with `prefix`. */
-export function parsePortfolio(input: unknown, prefix = ""): { ok: true; value: Portfolio } | { ok: false; issues: InputIssue[] } {
+/**
+ * Parse and validate one portfolio; problems carry their JSON path, prefixed with `prefix`. `netDebt`: a multi-venue
+ * book whose pooled account owes an asset net is accepted (its debt left out of the pooled collateral), for
+ * `dpm venues`, which margins the debt (the unified profile's short spot); `dpm margin` refuses it.
+ */
+export function parsePortfolio(input: unknown, prefix = "", netDebt = false): { ok: true; value: Portfolio } | { ok: false; issues: InputIssue[] } {
   const fast = parsePortfolioFast(input);
   if (fast) return { ok: true, value: fast };
   const r = portfolioSchema.safeParse(input);
@@ -63,7 +67,7 @@ export function parsePortfolio(input: unknown, prefix = ""): { ok: true; value: 
   const positions: Position[] = v.positions.map((p) => (p.entryPrice === undefined ? { instrument: p.instrument, size: p.size, ...(p.venue ? { venue: p.venue } : {}) } : p));
   const openOrders: OpenOrder[] = v.openOrders.map((o) => (o.price === undefined ? { instrument: o.instrument, size: o.size, ...(o.venue ? { venue: o.venue } : {}) } : o));
   if (v.venues === undefined) return { ok: true, value: { account: v.account, collateral: v.collateral, positions, openOrders } };
-  const pooled = pooledCollateral(v.collateral, v.venues, [...positions, ...openOrders].map((x) => x.venue), v.positions.length, prefix);
+  const pooled = pooledCollateral(v.collateral, v.venues, [...positions, ...openOrders].map((x) => x.venue), v.positions.length, prefix, netDebt);
   if (!pooled.ok) return pooled;
   return { ok: true, value: { account: v.account, collateral: pooled.value, positions, openOrders } };
 }
@@ -72,7 +76,7 @@ export function parsePortfolio(input: unknown, prefix = ""): { ok: true; value: 
  * A multi-venue book read as one account (the pooled view `dpm margin` shows): the top-level collateral plus every
  * venue's collateral and supplied assets, less borrowed assets. A net debt cannot be margined here (`dpm venues` can).
  */
-function pooledCollateral(top: Record<string, number>, venues: Record<string, VenueSpec>, tags: readonly (string | undefined)[], nPositions: number, prefix: string): { ok: true; value: Record<string, number> } | { ok: false; issues: InputIssue[] } {
+function pooledCollateral(top: Record<string, number>, venues: Record<string, VenueSpec>, tags: readonly (string | undefined)[], nPositions: number, prefix: string, netDebt: boolean): { ok: true; value: Record<string, number> } | { ok: false; issues: InputIssue[] } {
   const issues: InputIssue[] = [];
   const at = (s: string) => (prefix ? `${prefix}.${s}` : s);
   tags.forEach((t, i) => {
@@ -85,7 +89,7 @@ function pooledCollateral(top: Record<string, number>, venues: Record<string, Ve
   for (const s of Object.values(venues)) add(s.borrowed, -1);
   for (const [name, s] of Object.entries(venues)) {
     for (const a of Object.keys(s.borrowed ?? {})) {
-      if ((pool[a] ?? 0) < 0) issues.push({ path: at(`venues.${name}.borrowed.${a}`), message: `the pooled account would owe ${-(pool[a] ?? 0)} ${a} net: dpm margin does not margin debt (use dpm venues)`, value: s.borrowed?.[a] });
+      if (!netDebt && (pool[a] ?? 0) < 0) issues.push({ path: at(`venues.${name}.borrowed.${a}`), message: `the pooled account would owe ${-(pool[a] ?? 0)} ${a} net: dpm margin does not margin debt (use dpm venues)`, value: s.borrowed?.[a] });
     }
   }
   if (issues.length > 0) return { ok: false, issues };

@@ -45,7 +45,8 @@ function resolveVenue(name: string, s: RawVenue, presets: PresetLookup, issues: 
  * on a lending venue are errors; top-level collateral is not allowed (every balance sits at some venue).
  */
 export function parseVenueBook(input: unknown, presets: PresetLookup): Result<VenueBook> {
-  const pf = parsePortfolio(input);
+  // The pooled account may owe an asset net (the allocation's fees can take it there): the unified profile margins it.
+  const pf = parsePortfolio(input, "", true);
   if (!pf.ok) return pf;
   const raw = input as { venues?: Record<string, RawVenue>; collateral?: unknown };
   const issues: InputIssue[] = [];

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -136,5 +136,22 @@ describe("dpm venues on the example desk", () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.collateral.map((c: { asset: string; amount: number }) => `${c.asset}:${c.amount}`).sort()).toEqual(["BTC:1", "USDT:200000", "WBTC:2", "WETH:300"]);
+  });
+  it("the desk after the transfer it proposes owes 1 USDC net (the fee): dpm venues margins it (the unified profile's short spot), dpm margin refuses it", async () => {
+    const desk = JSON.parse(readFileSync("examples/venues/desk.json", "utf8"));
+    // 52,882.73 USDC from Deribit, 52,881.73 arrive at OKX (1 USDC fee): Σ USDC = 600,000 − 1 against the 600,000 Aave debt.
+    desk.venues.deribit.collateral.USDC -= 52882.73;
+    desk.venues.okx.collateral.USDC += 52881.73;
+    const f = join(mkdtempSync(join(tmpdir(), "dpm-venue-")), "after.json");
+    writeFileSync(f, JSON.stringify(desk));
+    const r = await runCli("venues", f, "--market", MARKET, "--json");
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.venues.map((v: { status: string }) => v.status)).toEqual(["healthy", "healthy", "healthy"]);
+    expect(j.venues[1].maintenanceMargin / j.venues[1].adjustedEquity).toBeCloseTo(0.75, 6);
+    expect(j.allocation.transfers).toEqual([]);
+    const m = await runCli("margin", f, "--market", MARKET);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/venues.aave.borrowed.USDC: the pooled account would owe 1(\.0+\d*)? USDC net/);
   });
 });
