@@ -16,6 +16,8 @@ import type { Instrument } from "../domain/instrument.js";
 import type { Portfolio } from "../domain/portfolio.js";
 import type { LiquidityAdjustment } from "../margin/liquidityCharge.js";
 import { engineLiquidity } from "./liquidityAddOn.js";
+import { venueAssets } from "./venueLedger.js";
+import { MULTI_VENUE_HOLD, venueAccountMargin, type UnifiedHeadline, type VenueHeadline } from "./venueAccount.js";
 
 /**
  * Greeks of an account on one underlying, USD numeraire (as `dpm greeks` sums them on its `ALL` row): positions
@@ -63,6 +65,12 @@ export interface AccountMargin extends Pick<MarginResult, "account" | "equity" |
   readonly error?: string;
   /** In liquidation but not liquidated now: why (degraded index or circuit breaker on an asset it depends on, nothing to trade). */
   readonly liquidationHold?: string;
+  /** Multi-venue accounts (venueAccount.ts): each venue under its own preset; the figures above are the unified profile's. */
+  readonly venues?: readonly VenueHeadline[];
+  /** Multi-venue accounts: the unified profile's status and charges. */
+  readonly unified?: UnifiedHeadline;
+  /** Multi-venue accounts: the venue whose own status, worse than the unified one, sets the account's `status`. */
+  readonly statusVenue?: string;
 }
 
 export interface AccountMarginDetail {
@@ -182,6 +190,7 @@ export function accountAssets(a: AccountState): Set<string> {
     if (i.settlement === "linear" && i.kind !== "spot") assets.add(i.quote);
   }
   for (const [asset, b] of a.balances) if (b !== 0n) assets.add(asset);
+  if (a.venues) for (const asset of venueAssets(a)) assets.add(asset);
   return assets;
 }
 
@@ -189,6 +198,7 @@ export function accountAssets(a: AccountState): Set<string> {
 export function liquidationHold(s: EngineState, a: AccountState): string | undefined {
   const m = s.market;
   if (!m) return "no market";
+  if (a.venues) return MULTI_VENUE_HOLD;
   for (const asset of [...accountAssets(a)].sort()) {
     const h = oracleHold(m, asset);
     if (h) return `held: ${h}`;
@@ -220,6 +230,8 @@ export function errorSummary(a: Pick<AccountState, "id" | "owner">, seq: number,
  * `contributions` false skips the positions' marginal contributions (the per-tick path; `detail` asks for them).
  */
 export function accountMargin(s: EngineState, ctx: RiskContext, acct: AccountState, linked: Iterable<string>, imCtx?: RiskContext, prepared?: PreparedAccount, contributions = true): AccountMarginDetail {
+  // A multi-venue account: each venue under its own preset, the unified profile as its figures (venueAccount.ts).
+  if (acct.venues) return venueAccountMargin(s, acct);
   const prep = prepared ?? prepareAccount(acct);
   const pf = prep.portfolio;
   const r = marginWith(ctx, pf, "portfolio", { contributions });

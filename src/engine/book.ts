@@ -22,6 +22,7 @@ import { toUnits } from "../domain/money.js";
 import type { BookEvent } from "./events.js";
 import { instrumentOf, type AccountState, type EngineState, type PositionState } from "./state.js";
 import type { OrderState } from "./orders.js";
+import { addUnits, newLedger, type VenueLedger } from "./venueLedger.js";
 
 /** The mark of an instrument on the live market in its trade unit (forward of futures, coin premium of coin-settled options), or undefined. */
 function markOf(ctx: RiskContext, name: string): number | undefined {
@@ -70,12 +71,29 @@ export function bookProblem(s: EngineState, e: BookEvent): string | undefined {
 /** Why the live market cannot value an instrument or balance of a book event (path: reason), or undefined. */
 export function bookUnmarginable(ctx: RiskContext, e: BookEvent): string | undefined {
   for (const asset of Object.keys(e.balances)) if (ctx.usdIndex(asset) === undefined) return `balances.${asset}: no index for ${asset} in the market`;
+  for (const [name, v] of Object.entries(e.venues ?? {})) {
+    for (const side of ["collateral", "supplied", "borrowed"] as const) {
+      for (const asset of Object.keys(v[side] ?? {})) if (ctx.usdIndex(asset) === undefined) return `venues.${name}.${side}.${asset}: no index for ${asset} in the market`;
+    }
+  }
   const named: [string, string][] = [...e.positions.map((p, i): [string, string] => [`positions[${i}]`, p.instrument]), ...(e.orders ?? []).map((o, i): [string, string] => [`orders[${i}]`, o.instrument])];
   for (const [path, name] of named) {
     const r = ctx.risk(instrumentOf(name));
     if (!r.ok) return `${path}.instrument: ${name} cannot be valued: ${r.reason}`;
   }
   return undefined;
+}
+
+/** The venues of a multi-venue book, with their balances (collateral, or supplied and borrowed reserves). */
+function bookLedgers(venues: NonNullable<BookEvent["venues"]>): Map<string, VenueLedger> {
+  const out = new Map<string, VenueLedger>();
+  for (const [name, v] of Object.entries(venues)) {
+    const l = newLedger(name, v.preset);
+    for (const [asset, x] of Object.entries(v.collateral ?? v.supplied ?? {})) addUnits(l.balances, asset, toUnits(x) ?? 0n);
+    for (const [asset, x] of Object.entries(v.borrowed ?? {})) addUnits(l.debts, asset, toUnits(x) ?? 0n);
+    out.set(name, l);
+  }
+  return out;
 }
 
 /** Apply a book event: the account, as it stands. Returns its id. */
@@ -86,11 +104,15 @@ export function applyBook(s: EngineState, e: BookEvent): string {
     if (u !== 0n) balances.set(asset, u);
   }
   const positions = new Map<string, PositionState>();
-  for (const p of e.positions) positions.set(p.instrument, p.entryPrice !== undefined ? { size: toUnits(p.size) ?? 0n, entryPrice: p.entryPrice } : { size: toUnits(p.size) ?? 0n });
-  const a: AccountState = { id: e.account, owner: e.owner ?? e.account, balances, positions, status: "none" };
+  const venues = e.venues ? bookLedgers(e.venues) : undefined;
+  for (const p of e.positions) {
+    const held: PositionState = p.entryPrice !== undefined ? { size: toUnits(p.size) ?? 0n, entryPrice: p.entryPrice } : { size: toUnits(p.size) ?? 0n };
+    (p.venue !== undefined ? venues?.get(p.venue)?.positions : positions)?.set(p.instrument, held);
+  }
+  const a: AccountState = { id: e.account, owner: e.owner ?? e.account, balances, positions, status: "none", ...(venues ? { venues } : {}) };
   if (e.orders && e.orders.length > 0) {
     const orders = new Map<string, OrderState>();
-    for (const o of e.orders) orders.set(o.orderId, { instrument: o.instrument, size: toUnits(o.size) ?? 0n, price: o.price ?? 0 });
+    for (const o of e.orders) orders.set(o.orderId, { instrument: o.instrument, size: toUnits(o.size) ?? 0n, price: o.price ?? 0, ...(o.venue !== undefined ? { venue: o.venue } : {}) });
     a.orders = orders;
   }
   s.accounts.set(e.account, a);

@@ -52,7 +52,7 @@ async function statusEvents(h: DerivedHost, alsoCheck: readonly string[]): Promi
   const events: MarginStatusEvent[] = [];
   for (const { id, n: mg } of h.em.statusChanges(alsoCheck)) {
     const kind = mg.status === "healthy" ? "restored" : mg.status === "margin_call" ? "margin_call" : mg.status === "liquidation" ? "liquidation_trigger" : "bankrupt";
-    events.push({ type: "margin_status", account: id, kind, status: mg.status, initialMargin: mg.initialMargin, maintenanceMargin: mg.maintenanceMargin, adjustedEquity: mg.adjustedEquity });
+    events.push({ type: "margin_status", account: id, kind, status: mg.status, initialMargin: mg.initialMargin, maintenanceMargin: mg.maintenanceMargin, adjustedEquity: mg.adjustedEquity, ...(mg.venue !== undefined ? { venue: mg.venue } : {}) });
   }
   if (events.length === 0) return;
   // Checked again after the next event when they could not be written.

@@ -29,6 +29,8 @@ import { EngineMargins, marginsChanged, type MarginsView } from "./engineMargins
 import { completeBook } from "./book.js";
 import { processBatch, type BatchHost } from "./batch.js";
 import { deriveAfter, type DerivedHost } from "./derived.js";
+import { venueProblem } from "./venueLedger.js";
+import { venueMarginRefusal } from "./venueChecks.js";
 
 export type SubmitResult =
   | { readonly ok: true; readonly seq: number; readonly event: EngineEvent; readonly duplicate?: true; readonly dryRun?: true; /** Accounts re-margined after the event (its own step; not the derived events'). */ readonly remargined?: number }
@@ -178,7 +180,7 @@ export class Engine {
     return this.enqueue(async () => undefined);
   }
 
-  private refuse(status: 404 | 409, reason: string, detail?: unknown, issues?: readonly InputIssue[]): SubmitResult {
+  private refuse(status: 400 | 404 | 409, reason: string, detail?: unknown, issues?: readonly InputIssue[]): SubmitResult {
     this.counters.rejected++;
     return { ok: false, status, reason, ...(issues && issues.length > 0 ? { issues } : {}), ...(detail !== undefined ? { detail } : {}) };
   }
@@ -220,17 +222,21 @@ export class Engine {
     const no = (result: SubmitResult) => ({ ok: false as const, result });
     const dup = await this.duplicateOf(e);
     if (dup) return no(dup);
+    const vp = venueProblem(this.state, e);
+    if (vp) return no(this.refuse(vp.status, vp.status === 400 ? "invalid event for this account's venues" : vp.issue.message, undefined, [vp.issue]));
     const problem = eventProblem(this.state, e);
     if (problem) return no(this.refuse(problem.includes("does not exist") ? 404 : 409, problem));
     const band = bandIssues(this.state.market, e, this.bands);
     if (band.length > 0) return no(this.refuse(409, `refused: outside the bounds of the current market (${band.map((i) => i.path).join(", ")})`, undefined, band));
     const unmarginable = unmarginableReason(this.ctx?.context(), e);
     if (unmarginable) return no(this.refuse(409, unmarginable));
-    if (e.type === "withdrawal") {
+    const vm = venueMarginRefusal(this.state, e, (id) => this.margins.get(id));
+    if (vm) return no(this.refuse(409, vm.reason, vm.detail));
+    if (e.type === "withdrawal" && e.venue === undefined) {
       const w = this.withdrawalCheck(e.account, e.asset, e.amount);
       if (!w.ok) return no(this.refuse(409, "withdrawal would leave adjusted equity (less excluded unrealised profit) below initial margin", w));
     }
-    if (e.type === "order") {
+    if (e.type === "order" && e.venue === undefined) {
       const o = orderRestCheck(this.state, e, this.margins.get(e.account), (h) => this.detail(e.account, h)?.summary);
       if (!o.ok) return no(this.refuse(409, o.reason, o.detail));
     }

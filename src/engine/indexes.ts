@@ -3,10 +3,12 @@
  * orders on it or quoted in it, balances in it), which accounts share an owner, and which instruments are held.
  */
 import { instrumentOf, type AccountState } from "./state.js";
+import { venueAssets, venueInstruments } from "./venueLedger.js";
 
-/** Names of the instruments an account holds positions or resting orders on. */
+/** Names of the instruments an account holds positions or resting orders on (at any of its venues). */
 export function instrumentsOf(a: AccountState): Set<string> {
   const names = new Set(a.positions.keys());
+  if (a.venues) for (const n of venueInstruments(a)) names.add(n);
   for (const o of a.orders?.values() ?? []) names.add(o.instrument);
   return names;
 }
@@ -43,6 +45,7 @@ export class Indexes {
       if (i.settlement === "linear" && i.kind !== "spot") assets.add(i.quote);
     }
     for (const asset of a.balances.keys()) assets.add(asset);
+    if (a.venues) for (const asset of venueAssets(a)) assets.add(asset);
     for (const old of this.assetsOf.get(a.id) ?? []) if (!assets.has(old)) this.byAsset.get(old)?.delete(a.id);
     for (const x of assets) {
       let s = this.byAsset.get(x);

@@ -40,6 +40,15 @@ export function accountIssues(s: EngineState, id: string): InputIssue[] {
     if (badPrice(p.entryPrice)) out.push(priceIssue(`accounts.${id}.positions.${name}.entryPrice`, p.entryPrice) as InputIssue);
   }
   for (const [orderId, o] of a.orders ?? []) if (outOfRange(o.size)) out.push(unitsIssue(`accounts.${id}.orders.${orderId}.size`, o.size) as InputIssue);
+  for (const [v, l] of a.venues ?? []) {
+    const at = `accounts.${id}.venues.${v}`;
+    for (const [asset, b] of l.balances) if (outOfRange(b)) out.push(unitsIssue(`${at}.balances.${asset}`, b) as InputIssue);
+    for (const [asset, b] of l.debts) if (outOfRange(b) || b < 0n) out.push({ path: `${at}.debts.${asset}`, message: b < 0n ? "would be negative" : `would be outside the representable range ±${MAX_STATE_AMOUNT}`, value: formatUnits(b) });
+    for (const [name, p] of l.positions) {
+      if (outOfRange(p.size)) out.push(unitsIssue(`${at}.positions.${name}.size`, p.size) as InputIssue);
+      if (badPrice(p.entryPrice)) out.push(priceIssue(`${at}.positions.${name}.entryPrice`, p.entryPrice) as InputIssue);
+    }
+  }
   return out;
 }
 
@@ -77,11 +86,22 @@ const fin = Number.isFinite;
 export function marginFinite(m: AccountMargin): boolean {
   if (!(fin(m.equity) && fin(m.adjustedEquity) && fin(m.initialMargin) && fin(m.maintenanceMargin) && fin(m.availableFunds) && fin(m.concentrationAddOn) && fin(m.stableAddOn) && fin(m.unrealisedPnl))) return false;
   if (m.marginRatio !== null && !fin(m.marginRatio)) return false;
+  if (m.venues && !venuesFinite(m)) return false;
   for (const u in m.greeks) {
     const g = m.greeks[u];
     if (!(fin(g.delta) && fin(g.gamma) && fin(g.vega) && fin(g.theta) && fin(g.grossNotionalUsd) && fin(g.netDeltaUsd) && fin(g.collateralDelta ?? 0))) return false;
   }
   return true;
+}
+
+/** A multi-venue account's per-venue figures and unified charges (venueAccount.ts): every number finite (ratios and health factors may be null). */
+function venuesFinite(m: AccountMargin): boolean {
+  for (const v of m.venues ?? []) {
+    if (!(fin(v.equity) && fin(v.adjustedEquity) && fin(v.initialMargin) && fin(v.maintenanceMargin) && fin(v.availableFunds))) return false;
+    if ((v.marginRatio !== null && !fin(v.marginRatio)) || (v.healthFactor !== undefined && v.healthFactor !== null && !fin(v.healthFactor))) return false;
+  }
+  const u = m.unified;
+  return !u || (fin(u.pooledInitialMargin) && fin(u.pooledMaintenanceMargin) && fin(u.charges.basis) && fin(u.charges.transferTime) && fin(u.charges.venueDefault));
 }
 
 /** Issues of an account's margin figures: every number finite (the margin ratio may be null); [] when fine. */
@@ -96,6 +116,11 @@ export function marginIssues(m: AccountMargin): InputIssue[] {
   for (const [u, g] of Object.entries(m.greeks)) {
     for (const [k, v] of Object.entries(g)) check(`greeks.${u}.${k}`, v as number);
   }
+  for (const v of m.venues ?? []) {
+    for (const k of ["equity", "adjustedEquity", "initialMargin", "maintenanceMargin", "availableFunds", "marginRatio", "healthFactor"] as const) check(`venues.${v.venue}.${k}`, v[k] ?? null);
+  }
+  if (m.unified) for (const [k, v] of Object.entries({ ...m.unified.charges, pooledInitialMargin: m.unified.pooledInitialMargin, pooledMaintenanceMargin: m.unified.pooledMaintenanceMargin })) check(`unified.${k}`, v);
+  if (out.length === 0) out.push({ path: `${at}`, message: "would not be finite" });
   return out;
 }
 

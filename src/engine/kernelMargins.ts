@@ -31,6 +31,7 @@ interface Entry {
   instruments: Int32Array;
   sizes: Float64Array;
   assets: Int32Array;
+  /** A multi-venue account: margined by accountMargin (venueAccount.ts), never by the kernel. */ venues: boolean;
 }
 
 /** Every account of `a`'s owner, in the state's insertion order. */
@@ -109,6 +110,7 @@ export class KernelMargins {
   /** An account's state changed (fill, transfer, order, liquidation step, expiry, funding): rebuild its rows. */
   accountChanged(a: AccountState): void {
     const e = this.entryOf(a.id);
+    e.venues = a.venues !== undefined;
     if (!this.kernel) return;
     const spec = kernelSpec(a);
     this.kernel.setAccount(e.index, spec);
@@ -118,6 +120,7 @@ export class KernelMargins {
   /** Register an account whose rows the backend already holds at the next index (shards started with every account). */
   adopt(a: AccountState, spec: KernelAccountSpec): void {
     const e = this.entryOf(a.id);
+    e.venues = a.venues !== undefined;
     if (this.kernel) this.describe(e, spec);
   }
 
@@ -134,7 +137,7 @@ export class KernelMargins {
   private entryOf(id: string): Entry {
     let e = this.byId.get(id);
     if (e) return e;
-    e = { id, index: this.entries.length, instruments: new Int32Array(0), sizes: new Float64Array(0), assets: new Int32Array(0) };
+    e = { id, index: this.entries.length, instruments: new Int32Array(0), sizes: new Float64Array(0), assets: new Int32Array(0), venues: false };
     this.byId.set(id, e);
     this.entries.push(e);
     this.work.grow(this.entries.length);
@@ -153,7 +156,7 @@ export class KernelMargins {
     e.assets = Int32Array.from(depsOf(reg, spec, e.instruments));
     let m = 0;
     for (let j = 0; j < e.assets.length && m >= 0; j++) m = e.assets[j] < 31 ? m | (1 << e.assets[j]) : -1;
-    this.mask[e.index] = m;
+    this.mask[e.index] = e.venues ? -1 : m;
     this.liqGen[e.index] = -1;
   }
 
@@ -332,7 +335,7 @@ export class KernelMargins {
     const stable = imCtx !== undefined && this.stable !== undefined && this.stableActive && this.usesStable(e);
     // Liquidity charges need the core's per-balance haircut decisions: accounts they may apply to go through accountMargin.
     const liquid = s.params.liquidity !== undefined && s.market !== undefined && liquidityMayApply(s.params, s.market, (acct ??= s.accounts.get(e.id)!));
-    if (!k || !s.market || k.results.status[i] === STATUS_ERROR || (stable && !k.evaluateOn) || liquid) { this.fallbackOne(s, acct ?? s.accounts.get(e.id)!, i, ctx, imCtx); return; }
+    if (!k || !s.market || k.results.status[i] === STATUS_ERROR || (stable && !k.evaluateOn) || liquid || e.venues) { this.fallbackOne(s, acct ?? s.accounts.get(e.id)!, i, ctx, imCtx); return; }
     if (w.fallback.size > 0) w.fallback.delete(e.id);
     const r = k.results;
     const addOn = this.holdsLiquid(e) ? concentrationAddOn(s, s.market, acct ?? s.accounts.get(e.id)!, this.linked) : 0;

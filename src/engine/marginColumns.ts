@@ -18,6 +18,8 @@ export interface StatusNumbers {
   maintenanceMargin: number;
   adjustedEquity: number;
   error?: string;
+  /** Multi-venue accounts: the venue whose own status sets the account's (the figures are then that venue's). */
+  venue?: string;
 }
 
 export class MarginColumns {
@@ -78,6 +80,8 @@ export class MarginColumns {
 /** The status figures of entry `i` of `c` (account `id`). */
 export function numbersAt(c: MarginColumns, i: number, id: string): StatusNumbers {
   const fb = c.fallback.get(id);
+  const v = fb?.statusVenue !== undefined ? fb.venues?.find((x) => x.venue === fb.statusVenue) : undefined;
+  if (v) return { status: fb!.status, initialMargin: v.initialMargin, maintenanceMargin: v.maintenanceMargin, adjustedEquity: v.adjustedEquity, venue: v.venue };
   if (fb) return { status: fb.status, initialMargin: fb.initialMargin, maintenanceMargin: fb.maintenanceMargin, adjustedEquity: fb.adjustedEquity, ...(fb.error ? { error: fb.error } : {}) };
   return { status: STATUS_NAMES[c.status[i]] as MarginStatus, initialMargin: c.im[i], maintenanceMargin: c.mm[i], adjustedEquity: c.adjusted[i] };
 }

@@ -16,6 +16,8 @@ export interface OrderState {
   readonly instrument: string;
   size: bigint;
   readonly price: number;
+  /** Venue the order rests on (multi-venue accounts). */
+  readonly venue?: string;
 }
 
 /** Does a trade of `units` on a position of `held` units increase its absolute size (or flip it)? */
@@ -65,7 +67,7 @@ export function fillOrderProblem(a: AccountState, e: FillEvent): string | undefi
 }
 
 export function applyOrder(a: AccountState, e: OrderEvent): void {
-  (a.orders ??= new Map()).set(e.orderId, { instrument: e.instrument, size: toUnits(e.size) ?? 0n, price: e.price });
+  (a.orders ??= new Map()).set(e.orderId, { instrument: e.instrument, size: toUnits(e.size) ?? 0n, price: e.price, ...(e.venue !== undefined ? { venue: e.venue } : {}) });
 }
 
 export function applyCancel(a: AccountState, orderId: string): void {
@@ -85,20 +87,20 @@ export function consumeOrder(a: AccountState, e: FillEvent): void {
 /** The account's resting orders as core open orders (float64 sizes for risk). */
 export function openOrdersOf(a: AccountState): OpenOrder[] {
   if (!a.orders) return [];
-  return [...a.orders.values()].map((o) => ({ instrument: instrumentOf(o.instrument), size: unitsToNumber(o.size), price: o.price }));
+  return [...a.orders.values()].map((o) => ({ instrument: instrumentOf(o.instrument), size: unitsToNumber(o.size), price: o.price, ...(o.venue !== undefined ? { venue: o.venue } : {}) }));
 }
 
 /** Snapshot form: orderId → { instrument, size (exact decimal), price }. */
-export type OrdersJson = Record<string, { instrument: string; size: string; price: number }>;
+export type OrdersJson = Record<string, { instrument: string; size: string; price: number; venue?: string }>;
 
 export function ordersToJson(a: AccountState): OrdersJson | undefined {
   if (!a.orders) return undefined;
-  return Object.fromEntries([...a.orders].map(([id, o]) => [id, { instrument: o.instrument, size: formatUnits(o.size), price: o.price }]));
+  return Object.fromEntries([...a.orders].map(([id, o]) => [id, { instrument: o.instrument, size: formatUnits(o.size), price: o.price, ...(o.venue !== undefined ? { venue: o.venue } : {}) }]));
 }
 
 export function ordersFromJson(j: OrdersJson | undefined): Map<string, OrderState> | undefined {
   if (!j || Object.keys(j).length === 0) return undefined;
-  return new Map(Object.entries(j).map(([id, o]) => [id, { instrument: o.instrument, size: toUnits(o.size) ?? 0n, price: o.price }]));
+  return new Map(Object.entries(j).map(([id, o]) => [id, { instrument: o.instrument, size: toUnits(o.size) ?? 0n, price: o.price, ...(o.venue !== undefined ? { venue: o.venue } : {}) }]));
 }
 
 /**

@@ -19,7 +19,7 @@ export const REQUEST_ID_WINDOW = 256;
 const MERGE_EVERY = 1024;
 
 /** The idempotency namespace of an event: fills and transfers do not share keys. */
-export type RequestKind = "fill" | "deposit" | "withdrawal";
+export type RequestKind = "fill" | "deposit" | "withdrawal" | "venue_transfer";
 
 export interface RequestIds {
   /** `kind:id` → seq of the event, oldest first (at most REQUEST_ID_WINDOW). */
@@ -122,8 +122,8 @@ function canonical(v: unknown): string {
  * window. Undefined for a fresh key or an event without one.
  */
 export async function duplicateAnswer(s: EngineState, store: Store, e: EngineEvent): Promise<{ ok: true; seq: number } | { ok: false; reason: string } | undefined> {
-  const id = e.type === "fill" ? e.fillId : e.type === "deposit" || e.type === "withdrawal" ? e.requestId : undefined;
-  if (id === undefined || (e.type !== "fill" && e.type !== "deposit" && e.type !== "withdrawal")) return undefined;
+  const id = e.type === "fill" ? e.fillId : e.type === "deposit" || e.type === "withdrawal" || e.type === "venue_transfer" ? e.requestId : undefined;
+  if (id === undefined || (e.type !== "fill" && e.type !== "deposit" && e.type !== "withdrawal" && e.type !== "venue_transfer")) return undefined;
   const field = e.type === "fill" ? "fillId" : "requestId";
   const seen = lookupRequest(s.accounts.get(e.account)?.requests, requestKey(e.type, id));
   if (seen === undefined) return undefined;

@@ -17,6 +17,7 @@ import { formatUnits, roundToUnits, toUnits, unitsToNumber } from "../domain/mon
 import { fillCash, fundingPayment, settlementCash, type CashFlow } from "./settlement.js";
 import { emptyRequestIds, recordRequest, requestIdsFromJson, requestIdsToJson, requestKey, type RequestIds, type RequestIdsJson } from "./requestIds.js";
 import { applyBook, bookProblem } from "./book.js";
+import { applyVenueFill, applyVenueTransfer, cloneVenues, ledgersOf, pooledVenuePortfolio, settleVenueExpiry, venueCash, venueProblem, venuesFromJson, venuesToJson, type VenueJson, type VenueLedger } from "./venueLedger.js";
 import { addToFund, applyAdl, applyFundCover, applyLiquidationFill, endRecord, openRecord, recordAdl, recordStep, startRecord, type LiquidationRecord } from "./liquidationState.js";
 
 /** A position: exact size; average entry price (futures, perpetuals, options: premium per unit). */
@@ -38,6 +39,11 @@ export interface AccountState {
   requests?: RequestIds;
   /** Resting orders by orderId (absent when none). */
   orders?: Map<string, OrderState>;
+  /**
+   * A multi-venue account (venueLedger.ts): venue name → its own balances and positions. Then `balances` and
+   * `positions` stay empty and every fill, deposit, withdrawal and order names its venue.
+   */
+  venues?: Map<string, VenueLedger>;
 }
 
 /** Service-level parameters (not part of the margin model). */
@@ -85,11 +91,14 @@ export function cloneAccount(a: AccountState): AccountState {
   return {
     id: a.id, owner: a.owner, status: a.status, balances: new Map(a.balances), positions: new Map([...a.positions].map(([k, p]) => [k, { ...p }])),
     ...(a.orders ? { orders: new Map([...a.orders].map(([k, o]) => [k, { ...o }])) } : {}),
+    ...(a.venues ? { venues: cloneVenues(a.venues) } : {}),
   };
 }
 
 /** The account as a core Portfolio (sizes and balances converted to float64 for risk). */
 export function toPortfolio(a: AccountState): Portfolio {
+  // A multi-venue account reads as `dpm margin` reads a multi-venue book: the pooled account.
+  if (a.venues) return pooledVenuePortfolio(a, openOrdersOf(a));
   const positions: Position[] = [];
   for (const [name, p] of a.positions) {
     const inst = instrumentOf(name);
@@ -123,6 +132,8 @@ function resolveParams(e: ParamsEvent): { ok: true; value: MarginParams } | { ok
 /** Why an event cannot be applied to this state (state-dependent checks; margin checks are the engine's), or undefined. */
 export function eventProblem(s: EngineState, e: EngineEvent): string | undefined {
   const needAccount = (id: string) => (s.accounts.has(id) ? undefined : `account ${id} does not exist`);
+  const vp = venueProblem(s, e);
+  if (vp) return `${vp.issue.path}: ${vp.issue.message}`;
   if ((e.type === "tick" || e.type === "funding" || e.type === "params") && e.marketSeq !== undefined && e.marketSeq <= s.marketSeq) return `market stream seq ${e.marketSeq} already applied (last applied ${s.marketSeq})`;
   switch (e.type) {
     case "market": {
@@ -135,6 +146,7 @@ export function eventProblem(s: EngineState, e: EngineEvent): string | undefined
     case "withdrawal": {
       const a = s.accounts.get(e.account);
       if (!a) return `account ${e.account} does not exist`;
+      if (e.venue !== undefined) return undefined;
       const bal = a.balances.get(e.asset) ?? 0n;
       return bal < (toUnits(e.amount) ?? 0n) ? `balance of ${e.asset} is ${formatUnits(bal)}, less than ${e.amount}` : undefined;
     }
@@ -150,6 +162,7 @@ export function eventProblem(s: EngineState, e: EngineEvent): string | undefined
       const a = s.accounts.get(e.account);
       return a ? cancelProblem(a, e.orderId) : `account ${e.account} does not exist`;
     }
+    case "venue_transfer": return needAccount(e.account);
     case "tick": return s.market ? tickProblem(s.market, e) : "no market yet (send a market event first)";
     case "funding": {
       if (!s.market) return "no market yet";
@@ -192,6 +205,8 @@ function addCash(a: AccountState, flows: readonly CashFlow[]): void {
 function applyFill(s: EngineState, e: FillEvent): string[] {
   const a = s.accounts.get(e.account);
   if (!a) return [];
+  const venue = e.venue !== undefined ? a.venues?.get(e.venue) : undefined;
+  if (venue) { applyVenueFill(venue, e); return [a.id]; }
   const inst = instrumentOf(e.instrument);
   const size = toUnits(e.size) ?? 0n;
   if (inst.kind === "spot") {
@@ -216,6 +231,7 @@ function applyExpiry(s: EngineState, e: ExpiryEvent): string[] {
       a.positions.delete(name);
       if (!touched.includes(a.id)) touched.push(a.id);
     }
+    if (a.venues && settleVenueExpiry(a, e.underlying, e.expiryCode, e.price) && !touched.includes(a.id)) touched.push(a.id);
   }
   return touched;
 }
@@ -231,12 +247,14 @@ export function applyEvent(s: EngineState, e: EngineEvent, seq: number): { accou
       return { accounts: [], moved: ["*"] };
     }
     case "account":
-      s.accounts.set(e.account, { id: e.account, owner: e.owner ?? e.account, balances: new Map(), positions: new Map(), status: "none" });
+      s.accounts.set(e.account, { id: e.account, owner: e.owner ?? e.account, balances: new Map(), positions: new Map(), status: "none", ...(e.venues ? { venues: ledgersOf(e.venues) } : {}) });
       return { accounts: [e.account], moved: [] };
     case "book": return { accounts: [applyBook(s, e)], moved: [] };
     case "deposit": case "withdrawal": {
       const a = s.accounts.get(e.account);
-      if (a) addCash(a, [{ asset: e.asset, amount: (e.type === "deposit" ? 1n : -1n) * (toUnits(e.amount) ?? 0n) }]);
+      const units = (e.type === "deposit" ? 1n : -1n) * (toUnits(e.amount) ?? 0n), venue = e.venue !== undefined ? a?.venues?.get(e.venue) : undefined;
+      if (venue) venueCash(venue, e.asset, units);
+      else if (a) addCash(a, [{ asset: e.asset, amount: units }]);
       if (a && e.requestId !== undefined) recordRequest((a.requests ??= emptyRequestIds()), requestKey(e.type, e.requestId), seq);
       return { accounts: [e.account], moved: [] };
     }
@@ -252,6 +270,12 @@ export function applyEvent(s: EngineState, e: EngineEvent, seq: number): { accou
         if (e.type === "order") applyOrder(a, e);
         else applyCancel(a, e.orderId);
       }
+      return { accounts: [e.account], moved: [] };
+    }
+    case "venue_transfer": {
+      const a = s.accounts.get(e.account);
+      if (a) applyVenueTransfer(a, e);
+      if (a && e.requestId !== undefined) recordRequest((a.requests ??= emptyRequestIds()), requestKey(e.type, e.requestId), seq);
       return { accounts: [e.account], moved: [] };
     }
     case "tick":
@@ -316,6 +340,7 @@ export function serializeState(s: EngineState): string {
     positions: Object.fromEntries([...a.positions].map(([k, p]) => [k, { size: formatUnits(p.size), ...(p.entryPrice !== undefined ? { entryPrice: p.entryPrice } : {}) }])),
     ...(a.requests ? { requests: requestIdsToJson(a.requests) } : {}),
     ...(a.orders ? { orders: ordersToJson(a) } : {}),
+    ...(a.venues ? { venues: venuesToJson(a.venues) } : {}),
   }));
   const insuranceFund = Object.fromEntries([...s.insuranceFund].map(([k, v]) => [k, formatUnits(v)]));
   return JSON.stringify({ v: 1, seq: s.seq, ...(s.marketSeq > 0 ? { marketSeq: s.marketSeq } : {}), market: s.market ? marketToJson(s.market) : null, paramsSource: s.paramsSource, service: s.service, accounts, insuranceFund, liquidations: s.liquidations, ...(s.quarantine.length > 0 ? { quarantine: s.quarantine } : {}) });
@@ -323,7 +348,7 @@ export function serializeState(s: EngineState): string {
 
 interface SnapshotJson {
   seq: number; marketSeq?: number; market: unknown; paramsSource: { preset?: string; params?: unknown }; service: ServiceParams;
-  accounts: { id: string; owner: string; status: MarginStatus | "none"; balances: Record<string, string>; positions: Record<string, { size: string; entryPrice?: number }>; requests?: RequestIdsJson; orders?: OrdersJson }[];
+  accounts: { id: string; owner: string; status: MarginStatus | "none"; balances: Record<string, string>; positions: Record<string, { size: string; entryPrice?: number }>; requests?: RequestIdsJson; orders?: OrdersJson; venues?: Record<string, VenueJson> }[];
   insuranceFund?: Record<string, string>;
   liquidations?: LiquidationRecord[];
   quarantine?: QuarantinedEvent[];
@@ -349,6 +374,7 @@ export function deserializeState(text: string): EngineState {
       balances: new Map(Object.entries(a.balances).map(([k, v]) => [k, toUnits(v) ?? 0n])),
       positions: new Map(Object.entries(a.positions).map(([k, p]) => [k, p.entryPrice !== undefined ? { size: toUnits(p.size) ?? 0n, entryPrice: p.entryPrice } : { size: toUnits(p.size) ?? 0n }])),
       ...(a.requests ? { requests: requestIdsFromJson(a.requests) } : {}),
+      ...(a.venues ? { venues: venuesFromJson(a.venues) } : {}),
     });
     const orders = ordersFromJson(a.orders);
     if (orders) s.accounts.get(a.id)!.orders = orders;
