@@ -11,6 +11,11 @@ import type { Engine, SubmitResult } from "../engine/engine.js";
 import { snapshotOf } from "../engine/marketState.js";
 import { DpmInputError, type InputIssue } from "../input/issues.js";
 import { placed, validate } from "./cli/batch.js";
+import { parseVenueBook } from "../input/venueBookSchema.js";
+import { portfolioMarketIssues } from "../input/crossCheck.js";
+import { presetLookup } from "../input/venuePresets.js";
+import type { MarketSnapshot } from "../market/snapshot.js";
+import type { VenueBook } from "../domain/venueBook.js";
 import { streamDocuments, type Where } from "./cli/io.js";
 
 /** What the loader reports to (the service's `/healthz`: `bookLoaded`). */
@@ -66,12 +71,32 @@ function refusalIssues(r: Extract<SubmitResult, { ok: false }>): InputIssue[] {
   return [{ path: "(root)", message: r.reason }];
 }
 
-/** The `book` event of a validated portfolio line (raw values: decimal strings stay exact). Orders get ids `book-1`, `book-2`, … */
-export function bookEventOf(raw: Record<string, unknown>): Record<string, unknown> {
+/**
+ * The `book` event of a validated portfolio line (raw values: decimal strings stay exact). Orders get ids `book-1`,
+ * `book-2`, … A multi-venue line (`venues`, docs/venues.md) keeps its venues as they are written (the engine resolves
+ * default presets) and every position and order its venue (`book`: the line as `dpm venues` parsed it, which tags
+ * the legs of a one-venue book).
+ */
+export function bookEventOf(raw: Record<string, unknown>, book?: VenueBook): Record<string, unknown> {
   type Leg = { instrument: string; size: unknown; entryPrice?: number; price?: number };
-  const positions = ((raw.positions ?? []) as Leg[]).map((p) => ({ instrument: p.instrument, size: p.size, ...(p.entryPrice !== undefined ? { entryPrice: p.entryPrice } : {}) }));
-  const orders = ((raw.openOrders ?? []) as Leg[]).map((o, i) => ({ orderId: `book-${i + 1}`, instrument: o.instrument, size: o.size, ...(o.price !== undefined ? { price: o.price } : {}) }));
-  return { type: "book", account: raw.account, balances: raw.collateral ?? {}, positions, ...(orders.length > 0 ? { orders } : {}) };
+  const tag = (v: string | undefined) => (v !== undefined ? { venue: v } : {});
+  const positions = ((raw.positions ?? []) as Leg[]).map((p, i) => ({ instrument: p.instrument, size: p.size, ...(p.entryPrice !== undefined ? { entryPrice: p.entryPrice } : {}), ...tag(book?.positions[i]?.venue) }));
+  const orders = ((raw.openOrders ?? []) as Leg[]).map((o, i) => ({ orderId: `book-${i + 1}`, instrument: o.instrument, size: o.size, ...(o.price !== undefined ? { price: o.price } : {}), ...tag(book?.openOrders[i]?.venue) }));
+  const balances = book ? { balances: {}, venues: raw.venues } : { balances: raw.collateral ?? {} };
+  return { type: "book", account: raw.account, ...balances, positions, ...(orders.length > 0 ? { orders } : {}) };
+}
+
+/** A multi-venue line checked as `dpm venues` checks its book: the schema, then every instrument and balance against the market. */
+function validateVenueLine(value: unknown, market: MarketSnapshot): { ok: true; value: VenueBook } | { ok: false; issues: InputIssue[] } {
+  const r = parseVenueBook(value, presetLookup());
+  if (!r.ok) return r;
+  const b = r.value;
+  const issues = portfolioMarketIssues({ account: b.account, collateral: {}, positions: b.positions, openOrders: b.openOrders }, market);
+  for (const v of b.venues) {
+    const sides = v.kind === "lending" ? { supplied: v.supplied, borrowed: v.borrowed } : { collateral: v.collateral };
+    for (const [side, bal] of Object.entries(sides)) for (const [asset, x] of Object.entries(bal)) if (asset !== "USD" && market.assets[asset] === undefined) issues.push({ path: `venues.${v.name}.${side}.${asset}`, message: `no index for ${asset} in market.assets`, value: x });
+  }
+  return issues.length > 0 ? { ok: false, issues } : r;
 }
 
 /** Load a book into the engine (see the file comment); sets `status.bookLoaded` once every line is applied or refused. */
@@ -100,17 +125,17 @@ export async function loadBook(target: { readonly engine: Engine; readonly statu
   for await (const d of streamDocuments(o.file, "<portfolio>").docs) {
     lines++;
     if ("issues" in d) { reject(d.where, d.issues); continue; }
-    const v = validate(d.value, market);
-    if (!v.ok) { reject(d.where, v.issues); continue; }
     const raw = d.value as Record<string, unknown>;
-    if (raw.venues !== undefined) { reject(d.where, [{ path: "venues", message: "a multi-venue book is not loaded into the service (dpm venues margins it)" }]); continue; }
+    const multi = raw !== null && typeof raw === "object" && raw.venues !== undefined;
+    const v = multi ? validateVenueLine(d.value, market) : validate(d.value, market);
+    if (!v.ok) { reject(d.where, v.issues); continue; }
     const id = v.value.account;
     const first = seen.get(id);
     if (first !== undefined) { reject(d.where, [{ path: "account", message: `already on line ${first}: each account once`, value: id }]); continue; }
     seen.set(id, d.where.line ?? lines);
     if (o.owns && !o.owns(id)) { otherPartitions++; continue; }
     if (engine.state.accounts.has(id)) { existing++; continue; }
-    pending.push({ where: d.where, event: bookEventOf(raw) });
+    pending.push({ where: d.where, event: bookEventOf(raw, multi ? (v.value as VenueBook) : undefined) });
     if (!o.strict && pending.length >= size) await submit(pending.splice(0), false);
   }
   if (o.strict) {

@@ -22,7 +22,8 @@ import { loadPreset } from "../input/presets.js";
 import { defaultVenuesParams, loadLendingPreset } from "../input/venuePresets.js";
 import { addCollateralGreeks, errorSummary, type AccountMargin, type AccountMarginDetail, type GreeksByUnderlying } from "./accountMargin.js";
 import { IncrementalRiskContext } from "./incrementalContext.js";
-import { snapshotOf, type MarketState } from "./marketState.js";
+import { latestAsOf, snapshotOf, type MarketState } from "./marketState.js";
+import { allocateBook } from "../analytics/venues/bookAllocation.js";
 import type { AccountState, EngineState } from "./state.js";
 import { corePosition, pooledVenuePortfolio, type VenueLedger } from "./venueLedger.js";
 import { openOrdersOf } from "./orders.js";
@@ -177,4 +178,18 @@ export function venueBookJson(a: AccountState): unknown {
   const positions = b.positions.map((p) => ({ venue: p.venue, instrument: p.instrument.name, size: p.size, ...(p.entryPrice !== undefined ? { entryPrice: p.entryPrice } : {}) }));
   const openOrders = b.openOrders.map((o) => ({ venue: o.venue, instrument: o.instrument.name, size: o.size, ...(o.price !== undefined ? { price: o.price } : {}) }));
   return { account: a.id, venues, positions, ...(openOrders.length > 0 ? { openOrders } : {}) };
+}
+
+/**
+ * `dpm venues --json` on the live account (GET /v1/accounts/:id/venues): the venue rows, the unified profile and the
+ * allocation to MM usage ≤ `target` (default: the venue parameters' 0.75), plus the book it was computed on
+ * (`book`, a file `dpm venues` reads) and the state's sequence number.
+ */
+export function venuesView(s: EngineState, a: AccountState, target?: number): Parsed<Record<string, unknown>> {
+  const r = venueReport(s, a, true);
+  if (!r.ok || !s.market) return r.ok ? { ok: false, reason: "no market" } : r;
+  const { env, book, rows, unified } = r.value;
+  const { venues: _v, ...allocation } = allocateBook(env, book, target ?? env.params.defaultTarget).result;
+  const venues = rows.map(({ result: _r, lending, ...x }) => ({ ...x, ...(lending ? { lending } : {}) }));
+  return { ok: true, value: { account: a.id, currency: "USD", asOf: new Date(latestAsOf(s.market)).toISOString(), seq: s.seq, venues, unified, allocation, book: venueBookJson(a) } };
 }

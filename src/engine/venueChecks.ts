@@ -31,11 +31,19 @@ export function venueWithdrawalCheck(s: EngineState, a: AccountState, venue: str
   return { ...c, after };
 }
 
+/** Why an order of `units` on `instrument` at `venue` is refused while the oracle flags its underlying (only when it adds risk there), or undefined. */
+export function oracleRefusalOn(s: EngineState, a: AccountState, venue: string, instrument: string, units: bigint): string | undefined {
+  const inst = instrumentNamed(instrument);
+  const hold = s.market && inst && inst.kind !== "spot" ? oracleHold(s.market, inst.underlying) : undefined;
+  if (!hold || !addsRisk(a.venues?.get(venue)?.positions.get(instrument)?.size ?? 0n, units)) return undefined;
+  return `${hold}: orders that add risk on ${inst?.underlying} are refused until it clears (reducing orders are accepted)`;
+}
+
 /** May a resting order on a venue rest? (the venue's IM with it ≤ its adjusted equity, or an IM it does not raise). */
 function venueOrderRefusal(s: EngineState, a: AccountState, e: Extract<EngineEvent, { type: "order" }>, before: AccountMargin): { reason: string; detail?: unknown } | undefined {
-  const venue = e.venue as string, inst = instrumentNamed(e.instrument);
-  const hold = s.market && inst ? oracleHold(s.market, inst.underlying) : undefined;
-  if (hold && addsRisk(a.venues?.get(venue)?.positions.get(e.instrument)?.size ?? 0n, toUnits(e.size) ?? 0n)) return { reason: `${hold}: orders that add risk on ${inst?.underlying} are refused until it clears (reducing orders are accepted)` };
+  const venue = e.venue as string;
+  const refusal = oracleRefusalOn(s, a, venue, e.instrument, toUnits(e.size) ?? 0n);
+  if (refusal) return { reason: refusal };
   const h = cloneAccount(a);
   applyOrder(h, e);
   const after = venueAccountMargin(s, h).summary, b = rowOf(before, venue), x = rowOf(after, venue);

@@ -24,13 +24,16 @@ beforeAll(async () => {
   check = answerChecker(doc);
   expect((await svc.call("POST", "/v1/accounts", { id: "alice", collateral: { USDC: "100000", BTC: "2" } })).status).toBe(201);
   revokable = (await svc.call("POST", "/v1/accounts/alice/keys", {})).json.keyId;
+  // A multi-venue account for the venue routes (their examples name its venues).
+  const desk = await svc.call("POST", "/v1/accounts", { id: "desk", venues: { deribit: { collateral: { USDC: "300000" } }, okx: { collateral: { USDC: "50000" } } } });
+  expect(desk.status, desk.text).toBe(201);
 });
 afterAll(async () => svc?.stop());
 
 const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
 
 function concrete(path: string): string {
-  return path.replace("{id}", "alice").replace("{orderId}", "o-1").replace("{keyId}", revokable).replace("{proposalId}", "p-1");
+  return path.replace("{id}", path.includes("/venue") ? "desk" : "alice").replace("{orderId}", "o-1").replace("{keyId}", revokable).replace("{proposalId}", "p-1");
 }
 
 describe("OpenAPI document vs the running server", () => {

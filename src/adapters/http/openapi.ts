@@ -28,10 +28,16 @@ function op(summary: string, access: Access, responses: Json, codes: number[], e
   return { summary, security: [{ bearer: [] }], "x-access": access, ...extra, responses: { ...responses, ...errors(...[...new Set([...codes, ...keyCodes])].sort()) } };
 }
 
-const order = { type: "object", required: ["instrument", "size"], properties: { instrument: r.instrument, size: r.decimal, price: r.price }, additionalProperties: false };
+const venue = { ...r.venue, description: "multi-venue accounts: the venue it applies to (required there; 400 when missing, unknown or given on a single-venue account)" };
+const order = { type: "object", required: ["instrument", "size"], properties: { instrument: r.instrument, size: r.decimal, price: r.price, venue }, additionalProperties: false };
 const transfer = { type: "object", required: ["asset", "amount"], properties: { asset: r.asset, amount: r.decimal }, additionalProperties: false };
 const idem = (field: string) => ({ [field]: { ...r.idempotency, description: "idempotency key: a repeat answers 200 with the original seq and duplicate: true, nothing applied" } });
-const transferReq = { ...transfer, properties: { ...transfer.properties, ...idem("requestId") } };
+const transferReq = { ...transfer, properties: { ...transfer.properties, ...idem("requestId"), venue } };
+const venueTransfer = {
+  type: "object", required: ["asset", "from", "to", "amount"], additionalProperties: false,
+  properties: { asset: r.asset, from: r.venue, to: { ...r.venue, description: "another venue of the account (400 when the same as from)" }, amount: r.decimal, fee: { ...r.decimal, description: "paid out of the account (network or withdrawal fee): amount − fee arrives; < amount" }, ...idem("requestId") },
+};
+const createVenue = { type: "object", additionalProperties: false, properties: { preset: { type: "string", description: "margin preset (derivatives venue) or lending preset; deribit, okx, derive and aave default to theirs" }, collateral: { type: "object", propertyNames: r.asset, additionalProperties: r.decimal, description: "deposited at a derivatives venue" }, supplied: { type: "object", propertyNames: r.asset, additionalProperties: r.decimal, description: "supplied to a lending venue" } } };
 const instrumentTick = { type: "object", additionalProperties: false, properties: { mark: r.price, markIv: r.vol, openInterest: r.liquidity, depthUsd: r.liquidity, spread: { type: "number", minimum: 0, maximum: MAX_SPREAD, description: "relative book spread (ask - bid) / mid" } } };
 const tick = {
   type: "object", required: ["asset", "ts", "index"], additionalProperties: false,
@@ -69,7 +75,7 @@ function accountPaths(): Json {
   return {
     "/v1/accounts": {
       post: op("create an account (returns its API key once); repeating it for an account without a key completes it (200, recovered)", "admin", { ...ok({ type: "object", required: ["account", "key", "keyId"] }, "201", "created"), ...ok({ type: "object", required: ["account", "key", "keyId", "recovered"] }, "200", "recovered") }, [...BODY, 409, 421], {
-        requestBody: body({ type: "object", required: ["id"], additionalProperties: false, properties: { id: r.accountId, owner: { type: "string", minLength: 1, maxLength: 64 }, collateral: { type: "object", propertyNames: r.asset, additionalProperties: r.decimal } } }, { id: "alice", collateral: { USDC: "100000" } }),
+        requestBody: body({ type: "object", required: ["id"], additionalProperties: false, properties: { id: r.accountId, owner: { type: "string", minLength: 1, maxLength: 64 }, collateral: { type: "object", propertyNames: r.asset, additionalProperties: r.decimal }, venues: { type: "object", propertyNames: r.venue, additionalProperties: createVenue, description: "a multi-venue account (docs/venues.md): its venues, each with what is deposited there; then no top-level collateral" } } }, { id: "alice", collateral: { USDC: "100000" } }),
       }),
       get: op("list account margins", "admin", ok({ type: "object", required: ["accounts", "next"] }), [400], { parameters: [{ name: "after", in: "query", schema: { type: "string" } }, { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000 } }] }),
     },
@@ -87,7 +93,9 @@ function accountPaths(): Json {
       get: op("the account's resting orders", "own", ok({ type: "object", required: ["account", "orders"] }), ACCOUNT, { parameters: idParam }),
     },
     "/v1/accounts/{id}/orders/{orderId}": { delete: op("cancel a resting order", "own", accepted, [...ACCOUNT, 409], { parameters: [...idParam, { name: "orderId", in: "path", required: true, schema: { type: "string" } }] }) },
-    "/v1/accounts/{id}/orders/check": { post: op("pre-trade check: would the order keep adjusted equity ≥ IM? with the margin after", "own", ok(ref("OrderCheck")), [...BODY, ...ACCOUNT, 409], { parameters: idParam, requestBody: body(order, { instrument: "BTC-PERPETUAL", size: "10000" }) }) },
+    "/v1/accounts/{id}/orders/check": { post: op("pre-trade check: would the order keep adjusted equity ≥ IM? with the margin after (multi-venue accounts: the venue's own adjusted equity and IM)", "own", ok(ref("OrderCheck")), [...BODY, ...ACCOUNT, 409], { parameters: idParam, requestBody: body(order, { instrument: "BTC-PERPETUAL", size: "10000" }) }) },
+    "/v1/accounts/{id}/venues": { get: op("multi-venue accounts: dpm venues --json on the live account (each venue under its own preset, the unified profile, the allocation to MM usage ≤ target) and the book it was computed on; 409 for a single-venue account", "own", ok(ref("VenuesReport")), [400, ...ACCOUNT, 409], { parameters: [...idParam, { name: "target", in: "query", schema: { type: "number", exclusiveMinimum: 0, maximum: 1 }, description: "MM-usage target of the allocation (default 0.75)" }] }) },
+    "/v1/accounts/{id}/venue-transfers": { post: op("multi-venue accounts: collateral moved between two venues (a venue_transfer event; 409 when more than the venue holds or when it would leave the sending venue below its own IM)", "own", { ...accepted, ...duplicate }, [...BODY, ...ACCOUNT, 409], { parameters: idParam, requestBody: body(venueTransfer, { asset: "USDC", from: "deribit", to: "okx", amount: "52882.73", fee: "1", requestId: "alloc-1" }) }) },
   };
 }
 

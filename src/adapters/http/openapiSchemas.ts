@@ -22,6 +22,7 @@ export const request = {
   asset: { type: "string", pattern: "^[A-Z][A-Z0-9]{0,11}$", example: "USDC" },
   instrument: { type: "string", minLength: 1, maxLength: MAX_NAME_LENGTH, description: "Deribit-style name (BTC-PERPETUAL, BTC-27DEC24, BTC-27DEC24-95000-C, SOL_USDC-PERPETUAL, BTC for spot)", example: "BTC-PERPETUAL" },
   accountId: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", example: "alice" },
+  venue: { type: "string", pattern: "^[a-z][a-z0-9_-]{0,31}$", example: "okx" },
   idempotency: { type: "string", minLength: 1, maxLength: 128 },
   time: { type: "integer", minimum: 0, maximum: MAX_TIME, description: "epoch milliseconds" },
   vol: { type: "number", minimum: MIN_VOL, maximum: MAX_VOL },
@@ -39,6 +40,10 @@ const greeks = obj({
 }, ["delta", "gamma", "vega", "theta", "grossNotionalUsd", "netDeltaUsd", "collateralDelta"], { description: "Greeks of the account on one underlying, USD numeraire: positions and spot collateral (as the ALL row of dpm greeks)" });
 const status = { enum: ["healthy", "margin_call", "liquidation", "bankrupt"] };
 const headline = ["equity", "adjustedEquity", "initialMargin", "maintenanceMargin", "availableFunds", "marginRatio", "status"];
+const headlineProps = { equity: num, adjustedEquity: num, initialMargin: num, maintenanceMargin: num, availableFunds: num, marginRatio: numOrNull, status };
+const venueHead = { venue: str, preset: str, kind: { enum: ["derivatives", "lending"] }, ...headlineProps, healthFactor: { ...numOrNull, description: "lending venues: Aave's health factor (null without debt)" } };
+const charges = closed({ basis: num, transferTime: num, venueDefault: num }, ["basis", "transferTime", "venueDefault"]);
+const exact = { type: "object", additionalProperties: { type: "string", pattern: "^-?\\d+(\\.\\d{1,12})?$" } };
 
 /** Schemas of `components.schemas`. */
 export function schemas(): Json {
@@ -61,6 +66,9 @@ export function schemas(): Json {
       account: str, owner: str, seq: int, status, marginRatio: { type: ["number", "null"] }, equity: num, adjustedEquity: num, initialMargin: num,
       maintenanceMargin: num, availableFunds: num, concentrationAddOn: num, stableAddOn: num, liquidityAddOn: num, liquidityHaircut: num, unrealisedPnl: num,
       greeks: { type: "object", additionalProperties: greeks }, error: str, liquidationHold: str,
+      venues: { type: "array", description: "multi-venue accounts: each venue under its own preset, with only its own collateral (the figures above are the unified profile's)", items: closed({ ...venueHead, unrealisedPnl: num }, ["venue", "preset", "kind", ...headline]) },
+      unified: closed({ preset: str, status, pooledInitialMargin: num, pooledMaintenanceMargin: num, charges, sumOfVenues: closed({ initialMargin: num, maintenanceMargin: num }, ["initialMargin", "maintenanceMargin"]) }, ["preset", "status", "pooledInitialMargin", "pooledMaintenanceMargin", "charges", "sumOfVenues"]),
+      statusVenue: { ...str, description: "multi-venue accounts: the venue whose own status (worse than the unified one) sets the account's status" },
     }, ["account", "owner", "seq", ...headline, "concentrationAddOn", "stableAddOn", "unrealisedPnl", "greeks"]),
     MarginResult: obj({
       account: str, model: str, currency: str, asOf: str, equity: num, adjustedEquity: num, initialMargin: num, maintenanceMargin: num,
@@ -69,10 +77,26 @@ export function schemas(): Json {
     AccountView: obj({
       id: str, owner: str, balances: { type: "object", additionalProperties: { type: "string", pattern: "^-?\\d+(\\.\\d{1,12})?$" } },
       positions: { type: "array", items: obj({ instrument: str, size: str, entryPrice: num }, ["instrument", "size"]) },
-      orders: { type: "array", items: obj({ orderId: str, instrument: str, size: str, price: num }, ["orderId", "instrument", "size", "price"]) },
+      orders: { type: "array", items: obj({ orderId: str, instrument: str, size: str, price: num, venue: str }, ["orderId", "instrument", "size", "price"]) },
+      venues: {
+        type: "object", description: "multi-venue accounts: per venue its preset, kind, exact balances (collateral, or supplied reserves), debts (lending) and positions; the account's own balances and positions are then empty",
+        additionalProperties: closed({ preset: str, kind: { enum: ["derivatives", "lending"] }, balances: exact, debts: exact, positions: { type: "object", additionalProperties: closed({ size: str, entryPrice: num }, ["size"]) } }, ["preset", "kind", "balances", "positions"]),
+      },
     }, ["id", "owner", "balances", "positions", "orders"]),
     Account: obj({ account: ref("AccountView"), margin: ref("AccountMargin") }, ["account"]),
-    OrderCheck: obj({ ok: { type: "boolean" }, reason: str, instrument: str, size: str, price: num, before: ref("AccountMargin"), after: ref("AccountMargin") }, ["ok", "instrument", "size", "price", "before", "after"]),
+    OrderCheck: obj({ ok: { type: "boolean" }, reason: str, venue: { ...str, description: "multi-venue accounts: the venue checked (ok: its adjusted equity stays ≥ its IM)" }, instrument: str, size: str, price: num, before: ref("AccountMargin"), after: ref("AccountMargin") }, ["ok", "instrument", "size", "price", "before", "after"]),
+    VenuesReport: obj({
+      account: str, currency: { const: "USD" }, asOf: str, seq: int,
+      venues: { type: "array", items: obj({ ...venueHead, lending: { type: "object" } }, ["venue", "preset", "kind", ...headline]) },
+      unified: obj({ preset: str, ...headlineProps, pooledInitialMargin: num, pooledMaintenanceMargin: num, charges, hedged: { type: "array" }, sumOfVenues: obj({ initialMargin: num, maintenanceMargin: num }, ["initialMargin", "maintenanceMargin"]), standaloneInitialMargin: num }, ["preset", ...headline, "pooledInitialMargin", "charges", "hedged", "sumOfVenues"]),
+      allocation: obj({
+        target: num, feasible: { type: "boolean" }, costUsd: num,
+        transfers: { type: "array", items: closed({ asset: str, from: str, to: str, amount: str, fee: str, received: str, hours: num, costUsd: num }, ["asset", "from", "to", "amount", "fee", "received", "hours", "costUsd"]) },
+        after: { type: "array", items: obj({ venue: str, marginRatio: numOrNull, status, adjustedEquity: num, initialMargin: num }, ["venue", "marginRatio", "status"]) },
+        shortfall: { type: "array", items: closed({ venue: str, usd: num }, ["venue", "usd"]) },
+      }, ["target", "transfers", "after", "shortfall", "feasible", "costUsd"]),
+      book: { type: "object", description: "the account as a dpm venues book file: dpm venues BOOK --market M --json reproduces these figures on the same market" },
+    }, ["account", "currency", "asOf", "seq", "venues", "unified", "allocation", "book"], { description: "dpm venues --json on the live account (docs/venues.md)" }),
     Health: obj({
       status: { const: "ok" }, seq: int, accounts: int, market: { type: "boolean" }, quarantined: { type: "integer", minimum: 0 },
       bookLoaded: { type: "boolean", description: "with --book only: false while the book loads, true once every line is applied or refused" },

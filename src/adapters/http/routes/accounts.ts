@@ -11,6 +11,9 @@ import { ordersToJson } from "../../../engine/orders.js";
 import { accountBinding, type InsightCache } from "../../../engine/insights.js";
 import { accountsQuery, createAccountBody, fillBody, orderBody, parseBody, restingOrderBody, transferBody } from "../schemas.js";
 import { sendError, sendSubmit, type ServerDeps } from "../server.js";
+import { venuesToJson, resolveVenuePreset } from "../../../engine/venueLedger.js";
+import { registerVenueRoutes, venueOrderCheck } from "./venues.js";
+import type { InputIssue } from "../../../input/issues.js";
 
 /** JSON view of an account's stored state (exact decimals). */
 export function accountView(a: AccountState): unknown {
@@ -19,7 +22,23 @@ export function accountView(a: AccountState): unknown {
     balances: Object.fromEntries([...a.balances].map(([k, v]) => [k, formatUnits(v)])),
     positions: [...a.positions].map(([instrument, p]) => ({ instrument, size: formatUnits(p.size), ...(p.entryPrice !== undefined ? { entryPrice: p.entryPrice } : {}) })),
     orders: Object.entries(ordersToJson(a) ?? {}).map(([orderId, o]) => ({ orderId, ...o })),
+    // A multi-venue account: each venue's preset, kind, exact balances (debts of a lending venue) and positions.
+    ...(a.venues ? { venues: venuesToJson(a.venues) } : {}),
   };
+}
+
+type CreateVenues = Record<string, { preset?: string; collateral?: Record<string, string>; supplied?: Record<string, string> }>;
+
+/** The venues of a new multi-venue account: presets resolved, each deposit on the side its kind holds (collateral / supplied). */
+function createVenueIssues(venues: CreateVenues): InputIssue[] {
+  const out: InputIssue[] = [];
+  for (const [name, v] of Object.entries(venues)) {
+    const p = resolveVenuePreset(name, v.preset);
+    if (!p.ok) out.push({ path: `venues.${name}.preset`, message: p.message, value: v.preset });
+    else if (p.kind === "lending" && v.collateral !== undefined) out.push({ path: `venues.${name}.collateral`, message: `a lending venue (${p.preset}) is supplied: use venues.${name}.supplied`, value: v.collateral });
+    else if (p.kind === "derivatives" && v.supplied !== undefined) out.push({ path: `venues.${name}.supplied`, message: `a derivatives venue (${p.preset}) holds collateral: use venues.${name}.collateral`, value: v.supplied });
+  }
+  return out;
 }
 
 /** Scenario P&L of each risk unit of an account over the grid (price-major rows × vol up/none/down), USD. */
@@ -32,15 +51,19 @@ function scenarioGrids(deps: ServerDeps, a: AccountState): unknown[] {
     if (!acc) units.set(u, (acc = new Float64Array(grid.length)));
     for (let i = 0; i < grid.length; i++) acc[i] += size * grid[i];
   };
-  for (const [name, p] of a.positions) {
+  // A multi-venue account: the pooled account's positions and balances (every venue's).
+  const pf = a.venues ? toPortfolio(a) : undefined;
+  const positions = pf ? pf.positions.map((p) => [p.instrument.name, p.size] as const) : [...a.positions].map(([n, p]) => [n, Number(formatUnits(p.size))] as const);
+  const balances = pf ? Object.entries(pf.collateral) : [...a.balances].map(([k, b]) => [k, Number(formatUnits(b))] as const);
+  for (const [name, size] of positions) {
     const inst = instrumentOf(name);
     const r = ctx.risk(inst);
-    if (r.ok) add(inst.underlying, r.value.grid, Number(formatUnits(p.size)));
+    if (r.ok) add(inst.underlying, r.value.grid, size);
   }
-  for (const [asset, b] of a.balances) {
+  for (const [asset, b] of balances) {
     if (ctx.isStable(asset) || !ctx.market.assets[asset]) continue;
     const r = ctx.risk(spotInstrument(asset));
-    if (r.ok) add(asset, r.value.grid, Number(formatUnits(b)));
+    if (r.ok) add(asset, r.value.grid, b);
   }
   return [...units].sort((x, y) => x[0].localeCompare(y[0])).map(([u, v]) => {
     const g = ctx.grid(u);
@@ -52,28 +75,34 @@ function scenarioGrids(deps: ServerDeps, a: AccountState): unknown[] {
 
 export function registerAccountRoutes(app: FastifyInstance, deps: ServerDeps, insights?: InsightCache): void {
   const { engine, store } = deps;
+  registerVenueRoutes(app, deps);
   const account = (id: string) => engine.state.accounts.get(id);
 
   app.post("/v1/accounts", { config: { access: "admin" } }, async (req, reply) => {
     const b = parseBody(createAccountBody, req.body);
     if (!b.ok) return sendError(reply, 400, "invalid request", b.issues);
-    const { id, owner, collateral } = b.value;
+    const { id, owner, collateral, venues } = b.value;
+    const vIssues = venues ? createVenueIssues(venues) : [];
+    if (vIssues.length > 0) return sendError(reply, 400, "invalid request", vIssues);
     // Checked before anything is written: a refused deposit after the account event left an account without a key.
     const ctx = engine.riskContext()?.context();
-    const unknown = Object.keys(collateral ?? {}).filter((asset) => ctx !== undefined && ctx.usdIndex(asset) === undefined);
-    if (unknown.length > 0) return sendError(reply, 409, `no index for ${unknown.join(", ")} in the market`, unknown.map((asset) => ({ path: `collateral.${asset}`, message: "no index in the market", value: asset })));
+    const deposits: { venue?: string; asset: string; amount: string; path: string }[] = venues
+      ? Object.entries(venues).flatMap(([v, x]) => Object.entries(x.collateral ?? x.supplied ?? {}).map(([asset, amount]) => ({ venue: v, asset, amount, path: `venues.${v}.${x.collateral ? "collateral" : "supplied"}.${asset}` })))
+      : Object.entries(collateral ?? {}).map(([asset, amount]) => ({ asset, amount, path: `collateral.${asset}` }));
+    const unknown = deposits.filter((d) => ctx !== undefined && ctx.usdIndex(d.asset) === undefined);
+    if (unknown.length > 0) return sendError(reply, 409, `no index for ${unknown.map((d) => d.asset).join(", ")} in the market`, unknown.map((d) => ({ path: d.path, message: "no index in the market", value: d.asset })));
     // Idempotent and recoverable: a retry after a crash between the account event and its key (or its
     // deposits) completes the creation; the deposits carry request ids, so none is applied twice.
     const existing = account(id);
     if (existing && existing.owner !== (owner ?? id)) return sendError(reply, 409, `account ${id} already exists with owner ${existing.owner}`);
     if (existing && (await deps.keys.hasActiveKey(id))) return sendError(reply, 409, `account ${id} already exists and has an API key; issue a new one with POST /v1/accounts/${id}/keys`);
     if (!existing) {
-      const r = await engine.submit({ type: "account", account: id, ...(owner ? { owner } : {}) });
+      const r = await engine.submit({ type: "account", account: id, ...(owner ? { owner } : {}), ...(venues ? { venues: Object.fromEntries(Object.entries(venues).map(([v, x]) => [v, x.preset !== undefined ? { preset: x.preset } : {}])) } : {}) });
       if (!r.ok) return sendError(reply, r.status, r.reason, r.issues);
     }
     await store.createAccount({ id, owner: owner ?? id, createdAt: deps.clock() });
-    for (const [asset, amount] of Object.entries(collateral ?? {})) {
-      const d = await engine.submit({ type: "deposit", account: id, asset, amount, requestId: `account-create:${asset}` });
+    for (const { venue, asset, amount } of deposits) {
+      const d = await engine.submit({ type: "deposit", account: id, asset, amount, requestId: venue ? `account-create:${venue}:${asset}` : `account-create:${asset}`, ...(venue ? { venue } : {}) });
       if (!d.ok) return sendError(reply, d.status, d.reason, d.issues);
     }
     const key = await deps.keys.create("account", id, deps.clock());
@@ -141,6 +170,11 @@ export function registerAccountRoutes(app: FastifyInstance, deps: ServerDeps, in
   app.post<{ Params: { id: string } }>("/v1/accounts/:id/orders/check", { config: { access: "own" } }, async (req, reply) => {
     const b = parseBody(orderBody, req.body);
     if (!b.ok) return sendError(reply, 400, "invalid request", b.issues);
+    const a = account(req.params.id);
+    if (a && (a.venues || b.value.venue !== undefined)) {
+      const v = venueOrderCheck(engine, a, b.value);
+      return v.ok ? v.value : sendError(reply, v.status, v.reason, v.issues);
+    }
     const r = preTradeCheck(engine, req.params.id, b.value.instrument, b.value.size, b.value.price);
     if (!r.ok) return sendError(reply, r.status, r.reason);
     return r.value;
