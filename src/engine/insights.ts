@@ -122,7 +122,8 @@ export class InsightCache {
     const d = this.engine.detail(id, a);
     let insight: AccountInsight;
     if (!d?.result || d.summary.error) {
-      insight = { ...base, binding: null, distance: {}, nearest: null, probes: 0, ms: performance.now() - t0, error: d?.summary.error ?? "no margin" };
+      const why = d?.summary.error ?? (a.venues ? "a multi-venue account: no single margin to bind or to move to liquidation (see each venue's figures)" : "no margin");
+      insight = { ...base, binding: null, distance: {}, nearest: null, probes: 0, ms: performance.now() - t0, error: why };
     } else {
       const mmAddOn = d.summary.maintenanceMargin - d.result.maintenanceMargin;
       const dist = liquidationDistance(market, rc.context(), prepareAccount(a).portfolio, mmAddOn);

@@ -81,6 +81,7 @@ export function previewPlan(engine: Engine, account: string): unknown {
   const a = engine.state.accounts.get(account);
   const ctx = engine.riskContext()?.context();
   if (!a || !ctx) return null;
+  if (a.venues) return { error: "a multi-venue account: dpm plans no liquidation (each venue liquidates its own positions)" };
   if (a.positions.size === 0) return { error: "no positions" };
   const p = planLiquidation(ctx, toPortfolio(a), { model: "portfolio" });
   if (!p.ok) return { error: p.reason };

@@ -67,6 +67,15 @@ describe("a multi-venue account loaded with --book", () => {
     expect(a.json.margin.status).toBe("margin_call");
     expect(a.json.margin.statusVenue).toBe("okx");
     expect(a.json.margin.venues.map((v: any) => v.status)).toEqual(["healthy", "margin_call", "healthy"]);
+    const m = await svc.call("GET", "/v1/accounts/desk/margin");
+    expect(check("/v1/accounts/{id}/margin", "get", m)).toEqual([]);
+    expect([m.json.result, m.json.binding]).toEqual([null, null]);
+    expect(m.json.insight.error).toMatch(/multi-venue account/);
+    const g = await svc.call("GET", "/v1/accounts/desk/greeks");
+    expect(g.status).toBe(200);
+    // The pooled account's Greeks (dpm greeks of the book): OKX's short ETH perpetual, 300 ETH quoted in USDT, in USD
+    // per USD of the ETH index: −300 × mark 3,099.5 USDT × 0.9995 USD/USDT ÷ index 3,100.
+    expect(g.json.greeks.find((x: any) => x.underlying === "ETH" && x.expiry === "ALL").delta).toBeCloseTo((-300 * 3099.5 * 0.9995) / 3100, 9);
   });
 
   it("after the proposed transfer and a venue-tagged fill: equal to dpm venues on the book updated by hand; a restart replays the same figures", async () => {
