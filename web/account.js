@@ -2,6 +2,7 @@
 // detail (breakdown, positions, heatmap, orders) is fetched again, at most twice a second; insights (binding,
 // distance to liquidation) arrive as their own messages.
 import { $, SVG, compact, esc, fillRows, num, pct, sci, signed, spct, units, withUnit } from "./fmt.js";
+import { positionsByVenue, renderAllocation, renderVenueCards } from "./venues.js";
 
 const MIN_MS = 500; // at most 2 detail fetches per second
 const enc = encodeURIComponent;
@@ -51,6 +52,8 @@ function scenarioText(c) {
 
 export function createAccountView(api, send) {
   let current = null, inflight = false, again = false, last = 0, timer = null, im = 0;
+  /** Multi-venue account: unknown until its first margin (null), then true / false; the venues' positions of the last report. */
+  let multi = null, venuePositions = {};
   /** Whether the server has GET /v1/accounts/:id/greeks (asked until it answers 404 once). */
   let greeksRoute = true;
 
@@ -65,6 +68,13 @@ export function createAccountView(api, send) {
     const before = new Map([...el.querySelectorAll(".big")].map((b) => [b.dataset.testid, b.textContent]));
     el.innerHTML = cards.map(([l, u, v]) => `<div class="card"><div class="label">${l} (${esc(u)})</div><div class="big" data-testid="acct-${l.replace(/\W+/g, "-")}">${v}</div></div>`).join("");
     for (const b of el.querySelectorAll(".big")) if (before.has(b.dataset.testid) && before.get(b.dataset.testid) !== b.textContent) b.classList.add("chg");
+    multi = Array.isArray(m.venues);
+    $("#venues-panel").hidden = !multi;
+    $("#whatif-venue").hidden = !multi;
+    if (!multi) return;
+    renderVenueCards(m, venuePositions);
+    const sel = $("#whatif-venue select"), names = m.venues.filter((v) => v.kind === "derivatives").map((v) => v.venue);
+    if ([...sel.options].map((o) => o.value).join() !== names.join()) sel.innerHTML = names.map((n) => `<option>${esc(n)}</option>`).join("");
   }
 
   function renderInsight(i) {
@@ -111,8 +121,8 @@ export function createAccountView(api, send) {
     inflight = true;
     last = Date.now();
     try {
-      const [m, sc, od, gk] = await Promise.all([api("GET", `/v1/accounts/${enc(id)}/margin`), api("GET", `/v1/accounts/${enc(id)}/scenarios`), api("GET", `/v1/accounts/${enc(id)}/orders`),
-        greeksRoute ? api("GET", `/v1/accounts/${enc(id)}/greeks`) : undefined]);
+      const [m, sc, od, gk, vr] = await Promise.all([api("GET", `/v1/accounts/${enc(id)}/margin`), api("GET", `/v1/accounts/${enc(id)}/scenarios`), api("GET", `/v1/accounts/${enc(id)}/orders`),
+        greeksRoute ? api("GET", `/v1/accounts/${enc(id)}/greeks`) : undefined, multi !== false ? api("GET", `/v1/accounts/${enc(id)}/venues`) : undefined]);
       if (gk?.status === 404 && /no route/.test(gk.json.error ?? "")) greeksRoute = false;
       if (id !== current) return;
       if (m.status !== 200) { $("#acct-cards").textContent = m.json.error; return; }
@@ -121,6 +131,7 @@ export function createAccountView(api, send) {
       if (!consistent) again = true;
       if (consistent) $("#account").dataset.stateSeq = String(m.json.stateSeq);
       else delete $("#account").dataset.stateSeq;
+      if (vr?.status === 200) { venuePositions = positionsByVenue(vr.json); renderAllocation(vr.json); }
       renderSummary(m.json.summary);
       renderDetail(m.json, sc, od, gk);
     } finally {
@@ -142,6 +153,7 @@ export function createAccountView(api, send) {
     async open(id) {
       if (current && current !== id) send({ op: "unsubscribe", accounts: [current] });
       current = id;
+      multi = null; venuePositions = {};
       $("#acct-id").textContent = id;
       for (const t of ["#components", "#positions", "#acct-greeks", "#collateral", "#orders", "#distance"]) $(`${t} tbody`).innerHTML = "";
       $("#acct-binding").textContent = "…";
@@ -156,11 +168,12 @@ export function createAccountView(api, send) {
       const f = new FormData(form);
       const body = { instrument: String(f.get("instrument")).trim(), size: String(f.get("size")).trim() };
       if (String(f.get("price")).trim()) body.price = Number(f.get("price"));
+      if (multi && f.get("venue")) body.venue = String(f.get("venue"));
       const r = await api("POST", `/v1/accounts/${enc(current)}/orders/check`, body);
       const out = $("#whatif-result");
       if (r.status !== 200) { out.innerHTML = `<p class="refused">${esc(r.json.error)}</p>${(r.json.issues ?? []).map((i) => `<div>${esc(i.path)}: ${esc(i.message)}</div>`).join("")}`; return; }
       const v = r.json, u = units(v.instrument);
-      out.innerHTML = `<p class="${v.ok ? "accepted" : "refused"}" data-testid="whatif-verdict">${v.ok ? "accepted" : "refused"}: ${esc(v.reason ?? "adjusted equity stays ≥ IM")} (${signed(Number(v.size), 4)} ${esc(u.size)} at ${num(v.price, v.price < 10 ? 4 : 2)} ${esc(u.mark)})</p>
+      out.innerHTML = `<p class="${v.ok ? "accepted" : "refused"}" data-testid="whatif-verdict">${v.ok ? "accepted" : "refused"}${v.venue ? ` on ${esc(v.venue)}` : ""}: ${esc(v.reason ?? (v.venue ? "the venue's adjusted equity stays ≥ its IM" : "adjusted equity stays ≥ IM"))} (${signed(Number(v.size), 4)} ${esc(u.size)} at ${num(v.price, v.price < 10 ? 4 : 2)} ${esc(u.mark)})</p>
         <table><thead><tr><th>USD</th><th>before</th><th>after</th><th>change</th></tr></thead><tbody>
         ${["adjustedEquity", "initialMargin", "maintenanceMargin", "availableFunds", "concentrationAddOn"].map((k) => `<tr><td>${k}</td><td>${num(v.before[k])}</td><td>${num(v.after[k])}</td><td>${signed(v.after[k] - v.before[k])}</td></tr>`).join("")}
         <tr><td>status</td><td class="${v.before.status}">${v.before.status}</td><td class="${v.after.status}">${v.after.status}</td><td></td></tr></tbody></table>`;
