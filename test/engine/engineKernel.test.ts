@@ -57,7 +57,7 @@ async function engineWith(store: Store = openSqliteStore(":memory:", { sync: "no
   return e;
 }
 
-const seen = { stable: 0, concentration: 0, collateral: 0, liquidityCharged: 0, liquidityZero: 0, liquidations: 0, orders: 0, compared: 0, statusEvents: 0 };
+const seen = { venueFills: 0, stable: 0, concentration: 0, collateral: 0, liquidityCharged: 0, liquidityZero: 0, liquidations: 0, orders: 0, compared: 0, statusEvents: 0 };
 
 /** Parameters with the liquidity charges on (positions and collateral; src/margin/liquidityCharge.ts). */
 const LIQUIDITY_PARAMS = { extends: "deribit", name: "deribit-liquidity", source: "test: liquidity charges on", liquidity: { impact: 0.5, maxRate: 0.25, defaultVol: 0.8, positions: true, collateral: true } };
@@ -77,6 +77,8 @@ async function randomStreams(params: unknown, numRuns: number): Promise<void> {
     fc.record({ k: fc.constant("order"), acct: fc.integer({ min: 0, max: 3 }), i: fc.integer({ min: 0, max: INSTS.length - 1 }), s: fc.integer({ min: -5, max: 5 }).filter((x) => x !== 0) }),
     fc.record({ k: fc.constant("cancel"), acct: fc.integer({ min: 0, max: 3 }) }),
     fc.record({ k: fc.constant("tick"), a: fc.constant("BTC"), m: fc.constantFrom(0.6, 0.8, 1.25), st: fc.constant(undefined) }),
+    // A multi-venue account (docs/venues.md "In the service"): margined on the explanation path, never by the kernel.
+    fc.record({ k: fc.constant("vfill"), venue: fc.constantFrom("deribit", "okx"), i: fc.integer({ min: 0, max: INSTS.length - 1 }), s: fc.integer({ min: -20, max: 20 }).filter((x) => x !== 0) }),
     ...(params !== undefined ? [books] : []),
   );
   await fc.assert(fc.asyncProperty(fc.array(ev, { minLength: 4, maxLength: 18 }), async (events) => {
@@ -87,6 +89,8 @@ async function randomStreams(params: unknown, numRuns: number): Promise<void> {
       await ok(e, { type: "account", account: `a${i}`, owner: i >= 2 ? "shared" : `a${i}` });
       await ok(e, { type: "deposit", account: `a${i}`, asset: "USDC", amount: "50000" });
     }
+    await ok(e, { type: "account", account: "desk", owner: "shared", venues: { deribit: {}, okx: {} } });
+    for (const venue of ["deribit", "okx"]) await ok(e, { type: "deposit", account: "desk", venue, asset: "USDC", amount: "100000" });
     await ok(e, { type: "tick", asset: "SOL", ts, index: 240, instruments: { "SOL_USDC-PERPETUAL": { openInterest: 500, depthUsd: 50000 } } });
     seen.compared += expectEqualToExplanation(e, "start");
     for (const [j, x] of events.entries()) {
@@ -100,6 +104,8 @@ async function randomStreams(params: unknown, numRuns: number): Promise<void> {
         ts += 60_000;
         const perp = `${x.a}-PERPETUAL`, book = (depthUsd: number) => (depthUsd > 0 ? { depthUsd, spread: x.spread } : { depthUsd: 0 });
         await e.submit({ type: "tick", asset: x.a, ts, index: e.state.market!.assets[x.a].index, instruments: { [perp]: book(x.depth), [x.a]: book(x.spot) } });
+      } else if (x.k === "vfill") {
+        if ((await e.submit({ type: "fill", account: "desk", venue: x.venue, instrument: INSTS[x.i], size: x.s * coin(INSTS[x.i]), price: price(INSTS[x.i]) })).ok) seen.venueFills++;
       } else if (x.k === "fill") await e.submit({ type: "fill", account: `a${x.acct}`, instrument: INSTS[x.i], size: x.s * coin(INSTS[x.i]), price: price(INSTS[x.i]) });
       else if (x.k === "order") await e.submit({ type: "order", account: `a${x.acct}`, orderId: `o${++orders}`, instrument: INSTS[x.i], size: x.s * coin(INSTS[x.i]), price: price(INSTS[x.i]) });
       else if (x.k === "cancel") {
@@ -135,6 +141,7 @@ describe("engine margins on the kernel = accountMargin", () => {
     expect(seen.orders, "resting orders exercised").toBeGreaterThan(0);
     expect(seen.liquidations, "liquidations exercised").toBeGreaterThan(0);
     expect(seen.statusEvents, "status events checked").toBeGreaterThan(0);
+    expect(seen.venueFills, "fills on the multi-venue account").toBeGreaterThan(0);
   });
 
   it("with liquidity charges enabled (books with depth on ticks): charged accounts (accountMargin's), uncharged ones (the kernel's, zero charges) and collateral stay identical (fast-check)", async () => {

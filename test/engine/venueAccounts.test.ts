@@ -17,6 +17,7 @@ import { Engine } from "../../src/engine/engine.js";
 import { IncrementalRiskContext } from "../../src/engine/incrementalContext.js";
 import { serializeState, deserializeState } from "../../src/engine/state.js";
 import { MULTI_VENUE_HOLD, venueBookJson } from "../../src/engine/venueAccount.js";
+import { accountIssues, marginFinite, marginIssues } from "../../src/engine/invariant.js";
 import type { Store } from "../../src/engine/store.js";
 import { runCli } from "../helpers/cli.js";
 
@@ -154,6 +155,22 @@ describe("a multi-venue account in the engine = dpm venues on the same book and 
     const types = (await e.store.readEvents(1, 100)).map((x) => (x.event as { type: string }).type);
     expect(types).not.toContain("liquidation_start");
     expect(e.counters.liquidations).toBe(0);
+  });
+});
+
+describe("the state invariant covers the venues", () => {
+  it("a non-finite venue figure or unified charge, and a venue balance out of range, are issues with their paths", async () => {
+    const e = await deskEngine();
+    const m = e.margins.get("desk")!;
+    expect(marginFinite(m)).toBe(true);
+    const bad = { ...m, venues: m.venues!.map((v) => (v.venue === "okx" ? { ...v, initialMargin: NaN } : v)) };
+    expect(marginFinite(bad)).toBe(false);
+    expect(marginIssues(bad)).toEqual([{ path: "accounts.desk.margin.venues.okx.initialMargin", message: "would not be finite", value: "NaN" }]);
+    const badCharge = { ...m, unified: { ...m.unified!, charges: { ...m.unified!.charges, basis: Infinity } } };
+    expect(marginIssues(badCharge)).toEqual([{ path: "accounts.desk.margin.unified.basis", message: "would not be finite", value: "Infinity" }]);
+    const s = deserializeState(serializeState(e.state));
+    s.accounts.get("desk")!.venues!.get("okx")!.balances.set("USDT", 10n ** 40n);
+    expect(accountIssues(s, "desk").map((i) => i.path)).toEqual(["accounts.desk.venues.okx.balances.USDT"]);
   });
 });
 
