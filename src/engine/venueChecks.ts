@@ -71,6 +71,7 @@ export function venueMarginRefusal(s: EngineState, e: EngineEvent, marginOf: (id
   return { reason: `${e.type === "withdrawal" ? "withdrawal" : "transfer"} would leave venue ${venue}'s adjusted equity (less excluded unrealised profit) below its initial margin`, detail: w };
 }
 
+/** The answer of a venue pre-trade check (`POST /v1/accounts/:id/orders/check` on a multi-venue account). */
 export interface VenueOrderCheck {
   readonly ok: boolean;
   readonly reason?: string;

@@ -18,6 +18,7 @@ import type { EngineEvent, FillEvent } from "./events.js";
 import { fillCash, settlementCash } from "./settlement.js";
 import type { AccountState, EngineState, PositionState } from "./state.js";
 
+/** A venue margins derivatives under a margin preset, or lends against supplied reserves under a lending preset. */
 export type VenueKind = "derivatives" | "lending";
 
 /** One venue of a multi-venue account. */

@@ -159,10 +159,13 @@ describe("multi-venue accounts created over HTTP, and hostile requests", () => {
     expect((await svc.call("GET", "/v1/accounts/desk")).json.account).toEqual(before.json.account);
   });
 
-  it("GET /v1/accounts/:id/venues of a single-venue account: 409", async () => {
+  it("GET /v1/accounts/:id/venues of a single-venue account: 409; re-creating an account with the other kind: 409", async () => {
     const r = await svc.call("GET", "/v1/accounts/solo/venues");
     expect(r.status).toBe(409);
     expect(r.json.error).toMatch(/single-venue/);
     expect(check("/v1/accounts/{id}/venues", "get", r)).toEqual([]);
+    const again = await svc.call("POST", "/v1/accounts", { id: "desk", collateral: { USDC: "1" } });
+    expect([again.status, again.json.error]).toEqual([409, "account desk already exists as a multi-venue account"]);
+    expect(check("/v1/accounts", "post", again)).toEqual([]);
   });
 });

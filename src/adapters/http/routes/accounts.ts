@@ -95,6 +95,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: ServerDeps, in
     // deposits) completes the creation; the deposits carry request ids, so none is applied twice.
     const existing = account(id);
     if (existing && existing.owner !== (owner ?? id)) return sendError(reply, 409, `account ${id} already exists with owner ${existing.owner}`);
+    if (existing && (existing.venues !== undefined) !== (venues !== undefined)) return sendError(reply, 409, `account ${id} already exists as a ${existing.venues ? "multi" : "single"}-venue account`);
     if (existing && (await deps.keys.hasActiveKey(id))) return sendError(reply, 409, `account ${id} already exists and has an API key; issue a new one with POST /v1/accounts/${id}/keys`);
     if (!existing) {
       const r = await engine.submit({ type: "account", account: id, ...(owner ? { owner } : {}), ...(venues ? { venues: Object.fromEntries(Object.entries(venues).map(([v, x]) => [v, x.preset !== undefined ? { preset: x.preset } : {}])) } : {}) });

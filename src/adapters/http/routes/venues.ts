@@ -39,6 +39,7 @@ export function venueOrderCheck(engine: Engine, a: AccountState, b: { instrument
   return { ok: true, value: venuePreTrade(engine.state, a, before, venue, b.instrument, b.size, px) };
 }
 
+/** Register the multi-venue routes (GET venues, POST venue-transfers). */
 export function registerVenueRoutes(app: FastifyInstance, deps: ServerDeps): void {
   const { engine } = deps;
   app.get<{ Params: { id: string } }>("/v1/accounts/:id/venues", { config: { access: "own" } }, async (req, reply) => {
