@@ -30,6 +30,15 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(DOCS, name), fullPage: true, animations: "disabled" });
 }
 
+/**
+ * Click a fleet row inside the page, in one task: the live feed re-renders the table several times a second, and under
+ * load Playwright's click (resolve, wait for two stable frames, click) kept finding the row detached and timed out.
+ */
+async function clickRow(page: Page, selector: string): Promise<void> {
+  await page.waitForSelector(selector, { timeout: 15_000 });
+  await page.evaluate((s) => (document.querySelector(s) as HTMLElement | null)?.click(), selector);
+}
+
 /** A page at 1,400 × 900 logged in with the admin key, collecting page errors. */
 async function open(): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -65,7 +74,7 @@ suite("dashboard (headless chromium)", () => {
     // a resting order on the account (a reducing one: always accepted), shown in the account view
     const placed = await svc.call("POST", "/v1/accounts/put-credit-spread/orders", { orderId: "ui-1", instrument: "BTC-27DEC24-85000-P", size: "1", price: 0.03 });
     expect(placed.status, placed.text).toBe(201);
-    await page.click('#accounts tr[data-account="put-credit-spread"]');
+    await clickRow(page, '#accounts tr[data-account="put-credit-spread"] td:first-child');
     await page.waitForSelector("#heatmaps svg rect", { timeout: 10_000 });
     expect(await page.textContent("#acct-id")).toBe("put-credit-spread");
     expect(await page.locator("#heatmaps svg rect.cell").count()).toBe(27); // 9 price moves × 3 vol states
@@ -165,7 +174,7 @@ suite("dashboard (headless chromium)", () => {
   it("account view: positions, breakdown, heatmap and distance update live when the market moves", async () => {
     const { page, errors } = await open();
     await page.waitForSelector('#accounts tr[data-account="multi-asset"]', { timeout: 15_000 });
-    await page.click('#accounts tr[data-account="multi-asset"] td:first-child');
+    await clickRow(page, '#accounts tr[data-account="multi-asset"] td:first-child');
     await page.waitForSelector("#heatmaps svg rect.cell", { timeout: 10_000 });
     await page.waitForFunction(() => document.querySelectorAll("#distance tbody tr").length === 3, null, { timeout: 15_000 });
     expect(await page.locator("#heatmaps svg").count()).toBe(3); // BTC, ETH, SOL

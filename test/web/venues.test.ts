@@ -51,7 +51,8 @@ suite("dashboard: a multi-venue account's venues side by side (headless chromium
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(`${svc.url}/#key=${encodeURIComponent(ADMIN)}`);
     await page.waitForSelector('#accounts tr[data-account="desk"]', { timeout: 15_000 });
-    await page.click('#accounts tr[data-account="desk"] td:first-child');
+    // clicked inside the page, in one task (a fleet push may re-render the row meanwhile; see dashboard.test.ts)
+    await page.evaluate(() => (document.querySelector('#accounts tr[data-account="desk"] td:first-child') as HTMLElement | null)?.click());
     await page.waitForSelector('#venue-transfers tbody tr[data-key]', { timeout: 10_000 });
     expect(await page.isVisible("#venues-panel")).toBe(true);
 
