@@ -53,7 +53,7 @@ export function renderAllocation(report) {
 
 /** Positions per venue from the report's book (instrument, size). */
 export function positionsByVenue(report) {
-  const out = {};
+  const out = Object.create(null); // a venue may be named like an Object property (constructor, tostring)
   for (const p of report?.book?.positions ?? []) (out[p.venue] ??= []).push(p);
   return out;
 }

@@ -159,6 +159,17 @@ describe("multi-venue accounts created over HTTP, and hostile requests", () => {
     expect((await svc.call("GET", "/v1/accounts/desk")).json.account).toEqual(before.json.account);
   });
 
+  it("venues named like Object properties are plain names (no 500, no prototype lookups)", async () => {
+    const r = await svc.call("POST", "/v1/accounts", { id: "protos", venues: { constructor: { preset: "okx", collateral: { USDC: "1000" } }, tostring: { preset: "deribit" } } });
+    expect(r.status, r.text).toBe(201);
+    expect((await svc.call("POST", "/v1/accounts/protos/venue-transfers", { asset: "USDC", from: "constructor", to: "tostring", amount: "10" })).status).toBe(201);
+    expect((await svc.call("POST", "/v1/accounts/protos/deposits", { venue: "hasownproperty", asset: "USDC", amount: "1" })).status).toBe(400);
+    const v = await svc.call("GET", "/v1/accounts/protos/venues");
+    expect(v.status, v.text).toBe(200);
+    expect(v.json.venues.map((x: any) => [x.venue, x.equity])).toEqual([["constructor", 990 * (MARKET as any).assets.USDC.index], ["tostring", 10 * (MARKET as any).assets.USDC.index]]);
+    expect((await svc.call("POST", "/v1/accounts", { id: "protos2", venues: { constructor: {} } })).status).toBe(400);
+  });
+
   it("GET /v1/accounts/:id/venues of a single-venue account: 409; re-creating an account with the other kind: 409", async () => {
     const r = await svc.call("GET", "/v1/accounts/solo/venues");
     expect(r.status).toBe(409);
