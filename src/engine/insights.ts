@@ -11,7 +11,7 @@ import { bindingComponent, signedPercent, type BindingComponent, type ExtraTerm 
 import type { AccountMarginDetail } from "./accountMargin.js";
 import type { Engine } from "./engine.js";
 import { prepareAccount } from "./accountMargin.js";
-import { liquidationDistance, type LiquidationDistance, type UnderlyingDistance } from "./liquidationDistance.js";
+import { liquidationDistanceSteps, runSteps, type LiquidationDistance, type Steps, type UnderlyingDistance } from "./liquidationDistance.js";
 
 /** What the desk sees about one account beyond its margin figures. */
 export interface AccountInsight {
@@ -69,7 +69,7 @@ export class InsightCache {
   private readonly wantMs: number;
   private readonly keepMs: number;
   /** Accounts computed and the time spent (for metrics and the docs' figures). */
-  readonly counters = { computed: 0, ms: 0, probes: 0 };
+  readonly counters = { computed: 0, ms: 0, probes: 0, abandoned: 0 };
 
   constructor(private readonly engine: Engine, opts: InsightOptions = {}) {
     this.minIntervalMs = opts.minIntervalMs ?? 1000;
@@ -114,9 +114,19 @@ export class InsightCache {
 
   /** Compute one account's insight now (synchronously) and cache it; undefined for an unknown account or before a market. */
   compute(id: string, now: number): AccountInsight | undefined {
+    return runSteps(this.computeSteps(id, now));
+  }
+
+  /**
+   * `compute` in steps (one margin computation each, see `liquidationDistanceSteps`), for a caller that turns the
+   * event loop between them. When the market (the engine's risk context) or the account's margin changed between
+   * two steps, the computation stops without caching anything (undefined; counted in `counters.abandoned`): the
+   * account stays due and a later pass computes it on the new figures.
+   */
+  *computeSteps(id: string, now: number): Steps<AccountInsight | undefined> {
     const a = this.engine.state.accounts.get(id), m = this.engine.margins.get(id), rc = this.engine.riskContext(), market = this.engine.state.market;
     if (!a || !m || !rc || !market) return undefined;
-    const t0 = performance.now();
+    let ms = 0, t0 = performance.now();
     const base = { account: id, seq: m.seq, computedAt: now };
     // The live account passed as a hypothetical: figures only (no per-position contributions), freshly prepared.
     const d = this.engine.detail(id, a);
@@ -126,11 +136,24 @@ export class InsightCache {
       insight = { ...base, binding: null, distance: {}, nearest: null, probes: 0, ms: performance.now() - t0, error: why };
     } else {
       const mmAddOn = d.summary.maintenanceMargin - d.result.maintenanceMargin;
-      const dist = liquidationDistance(market, rc.context(), prepareAccount(a).portfolio, mmAddOn);
+      const steps = liquidationDistanceSteps(market, rc.context(), prepareAccount(a).portfolio, mmAddOn);
+      let r = steps.next();
+      while (!r.done) {
+        ms += performance.now() - t0;
+        yield;
+        t0 = performance.now();
+        if (this.engine.riskContext() !== rc || this.engine.margins.get(id)?.seq !== m.seq) {
+          this.counters.abandoned++;
+          return undefined;
+        }
+        r = steps.next();
+      }
+      const dist = r.value;
       const binding = accountBinding(d);
+      ms += performance.now() - t0;
       insight = dist.ok
-        ? { ...base, binding, distance: dist.value.byUnderlying, nearest: dist.value.nearest, probes: dist.value.probes, ms: performance.now() - t0 }
-        : { ...base, binding, distance: {}, nearest: null, probes: 0, ms: performance.now() - t0, error: dist.reason };
+        ? { ...base, binding, distance: dist.value.byUnderlying, nearest: dist.value.nearest, probes: dist.value.probes, ms }
+        : { ...base, binding, distance: {}, nearest: null, probes: 0, ms, error: dist.reason };
     }
     this.cache.set(id, insight);
     this.counters.computed++;
@@ -162,7 +185,35 @@ export class InsightCache {
       if (performance.now() - t0 >= budgetMs) break;
       if (this.compute(id, now)) done.push(id);
     }
-    for (const [id, i] of this.cache) if (!this.wanted.has(id) && now - i.computedAt > this.keepMs) this.cache.delete(id);
+    this.dropUnwanted(now);
     return done;
+  }
+
+  /**
+   * `refresh` that never holds the event loop longer than `sliceMs` (plus one margin computation): it computes in
+   * steps and awaits `turn()` (a setImmediate) whenever a slice is spent, until `budgetMs` of computing is spent in
+   * all. Requests that arrive meanwhile (a pre-trade check, a tick's slices) run between the slices.
+   */
+  async refreshSliced(now: number, budgetMs: number, sliceMs: number, turn: () => Promise<void>, first: readonly string[] = []): Promise<string[]> {
+    let spent = 0, t0 = performance.now();
+    const done: string[] = [];
+    for (const id of this.due(now, first)) {
+      if (spent + performance.now() - t0 >= budgetMs) break;
+      const g = this.computeSteps(id, now);
+      for (let r = g.next(); ; r = g.next()) {
+        if (r.done) { if (r.value) done.push(id); break; }
+        if (performance.now() - t0 >= sliceMs) {
+          spent += performance.now() - t0;
+          await turn();
+          t0 = performance.now();
+        }
+      }
+    }
+    this.dropUnwanted(now);
+    return done;
+  }
+
+  private dropUnwanted(now: number): void {
+    for (const [id, i] of this.cache) if (!this.wanted.has(id) && now - i.computedAt > this.keepMs) this.cache.delete(id);
   }
 }

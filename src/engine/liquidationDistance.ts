@@ -103,17 +103,19 @@ function deltaOneOn(m: MarketState, u: string): string[] {
   return out;
 }
 
-/** The first t in the scan where `liquidated(sign × t)`, bisected; null when none; 0 when already liquidated. */
-function searchSide(liquidated: (m: number) => Parsed<boolean>, sign: 1 | -1, limit: number): Parsed<number | null> {
+/** The first t in the scan where `liquidated(sign × t)`, bisected; null when none; 0 when already liquidated. Yields after each probe. */
+function* searchSide(liquidated: (m: number) => Parsed<boolean>, sign: 1 | -1, limit: number): Steps<Parsed<number | null>> {
   let prev = 0;
   for (const t of scanMoves(limit)) {
     const p = liquidated(sign * t);
+    yield;
     if (!p.ok) return p;
     if (p.value) {
       let lo = prev, hi = t;
       while (hi - lo > DISTANCE_TOLERANCE) {
         const mid = (lo + hi) / 2;
         const q = liquidated(sign * mid);
+        yield;
         if (!q.ok) return q;
         if (q.value) hi = mid; else lo = mid;
       }
@@ -124,12 +126,32 @@ function searchSide(liquidated: (m: number) => Parsed<boolean>, sign: 1 | -1, li
   return { ok: true, value: null };
 }
 
+/** A computation in steps: it yields after each unit of work (one margin computation) and returns its result. */
+export type Steps<T> = Generator<void, T, void>;
+
+/** Run a stepped computation to its end, at once. */
+export function runSteps<T>(g: Steps<T>): T {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}
+
 /**
  * Distance to liquidation of an account (definition above). `base` is the live risk context of `market`;
  * `mmAddOn` is MM outside the core result (the engine's concentration add-on × mmFactor), held fixed;
  * `underlyings` restricts the search (default: every non-stable asset the account holds or trades).
  */
 export function liquidationDistance(market: MarketState, base: RiskContext, pf: Portfolio, mmAddOn = 0, underlyings?: readonly string[]): Parsed<LiquidationDistance> {
+  return runSteps(liquidationDistanceSteps(market, base, pf, mmAddOn, underlyings));
+}
+
+/**
+ * `liquidationDistance` in steps: it yields after every margin computation (80-240 µs each), so a caller can spread
+ * the search over several turns of the event loop. The inputs must not change while it runs (the caller stops
+ * driving it when the market or the account moved).
+ */
+export function* liquidationDistanceSteps(market: MarketState, base: RiskContext, pf: Portfolio, mmAddOn = 0, underlyings?: readonly string[]): Steps<Parsed<LiquidationDistance>> {
   let probes = 0;
   const isIn = (ctx: RiskContext): Parsed<boolean> => {
     probes++;
@@ -138,6 +160,7 @@ export function liquidationDistance(market: MarketState, base: RiskContext, pf: 
     return { ok: true, value: r.value.adjustedEquity < r.value.maintenanceMargin + mmAddOn || r.value.equity < 0 };
   };
   const now = isIn(base);
+  yield;
   if (!now.ok) return now;
   const factors = (underlyings ?? factorAssets(pf, (a) => base.isStable(a))).filter((u) => market.assets[u] !== undefined);
   const byUnderlying: Record<string, UnderlyingDistance> = {};
@@ -149,9 +172,9 @@ export function liquidationDistance(market: MarketState, base: RiskContext, pf: 
     else {
       const delta1 = deltaOneOn(market, u);
       const liquidated = (m: number): Parsed<boolean> => isIn(shockedContext(base, shockedMarket(market, u, 1 + m, delta1), u));
-      const down = searchSide(liquidated, -1, DISTANCE_RANGE.down);
+      const down = yield* searchSide(liquidated, -1, DISTANCE_RANGE.down);
       if (!down.ok) return { ok: false, reason: `${u} down: ${down.reason}` };
-      const up = searchSide(liquidated, 1, DISTANCE_RANGE.up);
+      const up = yield* searchSide(liquidated, 1, DISTANCE_RANGE.up);
       if (!up.ok) return { ok: false, reason: `${u} up: ${up.reason}` };
       d = { down: down.value, up: up.value, index };
     }

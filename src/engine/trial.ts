@@ -232,9 +232,10 @@ async function remarginStep(km: KernelMargins, fork: EngineState, eff: { account
   const which = ids();
   if (which instanceof Int32Array) {
     // In slices, the event loop turned between them (reads are answered during a large tick).
-    for (let from = 0; from < which.length; from += FINISH_SLICE) {
-      if (from > 0) await turn();
-      km.finishIdx(fork, which, ctx, imCtx, from, Math.min(which.length, from + FINISH_SLICE));
+    let t0 = performance.now();
+    for (let from = 0; from < which.length; from += FINISH_CHUNK) {
+      if (performance.now() - t0 >= FINISH_SLICE_MS) { await turn(); t0 = performance.now(); }
+      km.finishIdx(fork, which, ctx, imCtx, from, Math.min(which.length, from + FINISH_CHUNK));
     }
   }
   else km.finish(fork, which, ctx, imCtx);
@@ -252,8 +253,10 @@ interface Touch {
   readonly finished: Int32Array[];
 }
 
-/** Entries finished per slice of a tick (~1 ms). */
-const FINISH_SLICE = 2048;
+/** Entries finished between two looks at the clock. */
+const FINISH_CHUNK = 128;
+/** Longest a slice of a tick's finishing holds the event loop (ms). */
+const FINISH_SLICE_MS = 0.5;
 
 /** Let the event loop run what is waiting (HTTP requests) before going on. */
 export const turn = (): Promise<void> => new Promise((r) => setImmediate(r));

@@ -140,3 +140,38 @@ describe("binding component and distance to liquidation in the API", () => {
     ws.close();
   });
 });
+
+describe("insights computed in slices (the pump and GET /v1/fleet never hold the event loop for a whole search)", () => {
+  it("refreshSliced gives the insight compute gives, turning the event loop between margin computations", async () => {
+    const { InsightCache } = await import("../../src/engine/insights.js");
+    const id = "naked-short-put";
+    const whole = new InsightCache(svc.engine).compute(id, now)!;
+    expect(whole.probes).toBeGreaterThan(20);
+    const sliced = new InsightCache(svc.engine);
+    sliced.want([id], now);
+    let turns = 0;
+    const done = await sliced.refreshSliced(now, 1e9, 0, async () => { turns++; }, [id]);
+    expect(done).toEqual([id]);
+    const got = sliced.get(id)!;
+    expect({ ...got, ms: 0 }).toEqual({ ...whole, ms: 0 });
+    // sliceMs 0: a turn after every margin computation but the last
+    expect(turns).toBe(whole.probes);
+  });
+
+  it("a search the market moved under is dropped, not cached, and computed on the new market by the next pass", async () => {
+    const { InsightCache } = await import("../../src/engine/insights.js");
+    const id = "naked-short-put";
+    const cache = new InsightCache(svc.engine);
+    cache.want([id], now);
+    let ticked = false;
+    const turn = async () => { if (!ticked) { ticked = true; await tick("BTC", 1.001); } };
+    expect(await cache.refreshSliced(now, 1e9, 0, turn, [id])).toEqual([]);
+    expect(cache.counters.abandoned).toBe(1);
+    expect(cache.get(id)).toBeUndefined();
+    expect(await cache.refreshSliced(now, 1e9, 0, async () => undefined, [id])).toEqual([id]);
+    const after = cache.get(id)!;
+    expect(after.seq).toBe(svc.engine.margins.get(id)!.seq);
+    expect(after.distance.BTC.index).toBe(svc.engine.state.market!.assets.BTC.index);
+    expect({ ...after, ms: 0 }).toEqual({ ...new InsightCache(svc.engine).compute(id, now)!, ms: 0 });
+  });
+});

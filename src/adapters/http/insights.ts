@@ -1,8 +1,10 @@
 /**
  * The insight pump: every `everyMs` (default 250 ms) it computes the due insights (binding component, distance to
  * liquidation; src/engine/insights.ts) of the accounts clients want, spending at most `budgetMs` (default 25 ms, so
- * at most a tenth of the event loop), and tells the stream which accounts changed. Accounts whose margin status
- * changes are wanted too. Runs beside the engine, never inside an event's processing.
+ * at most a tenth of the event loop) in slices of at most `sliceMs` (default 1 ms, plus one margin computation)
+ * with a turn of the event loop between them, so a request (a pre-trade check) waits for one slice, never for a
+ * pass; and it tells the stream which accounts changed. Accounts whose margin status changes are wanted too. Runs
+ * beside the engine, never inside an event's processing.
  */
 import type { Engine } from "../../engine/engine.js";
 import type { MarginStatusEvent } from "../../engine/events.js";
@@ -14,7 +16,12 @@ export interface PumpOptions extends InsightOptions {
   readonly everyMs?: number;
   /** Time a pass may spend computing (ms, default 25; 0: nothing is computed by passes). */
   readonly budgetMs?: number;
+  /** Longest the pass holds the event loop at once (ms, default 1; plus one margin computation). */
+  readonly sliceMs?: number;
 }
+
+/** A turn of the event loop: what waited (I/O, a request) runs before the pass goes on. */
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** Runs the insight cache's refreshes on a timer beside the engine and reports what changed to the stream. */
 export class InsightPump {
@@ -22,6 +29,9 @@ export class InsightPump {
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly everyMs: number;
   private readonly budgetMs: number;
+  private readonly sliceMs: number;
+  /** The pass running now (passes never overlap). */
+  private running: Promise<readonly string[]> | undefined;
   /** Called with the accounts whose insight was (re)computed by a pass. */
   onUpdate: (ids: readonly string[]) => void = () => undefined;
   /** Accounts wanted as long as a client subscribes to them (the stream hub sets it). */
@@ -32,20 +42,26 @@ export class InsightPump {
     this.cache = new InsightCache(engine, o);
     this.everyMs = o.everyMs ?? 250;
     this.budgetMs = o.budgetMs ?? 25;
+    this.sliceMs = o.sliceMs ?? 1;
   }
 
   start(): void {
     if (this.timer) return;
     this.engine.bus.on("status", this.onStatus);
-    this.timer = setInterval(() => this.pass(), this.everyMs);
+    this.timer = setInterval(() => void this.pass(), this.everyMs);
     this.timer.unref();
   }
 
-  /** One pass: re-want subscribed accounts, compute what is due within the budget, report. */
-  pass(): readonly string[] {
+  /** One pass: re-want subscribed accounts, compute what is due within the budget, in slices, report. A pass asked for while one runs is that one. */
+  pass(): Promise<readonly string[]> {
+    this.running ??= this.run().finally(() => { this.running = undefined; });
+    return this.running;
+  }
+
+  private async run(): Promise<readonly string[]> {
     const now = this.clock();
     this.cache.want(this.subscribed(), now);
-    const ids = this.cache.refresh(now, this.budgetMs);
+    const ids = await this.cache.refreshSliced(now, this.budgetMs, this.sliceMs, turn);
     if (ids.length > 0) this.onUpdate(ids);
     return ids;
   }

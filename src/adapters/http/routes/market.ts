@@ -2,7 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { createMarginEngine, toMarket } from "../../../api.js";
 import type { MarketSnapshot } from "../../../market/snapshot.js";
-import { engineFleet } from "../../../engine/fleet.js";
+import { engineFleet, fleetSummary } from "../../../engine/fleet.js";
 import type { InsightCache } from "../../../engine/insights.js";
 import { insuranceFundView, liquidationQueue, previewPlan } from "../../../engine/liquidationQueue.js";
 import { snapshotOf } from "../../../engine/marketState.js";
@@ -14,6 +14,9 @@ import { sendError, sendSubmit, type ServerDeps } from "../server.js";
 
 /** Time a GET /v1/fleet may spend computing its page's missing insights (ms). */
 const FLEET_COMPUTE_MS = 50;
+/** Longest the fleet request holds the event loop at once while computing them (ms). */
+const FLEET_SLICE_MS = 1;
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 function prefixed(prefix: string, issues: readonly InputIssue[]): InputIssue[] {
   return issues.map((i) => ({ ...i, path: i.path === "(root)" ? prefix : i.path.startsWith("[") ? `${prefix}${i.path}` : `${prefix}.${i.path}` }));
@@ -79,6 +82,7 @@ export function registerMarketRoutes(app: FastifyInstance, deps: ServerDeps, ins
       deps.metrics.set("dpm_insights_computed_total", "Account insights (binding component, distance to liquidation) computed since start", c.computed);
       deps.metrics.set("dpm_insights_seconds_total", "Time spent computing account insights (s)", c.ms / 1000);
       deps.metrics.set("dpm_insights_probes_total", "Margin computations run by distance-to-liquidation searches", c.probes);
+      deps.metrics.set("dpm_insights_abandoned_total", "Insight computations stopped because the market or the account moved while they ran (recomputed later)", c.abandoned);
     }
     return reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics.render());
   });
@@ -138,12 +142,17 @@ export function registerMarketRoutes(app: FastifyInstance, deps: ServerDeps, ins
     const flagged = skipped.size === 0 ? events : events.map((e) => (skipped.has(e.seq) ? { ...e, quarantined: true, reason: skipped.get(e.seq) } : e));
     return { events: flagged, next: events.length === q.value.limit ? last + 1 : null, lastSeq: await deps.store.lastSeq() };
   });
-  // The page's insights (binding, distance) missing or due are computed first, within 50 ms; the rest follow on the stream.
+  // The page's insights (binding, distance) missing or due are computed first, within 50 ms in 1 ms slices (other requests run between them); the rest follow on the stream.
   app.get("/v1/fleet", { config: { access: "admin" } }, async (req, reply) => {
     const q = parseBody(fleetQuery, req.query ?? {});
     if (!q.ok) return sendError(reply, 400, "invalid query", q.issues);
     if (q.value.all === "1" && deps.scaleOut) return deps.scaleOut.fleetAll();
-    return engineFleet(engine, { top: q.value.top, ...(insights ? { insights, now: deps.clock(), computeMs: FLEET_COMPUTE_MS } : {}) });
+    if (!insights) return engineFleet(engine, { top: q.value.top });
+    const now = deps.clock();
+    const ids = fleetSummary(engine.state.seq, engine.margins.values(), q.value.top ?? 20).nearestLiquidation.map((r) => r.account);
+    insights.want(ids, now);
+    await insights.refreshSliced(now, FLEET_COMPUTE_MS, FLEET_SLICE_MS, turn, ids);
+    return engineFleet(engine, { top: q.value.top, insights, now });
   });
   app.get("/v1/liquidations", { config: { access: "admin" } }, async () => ({
     seq: engine.state.seq,
