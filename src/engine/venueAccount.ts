@@ -13,10 +13,10 @@
 import type { Parsed } from "../domain/instrument.js";
 import type { VenueBook, VenueOrder, VenuePosition, Venue } from "../domain/venueBook.js";
 import { unitsToNumber } from "../domain/money.js";
-import { venueRows, type VenueEnv, type VenueRow } from "../analytics/venues/profile.js";
+import { venueRows, type VenueEnv, type VenueFigures, type VenueRow } from "../analytics/venues/profile.js";
 import { unifiedProfile, type UnifiedProfile } from "../analytics/venues/unified.js";
 import { venueEnv } from "../analytics/venues/profile.js";
-import type { MarginHeadline, MarginStatus } from "../margin/result.js";
+import type { MarginStatus } from "../margin/result.js";
 import type { RiskContext } from "../margin/riskContext.js";
 import { loadPreset } from "../input/presets.js";
 import { defaultVenuesParams, loadLendingPreset } from "../input/venuePresets.js";
@@ -32,12 +32,7 @@ import { openOrdersOf } from "./orders.js";
 export const MULTI_VENUE_HOLD = "monitored, not liquidated by dpm: each venue liquidates its own positions (see the per-venue status)";
 
 /** One venue's headline in an account's margin summary (`venues[]`; the rows of `dpm venues --json` without the detail). */
-export interface VenueHeadline extends MarginHeadline {
-  readonly venue: string;
-  readonly preset: string;
-  readonly kind: Venue["kind"];
-  /** Lending venues: Aave's health factor (null without debt). */
-  readonly healthFactor?: number | null;
+export interface VenueHeadline extends VenueFigures {
   /** Derivatives venues: unrealised P&L of its positions (USD; what a withdrawal from it may not take out). */
   readonly unrealisedPnl?: number;
 }

@@ -5,14 +5,10 @@
  * that rebuilds the shards), and both equal the explanation path. The worker is compiled from the current sources
  * into a temporary directory (as in kernelShards.test.ts).
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openSqliteStore } from "../../src/adapters/store-sqlite/sqliteStore.js";
 import { accountMargin } from "../../src/engine/accountMargin.js";
 import { Engine } from "../../src/engine/engine.js";
@@ -23,22 +19,14 @@ import { stableView } from "../../src/engine/marketState.js";
 import { serializeState } from "../../src/engine/state.js";
 import { MarginKernel } from "../../src/margin/kernel/index.js";
 import { ROOT } from "../helpers/shared.js";
+import { compiledShardWorker } from "../helpers/shardWorker.js";
 import { deribit, specArb, syntheticState } from "../margin/kernelHelpers.js";
 
 const MARKET: unknown = JSON.parse(readFileSync(join(ROOT, "examples/market.json"), "utf8"));
 const T0 = Date.parse("2024-11-20T08:00:00Z");
 const INSTS = ["BTC-PERPETUAL", "BTC-27DEC24", "BTC-27DEC24-92000-P", "ETH-PERPETUAL", "ETH-27DEC24-3000-C", "SOL_USDC-PERPETUAL", "BTC_USDC-PERPETUAL"];
 
-let dir = "";
-let workerUrl: URL;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "dpm-engine-workers-"));
-  execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "--ignoreConfig", "--outDir", dir, "--rootDir", ROOT, "--module", "nodenext", "--moduleResolution", "nodenext",
-    "--target", "es2022", "--strict", "--skipLibCheck", "--types", "node", join(ROOT, "src/engine/kernelShardWorker.ts")], { cwd: ROOT, stdio: "pipe" });
-  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
-  workerUrl = pathToFileURL(join(dir, "src/engine/kernelShardWorker.js"));
-}, 120_000);
-afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+const worker = compiledShardWorker("dpm-engine-workers-");
 
 /** Every published margin; `seq` aside (an engine opened on a log margins everything at its last event). */
 const view = (e: Engine): string => JSON.stringify([...e.margins.values()].map((m) => ({ ...m, seq: undefined })));
@@ -83,7 +71,7 @@ describe("engine kernel on 1 and 2 threads", () => {
       // The two-thread engine opens on a copy of the log: its five accounts are split over two shards.
       const s2 = openSqliteStore(":memory:", { sync: "normal" });
       await s2.appendEvents((await s1.readEvents(1, 10_000)).map((x) => x.event), 0);
-      const two = await Engine.open(s2, { workers: 2, workerUrl });
+      const two = await Engine.open(s2, { workers: 2, workerUrl: worker.url });
       threads = Math.max(threads, two.kernelThreads);
       try {
         expect(view(two)).toBe(view(one));
@@ -115,7 +103,7 @@ describe("engine kernel on 1 and 2 threads", () => {
     const specs = fc.sample(specArb, { numRuns: 9, seed: 7 });
     const market = syntheticState();
     const ctx = new IncrementalRiskContext(market, deribit).context();
-    const ks = await KernelShards.start(deribit, specs.slice(0, 3), { workers: 2, capacity: 3, workerUrl });
+    const ks = await KernelShards.start(deribit, specs.slice(0, 3), { workers: 2, capacity: 3, workerUrl: worker.url });
     try {
       for (let a = 3; a < specs.length; a++) ks.setAccount(a, specs[a]);
       ks.refresh(ctx, null);

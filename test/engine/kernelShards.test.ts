@@ -3,29 +3,15 @@
  * to the in-process kernel's. The worker runs compiled JavaScript: it is compiled here with tsc from the current
  * sources into a temporary directory (no race with dist/ builds of other tests).
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { IncrementalRiskContext } from "../../src/engine/incrementalContext.js";
 import { KernelShards } from "../../src/engine/kernelShards.js";
 import { MarginKernel, type KernelAccountSpec, type KernelResults } from "../../src/margin/kernel/index.js";
-import { ROOT } from "../helpers/shared.js";
+import { compiledShardWorker } from "../helpers/shardWorker.js";
 import { applyRandomTick, deribit, specArb, syntheticState, tickArb, type TickSpec } from "../margin/kernelHelpers.js";
 
-let dir = "";
-let workerUrl: URL;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "dpm-shards-"));
-  execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "--ignoreConfig", "--outDir", dir, "--rootDir", ROOT, "--module", "nodenext", "--moduleResolution", "nodenext",
-    "--target", "es2022", "--strict", "--skipLibCheck", "--types", "node", join(ROOT, "src/engine/kernelShardWorker.ts")], { cwd: ROOT, stdio: "pipe" });
-  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
-  workerUrl = pathToFileURL(join(dir, "src/engine/kernelShardWorker.js"));
-}, 120_000);
-afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+const worker = compiledShardWorker("dpm-shards-");
 
 /** Bytes of the first n entries of every result array (bit-level comparison, NaN and −0 included). */
 function snapshot(r: KernelResults, n: number): string {
@@ -39,7 +25,7 @@ interface Step { tick: TickSpec; change?: [number, KernelAccountSpec] }
 async function run(workers: number, specs: KernelAccountSpec[], steps: Step[]): Promise<string[]> {
   const market = syntheticState();
   const inc = new IncrementalRiskContext(market, deribit);
-  const ks = await KernelShards.start(deribit, specs, { workers, workerUrl });
+  const ks = await KernelShards.start(deribit, specs, { workers, workerUrl: worker.url });
   try {
     const out: string[] = [];
     ks.refresh(inc.context(), null);
@@ -91,7 +77,7 @@ describe("kernel worker shards", () => {
   }, 120_000);
 
   it("a re-margin before the rows of new instruments are filled is refused, not computed on empty rows", async () => {
-    const ks = await KernelShards.start(deribit, [{ collateral: { USDC: 1 }, positions: [{ instrument: "BTC-PERPETUAL", size: 1 }], openOrders: [] }], { workers: 1, workerUrl });
+    const ks = await KernelShards.start(deribit, [{ collateral: { USDC: 1 }, positions: [{ instrument: "BTC-PERPETUAL", size: 1 }], openOrders: [] }], { workers: 1, workerUrl: worker.url });
     try {
       await expect(ks.remargin(["BTC"])).rejects.toThrow(/refresh/);
     } finally {

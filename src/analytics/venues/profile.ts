@@ -42,14 +42,17 @@ export function venueEnv(market: MarketSnapshot, params: VenuesParams, margin: (
   };
 }
 
-/** One venue's margin under its own method (USD): the `venues[]` entry of `dpm venues --json`. */
-/** `marginRatio` is MM / adjusted equity (1 / health factor for a lending venue); null when adjusted equity ≤ 0. */
-export interface VenueRow extends MarginHeadline {
+/** A venue's headline figures (USD): `marginRatio` is MM / adjusted equity (1 / health factor for a lending venue); null when adjusted equity ≤ 0. */
+export interface VenueFigures extends MarginHeadline {
   readonly venue: string;
   readonly preset: string;
   readonly kind: Venue["kind"];
   /** Lending venues: Aave's health factor (null without debt). */
   readonly healthFactor?: number | null;
+}
+
+/** One venue's margin under its own method (USD): the `venues[]` entry of `dpm venues --json`. */
+export interface VenueRow extends VenueFigures {
   /** Derivatives venues: the full margin result (same as `dpm margin --preset P --json` on the venue alone). */
   readonly result?: MarginResult;
   readonly lending?: LendingMargin;
