@@ -1,7 +1,7 @@
 /**
  * The insight pump: every `everyMs` (default 250 ms) it computes the due insights (binding component, distance to
  * liquidation; src/engine/insights.ts) of the accounts clients want, spending at most `budgetMs` (default 25 ms, so
- * at most a tenth of the event loop) in slices of at most `sliceMs` (default 1 ms, plus one margin computation)
+ * at most a tenth of the event loop) in slices of at most `sliceMs` (default 0.5 ms, plus one margin computation)
  * with a turn of the event loop between them, so a request (a pre-trade check) waits for one slice, never for a
  * pass; and it tells the stream which accounts changed. Accounts whose margin status changes are wanted too. Runs
  * beside the engine, never inside an event's processing.
@@ -16,7 +16,7 @@ export interface PumpOptions extends InsightOptions {
   readonly everyMs?: number;
   /** Time a pass may spend computing (ms, default 25; 0: nothing is computed by passes). */
   readonly budgetMs?: number;
-  /** Longest the pass holds the event loop at once (ms, default 1; plus one margin computation). */
+  /** Longest the pass holds the event loop at once (ms, default 0.5; plus one margin computation). */
   readonly sliceMs?: number;
 }
 
@@ -42,7 +42,7 @@ export class InsightPump {
     this.cache = new InsightCache(engine, o);
     this.everyMs = o.everyMs ?? 250;
     this.budgetMs = o.budgetMs ?? 25;
-    this.sliceMs = o.sliceMs ?? 1;
+    this.sliceMs = o.sliceMs ?? 0.5;
   }
 
   start(): void {
