@@ -101,7 +101,7 @@ export function concentrationAddOn(s: EngineState, m: MarketState, a: AccountSta
 
 /**
  * Price the instruments a move of `moved` re-prices (their risk vectors, cached by the contexts `ctxs`) turning the
- * event loop about every millisecond, so that the copy into the matrices that follows finds them computed: a
+ * event loop every `SLICE_MS`, so that the copy into the matrices that follows finds them computed: a
  * tick's re-pricing is then no single long block (requests are answered in between). Same vectors either way.
  */
 export async function warmRisks(reg: KernelRegistry, moved: readonly string[], ctxs: readonly RiskContext[]): Promise<void> {
@@ -113,7 +113,7 @@ export async function warmRisks(reg: KernelRegistry, moved: readonly string[], c
       if (a === undefined) continue;
       for (const id of reg.dependents[a]) {
         c.risk(reg.instruments[id]);
-        if (performance.now() - t0 > 1) { await new Promise<void>((r) => setImmediate(r)); t0 = performance.now(); }
+        if (performance.now() - t0 > SLICE_MS) { await new Promise<void>((r) => setImmediate(r)); t0 = performance.now(); }
       }
     }
   }
