@@ -3,18 +3,15 @@
  * against the real server with the demo accounts and the simulated feed, in a 1,400 × 900 window.
  * With DPM_SCREENSHOTS=1 it writes docs/dashboard-fleet.png and docs/dashboard-account.png (the README's images).
  */
-import { existsSync } from "node:fs";
+
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { browserSuite, launchBrowser } from "./browser.js";
 import { demoFeed } from "../../src/adapters/http/demo.js";
 import { loadBook } from "../../src/adapters/bookLoader.js";
 import { ADMIN, startTestService, type TestService } from "../service/helpers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const present = existsSync(CHROMIUM);
-if (!present && !process.env.CI) console.warn(`test/web: SKIPPED — ${CHROMIUM} is missing (apt-get install -y chromium); CI is not set`);
-const suite = present || process.env.CI ? describe : describe.skip;
 
 let svc: TestService;
 let browser: Browser;
@@ -48,12 +45,12 @@ async function open(): Promise<{ page: Page; errors: string[] }> {
   return { page, errors };
 }
 
-suite("dashboard (headless chromium)", () => {
+browserSuite("dashboard (headless chromium)", () => {
   beforeAll(async () => {
     svc = await startTestService({ rateLimit: 0 });
     await loadBook(svc, { file: join(import.meta.dirname, "../../examples/books.jsonl") });
     await svc.startFeed(demoFeed(svc.engine, 7, 150));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

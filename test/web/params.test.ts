@@ -3,31 +3,28 @@
  * priceRange per asset, a pending proposal with its ranges and impact, approved from the page, then the current range
  * and the features and model output behind it.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { browserSuite, launchBrowser } from "./browser.js";
 import { ADMIN } from "../service/helpers.js";
 import { startAdaptive, testConfig, tick, writeHistory, type AdaptiveService } from "../service/adaptiveHelpers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const present = existsSync(CHROMIUM);
-if (!present && !process.env.CI) console.warn(`test/web: SKIPPED — ${CHROMIUM} is missing (apt-get install -y chromium); CI is not set`);
-const suite = present || process.env.CI ? describe : describe.skip;
 
 let dir: string;
 let svc: AdaptiveService;
 let browser: Browser;
 
-suite("parameters panel (headless chromium)", () => {
+browserSuite("parameters panel (headless chromium)", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "dpm-web-params-"));
     svc = await startAdaptive(join(dir, "w.sqlite"), testConfig(writeHistory(join(dir, "history"), 500, { BTC: 92000, ETH: 3100 })));
     expect((await svc.call("POST", "/v1/accounts", { id: "tight", collateral: { USDC: "33000" } })).status).toBe(201);
     expect((await svc.call("POST", "/v1/accounts/tight/fills", { instrument: "BTC-PERPETUAL", size: "150000", price: 92050 })).status).toBe(201);
     await tick(svc, "BTC", 30_000, 91900);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -5,18 +5,15 @@
  * after the transfer is posted (and then a BTC tick) the panel updates live, without a reload. With DPM_SCREENSHOTS=1 it
  * writes docs/dashboard-venues.png.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { browserSuite, launchBrowser } from "./browser.js";
 import { loadBook } from "../../src/adapters/bookLoader.js";
 import { ADMIN, startTestService, type TestService } from "../service/helpers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const present = existsSync(CHROMIUM);
-if (!present && !process.env.CI) console.warn(`test/web: SKIPPED — ${CHROMIUM} is missing (apt-get install -y chromium); CI is not set`);
-const suite = present || process.env.CI ? describe : describe.skip;
 const ROOT = join(import.meta.dirname, "../..");
 
 let svc: TestService;
@@ -32,13 +29,13 @@ async function cardOf(page: Page, venue: string): Promise<Record<string, string>
   return page.locator(`#venue-cards .vcard[data-venue="${venue}"] td[data-k]`).evaluateAll((tds) => Object.fromEntries(tds.map((td) => [(td as HTMLElement).dataset.k, td.textContent ?? ""])));
 }
 
-suite("dashboard: a multi-venue account's venues side by side (headless chromium)", () => {
+browserSuite("dashboard: a multi-venue account's venues side by side (headless chromium)", () => {
   beforeAll(async () => {
     svc = await startTestService({ rateLimit: 0, initialMarket: JSON.parse(readFileSync(join(ROOT, "examples/venues/market.json"), "utf8")) });
     const file = join(mkdtempSync(join(tmpdir(), "dpm-web-venues-")), "desk.jsonl");
     writeFileSync(file, `${readFileSync(join(ROOT, "examples/venues/desk.json"), "utf8").replace(/\s*\n\s*/g, "")}\n`);
     expect((await loadBook(svc, { file, strict: true })).loaded).toBe(1);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
