@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Profiler } from "node:inspector";
-import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from "node:os";
+import { arch, availableParallelism, cpus, loadavg, platform, release, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Parsed } from "../src/domain/instrument.js";
@@ -40,7 +40,7 @@ const LARGE_POSITIONS = 50;
 const WARM_ITER = 5_000;
 const COLD_ITER = 2_000;
 const SHARED_PASSES = 7;
-const CLI_RUNS = 3;
+const CLI_RUNS = 5;
 
 const TARGET_WARM_US = 100;
 const TARGET_BOOK_RATE = 100_000;
@@ -275,6 +275,9 @@ interface CliResult {
   readonly runsS: number[];
   readonly medianS: number;
   readonly rate: number;
+  /** The same command with `--workers 1` (in process), interleaved with the default runs: the baseline. */
+  readonly inProcessRunsS: number[];
+  readonly inProcessMedianS: number;
   readonly bookBytes: number;
   readonly outputLines: number;
   readonly outputBytes: number;
@@ -327,9 +330,10 @@ async function benchCli(d: Data): Promise<CliResult> {
     writeFileSync(bookPath, bookText);
     const bin = join(ROOT, "bin", "dpm");
     const args = [bin, "margin", bookPath, "--market", marketPath, "--json"];
+    const inProcess = [...args, "--workers", "1"];
     const devnull = openSync("/dev/null", "w");
     let nodeStartS: number, versionS: number;
-    const runsS: number[] = [];
+    const runsS: number[] = [], inProcessRunsS: number[] = [];
     try {
       const starts: number[] = [], versions: number[] = [];
       for (let i = 0; i < 5; i++) starts.push(timeSpawn(["-e", ""], devnull));
@@ -338,7 +342,8 @@ async function benchCli(d: Data): Promise<CliResult> {
       versionS = median(versions);
       for (let i = 0; i < CLI_RUNS; i++) {
         runsS.push(timeSpawn(args, devnull));
-        log(`cli: run ${i + 1}: ${runsS[i].toFixed(2)} s`);
+        inProcessRunsS.push(timeSpawn(inProcess, devnull));
+        log(`cli: run ${i + 1}: ${runsS[i].toFixed(2)} s (--workers 1: ${inProcessRunsS[i].toFixed(2)} s)`);
       }
     } finally {
       closeSync(devnull);
@@ -348,7 +353,7 @@ async function benchCli(d: Data): Promise<CliResult> {
     const profDir = join(dir, "prof");
     const outFd = openSync(outPath, "w");
     try {
-      timeSpawn(["--cpu-prof", `--cpu-prof-dir=${profDir}`, "--cpu-prof-interval=200", ...args], outFd);
+      timeSpawn(["--cpu-prof", `--cpu-prof-dir=${profDir}`, "--cpu-prof-interval=200", ...inProcess], outFd);
     } finally {
       closeSync(outFd);
     }
@@ -371,7 +376,7 @@ async function benchCli(d: Data): Promise<CliResult> {
     const stages = cliStages(d, bookPath);
     const medianS = median(runsS);
     return {
-      nodeStartS, versionS, runsS, medianS, bookBytes: Buffer.byteLength(bookText),
+      nodeStartS, versionS, runsS, medianS, inProcessRunsS, inProcessMedianS: median(inProcessRunsS), bookBytes: Buffer.byteLength(bookText),
       outputLines: lines.length, outputBytes: Buffer.byteLength(outText), stages, profile, paramsShare, rate: d.cliBook.length / medianS,
     };
   } finally {
@@ -474,15 +479,19 @@ async function main(): Promise<void> {
   const cliOk = c.rate >= TARGET_CLI_RATE;
   const computeS = c.medianS - c.versionS;
   r.h2(`3. CLI end to end: \`dpm margin <${fmtInt(BOOK_SIZE)}-line book of ${CLI_POSITIONS}-position accounts> --market <market> --json > /dev/null\``)
-    .p(`Spawned child process (process start included), ${CLI_RUNS} runs, median. Book file ${fmtFixed(c.bookBytes / 2 ** 20, 1)} MiB of JSON lines; ` +
-      `output ${fmtInt(c.outputLines)} lines, ${fmtFixed(c.outputBytes / 2 ** 20, 1)} MiB (checked on a separate, profiled run).`)
+    .p(`Spawned child process (process start included), ${CLI_RUNS} runs of each command, interleaved, median. Book file ${fmtFixed(c.bookBytes / 2 ** 20, 1)} MiB of JSON lines; ` +
+      `output ${fmtInt(c.outputLines)} lines, ${fmtFixed(c.outputBytes / 2 ** 20, 1)} MiB (checked on a separate, profiled run). The default (\`--workers auto\`) margins a ` +
+      `JSON-lines file of 1 MiB or more on min(cores, 4) worker threads (${availableParallelism()} here), the output in input order and byte for byte the in-process output; \`--workers 1\` is the in-process loop.`)
     .table(["command", "median s", "accounts/s", "target", "status"], [
       [`dpm margin … --json (${fmtInt(BOOK_SIZE)} accounts)`, fmtFixed(c.medianS, 3), fmtInt(c.rate), `≥ ${fmtInt(TARGET_CLI_RATE)} accounts/s`, met(cliOk)],
+      [`dpm margin … --json --workers 1 (in process; baseline)`, fmtFixed(c.inProcessMedianS, 3), fmtInt(BOOK_SIZE / c.inProcessMedianS), "—", "baseline"],
       ["`node -e \"\"` (baseline: process start)", fmtFixed(c.nodeStartS, 3), "—", "—", "baseline"],
       ["`dpm --version` (process start + module load)", fmtFixed(c.versionS, 3), "—", "—", "reference"],
     ])
     .table(["", "value"], [
       ["runs (s)", c.runsS.map((x) => fmtFixed(x, 3)).join(", ")],
+      ["runs with --workers 1 (s)", c.inProcessRunsS.map((x) => fmtFixed(x, 3)).join(", ")],
+      ["speed-up of the default over --workers 1 (medians)", fmtRatio(c.inProcessMedianS / c.medianS)],
       ["ratio dpm margin / node start", fmtRatio(c.medianS / c.nodeStartS)],
       ["accounts/s excluding `dpm --version` time", fmtInt(BOOK_SIZE / computeS)],
     ])
@@ -491,7 +500,7 @@ async function main(): Promise<void> {
       const tot = c.stages.reduce((a, x) => a + x.ms, 0);
       return [...c.stages.map((x) => [x.stage, fmtFixed(x.ms, 1), `${fmtFixed((x.ms / tot) * 100, 1)} %`]), ["total", fmtFixed(tot, 1), "100 %"]];
     })())
-    .h3("CLI child process profile (`node --cpu-prof`)")
+    .h3("CLI child process profile (`node --cpu-prof`, `--workers 1`)")
     .p(`Profiled total ${fmtFixed(c.profile.totalMs, 0)} ms. Builtins are attributed to their caller: the self time of the \`margin\` command's anonymous action function ` +
       "(the `(anonymous)` row in the CLI's command module) is mostly `JSON.stringify` of each result; `write`/`flush` is writing the output. " +
       `The \`params\` object repeated in every result is ${fmtFixed(c.paramsShare * 100, 0)} % of the output bytes.`);

@@ -32,7 +32,7 @@ function buildIfStale(): void {
 }
 
 function dpm(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000, maxBuffer: 1 << 28 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -115,3 +115,59 @@ describe("./bin/dpm end to end", () => {
     expect(u.stdout).toBe("");
   });
 });
+
+describe("dpm margin on worker threads (--workers, src/adapters/cli/parallelMargin.ts)", () => {
+  const GOOD = 6000;
+  /** A JSON-lines book over 1 MiB (the example books renamed, repeated) with bad lines, blank lines and a CRLF; and the bad lines' numbers. */
+  function bigBook(): { file: string; bad: number[] } {
+    const src = readFileSync(join(ROOT, "examples/books.jsonl"), "utf8").split("\n").filter((l) => l.trim() !== "");
+    const lines: string[] = [], bad: number[] = [];
+    for (let i = 0; i < GOOD; i++) {
+      const d = JSON.parse(src[i % src.length]);
+      d.account = `${d.account}-${i}`;
+      lines.push(JSON.stringify(d));
+      if (i === 3) { lines.push('{"account": "cut', ""); bad.push(lines.length - 1); }
+      if (i === 900) { lines.push(JSON.stringify({ ...d, account: "bad-size", positions: [{ instrument: "BTC-PERPETUAL", size: "1e999" }] }) + "\r"); bad.push(lines.length); }
+      if (i === 4500) { lines.push("   ", JSON.stringify({ ...d, account: "bad-inst", positions: [{ instrument: "BTC-27DEC24-60000-Q", size: 1 }] })); bad.push(lines.length); }
+    }
+    const file = join(dir, "big.jsonl");
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    expect(statSync(file).size).toBeGreaterThan(1 << 20);
+    return { file, bad };
+  }
+
+  it("prints exactly what the in-process loop prints: stdout, stderr (bad lines by number) and exit code, text and --json", () => {
+    const { file, bad } = bigBook();
+    for (const json of [[], ["--json"]]) {
+      const one = dpm("margin", file, "--market", MARKET, ...json, "--workers", "1");
+      expect(one.code).toBe(2);
+      if (json.length) expect(one.stdout.split("\n").filter((x) => x !== "").length).toBe(GOOD);
+      else expect(one.stdout).toContain(`-${GOOD - 1}`);
+      for (const w of ["2", "3", "auto"]) {
+        const par = dpm("margin", file, "--market", MARKET, ...json, "--workers", w);
+        expect(par.code, `--workers ${w} ${json.join(" ")}`).toBe(2);
+        expect(par.stdout === one.stdout, `--workers ${w} ${json.join(" ")}: stdout differs`).toBe(true);
+        expect(par.stderr).toBe(one.stderr);
+      }
+      const said = one.stderr.replace(/"line":(\d+)/g, "line $1");
+      for (const n of bad) expect(said).toContain(`line ${n}`);
+      expect(said).toContain(`(3 of ${GOOD + 3} portfolios skipped)`);
+    }
+  }, 120_000);
+
+  it("--workers is checked; small files, stdin and non-JSON-lines inputs stay in process", async () => {
+    const bad = dpm("margin", join(ROOT, "examples/books.jsonl"), "--market", MARKET, "--workers", "0");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--workers: must be auto or an integer from 1 to 64");
+    const { marginWorkers } = await import("../../src/adapters/cli/parallelMargin.js");
+    const file = join(dir, "big.jsonl");
+    expect(marginWorkers(file, "auto")).toBeGreaterThanOrEqual((await import("node:os")).availableParallelism() >= 2 ? 2 : 1);
+    expect(marginWorkers(join(ROOT, "examples/books.jsonl"), "auto")).toBe(1);
+    expect(marginWorkers("-", "4")).toBe(1);
+    const array = join(dir, "array.json");
+    writeFileSync(array, `[\n${readFileSync(file, "utf8").trim().split("\n").filter((l) => l.startsWith("{") && l.endsWith("}")).join(",\n")}\n]\n`);
+    expect(marginWorkers(array, "auto")).toBe(1);
+    expect(marginWorkers(array, "2")).toBe(1);
+  });
+});
+

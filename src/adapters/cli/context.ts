@@ -34,6 +34,14 @@ export class Output {
     return this.buf.length;
   }
 
+  /** Append bytes already encoded as UTF-8 (a worker's output), after what is buffered. */
+  pushBytes(b: Uint8Array): void {
+    if (this.closed) return;
+    this.flush();
+    this.written += b.length;
+    process.stdout.write(b);
+  }
+
   /** Write everything buffered to stdout. */
   flush(): void {
     if (this.buf.length === 0) return;

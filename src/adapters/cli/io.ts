@@ -42,7 +42,8 @@ export interface Where {
 /** One input document, or why it could not be parsed. */
 export type Doc = { readonly where: Where; readonly value: unknown } | { readonly where: Where; readonly issues: readonly InputIssue[] };
 
-function parsed(text: string, what: string, line: number): Doc {
+/** One line of JSON lines parsed: its value, or why it is not JSON (with its 1-based line number). */
+export function parsed(text: string, what: string, line: number): Doc {
   try {
     return { where: { line }, value: JSON.parse(text) };
   } catch (e) {
@@ -50,7 +51,8 @@ function parsed(text: string, what: string, line: number): Doc {
   }
 }
 
-const isObject = (text: string): boolean => {
+/** Is `text` one JSON object on its own (how JSON lines are recognised)? */
+export const isObject = (text: string): boolean => {
   try {
     const v: unknown = JSON.parse(text);
     return v !== null && typeof v === "object" && !Array.isArray(v);
@@ -81,12 +83,13 @@ export function readDocuments(text: string, what: string): Doc[] {
 }
 
 /** An input opened for streaming, with its size in bytes when known (files; not stdin). */
-interface Opened {
+export interface Opened {
   readonly stream: Readable;
   readonly size?: number;
 }
 
-function open(path: string, what: string): Opened {
+/** Open an input for streaming (a file, or stdin for "-"); a missing or unreadable file is an input problem naming `what`. */
+export function openInput(path: string, what: string): Opened {
   if (path === "-") return { stream: process.stdin };
   let fd: number | undefined;
   try {
@@ -119,7 +122,7 @@ export interface DocStream {
  * one document (no line number).
  */
 export function streamDocuments(path: string, what: string): DocStream {
-  const { stream, size } = open(path, what);
+  const { stream, size } = openInput(path, what);
   let bytes = 0, used = 0;
   async function* docs(): AsyncGenerator<Doc> {
     const decoder = new StringDecoder("utf8");

@@ -11,7 +11,8 @@ import type { MarketSnapshot } from "../../../market/snapshot.js";
 import { portfolioMarketIssues } from "../../../input/crossCheck.js";
 import { DpmInputError, type InputIssue } from "../../../input/issues.js";
 import { MAX_ABS_SIZE } from "../../../input/portfolioSchema.js";
-import { marginOptions, openBatch, type MarginFlags } from "../common.js";
+import { contextOf, marginOptions, openBatch, type MarginFlags } from "../common.js";
+import { marginWorkers, parallelMargin } from "../parallelMargin.js";
 import type { Cli } from "../context.js";
 import { loadParams } from "../load.js";
 import { formatVenues } from "../formatVenues.js";
@@ -66,7 +67,15 @@ export function fallbackNote(market: MarketSnapshot, pos: Position): string | un
 
 function marginCommand(p: Command, cli: Cli): void {
   marginOptions(p.command("margin").description("margin of one portfolio, an array of them, or JSON lines (one result per line)").argument("<portfolio>", "portfolio JSON / JSON lines file, or - for stdin"))
-    .action(async (path: string, f: MarginFlags) => {
+    .option("--workers <n>", "worker threads for a JSON-lines file: auto (on 2+ cores, files of 1 MiB or more), or a number (1: in this process)", "auto")
+    .action(async (path: string, f: MarginFlags & { workers: string }) => {
+      if (f.model !== "var" && f.history === undefined) {
+        const n = marginWorkers(path, f.workers);
+        if (n > 1) {
+          contextOf(f); // the flags' problems (market, params, currency) reported here, as the in-process path reports them
+          return parallelMargin(cli, path, f, n);
+        }
+      }
       const b = await openBatch(cli, path, f, "margin");
       for await (const it of b.items) {
         const r = b.margin(it, f.model);
