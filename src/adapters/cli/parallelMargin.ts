@@ -26,6 +26,12 @@ const CHUNK_LINES = 256;
 const IN_FLIGHT = 3;
 /** Most workers `auto` starts. */
 const MAX_AUTO = 4;
+/**
+ * Least cores for `auto` to start workers. On 2 cores the in-process loop already keeps the second core busy with
+ * V8's parallel garbage collection and concurrent compilation: two workers measured no faster there (BENCHMARKS.md,
+ * CLI section), so `auto` leaves a 2-core machine in process and `--workers 2` is a choice.
+ */
+const MIN_AUTO_CORES = 4;
 
 /** Size of a file in bytes, or undefined (stdin, unreadable: the in-process path reports why). */
 export function fileSize(path: string): number | undefined {
@@ -37,7 +43,7 @@ export function fileSize(path: string): number | undefined {
 }
 
 /**
- * Worker threads for a margin batch: `--workers N` (1: in process), or `auto`: on 2 or more cores, a file (not
+ * Worker threads for a margin batch: `--workers N` (1: in process), or `auto`: on 4 or more cores, a file (not
  * stdin) of at least 1 MiB that is JSON lines gets min(cores, 4) workers; anything else runs in process.
  */
 export function marginWorkers(path: string, option: string | undefined): number {
@@ -48,7 +54,7 @@ export function marginWorkers(path: string, option: string | undefined): number 
     return n > 1 && path !== "-" && looksLikeLines(path) ? n : 1;
   }
   const cores = availableParallelism();
-  if (cores < 2 || path === "-" || (fileSize(path) ?? 0) < PARALLEL_MIN_BYTES || !looksLikeLines(path)) return 1;
+  if (cores < MIN_AUTO_CORES || path === "-" || (fileSize(path) ?? 0) < PARALLEL_MIN_BYTES || !looksLikeLines(path)) return 1;
   return Math.min(cores, MAX_AUTO);
 }
 

@@ -67,7 +67,7 @@ export function fallbackNote(market: MarketSnapshot, pos: Position): string | un
 
 function marginCommand(p: Command, cli: Cli): void {
   marginOptions(p.command("margin").description("margin of one portfolio, an array of them, or JSON lines (one result per line)").argument("<portfolio>", "portfolio JSON / JSON lines file, or - for stdin"))
-    .option("--workers <n>", "worker threads for a JSON-lines file: auto (on 2+ cores, files of 1 MiB or more), or a number (1: in this process)", "auto")
+    .option("--workers <n>", "worker threads for a JSON-lines file: auto (on 4+ cores, files of 1 MiB or more), or a number (1: in this process)", "auto")
     .action(async (path: string, f: MarginFlags & { workers: string }) => {
       if (f.model !== "var" && f.history === undefined) {
         const n = marginWorkers(path, f.workers);
