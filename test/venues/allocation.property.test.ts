@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { allocate, deficit, passes, units, type AllocVenue, type Measured } from "../../src/analytics/venues/allocation.js";
+import { allocate, allocateBy, deficit, passes, units, type AllocVenue, type Measured } from "../../src/analytics/venues/allocation.js";
 import { netHoldings } from "../../src/analytics/venues/bookAllocation.js";
 import { unitsToNumber } from "../../src/domain/money.js";
 import { marginRatio, marginStatus, type MarginStatus } from "../../src/margin/result.js";
@@ -79,5 +79,23 @@ describe("allocation properties", () => {
     expect(r.feasible).toBe(true);
     // b needs adjusted equity ≥ max(IM 100,000, MM 80,000 / 0.5 = 160,000): 110,000 more, plus the 1 USDC fee.
     expect(r.transfers).toEqual([{ asset: "USDC", from: "a", to: "b", amount: "110001", fee: "1", received: "110000", hours: 1, costUsd: 1 }]);
+  });
+
+  it("a cheap partial transfer that needs a second fee loses to one transfer that covers the deficit", () => {
+    // b lacks 100 USDC of IM; a can give 60 at a 0.5 fee, c can give anything at a 1 fee (no time cost).
+    const specs: Record<string, Spec> = { a: { lending: false, bal: [0, 0, 0], debt: 0, im: 0, loss: 0 }, b: { lending: false, bal: [0, 0, 0], debt: 0, im: 100_000, loss: 0 }, c: { lending: false, bal: [0, 0, 0], debt: 0, im: 0, loss: 0 } };
+    const usdc = (n: number) => new Map([["USDC", units(n)]]);
+    const venues: AllocVenue[] = [
+      { name: "a", lending: false, balances: usdc(60), debts: new Map() },
+      { name: "b", lending: false, balances: usdc(99_900), debts: new Map() },
+      { name: "c", lending: false, balances: usdc(1000), debts: new Map() },
+    ];
+    const inp = { venues, measure: measureOf(specs), target: 1, timeCostPerDay: 0, route: (asset: string, from: string) => ({ asset, from, to: "*", hours: 1, fee: from === "a" ? 0.5 : 1 }), price: () => 1, step: () => units(0.01) };
+    const perUsd = allocateBy(inp, "perUsd");
+    expect(perUsd.transfers.map((t) => [t.from, t.amount, t.fee])).toEqual([["a", "60", "0.5"], ["c", "41.5", "1"]]);
+    expect(perUsd.costUsd).toBe(1.5);
+    const r = allocate(inp);
+    expect(r.feasible).toBe(true);
+    expect(r.transfers).toEqual([{ asset: "USDC", from: "c", to: "b", amount: "101", fee: "1", received: "100", hours: 1, costUsd: 1 }]);
   });
 });

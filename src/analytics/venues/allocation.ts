@@ -6,7 +6,11 @@
  * some other venue can spare (a donor that passes now and still passes after giving: its largest spare amount
  * found by bisection on exact 1e-12 units, rounded to the asset's step), price the route (fee + capital in
  * transit: amount × price × timeCostPerDay × hours/24), find the smallest amount that makes the recipient pass
- * (bisection) or else all that is spare, and apply the transfer with the least cost per USD of deficit removed.
+ * (bisection) or else all that is spare, and apply the transfer chosen by the run's rule. Two runs, two rules:
+ * `perUsd` takes the least cost per USD of deficit removed; `cover` takes the cheapest transfer that makes the
+ * recipient pass on its own, when there is one (a cheap partial transfer can cost more in the end: a second fee
+ * for the rest), else the least cost per USD. The result is the feasible run of least total cost (else the run
+ * with the smaller shortfall), `perUsd` on ties.
  * A transfer into a lending venue first repays debt in that asset, then supplies the rest. Every balance moves
  * in bigint units (engine/money.ts), so each asset is conserved exactly: Σ balances − Σ debts + Σ fees is invariant.
  * Guarantees (property-tested): a donor passes after every transfer it makes, a recipient's deficit falls with
@@ -114,7 +118,10 @@ function smallestOk(hi: bigint, step: bigint, ok: (x: bigint) => boolean): bigin
   return b * step > cap ? cap : b * step;
 }
 
-interface Candidate { readonly transfer: Transfer; readonly score: number; readonly donor: AllocVenue; readonly recipient: AllocVenue }
+interface Candidate { readonly transfer: Transfer; readonly score: number; readonly covers: boolean; readonly donor: AllocVenue; readonly recipient: AllocVenue }
+
+/** How a run picks among the candidate transfers for a recipient (see the file comment). */
+export type AllocationRule = "perUsd" | "cover";
 
 function candidate(inp: AllocationInput, donor: AllocVenue, rec: AllocVenue, asset: string, recDeficit: number): Candidate | undefined {
   const route = inp.route(asset, donor.name, rec.name);
@@ -133,23 +140,40 @@ function candidate(inp: AllocationInput, donor: AllocVenue, rec: AllocVenue, ass
   const transfer: Transfer = {
     asset, from: donor.name, to: rec.name, amount: formatUnits(amount), fee: formatUnits(fee), received: formatUnits(amount - fee), hours: route.hours, costUsd,
   };
-  return { transfer, score: costUsd / gain, donor: withBalance(donor, asset, -amount), recipient: withBalance(rec, asset, amount - fee) };
+  return { transfer, score: costUsd / gain, covers: after <= 1e-9 * Math.max(1, recDeficit), donor: withBalance(donor, asset, -amount), recipient: withBalance(rec, asset, amount - fee) };
 }
 
-function bestCandidate(inp: AllocationInput, venues: readonly AllocVenue[], rec: AllocVenue, recDeficit: number): Candidate | undefined {
+/** Is `c` preferred to `best` under `rule`? */
+function better(c: Candidate, best: Candidate | undefined, rule: AllocationRule): boolean {
+  if (!best) return true;
+  if (rule === "cover" && c.covers !== best.covers) return c.covers;
+  const [x, y] = rule === "cover" && c.covers ? [c.transfer.costUsd, best.transfer.costUsd] : [c.score, best.score];
+  return x < y - 1e-15 || (Math.abs(x - y) <= 1e-15 && c.transfer.hours < best.transfer.hours);
+}
+
+function bestCandidate(inp: AllocationInput, venues: readonly AllocVenue[], rec: AllocVenue, recDeficit: number, rule: AllocationRule): Candidate | undefined {
   let best: Candidate | undefined;
   for (const d of venues) {
     if (d.name === rec.name || inp.frozen?.has(d.name) || !passes(inp.measure(d), inp.target)) continue;
     for (const asset of [...d.balances.keys()].sort()) {
       const c = candidate(inp, d, rec, asset, recDeficit);
-      if (c && (!best || c.score < best.score - 1e-15 || (Math.abs(c.score - best.score) <= 1e-15 && c.transfer.hours < best.transfer.hours))) best = c;
+      if (c && better(c, best, rule)) best = c;
     }
   }
   return best;
 }
 
-/** Allocate collateral across venues (see the file comment). */
+/** Allocate collateral across venues (see the file comment): the better of the two rules' runs. */
 export function allocate(inp: AllocationInput): AllocationResult {
+  const a = allocateBy(inp, "perUsd"), b = allocateBy(inp, "cover");
+  const short = (r: AllocationResult) => r.shortfall.reduce((x, y) => x + y.usd, 0);
+  if (a.feasible !== b.feasible) return a.feasible ? a : b;
+  if (!a.feasible) return short(b) < short(a) - 1e-9 ? b : a;
+  return b.costUsd < a.costUsd - 1e-12 ? b : a;
+}
+
+/** One greedy run under `rule`. */
+export function allocateBy(inp: AllocationInput, rule: AllocationRule): AllocationResult {
   let venues = [...inp.venues];
   const transfers: Transfer[] = [];
   const hopeless = new Set<string>();
@@ -158,7 +182,7 @@ export function allocate(inp: AllocationInput): AllocationResult {
       .filter((x) => !x.ok && !hopeless.has(x.v.name)).sort((a, b) => b.d - a.d || a.v.name.localeCompare(b.v.name));
     if (failing.length === 0) break;
     const { v: rec, d } = failing[0];
-    const c = bestCandidate(inp, venues, rec, d);
+    const c = bestCandidate(inp, venues, rec, d, rule);
     if (!c) { hopeless.add(rec.name); continue; }
     transfers.push(c.transfer);
     venues = venues.map((v) => (v.name === c.donor.name ? c.donor : v.name === c.recipient.name ? c.recipient : v));
