@@ -3,23 +3,30 @@ import type { GreeksRow } from "../../risk/greeksReport.js";
 
 /** Fixed-width table: first column left-aligned, the rest right-aligned (plain loops: a batch prints millions of cells). */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h) => h.length);
-  for (const r of rows) {
-    for (let i = 0; i < widths.length; i++) {
-      const l = (r[i] ?? "").length;
+  const n = header.length;
+  const widths: number[] = new Array<number>(n);
+  for (let i = 0; i < n; i++) widths[i] = header[i].length;
+  for (let j = 0; j < rows.length; j++) {
+    const r = rows[j];
+    for (let i = 0; i < n; i++) {
+      const l = r[i] === undefined ? 0 : r[i].length;
       if (l > widths[i]) widths[i] = l;
     }
   }
-  const line = (r: readonly string[]): string => {
-    let out = r[0].padEnd(widths[0]);
-    for (let i = 1; i < r.length; i++) out += `  ${r[i].padStart(widths[i])}`;
-    // Trailing blanks come only from an empty (or blank-ended) last cell; trimming otherwise would copy the line for nothing.
-    const last = r[r.length - 1];
-    return last === "" || /\s$/.test(last) || r.length === 1 ? out.trimEnd() : out;
-  };
-  const out = [line(header), widths.map((w) => "-".repeat(w)).join("  ")];
-  for (const r of rows) out.push(line(r));
-  return out.join("\n");
+  let rule = "-".repeat(widths[0]);
+  for (let i = 1; i < n; i++) rule += `  ${"-".repeat(widths[i])}`;
+  let out = `${tableLine(header, widths)}\n${rule}`;
+  for (let j = 0; j < rows.length; j++) out += `\n${tableLine(rows[j], widths)}`;
+  return out;
+}
+
+/** One row of `table`: cells padded to `widths`, without trailing blanks. */
+function tableLine(r: readonly string[], widths: readonly number[]): string {
+  let out = r[0].padEnd(widths[0]);
+  for (let i = 1; i < r.length; i++) out += `  ${r[i].padStart(widths[i])}`;
+  // Trailing blanks come only from an empty (or blank-ended) last cell; trimming otherwise would copy the line for nothing.
+  const last = r[r.length - 1], c = last.length === 0 ? 32 : last.charCodeAt(last.length - 1);
+  return c <= 32 || (c > 127 && /\s$/.test(last)) || r.length === 1 ? out.trimEnd() : out;
 }
 
 /** Fallback for |v| ≥ 1e21, NaN and infinities: one cached NumberFormat per number of decimals. */
