@@ -90,20 +90,20 @@ export interface FleetOptions {
   readonly insights?: InsightCache;
   /** Clock (ms) for the cache; required with `insights`. */
   readonly now?: number;
-  /** Compute missing or due insights of the listed accounts first, spending at most this long (ms; a request, not a push). */
-  readonly computeMs?: number;
 }
 
-/** The fleet summary of an engine, with its liquidation queue, the 10 latest liquidations and the insurance fund. */
-export function engineFleet(engine: Engine, o: FleetOptions = {}): FleetSummary {
-  const f = fleetSummary(engine.state.seq, engine.margins.values(), o.top ?? 20);
+/**
+ * The fleet summary of an engine, with its liquidation queue, the 10 latest liquidations and the insurance fund;
+ * `summary`: the fleet figures when the caller has them already (computed with the same `top`).
+ */
+export function engineFleet(engine: Engine, o: FleetOptions = {}, summary?: FleetSummary): FleetSummary {
+  const f = summary ?? fleetSummary(engine.state.seq, engine.margins.values(), o.top ?? 20);
   const recent = engine.state.liquidations.slice(-10).reverse().map(summarize);
   let rows = f.nearestLiquidation;
   if (o.insights) {
     const now = o.now ?? 0;
     const ids = rows.map((r) => r.account);
     o.insights.want(ids, now);
-    if (o.computeMs) o.insights.refresh(now, o.computeMs, ids);
     rows = rows.map((r) => withInsight(r, o.insights as InsightCache, now));
   }
   return { ...f, nearestLiquidation: rows, liquidation: { insuranceFund: insuranceFundView(engine), queue: liquidationQueue(engine).slice(0, 50), recent } };

@@ -4,8 +4,8 @@
  *
  * Never on the tick path: insights are computed lazily, for the accounts a client wants (the fleet page it asked
  * for, the account it views, accounts whose status just changed), at most once per `minIntervalMs` per account
- * (default 1 s) and only when the account's margin changed since (its `AccountMargin.seq`); a `refresh` spends at
- * most a time budget and the rest waits for the next one. Each insight carries the margin seq it was computed from.
+ * (default 1 s) and only when the account's margin changed since (its `AccountMargin.seq`); a refresh spends at
+ * most a time budget, in slices (`refreshSliced`), and the rest waits for the next one. Each insight carries the margin seq it was computed from.
  */
 import { bindingComponent, signedPercent, type BindingComponent, type ExtraTerm } from "../margin/binding.js";
 import type { AccountMarginDetail } from "./accountMargin.js";
@@ -174,25 +174,11 @@ export class InsightCache {
   }
 
   /**
-   * Compute due insights until `budgetMs` is spent (checked between accounts: one account may overrun it by its
-   * own cost); the accounts of `first` before the others, in its order. Returns the accounts updated. Also drops
-   * insights nobody wanted for keepMs.
-   */
-  refresh(now: number, budgetMs: number, first: readonly string[] = []): string[] {
-    const t0 = performance.now();
-    const done: string[] = [];
-    for (const id of this.due(now, first)) {
-      if (performance.now() - t0 >= budgetMs) break;
-      if (this.compute(id, now)) done.push(id);
-    }
-    this.dropUnwanted(now);
-    return done;
-  }
-
-  /**
-   * `refresh` that never holds the event loop longer than `sliceMs` (plus one margin computation): it computes in
-   * steps and awaits `turn()` (a setImmediate) whenever a slice is spent, until `budgetMs` of computing is spent in
-   * all. Requests that arrive meanwhile (a pre-trade check, a tick's slices) run between the slices.
+   * Compute due insights until `budgetMs` of computing is spent, the accounts of `first` before the others, in its
+   * order, never holding the event loop longer than `sliceMs` (plus one margin computation): it computes in steps
+   * and awaits `turn()` (a setImmediate) whenever a slice is spent, so requests that arrive meanwhile (a pre-trade
+   * check, a tick's slices) run between the slices. Returns the accounts updated; drops insights nobody wanted for
+   * keepMs.
    */
   async refreshSliced(now: number, budgetMs: number, sliceMs: number, turn: () => Promise<void>, first: readonly string[] = []): Promise<string[]> {
     let spent = 0, t0 = performance.now();

@@ -3,6 +3,7 @@
  * worker shards (`KernelShards`); the kernel's view of an engine account (`kernelSpec`, `depsOf`); the engine's
  * concentration add-on as accountMargin computes it.
  */
+import { turn } from "./turn.js";
 import type { KernelAccountSpec, KernelMarket, KernelRegistry, KernelResults, MarginKernel } from "../margin/kernel/index.js";
 import type { RiskContext } from "../margin/riskContext.js";
 import { unitsToNumber } from "../domain/money.js";
@@ -70,7 +71,7 @@ async function sliced(k: MarginKernel, code: string): Promise<number> {
   const asset = k.reg.assetId(code)!, total = k.dependentCount(code);
   let t0 = performance.now();
   for (let from = 0; from < total; from += CHUNK) {
-    if (performance.now() - t0 >= SLICE_MS) { await new Promise<void>((r) => setImmediate(r)); t0 = performance.now(); }
+    if (performance.now() - t0 >= SLICE_MS) { await turn(); t0 = performance.now(); }
     n += k.remarginSlice(asset, from, Math.min(total, from + CHUNK));
   }
   return n;
@@ -113,7 +114,7 @@ export async function warmRisks(reg: KernelRegistry, moved: readonly string[], c
       if (a === undefined) continue;
       for (const id of reg.dependents[a]) {
         c.risk(reg.instruments[id]);
-        if (performance.now() - t0 > SLICE_MS) { await new Promise<void>((r) => setImmediate(r)); t0 = performance.now(); }
+        if (performance.now() - t0 > SLICE_MS) { await turn(); t0 = performance.now(); }
       }
     }
   }

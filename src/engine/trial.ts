@@ -11,6 +11,7 @@
  * (src/engine/kernelMargins.ts, typed arrays) computes into its working columns, the figures are checked here,
  * and the engine publishes them only after the append (compute → check → append → commit).
  */
+import { turn } from "./turn.js";
 import type { InputIssue } from "../input/issues.js";
 import type { RiskContext } from "../margin/riskContext.js";
 import type { EngineMargins, KernelTouch } from "./engineMargins.js";
@@ -259,7 +260,7 @@ const FINISH_CHUNK = 128;
 const FINISH_SLICE_MS = 0.5;
 
 /** Let the event loop run what is waiting (HTTP requests) before going on. */
-export const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+export { turn };
 
 /** Accounts to re-margin after an event: all (fresh contexts), else the changed ones with their owners' linked accounts and the dependents of moved assets. */
 function affected(base: TrialBase, fork: EngineState, eff: { accounts: string[]; moved: string[] }, fresh: boolean): Iterable<string> | Int32Array {

@@ -9,6 +9,7 @@
 import type { Engine } from "../../engine/engine.js";
 import type { MarginStatusEvent } from "../../engine/events.js";
 import { InsightCache, type InsightOptions } from "../../engine/insights.js";
+import { turn } from "../../engine/turn.js";
 
 /** The cache's throttling, plus how often a pass runs and how long it may compute. */
 export interface PumpOptions extends InsightOptions {
@@ -20,8 +21,6 @@ export interface PumpOptions extends InsightOptions {
   readonly sliceMs?: number;
 }
 
-/** A turn of the event loop: what waited (I/O, a request) runs before the pass goes on. */
-const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** Runs the insight cache's refreshes on a timer beside the engine and reports what changed to the stream. */
 export class InsightPump {

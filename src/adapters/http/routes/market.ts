@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { createMarginEngine, toMarket } from "../../../api.js";
 import type { MarketSnapshot } from "../../../market/snapshot.js";
 import { engineFleet, fleetSummary } from "../../../engine/fleet.js";
+import { turn } from "../../../engine/turn.js";
 import type { InsightCache } from "../../../engine/insights.js";
 import { insuranceFundView, liquidationQueue, previewPlan } from "../../../engine/liquidationQueue.js";
 import { snapshotOf } from "../../../engine/marketState.js";
@@ -16,7 +17,6 @@ import { sendError, sendSubmit, type ServerDeps } from "../server.js";
 const FLEET_COMPUTE_MS = 50;
 /** Longest the fleet request holds the event loop at once while computing them (ms). */
 const FLEET_SLICE_MS = 0.5;
-const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 function prefixed(prefix: string, issues: readonly InputIssue[]): InputIssue[] {
   return issues.map((i) => ({ ...i, path: i.path === "(root)" ? prefix : i.path.startsWith("[") ? `${prefix}${i.path}` : `${prefix}.${i.path}` }));
@@ -149,10 +149,12 @@ export function registerMarketRoutes(app: FastifyInstance, deps: ServerDeps, ins
     if (q.value.all === "1" && deps.scaleOut) return deps.scaleOut.fleetAll();
     if (!insights) return engineFleet(engine, { top: q.value.top });
     const now = deps.clock();
-    const ids = fleetSummary(engine.state.seq, engine.margins.values(), q.value.top ?? 20).nearestLiquidation.map((r) => r.account);
+    const summary = fleetSummary(engine.state.seq, engine.margins.values(), q.value.top ?? 20);
+    const ids = summary.nearestLiquidation.map((r) => r.account);
     insights.want(ids, now);
     await insights.refreshSliced(now, FLEET_COMPUTE_MS, FLEET_SLICE_MS, turn, ids);
-    return engineFleet(engine, { top: q.value.top, insights, now });
+    // The figures are those the page was chosen from; the insights say which margin seq they come from.
+    return engineFleet(engine, { top: q.value.top, insights, now }, summary);
   });
   app.get("/v1/liquidations", { config: { access: "admin" } }, async () => ({
     seq: engine.state.seq,
