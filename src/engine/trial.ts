@@ -259,8 +259,6 @@ const FINISH_CHUNK = 128;
 /** Longest a slice of a tick's finishing holds the event loop (ms). */
 const FINISH_SLICE_MS = 0.5;
 
-/** Let the event loop run what is waiting (HTTP requests) before going on. */
-export { turn };
 
 /** Accounts to re-margin after an event: all (fresh contexts), else the changed ones with their owners' linked accounts and the dependents of moved assets. */
 function affected(base: TrialBase, fork: EngineState, eff: { accounts: string[]; moved: string[] }, fresh: boolean): Iterable<string> | Int32Array {
