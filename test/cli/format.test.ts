@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { amount, grouped } from "../../src/adapters/cli/format.js";
+import { amount, grouped, table } from "../../src/adapters/cli/format.js";
 
 /** What the tables printed before: toLocaleString, with a negative zero shown as zero. */
 function reference(v: number, d: number): string {
@@ -27,5 +27,31 @@ describe("amounts in the text tables", () => {
     expect(amount(Number.NaN, "USD")).toBe("NaN");
     expect(amount(-Infinity, "USD")).toBe("-∞");
     expect(amount(1e21, "USD")).toBe("1,000,000,000,000,000,000,000.00");
+  });
+});
+
+/** The string-built table that the byte-level one replaced (issue 10), kept as the reference. */
+function referenceTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] === undefined ? 0 : r[i].length))));
+  const line = (r: readonly string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd();
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+describe("text tables", () => {
+  const cell = fc.oneof(
+    fc.string({ maxLength: 12 }),
+    fc.constantFrom("", " ", "a ", "\u00a0", "x\u3000", "é", "日本", "1,234.56", "-0.0001", "tab\t", "\u0001"),
+  );
+  it("table() writes what the string-built table wrote, for any cells (blanks, non-ASCII, short rows)", () => {
+    fc.assert(fc.property(fc.array(cell, { minLength: 1, maxLength: 6 }).chain((header) => fc.tuple(
+      fc.constant(header),
+      fc.array(fc.array(cell, { minLength: 1, maxLength: header.length }), { maxLength: 6 }),
+    )), ([header, rows]) => {
+      expect(table(header, rows)).toBe(referenceTable(header, rows));
+    }), { numRuns: 5000 });
+  });
+
+  it("a row of blanks after a cell that ends in a non-ASCII blank is trimmed through it", () => {
+    expect(table(["a", "b", "c"], [["x", "y\u00a0", ""]])).toBe("a   b  c\n-  --  -\nx  y");
   });
 });

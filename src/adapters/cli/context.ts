@@ -4,6 +4,7 @@
  */
 import { resolve } from "node:path";
 import { progress, type Progress, type ProgressOptions } from "./progress.js";
+import { TextBuffer } from "./textTable.js";
 
 /** A failure the CLI explains in one line (no list of input problems), with its exit code (2: usage, 1: internal). */
 export class CliFailure extends Error {
@@ -13,12 +14,18 @@ export class CliFailure extends Error {
   }
 }
 
-/** Results on stdout, written as they come in chunks of about 64 KB (a batch is never held whole). */
+/** Bytes gathered before a write to stdout, and the room beyond them for the item that crosses the mark. */
+const CHUNK_BYTES = 1 << 20;
+const CHUNK_SLACK = 1 << 16;
+
+/**
+ * Results on stdout, written as they come in chunks of about 1 MiB (a batch is never held whole). Text is
+ * encoded as UTF-8 straight into the chunk (`TextBuffer`), and tables can be laid out in it directly (`write`),
+ * so a batch's output is neither joined into strings nor copied again by `Buffer.from` (issue 10). A chunk
+ * handed to `process.stdout.write` is never written into again (a pipe whose reader lags keeps a reference).
+ */
 export class Output {
-  private buf: string[] = [];
-  private size = 0;
-  /** Characters written so far (flushed or not). */
-  written = 0;
+  private chunk = new TextBuffer(CHUNK_BYTES + CHUNK_SLACK);
   /** The reader went away (EPIPE, e.g. `dpm margin big.jsonl | head`): nothing more is written and batches stop. */
   closed = false;
 
@@ -26,28 +33,36 @@ export class Output {
   push(...s: string[]): number {
     if (this.closed) return 0;
     for (const x of s) {
-      this.buf.push(x);
-      this.size += x.length;
-      this.written += x.length;
+      if (3 * x.length > CHUNK_BYTES) {
+        this.flush();
+        if (!this.closed) process.stdout.write(x);
+      } else {
+        this.chunk.text(x);
+      }
     }
-    if (this.size >= 65_536) this.flush();
-    return this.buf.length;
+    if (this.chunk.pos >= CHUNK_BYTES) this.flush();
+    return 0;
+  }
+
+  /** Append what `fill` writes into the output's own buffer (a table laid out in place). */
+  write(fill: (out: TextBuffer) => void): void {
+    if (this.closed) return;
+    fill(this.chunk);
+    if (this.chunk.pos >= CHUNK_BYTES) this.flush();
   }
 
   /** Append bytes already encoded as UTF-8 (a worker's output), after what is buffered. */
   pushBytes(b: Uint8Array): void {
     if (this.closed) return;
     this.flush();
-    this.written += b.length;
     process.stdout.write(b);
   }
 
   /** Write everything buffered to stdout. */
   flush(): void {
-    if (this.buf.length === 0) return;
-    if (!this.closed) process.stdout.write(this.buf.join(""));
-    this.buf = [];
-    this.size = 0;
+    if (this.chunk.pos === 0) return;
+    if (!this.closed) process.stdout.write(this.chunk.bytes());
+    this.chunk = new TextBuffer(CHUNK_BYTES + CHUNK_SLACK);
   }
 }
 

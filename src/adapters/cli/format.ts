@@ -1,32 +1,19 @@
 import type { MarginResult } from "../../margin/result.js";
 import type { GreeksRow } from "../../risk/greeksReport.js";
+import { tableInto, TextBuffer } from "./textTable.js";
 
-/** Fixed-width table: first column left-aligned, the rest right-aligned (plain loops: a batch prints millions of cells). */
+/** Where the string formatters below lay out their tables (reused: one table at a time). */
+const scratch = new TextBuffer();
+const flat: string[] = [];
+
+/** Fixed-width table: first column left-aligned, the rest right-aligned; a short row's missing cells are blank. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const n = header.length;
-  const widths: number[] = new Array<number>(n);
-  for (let i = 0; i < n; i++) widths[i] = header[i].length;
-  for (let j = 0; j < rows.length; j++) {
-    const r = rows[j];
-    for (let i = 0; i < n; i++) {
-      const l = r[i] === undefined ? 0 : r[i].length;
-      if (l > widths[i]) widths[i] = l;
-    }
-  }
-  let rule = "-".repeat(widths[0]);
-  for (let i = 1; i < n; i++) rule += `  ${"-".repeat(widths[i])}`;
-  let out = `${tableLine(header, widths)}\n${rule}`;
-  for (let j = 0; j < rows.length; j++) out += `\n${tableLine(rows[j], widths)}`;
-  return out;
-}
-
-/** One row of `table`: cells padded to `widths`, without trailing blanks. */
-function tableLine(r: readonly string[], widths: readonly number[]): string {
-  let out = r[0].padEnd(widths[0]);
-  for (let i = 1; i < r.length; i++) out += `  ${r[i].padStart(widths[i])}`;
-  // Trailing blanks come only from an empty (or blank-ended) last cell; trimming otherwise would copy the line for nothing.
-  const last = r[r.length - 1], c = last.length === 0 ? 32 : last.charCodeAt(last.length - 1);
-  return c <= 32 || (c > 127 && /\s$/.test(last)) || r.length === 1 ? out.trimEnd() : out;
+  flat.length = 0;
+  for (const r of rows) for (let i = 0; i < n; i++) flat.push(r[i] ?? "");
+  scratch.pos = 0;
+  tableInto(scratch, header, flat, rows.length);
+  return scratch.toString();
 }
 
 /** Fallback for |v| ≥ 1e21, NaN and infinities: one cached NumberFormat per number of decimals. */
@@ -52,12 +39,16 @@ function plusOne(digits: string): string {
  * amount was most of a 20,000-account table's time (`toLocaleString` even built a new NumberFormat per call).
  */
 export function grouped(v: number, d: number): string {
-  const a = Math.abs(v), x = a * 10 ** d;
+  const a = Math.abs(v), p = 10 ** d, x = a * p;
   if (x < 1e12) {
     // Fast path: below 1e12 the scaled value is off by less than 2^-13 from a·10^d, so away from a half
     // (more than 1e-3 from it) both roundings agree with the rounding of the integer part plus one.
     const f = Math.floor(x), r = x - f;
-    if (Math.abs(r - 0.5) > 1e-3) return withDigits(v, String(r > 0.5 ? f + 1 : f).padStart(d + 1, "0"), d);
+    if (Math.abs(r - 0.5) > 1e-3) {
+      const q = r > 0.5 ? f + 1 : f, int = Math.floor(q / p);
+      const text = d === 0 ? thousands(int) : `${thousands(int)}.${decimals(q - int * p, d)}`;
+      return v < 0 && q > 0 ? `-${text}` : text;
+    }
   }
   if (!Number.isFinite(v) || a >= 1e21) return intl(v, d);
   const s = String(a);
@@ -68,6 +59,22 @@ export function grouped(v: number, d: number): string {
   let digits = int + frac.slice(0, d).padEnd(d, "0");
   if (frac.length > d && frac.charCodeAt(d) >= 53) digits = plusOne(digits);
   return withDigits(v, digits, d);
+}
+
+/** Three-digit groups "000" … "999", and two-digit decimals "00" … "99". */
+const GROUPS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
+const CENTS = GROUPS.map((g) => g.slice(1)).slice(0, 100);
+
+/** A non-negative integer below 2^53 with thousands separators. */
+function thousands(q: number): string {
+  if (q < 1000) return String(q);
+  const hi = Math.floor(q / 1000);
+  return `${thousands(hi)},${GROUPS[q - hi * 1000]}`;
+}
+
+/** `q` (0 ≤ q < 10^d) as exactly `d` digits. */
+function decimals(q: number, d: number): string {
+  return d === 2 ? CENTS[q] : String(q).padStart(d, "0");
 }
 
 /** The rounded digits of |v| (the last `d` of them decimals) with separators and the sign of v unless zero. */
@@ -90,6 +97,7 @@ export function num(v: number, digits = 4): string {
   return a >= 1e6 || a < 1e-4 ? v.toExponential(3) : v.toFixed(digits);
 }
 
+const NEWLINE = 10;
 const pct = (v: number | null) => (v === null ? "n/a" : `${(v * 100).toFixed(1)}%`);
 
 const SUMMARY = ["equity", "adj. equity", "initial margin", "maint. margin", "available", "MM ratio", "status"];
@@ -102,21 +110,33 @@ function componentDetail(k: MarginResult["components"][number]): string {
   return `move ${(s.priceShock * 100).toFixed(1)}%, vol ${s.volShock}${s.weight !== undefined ? `, weight ${s.weight.toFixed(3)}` : ""}`;
 }
 
+const cells: string[] = [];
+
+/** Summary, components and positions of one margin result, appended to `out` as UTF-8 (what `formatMargin` returns). */
+export function marginTextInto(out: TextBuffer, r: MarginResult): void {
+  const c = r.currency;
+  out.text(`account ${r.account} | model ${r.model} | ${c} | as of ${r.asOf}\n`);
+  cells.length = 0;
+  cells.push(amount(r.equity, c), amount(r.adjustedEquity, c), amount(r.initialMargin, c), amount(r.maintenanceMargin, c), amount(r.availableFunds, c), pct(r.marginRatio), r.status);
+  tableInto(out, SUMMARY, cells, 1);
+  out.repeat(NEWLINE, 2);
+  cells.length = 0;
+  for (const k of r.components) cells.push(k.name, k.underlying ?? k.instrument ?? "", amount(k.amount, c), componentDetail(k));
+  tableInto(out, COMPONENTS, cells, r.components.length);
+  if (r.positions.length === 0) return;
+  out.repeat(NEWLINE, 2);
+  cells.length = 0;
+  for (const p of r.positions) {
+    cells.push(p.instrument, num(p.size), num(p.markPrice), amount(p.value, c), num(p.delta), num(p.gamma, 8), num(p.vega), num(p.theta), amount(p.marginContribution, c));
+  }
+  tableInto(out, POSITIONS, cells, r.positions.length);
+}
+
 /** Summary, components and positions of one margin result. */
 export function formatMargin(r: MarginResult): string {
-  const c = r.currency;
-  const summary = [amount(r.equity, c), amount(r.adjustedEquity, c), amount(r.initialMargin, c), amount(r.maintenanceMargin, c), amount(r.availableFunds, c), pct(r.marginRatio), r.status];
-  const components: string[][] = [];
-  for (const k of r.components) components.push([k.name, k.underlying ?? k.instrument ?? "", amount(k.amount, c), componentDetail(k)]);
-  let out = `account ${r.account} | model ${r.model} | ${c} | as of ${r.asOf}\n${table(SUMMARY, [summary])}\n\n${table(COMPONENTS, components)}`;
-  if (r.positions.length > 0) {
-    const positions: string[][] = [];
-    for (const p of r.positions) {
-      positions.push([p.instrument, num(p.size), num(p.markPrice), amount(p.value, c), num(p.delta), num(p.gamma, 8), num(p.vega), num(p.theta), amount(p.marginContribution, c)]);
-    }
-    out += `\n\n${table(POSITIONS, positions)}`;
-  }
-  return out;
+  scratch.pos = 0;
+  marginTextInto(scratch, r);
+  return scratch.toString();
 }
 
 function detailText(d: Readonly<Record<string, unknown>> | undefined): string {

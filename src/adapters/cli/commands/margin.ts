@@ -17,7 +17,9 @@ import type { Cli } from "../context.js";
 import { loadParams } from "../load.js";
 import { formatVenues } from "../formatVenues.js";
 import { resultJson } from "../resultJson.js";
-import { compareSummaryRow, formatCompare, formatCompareSummary, formatGreeks, formatMargin, formatWhatIf } from "../format.js";
+import { compareSummaryRow, formatCompare, formatCompareSummary, formatGreeks, formatWhatIf, marginTextInto } from "../format.js";
+
+const NEWLINE = 10;
 
 /** Every `--trade` value, all problems reported at once. */
 function parseTrades(texts: readonly string[]): Position[] {
@@ -79,7 +81,9 @@ function marginCommand(p: Command, cli: Cli): void {
       const b = await openBatch(cli, path, f, "margin");
       for await (const it of b.items) {
         const r = b.margin(it, f.model);
-        if (r) cli.out.push(f.json ? `${resultJson(r)}\n` : `${formatMargin(r)}\n\n`);
+        if (!r) continue;
+        if (f.json) cli.out.push(`${resultJson(r)}\n`);
+        else cli.out.write((out) => { marginTextInto(out, r); out.repeat(NEWLINE, 2); });
       }
       b.finish();
     });
