@@ -4,8 +4,10 @@
  * assets (explainResult.ts `usedParams`), so a 20,000-line batch stringifies a handful of them instead of 20,000.
  */
 import type { MarginResult } from "../../margin/result.js";
+import type { TextBuffer } from "./textTable.js";
 
 const cache = new WeakMap<object, string>();
+const bytesCache = new WeakMap<object, Buffer>();
 
 /** The JSON text of `r` (what `JSON.stringify(r)` gives). */
 export function resultJson(r: MarginResult): string {
@@ -23,4 +25,26 @@ function paramsLast(r: object): boolean {
   let last: string | undefined;
   for (const k in r) last = k;
   return last === "params";
+}
+
+/**
+ * `resultJson(r)` and a line end, appended to `out` as UTF-8 without building the joined string: the body as
+ * `JSON.stringify` writes it, then the `params` block's bytes, encoded once per distinct `params` object.
+ */
+export function resultJsonLineInto(out: TextBuffer, r: MarginResult): void {
+  const p: unknown = (r as { params?: unknown }).params;
+  if (p === null || typeof p !== "object" || !Object.isFrozen(p) || !paramsLast(r)) {
+    out.text(JSON.stringify(r));
+    out.text("\n");
+    return;
+  }
+  let bytes = bytesCache.get(p);
+  if (bytes === undefined) bytesCache.set(p, (bytes = Buffer.from(`"params":${JSON.stringify(p)}}\n`)));
+  const { params: _omit, ...rest } = r as MarginResult & { params?: unknown };
+  const body = JSON.stringify(rest);
+  out.text(body);
+  out.pos -= 1; // the body's closing brace; params follow inside the object
+  if (body.length > 2) out.text(",");
+  out.room(bytes.length);
+  out.pos += bytes.copy(out.buf, out.pos);
 }

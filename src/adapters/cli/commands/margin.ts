@@ -16,7 +16,7 @@ import { marginWorkers, parallelMargin } from "../parallelMargin.js";
 import type { Cli } from "../context.js";
 import { loadParams } from "../load.js";
 import { formatVenues } from "../formatVenues.js";
-import { resultJson } from "../resultJson.js";
+import { resultJsonLineInto } from "../resultJson.js";
 import { compareSummaryRow, formatCompare, formatCompareSummary, formatGreeks, formatWhatIf, marginTextInto } from "../format.js";
 
 const NEWLINE = 10;
@@ -82,7 +82,7 @@ function marginCommand(p: Command, cli: Cli): void {
       for await (const it of b.items) {
         const r = b.margin(it, f.model);
         if (!r) continue;
-        if (f.json) cli.out.push(`${resultJson(r)}\n`);
+        if (f.json) cli.out.write((out) => resultJsonLineInto(out, r));
         else cli.out.write((out) => { marginTextInto(out, r); out.repeat(NEWLINE, 2); });
       }
       b.finish();

@@ -1,0 +1,59 @@
+/**
+ * The margin command writes its results as bytes laid out in the output buffer (issue 10); these must be the
+ * bytes of the string forms (`resultJson`, `formatMargin`) for real results: generated books on the example
+ * market, with orders and several underlyings, plus accounts named in non-ASCII.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { generatedBook } from "../../bench/bookFile.js";
+import { validate } from "../../src/adapters/cli/batch.js";
+import { formatMargin, marginTextInto } from "../../src/adapters/cli/format.js";
+import { resultJson, resultJsonLineInto } from "../../src/adapters/cli/resultJson.js";
+import { TextBuffer } from "../../src/adapters/cli/textTable.js";
+import { parseMarket } from "../../src/input/marketSchema.js";
+import { loadPreset } from "../../src/input/presets.js";
+import { marginWith, prepareContext } from "../../src/margin/computeMargin.js";
+import type { MarginResult } from "../../src/margin/result.js";
+import { ROOT } from "../helpers/shared.js";
+
+function results(): MarginResult[] {
+  const m = parseMarket(JSON.parse(readFileSync(join(ROOT, "examples/market.json"), "utf8")));
+  if (!m.ok) throw new Error("example market invalid");
+  const ctx = prepareContext(m.value, loadPreset("deribit"), "USD");
+  if (!ctx.ok) throw new Error(ctx.reason);
+  const lines = generatedBook(200, 8, 31, { orderShare: 0.4 });
+  lines[0].account = "compte-é-日本";
+  lines[1].account = "trailing\u00a0";
+  return lines.map((l) => {
+    const v = validate(JSON.parse(JSON.stringify(l)), m.value);
+    if (!v.ok) throw new Error(JSON.stringify(v.issues));
+    const r = marginWith(ctx.value, v.value, "portfolio");
+    if (!r.ok) throw new Error(r.reason);
+    return r.value;
+  });
+}
+
+describe("margin results written as bytes", () => {
+  const rs = results();
+
+  it("JSON lines: the bytes of resultJson(r) + newline, with the params block spliced from its cached bytes", () => {
+    const out = new TextBuffer(64); // small: every result makes it grow
+    const expected: string[] = [];
+    for (const r of rs) {
+      resultJsonLineInto(out, r);
+      expected.push(`${resultJson(r)}\n`);
+      expect(JSON.parse(resultJson(r))).toEqual(JSON.parse(JSON.stringify(r)));
+    }
+    expect(out.toString()).toBe(expected.join(""));
+    expect(out.toString()).toBe(rs.map((r) => `${JSON.stringify(r)}\n`).join(""));
+  });
+
+  it("text: marginTextInto writes what formatMargin returns, one account after another", () => {
+    const out = new TextBuffer(64);
+    for (const r of rs) marginTextInto(out, r);
+    expect(out.toString()).toBe(rs.map((r) => formatMargin(r)).join(""));
+    expect(formatMargin(rs[0])).toContain("account compte-é-日本 | model portfolio");
+    expect(formatMargin(rs[5]).split("\n").filter((l) => l.endsWith(" "))).toEqual([]);
+  });
+});
