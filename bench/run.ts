@@ -3,7 +3,7 @@
  * a baseline measured in the same run. Writes BENCHMARKS.md at the repository root and prints the same.
  * Data is synthetic and seeded (bench/market.ts, bench/book.ts): every run margins the same accounts.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Profiler } from "node:inspector";
 import { arch, availableParallelism, cpus, loadavg, platform, release, tmpdir, totalmem } from "node:os";
@@ -278,6 +278,12 @@ interface CliResult {
   /** The same command with `--workers 2`, interleaved with the default runs (in process on fewer than 4 cores). */
   readonly twoWorkerRunsS: number[];
   readonly twoWorkerMedianS: number;
+  /** The same command without --json (the human tables). */
+  readonly textRunsS: number[];
+  readonly textMedianS: number;
+  /** Two processes at once, each margining half the book (--json): wall time until both are done. */
+  readonly halvesRunsS: number[];
+  readonly halvesMedianS: number;
   readonly bookBytes: number;
   readonly outputLines: number;
   readonly outputBytes: number;
@@ -293,6 +299,16 @@ function timeSpawn(args: readonly string[], stdoutFd: number): number {
   const s = since(t0) / 1e9;
   if (r.status !== 0) throw new Error(`node ${args.join(" ")} exited ${r.status}: ${r.stderr?.toString() ?? ""}`);
   return s;
+}
+
+/** Wall time (s) of several node processes started together, until the last one exits. */
+function timeConcurrent(argsList: readonly (readonly string[])[], stdoutFd: number): Promise<number> {
+  const t0 = now();
+  return Promise.all(argsList.map((args) => new Promise<void>((res, rej) => {
+    const p = spawn(process.execPath, [...args], { cwd: ROOT, stdio: ["ignore", stdoutFd, "ignore"] });
+    p.on("error", rej);
+    p.on("exit", (code) => (code === 0 ? res() : rej(new Error(`node ${args.join(" ")} exited ${code}`))));
+  }))).then(() => since(t0) / 1e9);
 }
 
 /** The CLI's stages in-process with simple timers (same functions as `dpm margin`; warm JIT, so a lower bound). */
@@ -333,7 +349,12 @@ async function benchCli(d: Data): Promise<CliResult> {
     const inProcess = [...args, "--workers", "1"], twoWorkers = [...args, "--workers", "2"];
     const devnull = openSync("/dev/null", "w");
     let nodeStartS: number, versionS: number;
-    const runsS: number[] = [], twoWorkerRunsS: number[] = [];
+    const runsS: number[] = [], twoWorkerRunsS: number[] = [], textRunsS: number[] = [], halvesRunsS: number[] = [];
+    const bookLines = bookText.split("\n").filter((l) => l !== ""), half = bookLines.length >> 1;
+    const halfPaths = [join(dir, "half1.jsonl"), join(dir, "half2.jsonl")];
+    writeFileSync(halfPaths[0], `${bookLines.slice(0, half).join("\n")}\n`);
+    writeFileSync(halfPaths[1], `${bookLines.slice(half).join("\n")}\n`);
+    const halves = halfPaths.map((h) => [bin, "margin", h, "--market", marketPath, "--json", "--workers", "1"]);
     try {
       const starts: number[] = [], versions: number[] = [];
       for (let i = 0; i < 5; i++) starts.push(timeSpawn(["-e", ""], devnull));
@@ -343,7 +364,9 @@ async function benchCli(d: Data): Promise<CliResult> {
       for (let i = 0; i < CLI_RUNS; i++) {
         runsS.push(timeSpawn(args, devnull));
         twoWorkerRunsS.push(timeSpawn(twoWorkers, devnull));
-        log(`cli: run ${i + 1}: ${runsS[i].toFixed(2)} s (--workers 2: ${twoWorkerRunsS[i].toFixed(2)} s)`);
+        textRunsS.push(timeSpawn(args.filter((a) => a !== "--json"), devnull));
+        halvesRunsS.push(await timeConcurrent(halves, devnull));
+        log(`cli: run ${i + 1}: ${runsS[i].toFixed(2)} s (--workers 2: ${twoWorkerRunsS[i].toFixed(2)} s, text ${textRunsS[i].toFixed(2)} s, two halves at once ${halvesRunsS[i].toFixed(2)} s)`);
       }
     } finally {
       closeSync(devnull);
@@ -376,7 +399,8 @@ async function benchCli(d: Data): Promise<CliResult> {
     const stages = cliStages(d, bookPath);
     const medianS = median(runsS);
     return {
-      nodeStartS, versionS, runsS, medianS, twoWorkerRunsS, twoWorkerMedianS: median(twoWorkerRunsS), bookBytes: Buffer.byteLength(bookText),
+      nodeStartS, versionS, runsS, medianS, twoWorkerRunsS, twoWorkerMedianS: median(twoWorkerRunsS),
+      textRunsS, textMedianS: median(textRunsS), halvesRunsS, halvesMedianS: median(halvesRunsS), bookBytes: Buffer.byteLength(bookText),
       outputLines: lines.length, outputBytes: Buffer.byteLength(outText), stages, profile, paramsShare, rate: d.cliBook.length / medianS,
     };
   } finally {
@@ -481,16 +505,25 @@ async function main(): Promise<void> {
   r.h2(`3. CLI end to end: \`dpm margin <${fmtInt(BOOK_SIZE)}-line book of ${CLI_POSITIONS}-position accounts> --market <market> --json > /dev/null\``)
     .p(`Spawned child process (process start included), ${CLI_RUNS} runs of each command, interleaved, median. Book file ${fmtFixed(c.bookBytes / 2 ** 20, 1)} MiB of JSON lines; ` +
       `output ${fmtInt(c.outputLines)} lines, ${fmtFixed(c.outputBytes / 2 ** 20, 1)} MiB (checked on a separate, profiled run). The default (\`--workers auto\`) margins a ` +
-      `JSON-lines file of 1 MiB or more on min(cores, 4) worker threads from 4 cores on, in process below (${availableParallelism()} cores here); \`--workers 2\` forces two workers (output byte for byte the in-process output).`)
+      `JSON-lines file of 1 MiB or more on min(cores, 4) worker threads from 4 cores on, in process below (${availableParallelism()} cores here); \`--workers 2\` forces two workers (output byte for byte the in-process output). ` +
+      "Without `--json` the command prints the human tables (issue 10: no slower than the JSON). The half-book row starts two in-process " +
+      "`dpm margin --json` processes at once, each on one half of the book, and waits for both: what two separate processes get out of this " +
+      "machine's cores, the ceiling for any use of the second core (worker threads share more than processes do).")
     .table(["command", "median s", "accounts/s", "target", "status"], [
       [`dpm margin … --json (${fmtInt(BOOK_SIZE)} accounts)`, fmtFixed(c.medianS, 3), fmtInt(c.rate), `≥ ${fmtInt(TARGET_CLI_RATE)} accounts/s`, met(cliOk)],
+      [`dpm margin … (text tables, no --json)`, fmtFixed(c.textMedianS, 3), fmtInt(BOOK_SIZE / c.textMedianS), "≤ the --json time", met(c.textMedianS <= c.medianS)],
       [`dpm margin … --json --workers 2`, fmtFixed(c.twoWorkerMedianS, 3), fmtInt(BOOK_SIZE / c.twoWorkerMedianS), "—", "comparison"],
+      [`two \`dpm margin … --json\` processes at once, each on half the book`, fmtFixed(c.halvesMedianS, 3), fmtInt(BOOK_SIZE / c.halvesMedianS), "—", "ceiling of 2 processes"],
       ["`node -e \"\"` (baseline: process start)", fmtFixed(c.nodeStartS, 3), "—", "—", "baseline"],
       ["`dpm --version` (process start + module load)", fmtFixed(c.versionS, 3), "—", "—", "reference"],
     ])
     .table(["", "value"], [
       ["runs (s)", c.runsS.map((x) => fmtFixed(x, 3)).join(", ")],
       ["runs with --workers 2 (s)", c.twoWorkerRunsS.map((x) => fmtFixed(x, 3)).join(", ")],
+      ["runs without --json (s)", c.textRunsS.map((x) => fmtFixed(x, 3)).join(", ")],
+      ["runs of two half-book processes at once (s)", c.halvesRunsS.map((x) => fmtFixed(x, 3)).join(", ")],
+      ["text / --json (medians)", fmtRatio(c.textMedianS / c.medianS)],
+      ["two half-book processes / one whole-book process (medians; 0.5× would be two cores fully used)", fmtRatio(c.halvesMedianS / c.medianS)],
       ["--workers 2 / default (medians; < 1× means the workers were faster)", fmtRatio(c.twoWorkerMedianS / c.medianS)],
       ["ratio dpm margin / node start", fmtRatio(c.medianS / c.nodeStartS)],
       ["accounts/s excluding `dpm --version` time", fmtInt(BOOK_SIZE / computeS)],
