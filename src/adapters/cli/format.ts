@@ -91,6 +91,7 @@ export function amount(v: number, currency: string): string {
   return grouped(v, currency === "USD" || currency.startsWith("USD") ? 2 : 6);
 }
 
+/** `v` with `digits` decimals (`toFixed`), or in exponent form (3 decimals) at 1e6 and above or below 1e-4; 0 as "0". */
 export function num(v: number, digits = 4): string {
   if (v === 0) return "0";
   const a = Math.abs(v);
@@ -104,10 +105,18 @@ const SUMMARY = ["equity", "adj. equity", "initial margin", "maint. margin", "av
 const COMPONENTS = ["component", "underlying", "amount", "scenario / detail"];
 const POSITIONS = ["instrument", "size", "mark", "value", "delta", "gamma", "vega", "theta", "margin +/-"];
 
+/** Scenario texts by scenario object: results share one frozen object per grid cell or extended move. */
+const scenarioTexts = new WeakMap<object, string>();
+
 function componentDetail(k: MarginResult["components"][number]): string {
   const s = k.scenario;
   if (!s) return detailText(k.detail);
-  return `move ${(s.priceShock * 100).toFixed(1)}%, vol ${s.volShock}${s.weight !== undefined ? `, weight ${s.weight.toFixed(3)}` : ""}`;
+  let text = scenarioTexts.get(s);
+  if (text === undefined) {
+    text = `move ${(s.priceShock * 100).toFixed(1)}%, vol ${s.volShock}${s.weight !== undefined ? `, weight ${s.weight.toFixed(3)}` : ""}`;
+    if (Object.isFrozen(s)) scenarioTexts.set(s, text);
+  }
+  return text;
 }
 
 const cells: string[] = [];
