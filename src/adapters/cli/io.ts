@@ -1,6 +1,5 @@
 import { closeSync, createReadStream, fstatSync, openSync, readFileSync } from "node:fs";
 import type { Readable } from "node:stream";
-import { StringDecoder } from "node:string_decoder";
 import { DpmInputError, type InputIssue } from "../../input/issues.js";
 
 function readFailure(e: unknown, path: string, what: string): DpmInputError {
@@ -110,33 +109,36 @@ export interface DocStream {
   readonly size?: number;
   /** Bytes read so far (the reading runs up to a chunk ahead of the documents handed on). */
   readonly bytesRead: () => number;
-  /** Characters of the documents handed on so far, line ends included (bytes for ASCII input): for progress. */
+  /** Bytes of the lines handed on so far, line ends included: for progress. */
   readonly consumed: () => number;
 }
+
+const NEWLINE = 10;
 
 /**
  * Stream the documents of a portfolio input (a file, or stdin for "-"). JSON lines, recognised by a first
  * non-empty line that is an object on its own, are parsed line by line as they arrive and never held whole;
  * a line that is not JSON becomes a `Doc` with its problem and the line number, and reading goes on. A JSON
  * object or array (or anything else) is read whole and handed to `readDocuments`. A file of a single line is
- * one document (no line number).
+ * one document (no line number). Lines are cut in the bytes read (a native search for the line end) and each
+ * decoded on its own, so a chunk is never decoded, joined and sliced as one string (issue 10).
  */
 export function streamDocuments(path: string, what: string): DocStream {
   const { stream, size } = openInput(path, what);
   let bytes = 0, used = 0;
   async function* docs(): AsyncGenerator<Doc> {
-    const decoder = new StringDecoder("utf8");
     // Set by take(), which TypeScript's narrowing cannot see: hence the cast.
     let mode = "undecided" as "undecided" | "lines" | "whole";
     const whole: string[] = [];
-    let rest = "", line = 0;
-    let held: Doc | undefined, count = 0;
-    function* take(text: string): Generator<Doc> {
+    const ready: Doc[] = [];
+    let line = 0, held: Doc | undefined, count = 0;
+    /** The start of a line cut by the end of a chunk (several chunks for a long line). */
+    let pending: Buffer[] = [];
+    const take = (text: string): void => {
       line++;
-      used += text.length + 1;
       const t = text.endsWith("\r") ? text.slice(0, -1) : text;
       if (mode === "whole") return void whole.push(text, "\n");
-      const blank = t.trim() === "";
+      const blank = t.charCodeAt(0) !== 123 /* { */ && t.trim() === "";
       if (mode === "undecided") {
         // Until the first document decides, keep every line: a whole-read input needs its line numbers intact.
         if (blank) return void whole.push(text, "\n");
@@ -148,28 +150,44 @@ export function streamDocuments(path: string, what: string): DocStream {
       const d = parsed(t, what, line);
       if (++count === 1) held = d;
       else {
-        if (held) yield held;
+        if (held) ready.push(held);
         held = undefined;
-        yield d;
+        ready.push(d);
       }
-    }
+    };
     try {
-      for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-        bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
-        let text = rest + (typeof chunk === "string" ? chunk : decoder.write(chunk));
-        let nl = text.indexOf("\n"), from = 0;
-        for (; nl >= 0; from = nl + 1, nl = text.indexOf("\n", from)) yield* take(text.slice(from, nl));
-        rest = text.slice(from);
-        text = "";
+      for await (const raw of stream as AsyncIterable<Buffer | string>) {
+        const chunk = typeof raw === "string" ? Buffer.from(raw) : raw;
+        bytes += chunk.length;
+        let from = 0;
+        for (let nl = chunk.indexOf(NEWLINE); nl >= 0; from = nl + 1, nl = chunk.indexOf(NEWLINE, from)) {
+          if (pending.length === 0) {
+            used += nl + 1 - from;
+            take(chunk.toString("utf8", from, nl));
+          } else {
+            pending.push(chunk.subarray(from, nl));
+            const joined = Buffer.concat(pending);
+            pending = [];
+            used += joined.length + 1;
+            take(joined.toString("utf8"));
+          }
+        }
+        if (from < chunk.length) pending.push(chunk.subarray(from));
+        for (const d of ready) yield d;
+        ready.length = 0;
       }
-      rest += decoder.end();
-      if (rest !== "") yield* take(rest);
+      if (pending.length > 0) {
+        const last = Buffer.concat(pending);
+        used += last.length + 1;
+        take(last.toString("utf8"));
+      }
     } catch (e) {
       if (e instanceof DpmInputError) throw e;
       throw readFailure(e, path, what);
     } finally {
       stream.destroy();
     }
+    for (const d of ready) yield d;
     if (mode === "lines") {
       // A single document on its own is not a batch: no line number (its problems read as in a single file).
       if (held) yield count === 1 && "value" in held ? { value: held.value, where: {} } : held;
