@@ -1,17 +1,19 @@
 /**
  * The margin command's work on a chunk of JSON lines, in a worker thread (marginWorker.ts): each line parsed,
  * validated against the schema and the market, margined and written as the in-process loop writes it (`--json`:
- * `resultJson`; else `formatMargin`); a line that fails at any step is left out with its problems and its line
- * number, as `Rejects` records it. The same functions as the in-process path, in the same order.
+ * `resultJsonLineInto`; else `marginTextInto`), as UTF-8 bytes laid out in one buffer; a line that fails at any
+ * step is left out with its problems and its line number, as `Rejects` records it. The same functions as the
+ * in-process path, in the same order.
  */
 import { marginOf } from "../../analytics/models.js";
 import type { InputIssue } from "../../input/issues.js";
 import type { MarginModel } from "../../margin/result.js";
 import type { RiskContext } from "../../margin/riskContext.js";
 import { validate } from "./batch.js";
-import { formatMargin } from "./format.js";
+import { marginTextInto } from "./format.js";
 import { parsed } from "./io.js";
-import { resultJson } from "./resultJson.js";
+import { resultJsonLineInto } from "./resultJson.js";
+import { TextBuffer } from "./textTable.js";
 
 /** Lines of a JSON-lines input (blank lines left out) with their 1-based line numbers. */
 export interface LineChunk {
@@ -25,15 +27,17 @@ export interface LineReject {
   readonly issues: readonly InputIssue[];
 }
 
-/** What a chunk gave: the text to print, in line order, and the lines left out. */
+/** What a chunk gave: the bytes to print (UTF-8, in line order; its own buffer, transferable) and the lines left out. */
 export interface ChunkOutput {
-  readonly text: string;
+  readonly bytes: Uint8Array<ArrayBuffer>;
   readonly rejects: LineReject[];
 }
 
+const NEWLINE = 10;
+
 /** Margin every line of `chunk` against `ctx` under `model`; see the module comment. */
 export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean, chunk: LineChunk): ChunkOutput {
-  const out: string[] = [];
+  const out = new TextBuffer(1 << 20);
   const rejects: LineReject[] = [];
   for (let i = 0; i < chunk.lines.length; i++) {
     const line = chunk.nos[i];
@@ -43,7 +47,14 @@ export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean,
     if (!v.ok) { rejects.push({ line, issues: v.issues }); continue; }
     const r = marginOf(ctx, v.value, model);
     if (!r.ok) { rejects.push({ line, issues: [{ path: "--model", message: `cannot compute ${model} margin: ${r.reason}`, value: model }] }); continue; }
-    out.push(json ? `${resultJson(r.value)}\n` : `${formatMargin(r.value)}\n\n`);
+    if (json) resultJsonLineInto(out, r.value);
+    else {
+      marginTextInto(out, r.value);
+      out.repeat(NEWLINE, 2);
+    }
   }
-  return { text: out.join(""), rejects };
+  // A copy of exactly the bytes written, in a buffer of its own: the one transferred to the main thread.
+  const bytes = new Uint8Array(out.pos);
+  bytes.set(out.bytes());
+  return { bytes, rejects };
 }

@@ -20,10 +20,8 @@ export interface ChunkReply {
 
 const flags = (workerData as { flags: MarginFlags }).flags;
 const ctx = contextOf(flags);
-const encoder = new TextEncoder();
 parentPort?.on("message", (m: ChunkRequest) => {
   const r = marginChunk(ctx, flags.model, flags.json, m);
-  const bytes = encoder.encode(r.text);
-  const reply: ChunkReply = { id: m.id, bytes, rejects: r.rejects };
-  parentPort?.postMessage(reply, [bytes.buffer]);
+  const reply: ChunkReply = { id: m.id, bytes: r.bytes, rejects: r.rejects };
+  parentPort?.postMessage(reply, [r.bytes.buffer]);
 });
