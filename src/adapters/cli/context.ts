@@ -44,10 +44,16 @@ export class Output {
     return 0;
   }
 
-  /** Append what `fill` writes into the output's own buffer (a table laid out in place). */
+  /** Append what `fill` writes into the output's own buffer (a table laid out in place); nothing if it throws. */
   write(fill: (out: TextBuffer) => void): void {
     if (this.closed) return;
-    fill(this.chunk);
+    const start = this.chunk.pos;
+    try {
+      fill(this.chunk);
+    } catch (e) {
+      this.chunk.pos = start;
+      throw e;
+    }
     if (this.chunk.pos >= CHUNK_BYTES) this.flush();
   }
 
