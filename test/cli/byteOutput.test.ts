@@ -16,6 +16,7 @@ import { loadPreset } from "../../src/input/presets.js";
 import { marginWith, prepareContext } from "../../src/margin/computeMargin.js";
 import type { MarginResult } from "../../src/margin/result.js";
 import { ROOT } from "../helpers/shared.js";
+import { referenceMarginText } from "../helpers/textReference.js";
 
 function results(): MarginResult[] {
   const m = parseMarket(JSON.parse(readFileSync(join(ROOT, "examples/market.json"), "utf8")));
@@ -49,10 +50,11 @@ describe("margin results written as bytes", () => {
     expect(out.toString()).toBe(rs.map((r) => `${JSON.stringify(r)}\n`).join(""));
   });
 
-  it("text: marginTextInto writes what formatMargin returns, one account after another", () => {
+  it("text: marginTextInto writes, account after account, what the string-built layout wrote", () => {
     const out = new TextBuffer(64);
     for (const r of rs) marginTextInto(out, r);
-    expect(out.toString()).toBe(rs.map((r) => formatMargin(r)).join(""));
+    expect(out.toString()).toBe(rs.map((r) => referenceMarginText(r)).join(""));
+    expect(formatMargin(rs[3])).toBe(referenceMarginText(rs[3]));
     expect(formatMargin(rs[0])).toContain("account compte-é-日本 | model portfolio");
     expect(formatMargin(rs[5]).split("\n").filter((l) => l.endsWith(" "))).toEqual([]);
   });

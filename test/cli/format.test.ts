@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { amount, grouped, table } from "../../src/adapters/cli/format.js";
+import { referenceTable } from "../helpers/textReference.js";
 
 /** What the tables printed before: toLocaleString, with a negative zero shown as zero. */
 function reference(v: number, d: number): string {
@@ -29,13 +30,6 @@ describe("amounts in the text tables", () => {
     expect(amount(1e21, "USD")).toBe("1,000,000,000,000,000,000,000.00");
   });
 });
-
-/** The string-built table that the byte-level one replaced (issue 10), kept as the reference. */
-function referenceTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] === undefined ? 0 : r[i].length))));
-  const line = (r: readonly string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd();
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
-}
 
 describe("text tables", () => {
   const cell = fc.oneof(
