@@ -23,6 +23,8 @@ import { parsePortfolio } from "../src/input/portfolioSchema.js";
 import { loadPreset } from "../src/input/presets.js";
 import { readDocuments } from "../src/adapters/cli/io.js";
 import { progress } from "../src/adapters/cli/progress.js";
+import { resultJsonLineInto } from "../src/adapters/cli/resultJson.js";
+import { TextBuffer } from "../src/adapters/cli/textTable.js";
 import { largeAccount, syntheticBook, type PortfolioFile } from "./book.js";
 import { syntheticMarket, type UniverseEntry } from "./market.js";
 import { profileInProcess, summarise, type ProfileSummary } from "./profile.js";
@@ -337,7 +339,14 @@ function cliStages(d: Data, bookPath: string): { stage: string; ms: number }[] {
     const ctx = context(d.market, d.params);
     return pfs.map((p) => must(marginWith(ctx, p, "portfolio")));
   });
-  step("JSON.stringify + join", () => results.map((r) => `${JSON.stringify(r)}\n`).join("").length);
+  step("JSON lines into 1 MiB output chunks (resultJsonLineInto)", () => {
+    let tb = new TextBuffer(1 << 20), bytes = 0;
+    for (const r of results) {
+      resultJsonLineInto(tb, r);
+      if (tb.pos >= 1 << 20) { bytes += tb.pos; tb = new TextBuffer(1 << 20); }
+    }
+    return bytes + tb.pos;
+  });
   return out;
 }
 
@@ -539,8 +548,8 @@ async function main(): Promise<void> {
       return [...c.stages.map((x) => [x.stage, fmtFixed(x.ms, 1), `${fmtFixed((x.ms / tot) * 100, 1)} %`]), ["total", fmtFixed(tot, 1), "100 %"]];
     })())
     .h3("CLI child process profile (`node --cpu-prof`, `--workers 1`)")
-    .p(`Profiled total ${fmtFixed(c.profile.totalMs, 0)} ms. Builtins are attributed to their caller: the self time of the \`margin\` command's anonymous action function ` +
-      "(the `(anonymous)` row in the CLI's command module) is mostly `JSON.stringify` of each result; `write`/`flush` is writing the output. " +
+    .p(`Profiled total ${fmtFixed(c.profile.totalMs, 0)} ms. Builtins are attributed to their caller: the self time of \`resultJsonLineInto\` ` +
+      "is mostly `JSON.stringify` of each result; `write (node:buffer)` is encoding it into the output chunk, `writeBuffer`/`flush` writing the chunks to stdout. " +
       `The \`params\` object repeated in every result is ${fmtFixed(c.paramsShare * 100, 0)} % of the output bytes.`);
   profileTables(r, c.profile);
 
