@@ -151,27 +151,44 @@ export class EngineMargins {
       pub.copyFrom(km.work, i, id, seq);
       this.objs[i] = undefined;
       this.stateStatus[i] = stateCode(a.status);
-      this.mark(i, id);
+      this.mark(i);
     }
   }
 
-  /** Publish the entries `idx` re-margined after the event logged as `seq`. */
+  /**
+   * Publish the entries `idx` re-margined after the event logged as `seq`: a contiguous run with no fallback
+   * summaries on either side (a tick on an all-kernel book) is copied column by column, anything else entry by entry.
+   */
   publish(idx: Int32Array, seq: number): void {
-    const km = this.km, pub = this.pub;
+    const km = this.km, pub = this.pub, n = idx.length;
     this.grow(km.count);
-    for (let j = 0; j < idx.length; j++) {
-      const i = idx[j], id = km.idAt(i);
-      pub.copyFrom(km.work, i, id, seq);
+    if (n > 0 && km.work.fallback.size === 0 && pub.fallback.size === 0 && contiguous(idx)) {
+      pub.copyRange(km.work, idx[0], idx[n - 1] + 1, seq);
+      for (let j = 0; j < n; j++) {
+        const i = idx[j];
+        this.objs[i] = undefined;
+        this.mark(i);
+      }
+      return;
+    }
+    for (let j = 0; j < n; j++) {
+      const i = idx[j];
+      pub.copyFrom(km.work, i, km.idAt(i), seq);
       this.objs[i] = undefined;
-      this.mark(i, id);
+      this.mark(i);
     }
   }
 
   /** Published entry `i`: its status is to be checked, and it is a liquidation candidate or not. */
-  private mark(i: number, id: string): void {
+  private mark(i: number): void {
     if (this.dirtyFlag[i] === 0) this.addDirty(i);
     const st = this.pub.status[i];
-    const liq = (st === STATUS_LIQUIDATION || st === STATUS_BANKRUPT) && !(this.pub.fallback.size > 0 && this.pub.fallback.get(id)?.error);
+    if (st !== STATUS_LIQUIDATION && st !== STATUS_BANKRUPT) {
+      if (this.dueFlag[i] === 1) { this.dueFlag[i] = 0; this.due.delete(this.km.idAt(i)); }
+      return;
+    }
+    const id = this.km.idAt(i);
+    const liq = !(this.pub.fallback.size > 0 && this.pub.fallback.get(id)?.error);
     if (liq) { if (this.dueFlag[i] === 0) { this.dueFlag[i] = 1; this.due.add(id); } }
     else if (this.dueFlag[i] === 1) { this.dueFlag[i] = 0; this.due.delete(id); }
   }
@@ -347,4 +364,12 @@ export class EngineMargins {
   *ids(): IterableIterator<string> {
     for (const id of this.host.state.accounts.keys()) if (this.has(id)) yield id;
   }
+}
+
+/** Are the indices `idx` consecutive and ascending (idx[j] = idx[0] + j)? */
+function contiguous(idx: Int32Array): boolean {
+  const first = idx[0];
+  if (idx[idx.length - 1] - first !== idx.length - 1) return false;
+  for (let j = 1; j < idx.length; j++) if (idx[j] !== first + j) return false;
+  return true;
 }

@@ -60,6 +60,19 @@ export class MarginColumns {
     else if (this.fallback.size > 0) this.fallback.delete(id);
   }
 
+  /**
+   * Copy entries `lo` … `hi − 1` of `src` with sequence number `seq`, column by column (a tick re-margins a
+   * contiguous run of accounts). Only when neither set holds fallback summaries: `copyFrom` carries those.
+   */
+  copyRange(src: MarginColumns, lo: number, hi: number, seq: number): void {
+    this.equity.set(src.equity.subarray(lo, hi), lo); this.adjusted.set(src.adjusted.subarray(lo, hi), lo);
+    this.im.set(src.im.subarray(lo, hi), lo); this.mm.set(src.mm.subarray(lo, hi), lo); this.upnl.set(src.upnl.subarray(lo, hi), lo);
+    this.addOn.set(src.addOn.subarray(lo, hi), lo); this.stableAddOn.set(src.stableAddOn.subarray(lo, hi), lo);
+    this.status.set(src.status.subarray(lo, hi), lo);
+    this.seq.fill(seq, lo, hi);
+    this.has.fill(1, lo, hi);
+  }
+
   /** Entry `i` from an `AccountMargin` (accountMargin's summary: the fallback, or an error summary), kept as the account's fallback. */
   setSummary(i: number, sm: AccountMargin): void {
     this.fallback.set(sm.account, sm);
