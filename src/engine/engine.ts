@@ -165,7 +165,18 @@ export class Engine {
   private enqueue<T>(f: () => Promise<T>): Promise<T> {
     const r = this.tail.then(f, f);
     this.tail = r.catch(() => undefined);
+    this.queued++;
+    const done = () => { this.queued--; };
+    r.then(done, done);
     return r;
+  }
+
+  /** Work queued and not yet done (events, batches, snapshots). */
+  private queued = 0;
+
+  /** Is an event (or other queued work) being processed or waiting? Background work yields while it is. */
+  get busy(): boolean {
+    return this.queued > 0;
   }
 
   /** Submit a client event: validated, checked, logged, applied, then acknowledged with its sequence number. */

@@ -3,7 +3,8 @@
  * liquidation; src/engine/insights.ts) of the accounts clients want, spending at most `budgetMs` (default 25 ms, so
  * at most a tenth of the event loop) in slices of at most `sliceMs` (default 0.5 ms, plus one margin computation)
  * with a turn of the event loop between them, so a request (a pre-trade check) waits for one slice, never for a
- * pass; and it tells the stream which accounts changed. Accounts whose margin status changes are wanted too. Runs
+ * pass, and a pause while the engine processes events (a tick is never stretched by a pass); and it tells the
+ * stream which accounts changed. Accounts whose margin status changes are wanted too. Runs
  * beside the engine, never inside an event's processing.
  */
 import type { Engine } from "../../engine/engine.js";
@@ -60,10 +61,21 @@ export class InsightPump {
   private async run(): Promise<readonly string[]> {
     const now = this.clock();
     this.cache.want(this.subscribed(), now);
-    const ids = await this.cache.refreshSliced(now, this.budgetMs, this.sliceMs, turn);
+    const ids = await this.cache.refreshSliced(now, this.budgetMs, this.sliceMs, this.yieldToEngine);
     if (ids.length > 0) this.onUpdate(ids);
     return ids;
   }
+
+  /**
+   * Between two slices: a turn of the event loop, then, while the engine has events to process, wait until it is
+   * idle. A pass is background work: interleaved with a tick's slices it stretched the tick (a 10,000-account tick's
+   * p99 was about twice its p50 in the service, against 1.5× in the engine alone), and its search was dropped anyway
+   * once the tick moved the market under it.
+   */
+  private readonly yieldToEngine = async (): Promise<void> => {
+    await turn();
+    while (this.engine.busy) await this.engine.idle();
+  };
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
