@@ -1,6 +1,6 @@
 import type { MarginResult } from "../../margin/result.js";
 import type { GreeksRow } from "../../risk/greeksReport.js";
-import { tableInto, TextBuffer } from "./textTable.js";
+import { NEWLINE, tableInto, TextBuffer } from "./textTable.js";
 
 /** Where the string formatters below lay out their tables (reused: one table at a time). */
 const scratch = new TextBuffer();
@@ -98,7 +98,6 @@ export function num(v: number, digits = 4): string {
   return a >= 1e6 || a < 1e-4 ? v.toExponential(3) : v.toFixed(digits);
 }
 
-const NEWLINE = 10;
 const pct = (v: number | null) => (v === null ? "n/a" : `${(v * 100).toFixed(1)}%`);
 
 const SUMMARY = ["equity", "adj. equity", "initial margin", "maint. margin", "available", "MM ratio", "status"];

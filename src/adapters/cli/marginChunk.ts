@@ -1,19 +1,19 @@
 /**
  * The margin command's work on a chunk of JSON lines, in a worker thread (marginWorker.ts): each line parsed,
  * validated against the schema and the market, margined and written as the in-process loop writes it (`--json`:
- * `resultJsonLineInto`; else `marginTextInto`), as UTF-8 bytes laid out in one buffer; a line that fails at any
+ * `marginOutputInto`), as UTF-8 bytes laid out in one buffer; a line that fails at any
  * step is left out with its problems and its line number, as `Rejects` records it. The same functions as the
  * in-process path, in the same order.
  */
 import { marginOf } from "../../analytics/models.js";
 import type { InputIssue } from "../../input/issues.js";
-import type { MarginModel } from "../../margin/result.js";
+import type { MarginModel, MarginResult } from "../../margin/result.js";
 import type { RiskContext } from "../../margin/riskContext.js";
 import { validate } from "./batch.js";
 import { marginTextInto } from "./format.js";
 import { parsed } from "./io.js";
 import { resultJsonLineInto } from "./resultJson.js";
-import { TextBuffer } from "./textTable.js";
+import { NEWLINE, TextBuffer } from "./textTable.js";
 
 /** Lines of a JSON-lines input (blank lines left out) with their 1-based line numbers. */
 export interface LineChunk {
@@ -33,7 +33,12 @@ export interface ChunkOutput {
   readonly rejects: LineReject[];
 }
 
-const NEWLINE = 10;
+/** One result as `dpm margin` prints it: a JSON line (`--json`), or its tables and a blank line. */
+export function marginOutputInto(out: TextBuffer, r: MarginResult, json: boolean): void {
+  if (json) return resultJsonLineInto(out, r);
+  marginTextInto(out, r);
+  out.repeat(NEWLINE, 2);
+}
 
 /** Margin every line of `chunk` against `ctx` under `model`; see the module comment. */
 export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean, chunk: LineChunk): ChunkOutput {
@@ -47,11 +52,7 @@ export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean,
     if (!v.ok) { rejects.push({ line, issues: v.issues }); continue; }
     const r = marginOf(ctx, v.value, model);
     if (!r.ok) { rejects.push({ line, issues: [{ path: "--model", message: `cannot compute ${model} margin: ${r.reason}`, value: model }] }); continue; }
-    if (json) resultJsonLineInto(out, r.value);
-    else {
-      marginTextInto(out, r.value);
-      out.repeat(NEWLINE, 2);
-    }
+    marginOutputInto(out, r.value, json);
   }
   // A copy of exactly the bytes written, in a buffer of its own: the one transferred to the main thread.
   const bytes = new Uint8Array(out.pos);

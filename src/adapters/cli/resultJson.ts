@@ -6,19 +6,7 @@
 import type { MarginResult } from "../../margin/result.js";
 import type { TextBuffer } from "./textTable.js";
 
-const cache = new WeakMap<object, string>();
 const bytesCache = new WeakMap<object, Buffer>();
-
-/** The JSON text of `r` (what `JSON.stringify(r)` gives). */
-export function resultJson(r: MarginResult): string {
-  const p: unknown = (r as { params?: unknown }).params;
-  if (p === null || typeof p !== "object" || !Object.isFrozen(p) || !paramsLast(r)) return JSON.stringify(r);
-  let text = cache.get(p);
-  if (text === undefined) cache.set(p, (text = JSON.stringify(p)));
-  const { params: _omit, ...rest } = r as MarginResult & { params?: unknown };
-  const body = JSON.stringify(rest);
-  return body.length === 2 ? `{"params":${text}}` : `${body.slice(0, -1)},"params":${text}}`;
-}
 
 /** Is `params` the result's last key (so that splicing it at the end keeps the key order)? */
 function paramsLast(r: object): boolean {
@@ -28,7 +16,7 @@ function paramsLast(r: object): boolean {
 }
 
 /**
- * `resultJson(r)` and a line end, appended to `out` as UTF-8 without building the joined string: the body as
+ * `JSON.stringify(r)` and a line end, appended to `out` as UTF-8 without building the joined string: the body as
  * `JSON.stringify` writes it, then the `params` block's bytes, encoded once per distinct `params` object.
  */
 export function resultJsonLineInto(out: TextBuffer, r: MarginResult): void {

@@ -64,7 +64,9 @@ export class TextBuffer {
   }
 }
 
-const SPACE = 32, DASH = 45, NEWLINE = 10;
+const SPACE = 32, DASH = 45;
+/** The line end, as a byte. */
+export const NEWLINE = 10;
 const widths: number[] = [];
 
 /**

@@ -16,10 +16,8 @@ import { marginWorkers, parallelMargin } from "../parallelMargin.js";
 import type { Cli } from "../context.js";
 import { loadParams } from "../load.js";
 import { formatVenues } from "../formatVenues.js";
-import { resultJsonLineInto } from "../resultJson.js";
-import { compareSummaryRow, formatCompare, formatCompareSummary, formatGreeks, formatWhatIf, marginTextInto } from "../format.js";
-
-const NEWLINE = 10;
+import { marginOutputInto } from "../marginChunk.js";
+import { compareSummaryRow, formatCompare, formatCompareSummary, formatGreeks, formatWhatIf } from "../format.js";
 
 /** Every `--trade` value, all problems reported at once. */
 function parseTrades(texts: readonly string[]): Position[] {
@@ -81,9 +79,7 @@ function marginCommand(p: Command, cli: Cli): void {
       const b = await openBatch(cli, path, f, "margin");
       for await (const it of b.items) {
         const r = b.margin(it, f.model);
-        if (!r) continue;
-        if (f.json) cli.out.write((out) => resultJsonLineInto(out, r));
-        else cli.out.write((out) => { marginTextInto(out, r); out.repeat(NEWLINE, 2); });
+        if (r) cli.out.write((out) => marginOutputInto(out, r, f.json));
       }
       b.finish();
     });
