@@ -109,11 +109,50 @@ export interface DocStream {
   readonly size?: number;
   /** Bytes read so far (the reading runs up to a chunk ahead of the documents handed on). */
   readonly bytesRead: () => number;
-  /** Bytes of the lines handed on so far, line ends included: for progress. */
+  /** Bytes of the lines handed on so far (per chunk read), line ends included: for progress. */
   readonly consumed: () => number;
 }
 
 const NEWLINE = 10;
+
+/** The lines a chunk of input completed, decoded, and the bytes read and taken with them (line ends included). */
+export interface LineBatch {
+  readonly lines: string[];
+  readonly read: number;
+  readonly used: number;
+}
+
+/**
+ * The lines of a byte stream, one batch per chunk read: cut at "\n" in the bytes (a native search), each line
+ * decoded as UTF-8 on its own (a character cut by a chunk end is never split), a line across chunks joined once;
+ * a last line without its line end counts too. Line texts keep a "\r" before the "\n" (callers strip it).
+ */
+export async function* lineBatches(stream: AsyncIterable<Buffer | string>): AsyncGenerator<LineBatch> {
+  let pending: Buffer[] = [];
+  for await (const raw of stream) {
+    const chunk = typeof raw === "string" ? Buffer.from(raw) : raw;
+    const lines: string[] = [];
+    let from = 0, used = 0;
+    for (let nl = chunk.indexOf(NEWLINE); nl >= 0; from = nl + 1, nl = chunk.indexOf(NEWLINE, from)) {
+      if (pending.length === 0) {
+        used += nl + 1 - from;
+        lines.push(chunk.toString("utf8", from, nl));
+      } else {
+        pending.push(chunk.subarray(from, nl));
+        const joined = Buffer.concat(pending);
+        pending = [];
+        used += joined.length + 1;
+        lines.push(joined.toString("utf8"));
+      }
+    }
+    if (from < chunk.length) pending.push(chunk.subarray(from));
+    yield { lines, read: chunk.length, used };
+  }
+  if (pending.length > 0) {
+    const last = Buffer.concat(pending);
+    yield { lines: [last.toString("utf8")], read: 0, used: last.length + 1 };
+  }
+}
 
 /**
  * Stream the documents of a portfolio input (a file, or stdin for "-"). JSON lines, recognised by a first
@@ -132,8 +171,6 @@ export function streamDocuments(path: string, what: string): DocStream {
     const whole: string[] = [];
     const ready: Doc[] = [];
     let line = 0, held: Doc | undefined, count = 0;
-    /** The start of a line cut by the end of a chunk (several chunks for a long line). */
-    let pending: Buffer[] = [];
     const take = (text: string): void => {
       line++;
       const t = text.endsWith("\r") ? text.slice(0, -1) : text;
@@ -156,30 +193,12 @@ export function streamDocuments(path: string, what: string): DocStream {
       }
     };
     try {
-      for await (const raw of stream as AsyncIterable<Buffer | string>) {
-        const chunk = typeof raw === "string" ? Buffer.from(raw) : raw;
-        bytes += chunk.length;
-        let from = 0;
-        for (let nl = chunk.indexOf(NEWLINE); nl >= 0; from = nl + 1, nl = chunk.indexOf(NEWLINE, from)) {
-          if (pending.length === 0) {
-            used += nl + 1 - from;
-            take(chunk.toString("utf8", from, nl));
-          } else {
-            pending.push(chunk.subarray(from, nl));
-            const joined = Buffer.concat(pending);
-            pending = [];
-            used += joined.length + 1;
-            take(joined.toString("utf8"));
-          }
-        }
-        if (from < chunk.length) pending.push(chunk.subarray(from));
+      for await (const b of lineBatches(stream as AsyncIterable<Buffer | string>)) {
+        bytes += b.read;
+        used += b.used;
+        for (const text of b.lines) take(text);
         for (const d of ready) yield d;
         ready.length = 0;
-      }
-      if (pending.length > 0) {
-        const last = Buffer.concat(pending);
-        used += last.length + 1;
-        take(last.toString("utf8"));
       }
     } catch (e) {
       if (e instanceof DpmInputError) throw e;

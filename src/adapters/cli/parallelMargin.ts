@@ -7,14 +7,13 @@
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { StringDecoder } from "node:string_decoder";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { DpmInputError } from "../../input/issues.js";
 import { Rejects } from "./batch.js";
 import type { MarginFlags } from "./common.js";
 import type { Cli } from "./context.js";
-import { isObject, openInput } from "./io.js";
+import { isObject, lineBatches, openInput } from "./io.js";
 import type { LineChunk } from "./marginChunk.js";
 import type { ChunkReply, ChunkRequest } from "./marginWorker.js";
 
@@ -88,29 +87,20 @@ function workerUrl(): URL {
   throw new Error(`margin worker not found at ${fileURLToPath(here)} or ${dist}: build dist/ (npm run build)`);
 }
 
-/** Chunks of the non-blank lines of `path` with their 1-based numbers (as `streamDocuments` numbers them), and the characters read. */
-async function* lineChunks(path: string, used: { chars: number }): AsyncGenerator<LineChunk> {
+/** Chunks of the non-blank lines of `path` with their 1-based numbers (as `streamDocuments` numbers them), and the bytes taken. */
+async function* lineChunks(path: string, used: { bytes: number }): AsyncGenerator<LineChunk> {
   const { stream } = openInput(path, "<portfolio>");
-  const decoder = new StringDecoder("utf8");
-  let lines: string[] = [], nos: number[] = [], line = 0, rest = "";
-  const take = (text: string): void => {
-    line++;
-    used.chars += text.length + 1;
-    const t = text.endsWith("\r") ? text.slice(0, -1) : text;
-    if (t.trim() !== "") { lines.push(t); nos.push(line); }
-  };
+  let lines: string[] = [], nos: number[] = [], line = 0;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const text = rest + decoder.write(chunk);
-      let from = 0;
-      for (let nl = text.indexOf("\n"); nl >= 0; from = nl + 1, nl = text.indexOf("\n", from)) {
-        take(text.slice(from, nl));
+    for await (const b of lineBatches(stream as AsyncIterable<Buffer>)) {
+      used.bytes += b.used;
+      for (const text of b.lines) {
+        line++;
+        const t = text.endsWith("\r") ? text.slice(0, -1) : text;
+        if (t.trim() !== "") { lines.push(t); nos.push(line); }
         if (lines.length >= CHUNK_LINES) { yield { lines, nos }; lines = []; nos = []; }
       }
-      rest = text.slice(from);
     }
-    rest += decoder.end();
-    if (rest !== "") take(rest);
     if (lines.length > 0) yield { lines, nos };
   } finally {
     stream.destroy();
@@ -180,14 +170,14 @@ export async function parallelMargin(cli: Cli, path: string, f: MarginFlags, wor
     cli.out.pushBytes(r.bytes);
   });
   const bar = cli.progress("margin", "MB");
-  const used = { chars: 0 }, size = fileSize(path);
+  const used = { bytes: 0 }, size = fileSize(path);
   const mb = (b: number) => Math.round(b / 1e5) / 10;
   const closed = () => cli.out.closed;
   try {
     for await (const chunk of lineChunks(path, used)) {
       for (const line of chunk.nos) rejects.count({ line });
       await pool.send(chunk, closed);
-      if (size !== undefined) bar.update(Math.min(mb(used.chars), mb(size)), mb(size), `${chunk.nos[chunk.nos.length - 1].toLocaleString("en-US")} lines`);
+      if (size !== undefined) bar.update(Math.min(mb(used.bytes), mb(size)), mb(size), `${chunk.nos[chunk.nos.length - 1].toLocaleString("en-US")} lines`);
       if (closed()) break;
     }
     await pool.finish(closed);
