@@ -169,8 +169,10 @@ export function streamDocuments(path: string, what: string): DocStream {
     // Set by take(), which TypeScript's narrowing cannot see: hence the cast.
     let mode = "undecided" as "undecided" | "lines" | "whole";
     const whole: string[] = [];
-    const ready: Doc[] = [];
-    let line = 0, held: Doc | undefined, count = 0;
+    // Lines waiting to be handed on, parsed only as each is handed on: a chunk's ~1,700 documents parsed at once
+    // stayed alive across young-generation collections, which copied and promoted them (issue 10).
+    const texts: string[] = [], lines: number[] = [];
+    let line = 0, count = 0, heldText: string | undefined, heldLine = 0;
     const take = (text: string): void => {
       line++;
       const t = text.endsWith("\r") ? text.slice(0, -1) : text;
@@ -184,21 +186,17 @@ export function streamDocuments(path: string, what: string): DocStream {
         whole.length = 0;
       }
       if (blank) return;
-      const d = parsed(t, what, line);
-      if (++count === 1) held = d;
-      else {
-        if (held) ready.push(held);
-        held = undefined;
-        ready.push(d);
-      }
+      if (++count === 1) { heldText = t; heldLine = line; return; }
+      if (heldText !== undefined) { texts.push(heldText); lines.push(heldLine); heldText = undefined; }
+      texts.push(t); lines.push(line);
     };
     try {
       for await (const b of lineBatches(stream as AsyncIterable<Buffer | string>)) {
         bytes += b.read;
         used += b.used;
         for (const text of b.lines) take(text);
-        for (const d of ready) yield d;
-        ready.length = 0;
+        for (let i = 0; i < texts.length; i++) yield parsed(texts[i], what, lines[i]);
+        texts.length = 0; lines.length = 0;
       }
     } catch (e) {
       if (e instanceof DpmInputError) throw e;
@@ -206,10 +204,12 @@ export function streamDocuments(path: string, what: string): DocStream {
     } finally {
       stream.destroy();
     }
-    for (const d of ready) yield d;
+    for (let i = 0; i < texts.length; i++) yield parsed(texts[i], what, lines[i]);
     if (mode === "lines") {
+      if (heldText === undefined) return;
       // A single document on its own is not a batch: no line number (its problems read as in a single file).
-      if (held) yield count === 1 && "value" in held ? { value: held.value, where: {} } : held;
+      const held = parsed(heldText, what, heldLine);
+      yield count === 1 && "value" in held ? { value: held.value, where: {} } : held;
       return;
     }
     for (const d of readDocuments(whole.join(""), what)) yield d;
