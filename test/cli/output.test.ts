@@ -1,7 +1,7 @@
 /**
  * The CLI's stdout buffer (context.ts `Output`): text and laid-out bytes come out in the order given, a chunk
- * handed to stdout is never written into again, text larger than a chunk goes straight through, and a writer
- * that throws leaves nothing half-written.
+ * that stdout still holds is never written into again (one it took whole is), text larger than a chunk goes
+ * straight through, and a writer that throws leaves nothing half-written.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Output } from "../../src/adapters/cli/context.js";
@@ -33,9 +33,10 @@ describe("Output", () => {
     expect(cap.chunks.length).toBeGreaterThan(1);
   });
 
-  it("a chunk handed to stdout is not reused: its bytes stay as written", () => {
+  it("a chunk that stdout still holds (a lagging pipe) is not reused: its bytes stay as written", () => {
     const seen: Uint8Array[] = [];
     vi.spyOn(process.stdout, "write").mockImplementation((b: string | Uint8Array) => { seen.push(b as Uint8Array); return true; });
+    vi.spyOn(process.stdout, "writableLength", "get").mockImplementation(() => seen.reduce((a, b) => a + b.length, 0));
     const out = new Output();
     const piece = "a".repeat(1000);
     for (let i = 0; i < 1100; i++) out.push(piece); // crosses 1 MiB: one chunk goes out
@@ -45,6 +46,24 @@ describe("Output", () => {
     expect(seen.length).toBeGreaterThanOrEqual(2);
     expect(Buffer.from(seen[0]).toString()).toBe(piece.repeat(seen[0].length / 1000));
     expect(seen[0].length).toBeGreaterThanOrEqual(1 << 20);
+  });
+
+  it("a chunk that stdout took whole is written into again, and what went out before is unchanged", () => {
+    const seen: Uint8Array[] = [], copies: string[] = [];
+    vi.spyOn(process.stdout, "write").mockImplementation((b: string | Uint8Array) => {
+      seen.push(b as Uint8Array);
+      copies.push(Buffer.from(b as Uint8Array).toString()); // what a file or a pipe with room received
+      return true;
+    });
+    vi.spyOn(process.stdout, "writableLength", "get").mockReturnValue(0);
+    const out = new Output();
+    for (let i = 0; i < 1100; i++) out.push("a".repeat(1000));
+    for (let i = 0; i < 1100; i++) out.push("b".repeat(1000));
+    out.flush();
+    expect(seen.length).toBe(3); // 2.2 MB in chunks of 1 MiB and a bit
+    for (const b of seen) expect(b.buffer).toBe(seen[0].buffer);
+    expect(copies[0]).toBe("a".repeat(seen[0].length));
+    expect(copies.join("")).toBe(`${"a".repeat(1_100_000)}${"b".repeat(1_100_000)}`);
   });
 
   it("text larger than a chunk is written as it is, after what was buffered", () => {
