@@ -51,3 +51,21 @@ describe("streamDocuments on JSON lines", () => {
     expect(got.docs).toEqual([{ value: JSON.parse(one), where: {} }]);
   });
 });
+
+describe("readDocuments (the whole-text reader)", () => {
+  it("reads JSON lines when at least half the lines are objects, each bad line reported by its number", () => {
+    const docs = readDocuments('{"account":"a"}\n[1]\n{"account":"b"}\n{oops\n', "<portfolio>");
+    expect(docs.map((d) => d.where.line)).toEqual([1, 2, 3, 4]);
+    expect(docs.map((d) => ("value" in d ? d.value : "bad"))).toEqual([{ account: "a" }, [1], { account: "b" }, "bad"]);
+  });
+
+  it("reports the whole text's syntax error when fewer than half the lines are objects (a truncated pretty-printed file)", () => {
+    expect(() => readDocuments('{\n  "account": "a",\n  "positions": [\n', "<portfolio>")).toThrow(/cannot parse <portfolio>/);
+    expect(() => readDocuments('{"account":"a"}\n1\n2\n', "<portfolio>")).toThrow(/cannot parse <portfolio>/);
+  });
+
+  it("one JSON document or an array of them is read whole", () => {
+    expect(readDocuments('{"account":"a"}', "<portfolio>")).toEqual([{ value: { account: "a" }, where: {} }]);
+    expect(readDocuments('[{"account":"a"},{"account":"b"}]', "<portfolio>").map((d) => d.where.index)).toEqual([0, 1]);
+  });
+});

@@ -74,10 +74,12 @@ export function readDocuments(text: string, what: string): Doc[] {
     return [{ value: v, where: {} }];
   } catch (e) {
     const lines = text.split("\n").map((l, i) => ({ text: l.trimEnd(), line: i + 1 })).filter((l) => l.text.trim() !== "");
-    if (lines.length < 2 || 2 * lines.filter((l) => isObject(l.text)).length < lines.length) {
+    const docs = lines.map((l) => parsed(l.text, what, l.line)); // each line parsed once, then counted
+    const objects = docs.filter((d) => "value" in d && d.value !== null && typeof d.value === "object" && !Array.isArray(d.value)).length;
+    if (lines.length < 2 || 2 * objects < lines.length) {
       throw new DpmInputError(`cannot parse ${what}`, [{ path: what, message: jsonError(e, text) }]);
     }
-    return lines.map((l) => parsed(l.text, what, l.line));
+    return docs;
   }
 }
 
