@@ -1,0 +1,61 @@
+/**
+ * IncrementalRiskContext: an invalidation drops exactly the vectors that depend on the moved assets, round after
+ * round (its dependency sets are kept across invalidations and dropped vectors overwritten in place, so a
+ * long-lived context's maps never churn), and every vector equals a fresh context's; `derive` leaves its parent
+ * as it was.
+ */
+import { describe, expect, it } from "vitest";
+import { parseInstrument, type Instrument } from "../../src/domain/instrument.js";
+import { IncrementalRiskContext } from "../../src/engine/incrementalContext.js";
+import { applyRandomTick, deribit, syntheticState } from "../margin/kernelHelpers.js";
+
+const inst = (name: string): Instrument => {
+  const p = parseInstrument(name);
+  if (!p.ok) throw new Error(p.reason);
+  return p.value;
+};
+const BTC = ["BTC-PERPETUAL", "BTC-27DEC24-92000-P"].map(inst);
+const ETH = ["ETH-PERPETUAL", "ETH-27DEC24-3100-C"].map(inst);
+
+function vectors(ctx: IncrementalRiskContext, xs: readonly Instrument[]): unknown[] {
+  return xs.map((x) => ctx.context().risk(x));
+}
+
+describe("IncrementalRiskContext", () => {
+  it("each BTC invalidation, over 50 rounds, recomputes the BTC vectors only, equal to a fresh context's", () => {
+    const market = syntheticState();
+    const inc = new IncrementalRiskContext(market, deribit);
+    vectors(inc, [...BTC, ...ETH]);
+    expect(inc.vectorsComputed).toBe(4);
+    const eth = vectors(inc, ETH);
+    for (let round = 1; round <= 50; round++) {
+      applyRandomTick(market, { asset: "BTC", move: round % 2 === 0 ? 0.01 : -0.01, vol: undefined, ivShift: undefined, markShift: undefined });
+      inc.invalidate(["BTC"], market, deribit);
+      const got = vectors(inc, [...BTC, ...ETH]);
+      expect(inc.vectorsComputed, `round ${round}`).toBe(4 + 2 * round);
+      expect(got).toEqual(vectors(new IncrementalRiskContext(market, deribit), [...BTC, ...ETH]));
+      const ethNow = vectors(inc, ETH);
+      ethNow.forEach((v, i) => expect(v, `ETH vector ${i} kept, round ${round}`).toBe(eth[i]));
+    }
+  });
+
+  it("derive recomputes the moved asset's vectors in the child and leaves the parent's as they were", () => {
+    const market = syntheticState();
+    const parent = new IncrementalRiskContext(market, deribit);
+    const before = vectors(parent, [...BTC, ...ETH]);
+    const moved = structuredClone(market);
+    applyRandomTick(moved, { asset: "BTC", move: 0.03, vol: undefined, ivShift: undefined, markShift: undefined });
+    const child = parent.derive(["BTC"], moved, deribit);
+    const got = vectors(child, [...BTC, ...ETH]);
+    expect(child.vectorsComputed - parent.vectorsComputed).toBe(2);
+    expect(got).toEqual(vectors(new IncrementalRiskContext(moved, deribit), [...BTC, ...ETH]));
+    got.slice(2).forEach((v, i) => expect(v, `ETH vector ${i} shared`).toBe(before[2 + i]));
+    vectors(parent, [...BTC, ...ETH]).forEach((v, i) => expect(v, `parent vector ${i}`).toBe(before[i]));
+    // The child's own BTC invalidation after that still finds its dependants.
+    applyRandomTick(moved, { asset: "BTC", move: -0.02, vol: undefined, ivShift: undefined, markShift: undefined });
+    const n = child.vectorsComputed;
+    child.invalidate(["BTC"], moved, deribit);
+    vectors(child, [...BTC, ...ETH]);
+    expect(child.vectorsComputed - n).toBe(2);
+  });
+});
