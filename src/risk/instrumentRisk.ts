@@ -71,7 +71,10 @@ export function instrumentRisk(r: ResolvedInstrument, g: ScenarioGrid, num: Nume
     const pnl = isOption ? valueNum(r, num, m, up) - base : grid[m < 0 ? 1 : 3 * (n - 1) + 1];
     extended[k] = g.extendedWeights[k] * pnl;
   }
-  return { resolved: r, grid, extended, value: base, markPrice: markPrice(r), volUp: up, volDown: down, ...greeksNum(r, num) };
+  // Fields written out rather than `...greeksNum(r, num)`: V8 (Node 20) keeps objects that a spread adds properties
+  // to alive through young-generation collections, and a tick re-prices every instrument on the moved asset.
+  const gk = greeksNum(r, num);
+  return { resolved: r, grid, extended, value: base, markPrice: markPrice(r), volUp: up, volDown: down, delta: gk.delta, gamma: gk.gamma, vega: gk.vega, theta: gk.theta };
 }
 
 function markPrice(r: ResolvedInstrument): number {
