@@ -50,11 +50,13 @@ export function parsed(text: string, what: string, line: number): Doc {
   }
 }
 
+/** Is `v` a JSON object (not null, not an array)? */
+const objectValue = (v: unknown): boolean => v !== null && typeof v === "object" && !Array.isArray(v);
+
 /** Is `text` one JSON object on its own (how JSON lines are recognised)? */
 export const isObject = (text: string): boolean => {
   try {
-    const v: unknown = JSON.parse(text);
-    return v !== null && typeof v === "object" && !Array.isArray(v);
+    return objectValue(JSON.parse(text));
   } catch {
     return false;
   }
@@ -75,7 +77,7 @@ export function readDocuments(text: string, what: string): Doc[] {
   } catch (e) {
     const lines = text.split("\n").map((l, i) => ({ text: l.trimEnd(), line: i + 1 })).filter((l) => l.text.trim() !== "");
     const docs = lines.map((l) => parsed(l.text, what, l.line)); // each line parsed once, then counted
-    const objects = docs.filter((d) => "value" in d && d.value !== null && typeof d.value === "object" && !Array.isArray(d.value)).length;
+    const objects = docs.filter((d) => "value" in d && objectValue(d.value)).length;
     if (lines.length < 2 || 2 * objects < lines.length) {
       throw new DpmInputError(`cannot parse ${what}`, [{ path: what, message: jsonError(e, text) }]);
     }
