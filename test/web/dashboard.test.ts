@@ -32,8 +32,14 @@ async function shot(page: Page, name: string): Promise<void> {
  * load Playwright's click (resolve, wait for two stable frames, click) kept finding the row detached and timed out.
  */
 async function clickRow(page: Page, selector: string): Promise<void> {
-  await page.waitForSelector(selector, { timeout: 15_000 });
-  await page.evaluate((s) => (document.querySelector(s) as HTMLElement | null)?.click(), selector);
+  // Found and clicked in the same task of the page (a separate wait then click still timed out once under full-suite
+  // load, the row re-rendered between Playwright's visibility checks).
+  await page.waitForFunction((s) => {
+    const el = document.querySelector(s) as HTMLElement | null;
+    if (!el) return false;
+    el.click();
+    return true;
+  }, selector, { timeout: 15_000 });
 }
 
 /** A page at 1,400 × 900 logged in with the admin key, collecting page errors. */
