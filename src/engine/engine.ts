@@ -18,7 +18,7 @@ import { applyEvent, emptyState, eventProblem, deserializeState, serializeState,
 import type { Store } from "./store.js";
 import type { InputIssue } from "../input/issues.js";
 import { Indexes } from "./indexes.js";
-import { completeTick, stableView } from "./marketState.js";
+import { completeTick, copyMarket, stableView } from "./marketState.js";
 import { duplicateAnswer } from "./requestIds.js";
 import type { LiquidationConfig } from "./liquidation.js";
 import { bandIssues, DEFAULT_BANDS, type BandOptions } from "./priceBands.js";
@@ -131,10 +131,19 @@ export class Engine {
     this.idx.clear();
     for (const a of this.state.accounts.values()) this.idx.touch(a);
     this.prepared.clear();
-    this.ctx = this.state.market ? new IncrementalRiskContext(this.state.market, this.state.params) : undefined;
-    const sv = this.state.market && stableView(this.state.market);
-    this.imCtx = sv ? new IncrementalRiskContext(sv, this.state.params) : undefined;
+    // On a copy of the live market: the live one is written by every commit, a context's market never is (see `install`).
+    const m = this.state.market && copyMarket(this.state.market);
+    const sv = m && stableView(m);
+    this.install(m ? new IncrementalRiskContext(m, this.state.params) : undefined, sv ? new IncrementalRiskContext(sv, this.state.params) : undefined);
     await this.em.rebuild();
+  }
+
+  /** Make `ctx` and `imCtx` the live contexts; the ones they replace let go of their vectors (IncrementalRiskContext.retire). */
+  private install(ctx: IncrementalRiskContext | undefined, imCtx: IncrementalRiskContext | undefined): void {
+    if (this.ctx && this.ctx !== ctx) this.ctx.retire();
+    if (this.imCtx && this.imCtx !== imCtx) this.imCtx.retire();
+    this.ctx = ctx;
+    this.imCtx = imCtx;
   }
 
   /** Kernel threads in use (1: in process). */
@@ -349,8 +358,7 @@ export class Engine {
         if (a) { this.idx.touch(a); this.em.accountStatus(id, a.status); }
       }
     }
-    this.ctx = t.ctx;
-    this.imCtx = t.imCtx;
+    this.install(t.ctx, t.imCtx);
     // Published with the sequence numbers the events were logged with (a store shared with another writer could differ from the trial's).
     if (t.replaced) this.em.replace(t.km, seqs[seqs.length - 1]);
     else for (const [i, st] of t.steps.entries()) this.em.publish(st.idx, seqs[i]);

@@ -149,6 +149,11 @@ export function marketFromJson(j: unknown): MarketState {
   return { assets: { ...o.assets }, instruments: { ...o.instruments }, asOf: { ...o.asOf }, start: o.start, liquidity: { ...(o.liquidity ?? {}) }, oracle: { ...(o.oracle ?? {}) } };
 }
 
+/** A market whose records can be written without touching `m` (what `applyTick` writes). */
+export function copyMarket(m: MarketState): MarketState {
+  return { assets: { ...m.assets }, instruments: { ...m.instruments }, asOf: { ...m.asOf }, start: m.start, liquidity: { ...m.liquidity }, oracle: { ...m.oracle } };
+}
+
 /**
  * The market valued at the oracle's stable prices: each asset with a stable price gets it as its index, and
  * the marks of its futures, perpetuals and spot instruments move by the same ratio (option marks stay

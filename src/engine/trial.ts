@@ -20,7 +20,7 @@ import { IncrementalRiskContext } from "./incrementalContext.js";
 import type { Indexes } from "./indexes.js";
 import type { KernelMargins } from "./kernelMargins.js";
 import { stateIssues } from "./invariant.js";
-import { stableView, type MarketState } from "./marketState.js";
+import { copyMarket, stableView, type MarketState } from "./marketState.js";
 import { applyEvent, cloneAccount, type AccountState, type EngineState } from "./state.js";
 
 /** What a trial reads from the live engine (never writes, except the kernel's working rows: see `Trial.touched`). */
@@ -132,10 +132,6 @@ Object.defineProperty(ForkedAccounts.prototype, "size", {
   },
 });
 
-/** A market whose records can be written without touching `m` (what `applyTick` writes). */
-export function copyMarket(m: MarketState): MarketState {
-  return { assets: { ...m.assets }, instruments: { ...m.instruments }, asOf: { ...m.asOf }, start: m.start, liquidity: { ...m.liquidity }, oracle: { ...m.oracle } };
-}
 
 const MARKET_ONLY = new Set(["tick", "params", "market"]);
 const LIQUIDATION = new Set(["liquidation_start", "liquidation_step", "liquidation_end", "adl"]);
