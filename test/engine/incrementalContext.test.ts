@@ -13,6 +13,7 @@ import { openSqliteStore } from "../../src/adapters/store-sqlite/sqliteStore.js"
 import { Engine } from "../../src/engine/engine.js";
 import { parseInstrument, type Instrument } from "../../src/domain/instrument.js";
 import { IncrementalRiskContext } from "../../src/engine/incrementalContext.js";
+import type { MarketState } from "../../src/engine/marketState.js";
 import { applyRandomTick, deribit, syntheticState } from "../margin/kernelHelpers.js";
 
 const inst = (name: string): Instrument => {
@@ -25,6 +26,16 @@ const ETH = ["ETH-PERPETUAL", "ETH-27DEC24-3100-C"].map(inst);
 
 function vectors(ctx: IncrementalRiskContext, xs: readonly Instrument[]): unknown[] {
   return xs.map((x) => ctx.context().risk(x));
+}
+
+/** A context with every vector computed (`before`), and its child after a 3 % BTC move. */
+function parentAndChild(): { parent: IncrementalRiskContext; before: unknown[]; moved: MarketState; child: IncrementalRiskContext } {
+  const market = syntheticState();
+  const parent = new IncrementalRiskContext(market, deribit);
+  const before = vectors(parent, [...BTC, ...ETH]);
+  const moved = structuredClone(market);
+  applyRandomTick(moved, { asset: "BTC", move: 0.03, vol: undefined, ivShift: undefined, markShift: undefined });
+  return { parent, before, moved, child: parent.derive(["BTC"], moved, deribit) };
 }
 
 describe("IncrementalRiskContext", () => {
@@ -46,12 +57,7 @@ describe("IncrementalRiskContext", () => {
   });
 
   it("derive recomputes the moved asset's vectors in the child and leaves the parent's as they were", () => {
-    const market = syntheticState();
-    const parent = new IncrementalRiskContext(market, deribit);
-    const before = vectors(parent, [...BTC, ...ETH]);
-    const moved = structuredClone(market);
-    applyRandomTick(moved, { asset: "BTC", move: 0.03, vol: undefined, ivShift: undefined, markShift: undefined });
-    const child = parent.derive(["BTC"], moved, deribit);
+    const { parent, before, moved, child } = parentAndChild();
     const got = vectors(child, [...BTC, ...ETH]);
     expect(child.vectorsComputed - parent.vectorsComputed).toBe(2);
     expect(got).toEqual(vectors(new IncrementalRiskContext(moved, deribit), [...BTC, ...ETH]));
@@ -66,12 +72,7 @@ describe("IncrementalRiskContext", () => {
   });
 
   it("retire drops the vectors; the retired context recomputes the same ones from its own market, its child keeps its own", () => {
-    const market = syntheticState();
-    const parent = new IncrementalRiskContext(market, deribit);
-    const before = vectors(parent, [...BTC, ...ETH]);
-    const moved = structuredClone(market);
-    applyRandomTick(moved, { asset: "BTC", move: 0.03, vol: undefined, ivShift: undefined, markShift: undefined });
-    const child = parent.derive(["BTC"], moved, deribit);
+    const { parent, before, child } = parentAndChild();
     const childBefore = vectors(child, [...BTC, ...ETH]);
     parent.retire();
     const n = parent.vectorsComputed, c = child.vectorsComputed;
