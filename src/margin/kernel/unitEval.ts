@@ -153,21 +153,23 @@ export class UnitEval {
   marginAdj(vec: Float64Array, off: number, nSlots: number, r: UnitRates): void {
     const G = r.G, E = r.E, k = this.aK;
     const ag = this.aGrid, ago = this.aGridOff;
-    let best = 0, min = Infinity;
+    // The minimum itself, not its cell (only the total is kept): the same double as the value at the cell `evaluate`
+    // would pick, taken by a conditional select rather than a branch that also records the cell.
+    let min = Infinity;
     for (let i = 0; i < G; i++) {
       const v = vec[off + i] + k * ag[ago + i];
-      if (v < min) { min = v; best = i; }
+      min = v < min ? v : min;
     }
-    const worstLoss = Math.max(0, -(vec[off + best] + k * ag[ago + best]));
+    const worstLoss = Math.max(0, -min);
     let extendedLoss = 0;
     if (E > 0) {
       const eo = off + G, ae = this.aExt, aeo = this.aExtOff;
-      best = 0; min = Infinity;
+      min = Infinity;
       for (let i = 0; i < E; i++) {
         const v = vec[eo + i] + k * ae[aeo + i];
-        if (v < min) { min = v; best = i; }
+        min = v < min ? v : min;
       }
-      extendedLoss = Math.max(0, -(vec[eo + best] + k * ae[aeo + best]));
+      extendedLoss = Math.max(0, -min);
     }
     this.rollAdj(nSlots, r);
     this.worstIn = worstLoss; this.extIn = extendedLoss; this.netIn = this.net;
@@ -187,27 +189,25 @@ export class UnitEval {
   marginAdjPair(vec: Float64Array, offA: number, offB: number, nSlots: number, r: UnitRates): void {
     const G = r.G, E = r.E, k = this.aK;
     const ag = this.aGrid, ago = this.aGridOff;
-    let bestA = 0, minA = Infinity, bestB = 0, minB = Infinity;
+    let minA = Infinity, minB = Infinity;
     for (let i = 0; i < G; i++) {
       const x = k * ag[ago + i];
       const a = vec[offA + i] + x, b = vec[offB + i] + x;
-      if (a < minA) { minA = a; bestA = i; }
-      if (b < minB) { minB = b; bestB = i; }
+      minA = a < minA ? a : minA;
+      minB = b < minB ? b : minB;
     }
-    const worstA = Math.max(0, -(vec[offA + bestA] + k * ag[ago + bestA]));
-    const worstB = Math.max(0, -(vec[offB + bestB] + k * ag[ago + bestB]));
+    const worstA = Math.max(0, -minA), worstB = Math.max(0, -minB);
     let extA = 0, extB = 0;
     if (E > 0) {
       const ae = this.aExt, aeo = this.aExtOff, ea = offA + G, eb = offB + G;
-      bestA = 0; minA = Infinity; bestB = 0; minB = Infinity;
+      minA = Infinity; minB = Infinity;
       for (let i = 0; i < E; i++) {
         const x = k * ae[aeo + i];
         const a = vec[ea + i] + x, b = vec[eb + i] + x;
-        if (a < minA) { minA = a; bestA = i; }
-        if (b < minB) { minB = b; bestB = i; }
+        minA = a < minA ? a : minA;
+        minB = b < minB ? b : minB;
       }
-      extA = Math.max(0, -(vec[ea + bestA] + k * ae[aeo + bestA]));
-      extB = Math.max(0, -(vec[eb + bestB] + k * ae[aeo + bestB]));
+      extA = Math.max(0, -minA); extB = Math.max(0, -minB);
     }
     this.rollAdj(nSlots, r);
     this.worstIn = worstB; this.extIn = extB; this.netIn = this.netB;
