@@ -66,7 +66,6 @@ export class ExplainScratch {
   oSize = new Float64Array(64);
   oId = new Int32Array(64);
 
-
   protected growUnits(cap: number): void {
     const f = (a: F64): F64 => copyF(a, cap);
     const i = (a: I32): I32 => copyI(a, cap);
@@ -76,7 +75,8 @@ export class ExplainScratch {
     this.uHaircut = f(this.uHaircut); this.uAltHaircut = f(this.uAltHaircut); this.uOrders = f(this.uOrders); this.uOrderSide = i(this.uOrderSide);
     this.uComp = copyF(this.uComp, cap * 8);
     this.uAsset = i(this.uAsset);
-  }}
+  }
+}
 
 export function copyF(a: F64, cap: number): F64 {
   const b = new Float64Array(cap);
