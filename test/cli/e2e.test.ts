@@ -159,17 +159,22 @@ describe("dpm margin on worker threads (--workers, src/adapters/cli/parallelMarg
     const bad = dpm("margin", join(ROOT, "examples/books.jsonl"), "--market", MARKET, "--workers", "0");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--workers: must be auto or an integer from 1 to 64");
-    const { marginWorkers } = await import("../../src/adapters/cli/parallelMargin.js");
+    const { marginThreads } = await import("../../src/adapters/cli/marginThreads.js");
     const file = join(dir, "big.jsonl");
+    // workers started early for a large file (bin/dpm) do not outlive a command that fails before it uses them
+    const noMarket = dpm("margin", file, "--market", join(dir, "nope.json"), "--workers", "3");
+    expect(noMarket.code).toBe(2);
+    expect(noMarket.stderr).toContain("nope.json");
+    expect(noMarket.stdout).toBe(""); // and it exited (spawnSync's timeout would leave the code null)
     const cores = (await import("node:os")).availableParallelism();
-    expect(marginWorkers(file, "auto")).toBe(cores >= 4 ? Math.min(cores, 4) : 1);
-    expect(marginWorkers(file, "2")).toBe(2);
-    expect(marginWorkers(join(ROOT, "examples/books.jsonl"), "auto")).toBe(1);
-    expect(marginWorkers("-", "4")).toBe(1);
+    expect(marginThreads(file, "auto")).toBe(cores >= 2 ? Math.min(cores, 4) : 1);
+    expect(marginThreads(file, "2")).toBe(2);
+    expect(marginThreads(join(ROOT, "examples/books.jsonl"), "auto")).toBe(1);
+    expect(marginThreads("-", "4")).toBe(1);
     const array = join(dir, "array.json");
     writeFileSync(array, `[\n${readFileSync(file, "utf8").trim().split("\n").filter((l) => l.startsWith("{") && l.endsWith("}")).join(",\n")}\n]\n`);
-    expect(marginWorkers(array, "auto")).toBe(1);
-    expect(marginWorkers(array, "2")).toBe(1);
+    expect(marginThreads(array, "auto")).toBe(1);
+    expect(marginThreads(array, "2")).toBe(1);
   });
 });
 

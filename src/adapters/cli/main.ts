@@ -3,6 +3,7 @@ import { DpmInputError, formatIssue, issueJson, type InputIssue } from "../../in
 import { commands } from "./commands/index.js";
 import { Cli, CliFailure } from "./context.js";
 import { stopAllProgress } from "./progress.js";
+import { stopEarlyWorkers } from "./marginThreads.js";
 
 /** Exit codes (DESIGN.md section 10). */
 export const EXIT = { ok: 0, internal: 1, usage: 2 } as const;
@@ -105,5 +106,6 @@ export async function run(argv: readonly string[]): Promise<number> {
   } finally {
     stopAllProgress();
     cli.out.flush();
+    await stopEarlyWorkers();
   }
 }

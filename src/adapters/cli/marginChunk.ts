@@ -40,9 +40,13 @@ export function marginOutputInto(out: TextBuffer, r: MarginResult, json: boolean
   out.repeat(NEWLINE, 2);
 }
 
+/** Output bytes per line of the last chunk (a chunk's buffer is sized from it, so that it rarely grows). */
+let bytesPerLine = 4096;
+
 /** Margin every line of `chunk` against `ctx` under `model`; see the module comment. */
 export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean, chunk: LineChunk): ChunkOutput {
-  const out = new TextBuffer(1 << 20);
+  // At least 64 KiB: a buffer of its own, never a slice of Node's shared pool (the answer's buffer is transferred).
+  const out = new TextBuffer(Math.max(1 << 16, Math.ceil(1.2 * bytesPerLine * chunk.lines.length)));
   const rejects: LineReject[] = [];
   for (let i = 0; i < chunk.lines.length; i++) {
     const line = chunk.nos[i];
@@ -54,8 +58,7 @@ export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean,
     if (!r.ok) { rejects.push({ line, issues: [{ path: "--model", message: `cannot compute ${model} margin: ${r.reason}`, value: model }] }); continue; }
     marginOutputInto(out, r.value, json);
   }
-  // A copy of exactly the bytes written, in a buffer of its own: the one transferred to the main thread.
-  const bytes = new Uint8Array(out.pos);
-  bytes.set(out.bytes());
-  return { bytes, rejects };
+  if (chunk.lines.length > 0) bytesPerLine = Math.max(64, out.pos / chunk.lines.length);
+  // A view of the buffer written into (its own ArrayBuffer, see above): transferred to the main thread, not copied.
+  return { bytes: new Uint8Array(out.buf.buffer as ArrayBuffer, out.buf.byteOffset, out.pos), rejects };
 }

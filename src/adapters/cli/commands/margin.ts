@@ -12,7 +12,8 @@ import { portfolioMarketIssues } from "../../../input/crossCheck.js";
 import { DpmInputError, type InputIssue } from "../../../input/issues.js";
 import { MAX_ABS_SIZE } from "../../../input/portfolioSchema.js";
 import { contextOf, marginOptions, openBatch, type MarginFlags } from "../common.js";
-import { marginWorkers, parallelMargin } from "../parallelMargin.js";
+import { parallelMargin } from "../parallelMargin.js";
+import { marginThreads, WorkersOptionError } from "../marginThreads.js";
 import type { Cli } from "../context.js";
 import { loadParams } from "../load.js";
 import { formatVenues } from "../formatVenues.js";
@@ -65,16 +66,24 @@ export function fallbackNote(market: MarketSnapshot, pos: Position): string | un
   return parts.length > 0 ? `${pos.instrument.name}: ${parts.join("; ")}` : undefined;
 }
 
+/** `marginThreads`, its bad --workers value as an input error. */
+function threadsFor(path: string, workers: string | undefined): number {
+  try {
+    return marginThreads(path, workers);
+  } catch (e) {
+    if (!(e instanceof WorkersOptionError)) throw e;
+    throw new DpmInputError("invalid --workers", [{ path: "--workers", message: e.message, value: e.value }]);
+  }
+}
+
 function marginCommand(p: Command, cli: Cli): void {
   marginOptions(p.command("margin").description("margin of one portfolio, an array of them, or JSON lines (one result per line)").argument("<portfolio>", "portfolio JSON / JSON lines file, or - for stdin"))
-    .option("--workers <n>", "worker threads for a JSON-lines file: auto (on 4+ cores, files of 1 MiB or more), or a number (1: in this process)", "auto")
+    .option("--workers <n>", "threads for a JSON-lines file: auto (on 2+ cores, files of 1 MiB or more: one per core, up to 4), or a number (1: this thread alone)", "auto")
     .action(async (path: string, f: MarginFlags & { workers: string }) => {
       if (f.model !== "var" && f.history === undefined) {
-        const n = marginWorkers(path, f.workers);
-        if (n > 1) {
-          contextOf(f); // the flags' problems (market, params, currency) reported here, as the in-process path reports them
-          return parallelMargin(cli, path, f, n);
-        }
+        const n = threadsFor(path, f.workers);
+        // The flags' problems (market, params, currency) are reported by contextOf here, as the in-process path reports them.
+        if (n > 1) return parallelMargin(cli, path, f, n, contextOf(f));
       }
       const b = await openBatch(cli, path, f, "margin");
       for await (const it of b.items) {

@@ -1,0 +1,147 @@
+/**
+ * How many threads `dpm margin` uses for a batch, and the worker threads themselves, started as early as the
+ * process can. This module loads nothing but Node's own: `bin/dpm` imports it before the CLI, so that for a large
+ * JSON-lines file a worker loads the margin code (~0.1 s of module loading, ~0.3 s when the main thread loads its
+ * own at the same time) while the main thread is still loading the command line (issue 10: the batch CLI on both
+ * cores). A worker started here and not used is stopped when the command ends.
+ */
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+
+/** Files below this size are margined on this thread alone (a worker's start would cost more than it saves). */
+export const PARALLEL_MIN_BYTES = 1 << 20;
+/** Most threads `auto` uses. */
+const MAX_AUTO = 4;
+
+/** A `--workers` value that is not auto or an integer from 1 to 64. */
+export class WorkersOptionError extends Error {
+  constructor(readonly value: string | undefined) {
+    super("must be auto or an integer from 1 to 64");
+  }
+}
+
+/** Size of a file in bytes, or undefined (stdin, unreadable: the in-process path reports why). */
+export function fileSize(path: string): number | undefined {
+  try {
+    return path === "-" ? undefined : statSync(path).size;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Threads for a margin batch, this one included: `--workers N` (1: this thread alone), or `auto`: on 2 or more
+ * cores, a file (not stdin) of at least 1 MiB that is JSON lines gets min(cores, 4) threads; anything else, one.
+ * @throws WorkersOptionError for a value that is not auto or 1-64
+ */
+export function marginThreads(path: string, option: string | undefined): number {
+  const o = option ?? "auto";
+  if (o !== "auto") {
+    const n = Number(o);
+    if (!Number.isInteger(n) || n < 1 || n > 64) throw new WorkersOptionError(option);
+    return n > 1 && path !== "-" && looksLikeLines(path) ? n : 1;
+  }
+  const cores = availableParallelism();
+  if (cores < 2 || path === "-" || (fileSize(path) ?? 0) < PARALLEL_MIN_BYTES || !looksLikeLines(path)) return 1;
+  return Math.min(cores, MAX_AUTO);
+}
+
+/** A JSON object on one line (what `streamDocuments` takes for the first line of JSON lines). */
+function objectLine(text: string): boolean {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === "object" && !Array.isArray(v);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * JSON lines as `streamDocuments` decides it: the first non-blank line is an object on its own and a second
+ * non-blank line follows (within the first 64 KiB; otherwise the file is left to the in-process path).
+ */
+function looksLikeLines(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    const buf = Buffer.alloc(1 << 16);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const lines = buf.subarray(0, n).toString("utf8").split("\n");
+    lines.pop(); // possibly cut
+    const full = lines.map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l)).filter((l) => l.trim() !== "");
+    return full.length >= 2 && objectLine(full[0]);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** The compiled worker: beside this module (dist/), or under dist/ when running from the TypeScript sources. */
+export function workerUrl(): URL {
+  const here = new URL("./marginWorker.js", import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  const dist = fileURLToPath(here).replace(/\/src\/adapters\/cli\/marginWorker\.js$/, "/dist/src/adapters/cli/marginWorker.js");
+  if (existsSync(dist)) return pathToFileURL(dist);
+  throw new Error(`margin worker not found at ${fileURLToPath(here)} or ${dist}: build dist/ (npm run build)`);
+}
+
+/** Options of `dpm margin` that take a value (the next argument, or `--name=value`). */
+const VALUE_OPTIONS = new Set(["--market", "--model", "--params", "--preset", "--currency", "--history", "--workers"]);
+
+/** The portfolio argument, the `--workers` value and whether the run needs history (var), read off `dpm margin`'s arguments. */
+function marginArgs(args: readonly string[]): { path?: string; workers?: string; history: boolean } {
+  let path: string | undefined, workers: string | undefined, history = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const eq = a.indexOf("=");
+    const name = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
+    const value = name !== a ? a.slice(eq + 1) : VALUE_OPTIONS.has(a) ? args[++i] : undefined;
+    if (name === "--workers") workers = value;
+    else if (name === "--history" || (name === "--model" && value === "var")) history = true;
+    else if (!a.startsWith("-") || a === "-") path ??= a;
+  }
+  return { path, workers, history };
+}
+
+let early: Worker[] = [];
+
+/**
+ * Start the worker threads `dpm margin <args>` will want, before the CLI is loaded: none unless the arguments name
+ * a batch that `marginThreads` sends to more than one thread. A guess: the command decides (`takeEarlyWorkers`), and
+ * a worker it does not take is stopped (`stopEarlyWorkers`).
+ */
+export function startEarlyWorkers(args: readonly string[]): void {
+  const { path, workers, history } = marginArgs(args);
+  if (path === undefined || history) return;
+  let n: number;
+  try {
+    n = marginThreads(path, workers);
+  } catch {
+    return; // the command reports the bad --workers value
+  }
+  const url = workerUrl();
+  for (let i = 1; i < n; i++) {
+    const w = new Worker(url);
+    // One that fails before a command takes it is never ready, so it gets no chunk: this thread margins them.
+    w.on("error", () => undefined);
+    early.push(w);
+  }
+}
+
+/** Up to `n` of the workers started early (taken: no longer stopped by `stopEarlyWorkers`). */
+export function takeEarlyWorkers(n: number): Worker[] {
+  const taken = early.slice(0, n);
+  early = early.slice(n);
+  return taken;
+}
+
+/** Stop the workers started early that no command took; resolves to how many were stopped. */
+export async function stopEarlyWorkers(): Promise<number> {
+  const left = early;
+  early = [];
+  await Promise.all(left.map((w) => w.terminate()));
+  return left.length;
+}
