@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { amount, grouped, table } from "../../src/adapters/cli/format.js";
+import { amount, fixed, grouped, num, table } from "../../src/adapters/cli/format.js";
 import { referenceTable } from "../helpers/textReference.js";
 
 /** What the tables printed before: toLocaleString, with a negative zero shown as zero. */
@@ -30,6 +30,39 @@ describe("amounts in the text tables", () => {
     expect(amount(1e21, "USD")).toBe("1,000,000,000,000,000,000,000.00");
   });
 });
+
+describe("fixed decimals in the text tables (fixed = toFixed)", () => {
+  const digits = fc.integer({ min: 0, max: 10 });
+  it("equals toFixed on doubles of every magnitude and sign", () => {
+    fc.assert(fc.property(fc.double({ noNaN: false }), digits, (v, d) => fixed(v, d) === v.toFixed(d)), { numRuns: 20_000 });
+    fc.assert(fc.property(fc.double({ min: -1e7, max: 1e7, noNaN: true }), digits, (v, d) => fixed(v, d) === v.toFixed(d)), { numRuns: 20_000 });
+  });
+
+  it("equals toFixed at and next to halves of the last decimal, where the scaled double cannot decide", () => {
+    const near = fc.tuple(fc.integer({ min: -1e9, max: 1e9 }), digits, fc.integer({ min: -3, max: 3 })).map(([n, d, k]) => {
+      let v = (n + 0.5) / 10 ** d;
+      for (let i = 0; i < Math.abs(k); i++) v = k > 0 ? nextUp(v) : -nextUp(-v);
+      return [v, d] as const;
+    });
+    fc.assert(fc.property(near, ([v, d]) => fixed(v, d) === v.toFixed(d)), { numRuns: 20_000 });
+    for (const [v, d] of [[0.00005, 4], [1.00005, 4], [2.5, 0], [-2.5, 0], [0.125, 2], [1.005, 2], [-0.00001, 4], [-0, 4], [999999.99995, 4], [1e15, 2], [Infinity, 4], [NaN, 2]] as const) {
+      expect(fixed(v, d), `${v} with ${d} decimals`).toBe(v.toFixed(d));
+    }
+  });
+
+  it("num keeps its forms: 0, exponent outside [1e-4, 1e6), else four (or the given) decimals", () => {
+    expect([num(0), num(-0), num(1e6), num(-0.00009), num(1.23456789), num(-12.5), num(0.000123456789, 8)]).toEqual(["0", "0", "1.000e+6", "-9.000e-5", "1.2346", "-12.5000", "0.00012346"]);
+  });
+});
+
+/** The next double above `v`. */
+function nextUp(v: number): number {
+  if (Number.isNaN(v) || v === Infinity) return v;
+  if (v === 0) return Number.MIN_VALUE;
+  const b = new Float64Array([v]), i = new BigInt64Array(b.buffer);
+  i[0] += v > 0 ? 1n : -1n;
+  return b[0];
+}
 
 describe("text tables", () => {
   const cell = fc.oneof(
