@@ -10,21 +10,28 @@ import type { Worker } from "node:worker_threads";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { contextOf, type MarginFlags } from "../../src/adapters/cli/common.js";
 import { marginChunk } from "../../src/adapters/cli/marginChunk.js";
-import { startEarlyWorkers, stopEarlyWorkers, takeEarlyWorkers } from "../../src/adapters/cli/marginThreads.js";
+import { PARALLEL_MIN_BYTES, startEarlyWorkers, stopEarlyWorkers, takeEarlyWorkers } from "../../src/adapters/cli/marginThreads.js";
 import type { WorkerMessage } from "../../src/adapters/cli/marginWorker.js";
 import { ROOT } from "../helpers/shared.js";
 
 const MARKET = join(ROOT, "examples/market.json");
 const SMALL = join(ROOT, "examples/books.jsonl");
-let dir: string, big: string;
+let dir: string, big: string, middle: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "dpm-threads-"));
   const src = readFileSync(SMALL, "utf8").split("\n").filter((l) => l.trim() !== "");
-  const lines = Array.from({ length: 12000 }, (_, i) => JSON.stringify({ ...JSON.parse(src[i % src.length]), account: `a-${i}` }));
+  const lines: string[] = [];
+  for (let i = 0, bytes = 0; bytes <= PARALLEL_MIN_BYTES; i++) {
+    lines.push(JSON.stringify({ ...JSON.parse(src[i % src.length]), account: `a-${i}` }));
+    bytes += lines[i].length + 1;
+  }
   big = join(dir, "big.jsonl");
   writeFileSync(big, `${lines.join("\n")}\n`);
-  expect(statSync(big).size).toBeGreaterThan(1 << 20);
+  expect(statSync(big).size).toBeGreaterThan(PARALLEL_MIN_BYTES);
+  middle = join(dir, "middle.jsonl");
+  writeFileSync(middle, `${lines.slice(0, lines.length >> 2).join("\n")}\n`);
+  expect(statSync(middle).size).toBeGreaterThan(1 << 20);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(async () => {
@@ -43,6 +50,9 @@ describe("startEarlyWorkers: the workers a `dpm margin` run will want, started b
     expect(ws).toHaveLength(2);
     await Promise.all(ws.map((w) => w.terminate()));
     expect(started(["--market", MARKET, `--workers=2`, big])).toHaveLength(1);
+    const asked = started([middle, "--market", MARKET, "--workers", "2"]);
+    expect(asked).toHaveLength(1);
+    await asked[0].terminate();
     const auto = started(["--preset", "okx", big, "--market", MARKET]);
     expect(auto).toHaveLength(availableParallelism() >= 2 ? Math.min(availableParallelism(), 4) - 1 : 0);
   });
@@ -54,6 +64,7 @@ describe("startEarlyWorkers: the workers a `dpm margin` run will want, started b
       [big, "--market", MARKET, "--model", "var", "--workers", "2"],
       [big, "--market", MARKET, "--history", "h.csv", "--workers", "2"],
       [SMALL, "--market", MARKET],
+      [middle, "--market", MARKET], // JSON lines over 1 MiB but below 8: one thread is quicker under auto
       ["-", "--market", MARKET, "--workers", "2"],
       [join(dir, "missing.jsonl"), "--market", MARKET, "--workers", "2"],
       [big, "--market", MARKET, "--workers", "lots"],

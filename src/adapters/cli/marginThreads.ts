@@ -1,17 +1,23 @@
 /**
  * How many threads `dpm margin` uses for a batch, and the worker threads themselves, started as early as the
  * process can. This module loads nothing but Node's own: `bin/dpm` imports it before the CLI, so that for a large
- * JSON-lines file a worker loads the margin code (~0.1 s of module loading, ~0.3 s when the main thread loads its
- * own at the same time) while the main thread is still loading the command line (issue 10: the batch CLI on both
- * cores). A worker started here and not used is stopped when the command ends.
+ * JSON-lines file a worker loads the margin code (~0.15 s from its start, while the main thread loads its own) and
+ * is ready about when the main thread starts margining (issue 10: the batch CLI on both cores). A worker started
+ * here and not used is stopped when the command ends.
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 
-/** Files below this size are margined on this thread alone (a worker's start would cost more than it saves). */
-export const PARALLEL_MIN_BYTES = 1 << 20;
+/**
+ * Files below this size are margined on this thread alone under `auto`. A second thread costs ~0.2 s before it
+ * pays (its own module loading, and its own JIT compiling the same code while both cores are busy) and then
+ * margins ~1.7x as fast as one: on 2 cores, 20,000 accounts of 10 positions (11.4 MiB of JSON lines) took 1.24 s
+ * against 1.38 s on one thread, 60,000 took 2.27 s against 3.18 s, 10,000 (5.7 MiB) the same either way, and
+ * 2,000-5,000 (1.1-2.8 MiB) 10-25 % longer.
+ */
+export const PARALLEL_MIN_BYTES = 8 << 20;
 /** Most threads `auto` uses. */
 const MAX_AUTO = 4;
 
@@ -33,7 +39,8 @@ export function fileSize(path: string): number | undefined {
 
 /**
  * Threads for a margin batch, this one included: `--workers N` (1: this thread alone), or `auto`: on 2 or more
- * cores, a file (not stdin) of at least 1 MiB that is JSON lines gets min(cores, 4) threads; anything else, one.
+ * cores, a file (not stdin) of at least `PARALLEL_MIN_BYTES` (8 MiB) that is JSON lines gets min(cores, 4) threads;
+ * anything else, one.
  * @throws WorkersOptionError for a value that is not auto or 1-64
  */
 export function marginThreads(path: string, option: string | undefined): number {
