@@ -19,7 +19,7 @@ import { ContextCache } from "./explainCache.js";
 import { InstrumentKeys, KIND_OPTION } from "./instrumentKeys.js";
 import { ExplainOrders } from "./explainOrders.js";
 import { copyI, ExplainScratch, growF, growI } from "./explainScratch.js";
-import { axpy, NO_SLOT, shortQty, UnitEval } from "./unitEval.js";
+import { axpy, NO_SLOT, shortQty, sumArrays, UnitEval } from "./unitEval.js";
 
 /** Collateral decision codes. */
 export const COUNTED_NONE = 0;
@@ -220,18 +220,18 @@ export class ExplainBook extends ExplainScratch {
   private accumulate(k: number): void {
     const { G, E } = this.uRates[k];
     const o = this.uOff[k], vec = this.vec, keys = this.keys, stamp = this.stamp;
-    vec.fill(0, o, o + G + E);
+    const gRows = this.gRows, eRows = this.eRows;
     let net = 0;
     const slotStart = k === 0 ? 0 : this.uSlotStart[k - 1] + this.uSlotCount[k - 1];
     const optStart = k === 0 ? 0 : this.uOptStart[k - 1] + this.uOptCount[k - 1];
     let nSlots = 0, nOpt = 0;
     const ps = this.uPosStart[k], pe = ps + this.uPosCount[k];
+    const sizes = (this.rowSizes = growF(this.rowSizes, pe - ps));
     for (let x = ps; x < pe; x++) {
       const i = this.grouped[x];
       const p = this.pf.positions[i];
-      const r = this.risks[i], s = p.size, g = r.grid, e = r.extended;
-      axpy(vec, o, s, g, 0, G);
-      axpy(vec, o + G, s, e, 0, E);
+      const r = this.risks[i], s = p.size;
+      gRows[x - ps] = r.grid; eRows[x - ps] = r.extended; sizes[x - ps] = s;
       const d = s * r.delta;
       net += d;
       if (p.instrument.kind === "spot") continue;
@@ -253,6 +253,8 @@ export class ExplainBook extends ExplainScratch {
       } else this.oSize[optStart + this.oLocal[id]] += s;
       this.pOpt[i] = this.oLocal[id];
     }
+    sumArrays(vec, o, gRows, sizes, pe - ps, G);
+    sumArrays(vec, o + G, eRows, sizes, pe - ps, E);
     this.uNet[k] = net;
     this.uSlotStart[k] = slotStart; this.uSlotCount[k] = nSlots;
     this.uOptStart[k] = optStart; this.uOptCount[k] = nOpt;

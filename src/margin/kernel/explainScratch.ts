@@ -26,6 +26,10 @@ export class ExplainScratch {
   pOpt = new Int32Array(64);
   /** Positions grouped by unit (stable), `uPosStart`/`uPosCount` index into it. */
   grouped = new Int32Array(64);
+  /** One unit's grid and extended rows and sizes, in grouped order (the arguments of `sumArrays`). */
+  gRows: Float64Array[] = [];
+  eRows: Float64Array[] = [];
+  rowSizes = new Float64Array(64);
   orderRisks: InstrumentRisk[] = [];
   // Collateral (Object.keys order): code, asset id, amount, value (numeraire).
   cAssets: string[] = [];

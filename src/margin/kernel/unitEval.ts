@@ -262,6 +262,88 @@ export function shortQty(sizes: Float64Array, start: number, n: number, adjSlot:
 }
 
 /**
+ * `vec[off + i] = Σ sizes[x] × data[rows[x] + i]` for i < n, over x = start … end − 1 in that order, summed from 0:
+ * the same doubles as zeroing the run and calling `axpy` once per x (each element's sum is taken in x order either
+ * way). Eight elements at a time are summed in locals, so each row element is loaded once and no partial sum goes
+ * through memory: ~1.8× the axpy loop on a 35-scenario unit of 20 positions.
+ */
+export function sumRows(vec: Float64Array, off: number, data: Float64Array, rows: Int32Array, sizes: Float64Array, start: number, end: number, n: number): void {
+  let b = 0;
+  for (; b + 8 <= n; b += 8) {
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    for (let x = start; x < end; x++) {
+      const o = rows[x] + b, s = sizes[x];
+      a0 += s * data[o]; a1 += s * data[o + 1]; a2 += s * data[o + 2]; a3 += s * data[o + 3];
+      a4 += s * data[o + 4]; a5 += s * data[o + 5]; a6 += s * data[o + 6]; a7 += s * data[o + 7];
+    }
+    const v = off + b;
+    vec[v] = a0; vec[v + 1] = a1; vec[v + 2] = a2; vec[v + 3] = a3; vec[v + 4] = a4; vec[v + 5] = a5; vec[v + 6] = a6; vec[v + 7] = a7;
+  }
+  // The rest (fewer than eight: 35 scenarios leave three) in one pass over the rows, not one per element.
+  const left = n - b;
+  if (left === 0) return;
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0;
+  for (let x = start; x < end; x++) {
+    const o = rows[x] + b, s = sizes[x];
+    a0 += s * data[o];
+    if (left > 1) a1 += s * data[o + 1];
+    if (left > 2) a2 += s * data[o + 2];
+    if (left > 3) a3 += s * data[o + 3];
+    if (left > 4) a4 += s * data[o + 4];
+    if (left > 5) a5 += s * data[o + 5];
+    if (left > 6) a6 += s * data[o + 6];
+  }
+  const v = off + b;
+  vec[v] = a0;
+  if (left > 1) vec[v + 1] = a1;
+  if (left > 2) vec[v + 2] = a2;
+  if (left > 3) vec[v + 3] = a3;
+  if (left > 4) vec[v + 4] = a4;
+  if (left > 5) vec[v + 5] = a5;
+  if (left > 6) vec[v + 6] = a6;
+}
+
+/**
+ * `sumRows` over rows held in arrays of their own: `vec[off + i] = Σ sizes[x] × rows[x][i]` for i < n, over
+ * x = 0 … count − 1 in that order, summed from 0 (the same doubles as a zeroed run plus one `axpy` per row).
+ */
+export function sumArrays(vec: Float64Array, off: number, rows: readonly Float64Array[], sizes: Float64Array, count: number, n: number): void {
+  let b = 0;
+  for (; b + 8 <= n; b += 8) {
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    for (let x = 0; x < count; x++) {
+      const r = rows[x], s = sizes[x];
+      a0 += s * r[b]; a1 += s * r[b + 1]; a2 += s * r[b + 2]; a3 += s * r[b + 3];
+      a4 += s * r[b + 4]; a5 += s * r[b + 5]; a6 += s * r[b + 6]; a7 += s * r[b + 7];
+    }
+    const v = off + b;
+    vec[v] = a0; vec[v + 1] = a1; vec[v + 2] = a2; vec[v + 3] = a3; vec[v + 4] = a4; vec[v + 5] = a5; vec[v + 6] = a6; vec[v + 7] = a7;
+  }
+  // The rest (fewer than eight: 27 grid cells leave three) in one pass over the rows, not one per element.
+  const left = n - b;
+  if (left === 0) return;
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0;
+  for (let x = 0; x < count; x++) {
+    const r = rows[x], s = sizes[x];
+    a0 += s * r[b];
+    if (left > 1) a1 += s * r[b + 1];
+    if (left > 2) a2 += s * r[b + 2];
+    if (left > 3) a3 += s * r[b + 3];
+    if (left > 4) a4 += s * r[b + 4];
+    if (left > 5) a5 += s * r[b + 5];
+    if (left > 6) a6 += s * r[b + 6];
+  }
+  const v = off + b;
+  vec[v] = a0;
+  if (left > 1) vec[v + 1] = a1;
+  if (left > 2) vec[v + 2] = a2;
+  if (left > 3) vec[v + 3] = a3;
+  if (left > 4) vec[v + 4] = a4;
+  if (left > 5) vec[v + 5] = a5;
+  if (left > 6) vec[v + 6] = a6;
+}
+
+/**
  * `vec[off + j] += s × src[srcOff + j]` for j < n (unrolled by four: the hot loop of every unit sum; each element
  * is the same single multiply-add as the plain loop, so results do not change).
  */

@@ -12,7 +12,7 @@ import {
   X_ROW, X_SIZE, X_SLOT, type PositionStore,
 } from "./positionStore.js";
 import { COL_DELTA, COL_FORWARD, COL_OK, COL_T } from "./registry.js";
-import { axpy, UnitEval } from "./unitEval.js";
+import { axpy, sumRows, UnitEval } from "./unitEval.js";
 
 export const COUNTED_NONE = 0, COUNTED_SCENARIO = 1, COUNTED_HAIRCUT = 2;
 export const SIDE_NONE = 0, SIDE_BUY = 1, SIDE_SELL = 2;
@@ -58,7 +58,6 @@ export class UnitKernel {
     const u = I[U_ASSET][r], l = reg.layout(u), W = l.G + l.E, rates = l.rates, data = m.data[u];
     if (this.vec.length < 3 * W) this.vec = new Float64Array(6 * W);
     const vec = this.vec;
-    vec.fill(0, 0, W);
     const ns = I[U_SCOUNT][r], ss = I[U_SSTART][r], S = st.S.i[0];
     ev.ensureSlots(ns + Math.max(I[U_BUYX][r], I[U_SELLX][r]));
     for (let j = 0; j < ns; j++) { const row = S[ss + j] + W; ev.slotDelta[j] = 0; ev.slotF[j] = data[row + COL_FORWARD]; ev.slotT[j] = data[row + COL_T]; }
@@ -68,12 +67,12 @@ export class UnitKernel {
     for (let x = ps; x < pe; x++) {
       const row = urow[x], s = size[x];
       if (data[row + W + COL_OK] !== 1) return false;
-      axpy(vec, 0, s, data, row, W);
       const d = s * data[row + W + COL_DELTA];
       net += d;
       const slot = uslot[x];
       if (slot >= 0) ev.slotDelta[slot] += d;
     }
+    sumRows(vec, 0, data, urow, size, ps, pe, W);
     const index = m.index[u], N = m.numIndex;
     ev.net = net; ev.q = F[U_Q][r]; ev.index = index; ev.numIndex = N;
     ev.evaluate(vec, 0, ns, rates);
