@@ -60,17 +60,18 @@ export class UnitKernel {
     const vec = this.vec;
     const ns = I[U_SCOUNT][r], ss = I[U_SSTART][r], S = st.S.i[0];
     ev.ensureSlots(ns + Math.max(I[U_BUYX][r], I[U_SELLX][r]));
-    for (let j = 0; j < ns; j++) { const row = S[ss + j] + W; ev.slotDelta[j] = 0; ev.slotF[j] = data[row + COL_FORWARD]; ev.slotT[j] = data[row + COL_T]; }
+    const sd = ev.slotDelta, sf = ev.slotF, sT = ev.slotT;
+    for (let j = 0; j < ns; j++) { const row = S[ss + j] + W; sd[j] = 0; sf[j] = data[row + COL_FORWARD]; sT[j] = data[row + COL_T]; }
     const UP = st.UP, size = UP.f[X_SIZE], urow = UP.i[X_ROW], uslot = UP.i[X_SLOT];
     const ps = I[U_UPSTART][r], pe = ps + I[U_UPCOUNT][r];
     let net = 0;
     for (let x = ps; x < pe; x++) {
-      const row = urow[x], s = size[x];
-      if (data[row + W + COL_OK] !== 1) return false;
-      const d = s * data[row + W + COL_DELTA];
+      const row = urow[x] + W, s = size[x];
+      if (data[row + COL_OK] !== 1) return false;
+      const d = s * data[row + COL_DELTA];
       net += d;
       const slot = uslot[x];
-      if (slot >= 0) ev.slotDelta[slot] += d;
+      if (slot >= 0) sd[slot] += d;
     }
     sumRows(vec, 0, data, urow, size, ps, pe, W);
     const index = m.index[u], N = m.numIndex;
