@@ -306,6 +306,8 @@ export function sumRows(vec: Float64Array, off: number, data: Float64Array, rows
 /**
  * `sumRows` over rows held in arrays of their own: `vec[off + i] = Σ sizes[x] × rows[x][i]` for i < n, over
  * x = 0 … count − 1 in that order, summed from 0 (the same doubles as a zeroed run plus one `axpy` per row).
+ * Deliberately the same loop as `sumRows` written for the other layout: a view per row (`subarray`) would let one
+ * function serve both, but the kernel would allocate one per position on every tick.
  */
 export function sumArrays(vec: Float64Array, off: number, rows: readonly Float64Array[], sizes: Float64Array, count: number, n: number): void {
   let b = 0;
