@@ -1,6 +1,6 @@
 /**
  * How many threads `dpm margin` uses for a batch, and the worker threads themselves, started as early as the
- * process can. This module loads nothing but Node's own: `bin/dpm` imports it before the CLI, so that for a large
+ * process can. This module loads little (Node's own modules and io.ts): `bin/dpm` imports it before the CLI, so that for a large
  * JSON-lines file a worker loads the margin code (~0.15 s from its start, while the main thread loads its own) and
  * is ready about when the main thread starts margining (issue 10: the batch CLI on both cores). A worker started
  * here and not used is stopped when the command ends.
@@ -9,6 +9,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { isObject } from "./io.js";
 
 /**
  * Files below this size are margined on this thread alone under `auto`. A second thread costs ~0.2 s before it
@@ -55,16 +56,6 @@ export function marginThreads(path: string, option: string | undefined): number 
   return Math.min(cores, MAX_AUTO);
 }
 
-/** A JSON object on one line (what `streamDocuments` takes for the first line of JSON lines). */
-function objectLine(text: string): boolean {
-  try {
-    const v: unknown = JSON.parse(text);
-    return v !== null && typeof v === "object" && !Array.isArray(v);
-  } catch {
-    return false;
-  }
-}
-
 /**
  * JSON lines as `streamDocuments` decides it: the first non-blank line is an object on its own and a second
  * non-blank line follows (within the first 64 KiB; otherwise the file is left to the in-process path).
@@ -78,7 +69,7 @@ function looksLikeLines(path: string): boolean {
     const lines = buf.subarray(0, n).toString("utf8").split("\n");
     lines.pop(); // possibly cut
     const full = lines.map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l)).filter((l) => l.trim() !== "");
-    return full.length >= 2 && objectLine(full[0]);
+    return full.length >= 2 && isObject(full[0]);
   } catch {
     return false;
   } finally {
