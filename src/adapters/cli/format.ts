@@ -1,6 +1,7 @@
 import type { MarginResult } from "../../margin/result.js";
 import type { GreeksRow } from "../../risk/greeksReport.js";
-import { NEWLINE, tableInto, TextBuffer } from "./textTable.js";
+import { fixedBytes, groupedBytes } from "./numberBytes.js";
+import { Cells, cellsTableInto, NEWLINE, tableInto, TextBuffer } from "./textTable.js";
 
 /** Where the string formatters below lay out their tables (reused: one table at a time). */
 const scratch = new TextBuffer();
@@ -86,9 +87,12 @@ function withDigits(v: number, digits: string, d: number): string {
   return v < 0 && /[1-9]/.test(digits) ? `-${text}` : text;
 }
 
+/** Decimals of an amount in a currency: 2 for USD and stablecoins, 6 for coins. */
+const amountDecimals = (currency: string): number => (currency === "USD" || currency.startsWith("USD") ? 2 : 6);
+
 /** An amount in a currency: 2 decimals for USD and stablecoins, 6 for coins. */
 export function amount(v: number, currency: string): string {
-  return grouped(v, currency === "USD" || currency.startsWith("USD") ? 2 : 6);
+  return grouped(v, amountDecimals(currency));
 }
 
 /** Four-digit decimals "0000" … "9999". */
@@ -141,26 +145,51 @@ function componentDetail(k: MarginResult["components"][number]): string {
   return text;
 }
 
-const cells: string[] = [];
+/** `amount(v, currency)` as a cell: its bytes, or the string where `grouped` leaves its fast path. */
+function amountCell(cells: Cells, v: number, d: number): void {
+  const e = groupedBytes(cells.bytes, cells.reserve(48), v, d);
+  if (e < 0) cells.text(grouped(v, d));
+  else cells.commit(e);
+}
+
+/** `num(v, digits)` as a cell: its bytes, or the string for 0, the exponent forms and `fixed`'s fallbacks. */
+function numCell(cells: Cells, v: number, digits = 4): void {
+  const a = Math.abs(v);
+  const e = v === 0 || !(a < 1e6 && a >= 1e-4) ? -1 : fixedBytes(cells.bytes, cells.reserve(48), v, digits);
+  if (e < 0) cells.text(num(v, digits));
+  else cells.commit(e);
+}
+
+const cells = new Cells();
 
 /** Summary, components and positions of one margin result, appended to `out` as UTF-8 (what `formatMargin` returns). */
 export function marginTextInto(out: TextBuffer, r: MarginResult): void {
-  const c = r.currency;
+  const c = r.currency, d = amountDecimals(c);
   out.text(`account ${r.account} | model ${r.model} | ${c} | as of ${r.asOf}\n`);
-  cells.length = 0;
-  cells.push(amount(r.equity, c), amount(r.adjustedEquity, c), amount(r.initialMargin, c), amount(r.maintenanceMargin, c), amount(r.availableFunds, c), pct(r.marginRatio), r.status);
-  tableInto(out, SUMMARY, cells, 1);
+  cells.clear();
+  amountCell(cells, r.equity, d); amountCell(cells, r.adjustedEquity, d); amountCell(cells, r.initialMargin, d);
+  amountCell(cells, r.maintenanceMargin, d); amountCell(cells, r.availableFunds, d);
+  cells.text(pct(r.marginRatio));
+  cells.text(r.status);
+  cellsTableInto(out, SUMMARY, cells, 1);
   out.repeat(NEWLINE, 2);
-  cells.length = 0;
-  for (const k of r.components) cells.push(k.name, k.underlying ?? k.instrument ?? "", amount(k.amount, c), componentDetail(k));
-  tableInto(out, COMPONENTS, cells, r.components.length);
+  cells.clear();
+  for (const k of r.components) {
+    cells.text(k.name);
+    cells.text(k.underlying ?? k.instrument ?? "");
+    amountCell(cells, k.amount, d);
+    cells.text(componentDetail(k));
+  }
+  cellsTableInto(out, COMPONENTS, cells, r.components.length);
   if (r.positions.length === 0) return;
   out.repeat(NEWLINE, 2);
-  cells.length = 0;
+  cells.clear();
   for (const p of r.positions) {
-    cells.push(p.instrument, num(p.size), num(p.markPrice), amount(p.value, c), num(p.delta), num(p.gamma, 8), num(p.vega), num(p.theta), amount(p.marginContribution, c));
+    cells.text(p.instrument);
+    numCell(cells, p.size); numCell(cells, p.markPrice); amountCell(cells, p.value, d); numCell(cells, p.delta);
+    numCell(cells, p.gamma, 8); numCell(cells, p.vega); numCell(cells, p.theta); amountCell(cells, p.marginContribution, d);
   }
-  tableInto(out, POSITIONS, cells, r.positions.length);
+  cellsTableInto(out, POSITIONS, cells, r.positions.length);
 }
 
 /** Summary, components and positions of one margin result. */

@@ -53,6 +53,15 @@ export class TextBuffer {
     this.pos = p;
   }
 
+  /** Append `n` bytes of `src` from `off` (a short run: a loop, no view). */
+  copy(src: Uint8Array, off: number, n: number): void {
+    this.room(n);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = off; i < off + n; i++) b[p++] = src[i];
+    this.pos = p;
+  }
+
   /** The bytes written (a view, valid until the next write). */
   bytes(): Buffer {
     return this.buf.subarray(0, this.pos);
@@ -103,15 +112,23 @@ function line(out: TextBuffer, cells: readonly string[], o: number, n: number): 
     out.repeat(SPACE, 2 + widths[i] - x.length);
     out.text(x);
   }
+  if (!trimmed(out, start)) trimmedLine(out, cells, o, n);
+}
+
+/**
+ * Drop the ASCII blanks that end the row started at `start`; false (the row taken back) when it then ends in a
+ * non-ASCII character, which may be a non-ASCII blank (U+00A0, U+3000, …): the caller trims it as a string.
+ */
+function trimmed(out: TextBuffer, start: number): boolean {
   const b = out.buf;
   let p = out.pos;
   while (p > start && (b[p - 1] === SPACE || (b[p - 1] >= 9 && b[p - 1] <= 13))) p--;
   out.pos = p;
-  // A line that now ends in a non-ASCII character may end in a non-ASCII blank (U+00A0, U+3000, …): trimmed as a string.
   if (p > start && b[p - 1] > 127) {
     out.pos = start;
-    trimmedLine(out, cells, o, n);
+    return false;
   }
+  return true;
 }
 
 /** A row built as a string and trimmed by `String#trimEnd` (rows ending in a non-ASCII character). */
@@ -119,4 +136,101 @@ function trimmedLine(out: TextBuffer, cells: readonly string[], o: number, n: nu
   let s = cells[o].padEnd(widths[0]);
   for (let i = 1; i < n; i++) s += `  ${cells[o + i].padStart(widths[i])}`;
   out.text(s.trimEnd());
+}
+
+/**
+ * Cells of one table for `cellsTableInto`: text cells (strings) and number cells written as ASCII bytes into the
+ * cells' own buffer by numberBytes.ts (`reserve`, then `commit`), so a number never becomes a string. Reused:
+ * `clear()` before each table.
+ */
+export class Cells {
+  n = 0;
+  /** The text of cell i, or undefined for a byte cell. */
+  readonly texts: (string | undefined)[] = [];
+  off = new Int32Array(64);
+  len = new Int32Array(64);
+  bytes = new Uint8Array(4096);
+  private pos = 0;
+
+  clear(): void {
+    this.n = 0;
+    this.pos = 0;
+  }
+
+  text(s: string): void {
+    this.grow();
+    this.texts[this.n] = s;
+    this.len[this.n++] = s.length;
+  }
+
+  /** Where to write the next byte cell, with room for `max` bytes. */
+  reserve(max: number): number {
+    if (this.pos + max > this.bytes.length) {
+      const b = new Uint8Array(Math.max(2 * this.bytes.length, this.pos + max));
+      b.set(this.bytes.subarray(0, this.pos));
+      this.bytes = b;
+    }
+    return this.pos;
+  }
+
+  /** The byte cell written from `reserve`'s position up to `end`. */
+  commit(end: number): void {
+    this.grow();
+    this.texts[this.n] = undefined;
+    this.off[this.n] = this.pos;
+    this.len[this.n++] = end - this.pos;
+    this.pos = end;
+  }
+
+  /** Cell i as a string. */
+  at(i: number): string {
+    return this.texts[i] ?? String.fromCharCode(...this.bytes.subarray(this.off[i], this.off[i] + this.len[i]));
+  }
+
+  private grow(): void {
+    if (this.n < this.off.length) return;
+    const off = new Int32Array(2 * this.off.length), len = new Int32Array(2 * this.off.length);
+    off.set(this.off);
+    len.set(this.len);
+    this.off = off;
+    this.len = len;
+  }
+}
+
+/** `tableInto` of `Cells`: the same layout and bytes as `tableInto` of the cells' strings. */
+export function cellsTableInto(out: TextBuffer, header: readonly string[], cells: Cells, rows: number): void {
+  const n = header.length, len = cells.len;
+  for (let i = 0; i < n; i++) widths[i] = header[i].length;
+  for (let j = 0, o = 0; j < rows; j++) {
+    for (let i = 0; i < n; i++, o++) if (len[o] > widths[i]) widths[i] = len[o];
+  }
+  line(out, header, 0, n);
+  out.repeat(NEWLINE, 1);
+  out.repeat(DASH, widths[0]);
+  for (let i = 1; i < n; i++) {
+    out.repeat(SPACE, 2);
+    out.repeat(DASH, widths[i]);
+  }
+  for (let j = 0; j < rows; j++) {
+    out.repeat(NEWLINE, 1);
+    cellsLine(out, cells, j * n, n);
+  }
+}
+
+const rowTexts: string[] = [];
+
+/** `line` of `Cells`. */
+function cellsLine(out: TextBuffer, cells: Cells, o: number, n: number): void {
+  const start = out.pos, texts = cells.texts, len = cells.len;
+  for (let i = 0; i < n; i++) {
+    const t = texts[o + i], l = len[o + i];
+    if (i > 0) out.repeat(SPACE, 2 + widths[i] - l);
+    if (t !== undefined) out.text(t);
+    else out.copy(cells.bytes, cells.off[o + i], l);
+    if (i === 0) out.repeat(SPACE, widths[0] - l);
+  }
+  if (trimmed(out, start)) return;
+  rowTexts.length = 0;
+  for (let i = 0; i < n; i++) rowTexts.push(cells.at(o + i));
+  trimmedLine(out, rowTexts, 0, n);
 }
