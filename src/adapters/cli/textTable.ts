@@ -89,16 +89,21 @@ export function tableInto(out: TextBuffer, header: readonly string[], cells: rea
   for (let j = 0, o = 0; j < rows; j++) {
     for (let i = 0; i < n; i++, o++) if (cells[o].length > widths[i]) widths[i] = cells[o].length;
   }
+  headerInto(out, header, n);
+  for (let j = 0; j < rows; j++) {
+    out.repeat(NEWLINE, 1);
+    line(out, cells, j * n, n);
+  }
+}
+
+/** The header row and the rule under it, at the current `widths`. */
+function headerInto(out: TextBuffer, header: readonly string[], n: number): void {
   line(out, header, 0, n);
   out.repeat(NEWLINE, 1);
   out.repeat(DASH, widths[0]);
   for (let i = 1; i < n; i++) {
     out.repeat(SPACE, 2);
     out.repeat(DASH, widths[i]);
-  }
-  for (let j = 0; j < rows; j++) {
-    out.repeat(NEWLINE, 1);
-    line(out, cells, j * n, n);
   }
 }
 
@@ -204,13 +209,7 @@ export function cellsTableInto(out: TextBuffer, header: readonly string[], cells
   for (let j = 0, o = 0; j < rows; j++) {
     for (let i = 0; i < n; i++, o++) if (len[o] > widths[i]) widths[i] = len[o];
   }
-  line(out, header, 0, n);
-  out.repeat(NEWLINE, 1);
-  out.repeat(DASH, widths[0]);
-  for (let i = 1; i < n; i++) {
-    out.repeat(SPACE, 2);
-    out.repeat(DASH, widths[i]);
-  }
+  headerInto(out, header, n);
   for (let j = 0; j < rows; j++) {
     out.repeat(NEWLINE, 1);
     cellsLine(out, cells, j * n, n);
