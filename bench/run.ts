@@ -23,6 +23,7 @@ import { parsePortfolio } from "../src/input/portfolioSchema.js";
 import { loadPreset } from "../src/input/presets.js";
 import { parsed } from "../src/adapters/cli/io.js";
 import { progress } from "../src/adapters/cli/progress.js";
+import { PARALLEL_MIN_BYTES } from "../src/adapters/cli/marginThreads.js";
 import { resultJsonLineInto } from "../src/adapters/cli/resultJson.js";
 import { TextBuffer } from "../src/adapters/cli/textTable.js";
 import { largeAccount, syntheticBook, type PortfolioFile } from "./book.js";
@@ -521,7 +522,7 @@ async function main(): Promise<void> {
   r.h2(`3. CLI end to end: \`dpm margin <${fmtInt(BOOK_SIZE)}-line book of ${CLI_POSITIONS}-position accounts> --market <market> --json > /dev/null\``)
     .p(`Spawned child process (process start included), ${CLI_RUNS} runs of each command, interleaved, median. Book file ${fmtFixed(c.bookBytes / 2 ** 20, 1)} MiB of JSON lines; ` +
       `output ${fmtInt(c.outputLines)} lines, ${fmtFixed(c.outputBytes / 2 ** 20, 1)} MiB (checked on a separate, profiled run). The default (\`--workers auto\`) margins a ` +
-      `JSON-lines file of 1 MiB or more on min(cores, 4) threads from 2 cores on (${availableParallelism()} cores here): this thread and worker threads started by \`bin/dpm\` before the CLI loads, a chunk of 128 lines going to a ready worker with room and otherwise margined here; \`--workers 1\` margins on this thread alone (the baseline; output byte for byte the same). ` +
+      `JSON-lines file of ${PARALLEL_MIN_BYTES / 2 ** 20} MiB or more on min(cores, 4) threads from 2 cores on (${availableParallelism()} cores here): this thread and worker threads started by \`bin/dpm\` before the CLI loads, a chunk of 128 lines going to a ready worker with room and otherwise margined here; \`--workers 1\` margins on this thread alone (the baseline; output byte for byte the same). ` +
       "Without `--json` the command prints the human tables (issue 10: no slower than the JSON). The half-book row starts two in-process " +
       "`dpm margin --json` processes at once, each on one half of the book, and waits for both: what two separate processes get out of this " +
       "machine's cores, the ceiling for any use of the second core (worker threads share more than processes do).")
