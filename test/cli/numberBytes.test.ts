@@ -1,11 +1,12 @@
 /**
  * The text tables' numbers written as bytes (src/adapters/cli/numberBytes.ts) against their strings (format.ts
  * `fixed`, `grouped`): the same bytes wherever the byte writer answers, −1 exactly where the string leaves its fast
- * path; and a table of `Cells` (text and byte cells) against `tableInto` of the same cells as strings.
+ * path; and a table of `Cells` filled by format.ts's `numCell` / `amountCell` (text and byte cells) against
+ * `tableInto` of the same cells as strings (`num`, `grouped`).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fixed, grouped, num } from "../../src/adapters/cli/format.js";
+import { amountCell, fixed, grouped, num, numCell } from "../../src/adapters/cli/format.js";
 import { fixedBytes, groupedBytes } from "../../src/adapters/cli/numberBytes.js";
 import { Cells, cellsTableInto, tableInto, TextBuffer } from "../../src/adapters/cli/textTable.js";
 
@@ -49,14 +50,8 @@ describe("cellsTableInto = tableInto of the same cells as strings", () => {
       const cells = new Cells(), strings: string[] = [];
       for (const row of rows) for (const c of row) {
         if ("s" in c) { cells.text(c.s); strings.push(c.s); continue; }
-        if ("g" in c) {
-          const end = groupedBytes(cells.bytes, cells.reserve(48), c.g, c.d);
-          if (end < 0) cells.text(grouped(c.g, c.d)); else cells.commit(end);
-          strings.push(grouped(c.g, c.d));
-          continue;
-        }
-        const end = c.v === 0 || !(Math.abs(c.v) < 1e6 && Math.abs(c.v) >= 1e-4) ? -1 : fixedBytes(cells.bytes, cells.reserve(48), c.v, c.d);
-        if (end < 0) cells.text(num(c.v, c.d)); else cells.commit(end);
+        if ("g" in c) { amountCell(cells, c.g, c.d); strings.push(grouped(c.g, c.d)); continue; }
+        numCell(cells, c.v, c.d);
         strings.push(num(c.v, c.d));
       }
       const a = new TextBuffer(16), b = new TextBuffer(16);

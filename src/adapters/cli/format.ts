@@ -145,15 +145,15 @@ function componentDetail(k: MarginResult["components"][number]): string {
   return text;
 }
 
-/** `amount(v, currency)` as a cell: its bytes, or the string where `grouped` leaves its fast path. */
-function amountCell(cells: Cells, v: number, d: number): void {
+/** `grouped(v, d)` as a cell: its bytes, or the string where `grouped` leaves its fast path. */
+export function amountCell(cells: Cells, v: number, d: number): void {
   const e = groupedBytes(cells.bytes, cells.reserve(48), v, d);
   if (e < 0) cells.text(grouped(v, d));
   else cells.commit(e);
 }
 
 /** `num(v, digits)` as a cell: its bytes, or the string for 0, the exponent forms and `fixed`'s fallbacks. */
-function numCell(cells: Cells, v: number, digits = 4): void {
+export function numCell(cells: Cells, v: number, digits = 4): void {
   const a = Math.abs(v);
   const e = v === 0 || !(a < 1e6 && a >= 1e-4) ? -1 : fixedBytes(cells.bytes, cells.reserve(48), v, digits);
   if (e < 0) cells.text(num(v, digits));
