@@ -8,8 +8,7 @@
  * Unit order: underlyings of positions in first appearance (stable-coin spot excluded), then non-zero
  * non-stable collateral, then open orders' underlyings, then the coin numeraire's own unit (numeraireExposure.ts).
  */
-import type { Instrument } from "../../domain/instrument.js";
-import type { Portfolio, Position } from "../../domain/portfolio.js";
+import type { Portfolio } from "../../domain/portfolio.js";
 import { unitValueUsd } from "../../pricing/instrumentValue.js";
 import type { InstrumentRisk } from "../../risk/instrumentRisk.js";
 import { haircutUsd } from "../haircut.js";
@@ -45,10 +44,7 @@ export class ExplainBook extends ExplainScratch {
   // Per-call stamps: expiry key / option id → local slot of its unit (internal; read by ExplainOrders).
   stamp = 0;
   private gen = 0;
-  /** Instrument ids of a positions array, per key-table generation (see `keyPositions`). */
-  private readonly keyCache = new WeakMap<readonly Position[], { gen: number; insts: Instrument[]; ids: Int32Array }>();
-  private pKey: Int32Array = new Int32Array(0);
-  private pInsts: Instrument[] = [];
+  private pKey = new Int32Array(64);
   private readonly ctxCache = new WeakMap<RiskContext, ContextCache>();
   cache!: ContextCache;
   eStamp = new Int32Array(256);
@@ -61,9 +57,13 @@ export class ExplainBook extends ExplainScratch {
     this.ctx = ctx; this.pf = pf;
     if (this.keys.size > 1 << 20) { this.keys.clear(); this.gen++; }
     if (++this.stamp > 2_000_000_000) { this.stamp = 1; this.eStamp.fill(0); this.oStamp.fill(0); }
-    let cache = this.ctxCache.get(ctx);
-    if (!cache || cache.generation !== this.gen) this.ctxCache.set(ctx, (cache = new ContextCache(ctx, this.keys, this.gen)));
-    this.cache = cache;
+    // The context of the previous call is the usual one (a book margined against one market).
+    let cache = this.cache as ContextCache | undefined;
+    if (cache === undefined || cache.ctx !== ctx || cache.generation !== this.gen) {
+      cache = this.ctxCache.get(ctx);
+      if (!cache || cache.generation !== this.gen) this.ctxCache.set(ctx, (cache = new ContextCache(ctx, this.keys, this.gen)));
+      this.cache = cache;
+    }
     this.keyPositions(pf);
     const fail = this.book(ctx, pf);
     if (fail !== undefined) return fail;
@@ -84,7 +84,6 @@ export class ExplainBook extends ExplainScratch {
     const cache = this.cache, key = this.pKey;
     for (let i = 0; i < n; i++) {
       const p = pf.positions[i];
-      if (this.pInsts[i] !== p.instrument) this.rekey(i, p.instrument);
       const r = cache.risk(key[i]);
       if (!r.ok) return `positions[${i}].instrument: ${r.reason}`;
       const risk = r.value;
@@ -117,28 +116,14 @@ export class ExplainBook extends ExplainScratch {
   }
 
   /**
-   * Instrument ids of the positions (`pKey`, with the instruments they were taken from in `pInsts`). They are
-   * kept per positions array and per generation of the key table; `book` checks each instrument against
-   * `pInsts` as it reads the position, so an array changed in place is re-keyed.
+   * Instrument ids of the positions into `pKey` (a lookup by name per position: cheaper than keeping ids per
+   * positions array in a WeakMap, whose table of one entry per account misses the cache on a large book).
    */
   private keyPositions(pf: Portfolio): void {
-    const ps = pf.positions, n = ps.length;
-    let c = this.keyCache.get(ps);
-    if (!c || c.gen !== this.gen || c.insts.length !== n) {
-      c = { gen: this.gen, insts: ps.map((p) => p.instrument), ids: new Int32Array(n) };
-      for (let i = 0; i < n; i++) c.ids[i] = this.keys.id(ps[i].instrument);
-      this.keyCache.set(ps, c);
-      this.ensureStamps();
-    }
-    this.pKey = c.ids;
-    this.pInsts = c.insts;
-  }
-
-  /** Re-key position i after its instrument changed in place. */
-  private rekey(i: number, inst: Instrument): void {
-    this.pInsts[i] = inst;
-    this.pKey[i] = this.keys.id(inst);
-    this.ensureStamps();
+    const ps = pf.positions, n = ps.length, keys = this.keys, before = keys.size;
+    const key = (this.pKey = growI(this.pKey, n));
+    for (let i = 0; i < n; i++) key[i] = keys.id(ps[i].instrument);
+    if (keys.size !== before) this.ensureStamps();
   }
 
   /** Drop references to risks of this call (so that a context is not kept alive by the scratch). */

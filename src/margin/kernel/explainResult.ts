@@ -5,11 +5,12 @@
  */
 import type { Portfolio } from "../../domain/portfolio.js";
 import { cellScenario, type ScenarioGrid } from "../../risk/scenarioGrid.js";
-import { collateralHaircutUsd } from "../haircut.js";
+import { haircutUsd } from "../haircut.js";
 import { pairCorrelation } from "../crossAsset.js";
 import type { CrossAssetParams } from "../params.js";
 import { asOfText, marginRatio, marginStatus, type CollateralReport, type MarginComponent, type MarginResult, type PositionReport } from "../result.js";
 import { C_CELL, C_DELTA, C_EXT, C_EXT_INDEX, C_ROLL, C_SOM, C_TOTAL, C_WORST, COUNTED_HAIRCUT, COUNTED_NONE, COUNTED_SCENARIO, type ExplainBook } from "./explainBook.js";
+import { unitContributions } from "./contributions.js";
 import { SIDE_BUY, SIDE_SELL } from "./explainOrders.js";
 
 const COUNTED = ["none", "scenario", "haircut"] as const;
@@ -26,7 +27,19 @@ interface GridParts {
 }
 const gridParts = new WeakMap<ScenarioGrid, GridParts>();
 
+/** The grids of the last few units asked for (a book's units come from a handful of grids). */
+const recentGrids: ScenarioGrid[] = [], recentParts: GridParts[] = [];
+const RECENT = 4;
+
 function partsOf(g: ScenarioGrid): GridParts {
+  for (let i = 0; i < recentGrids.length; i++) if (recentGrids[i] === g) return recentParts[i];
+  const p = gridPartsOf(g);
+  if (recentGrids.length === RECENT) { recentGrids.pop(); recentParts.pop(); }
+  recentGrids.unshift(g); recentParts.unshift(p);
+  return p;
+}
+
+function gridPartsOf(g: ScenarioGrid): GridParts {
   let p = gridParts.get(g);
   if (!p) {
     const cells = Array.from({ length: g.priceShocks.length * 3 }, (_, c) => Object.freeze(cellScenario(g, c)));
@@ -71,13 +84,15 @@ function unitComponents(b: ExplainBook, k: number, out: MarginComponent[]): void
   if (orders > 0) out.push({ name: "openOrders", underlying: u, amount: orders, detail: { side: b.uOrderSide[k] === SIDE_BUY ? "buy" : b.uOrderSide[k] === SIDE_SELL ? "sell" : null } });
 }
 
-function collateralReports(b: ExplainBook, pf: Portfolio): CollateralReport[] {
+function collateralReports(b: ExplainBook): CollateralReport[] {
   const ctx = b.ctx, out: CollateralReport[] = [];
   for (let i = 0; i < b.cAssets.length; i++) {
-    const asset = b.cAssets[i], amount = pf.collateral[asset], value = b.cValues[i];
+    const asset = b.cAssets[i], amount = b.cAmounts[i], value = b.cValues[i];
     const k = b.unitNamed(asset);
     if (k >= 0 && b.uCounted[k] === COUNTED_SCENARIO) { out.push({ asset, amount, value, haircut: 0, countedAs: "scenario" }); continue; }
-    const haircut = k >= 0 ? b.uHaircut[k] : collateralHaircutUsd(asset, amount * (ctx.usdIndex(asset) ?? 0), ctx.params.collateral) / ctx.numeraire.index;
+    // `collateralHaircutUsd(asset, amount × usdIndex, …)` on the context cache's index and schedule of the asset.
+    const facts = b.cache.asset(b.cIds[i]);
+    const haircut = k >= 0 ? b.uHaircut[k] : haircutUsd(amount * (facts.usdIndex ?? 0), b.cache.schedule(facts)) / ctx.numeraire.index;
     out.push({ asset, amount, value, haircut, countedAs: "haircut" });
   }
   return out;
@@ -104,12 +119,7 @@ function positionContributions(b: ExplainBook): Float64Array {
   if (contribScratch.length < b.n) contribScratch = new Float64Array(b.n * 2);
   const out = contribScratch;
   for (let i = 0; i < b.n; i++) out[i] = 0;
-  for (let k = 0; k < b.U; k++) {
-    b.loadSlots(k);
-    const total = b.uComp[k * 8 + C_TOTAL];
-    const s = b.uPosStart[k], e = s + b.uPosCount[k];
-    for (let x = s; x < e; x++) { const i = b.grouped[x]; out[i] = total - b.marginWithout(k, i); }
-  }
+  for (let k = 0; k < b.U; k++) unitContributions(b, k, b.uComp[k * 8 + C_TOTAL], out);
   // A stable-coin spot position joins no unit; it still counts against a unit of the same name (orders on it).
   for (let i = 0; i < b.n; i++) {
     if (b.pUnit[i] >= 0) continue;
@@ -122,6 +132,8 @@ function positionContributions(b: ExplainBook): Float64Array {
 }
 
 const paramsCache = new WeakMap<object, Map<number, Readonly<Record<string, unknown>>>>();
+/** The context cache of the last call and its entry of `paramsCache` (a book is margined against one context). */
+const lastParams: { cache: object | undefined; map: Map<number, Readonly<Record<string, unknown>>> | undefined } = { cache: undefined, map: undefined };
 
 /**
  * The parameters that produced this result: the preset, and the grid and haircut entries actually used. The
@@ -133,8 +145,9 @@ function usedParams(b: ExplainBook, pf: Portfolio): Readonly<Record<string, unkn
   for (let k = 0; k < b.U && key >= 0; k++) key = key * 64 + b.uAsset[k] + 1;
   for (let i = 0; i < b.cAssets.length && key >= 0; i++) key = key * 64 + b.cIds[i] + 1;
   if (key < 0) return buildParams(b, pf);
-  let m = paramsCache.get(b.cache);
+  let m = lastParams.cache === b.cache ? lastParams.map : paramsCache.get(b.cache);
   if (!m) paramsCache.set(b.cache, (m = new Map()));
+  lastParams.cache = b.cache; lastParams.map = m;
   let v = m.get(key);
   if (!v) m.set(key, (v = Object.freeze(buildParams(b, pf))));
   return v;
@@ -162,7 +175,7 @@ export function explainResult(b: ExplainBook, contributions: boolean): MarginRes
   const components: MarginComponent[] = [];
   for (let k = 0; k < b.U; k++) unitComponents(b, k, components);
   if (credit > 0) components.push({ name: "correlationCredit", amount: -credit });
-  const collateral = collateralReports(b, pf);
+  const collateral = collateralReports(b);
   let haircuts = 0;
   for (const c of collateral) haircuts += c.haircut;
   if (haircuts > 0) components.push({ name: "haircut", amount: haircuts, detail: { reduces: "adjustedEquity" } });

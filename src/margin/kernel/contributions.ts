@@ -1,0 +1,109 @@
+/**
+ * Marginal contributions of a unit's positions (IM with the position minus IM without it) in one pass per
+ * unit: the numbers of `ExplainBook.marginWithout` (the unit re-margined without the position, the collateral
+ * decision re-taken), bit for bit, with what does not depend on the position taken once per unit.
+ *
+ * Why this equals `marginWithout`: the roll shock and the short-option quantity are sums in slot order, and
+ * removing a position changes one term (its expiry slot; its option slot). The sum of the terms before that
+ * slot is the same partial sum for every position, so it is kept per slot (`rollPrefix`, `qPrefix`); the
+ * changed term and the terms after it are then added in order, exactly as the loop over all slots adds them.
+ * The worst-scenario minima are taken per position over the unit's vector minus the position's row
+ * (one vector, or the two books with and without collateral side by side).
+ */
+import type { ExplainBook } from "./explainBook.js";
+import { COUNTED_NONE } from "./explainBook.js";
+
+let rollTerm = new Float64Array(16);
+let rollPrefix = new Float64Array(17);
+let qPrefix = new Float64Array(17);
+
+function room(n: number): void {
+  if (n + 1 <= rollPrefix.length) return;
+  rollTerm = new Float64Array(2 * n);
+  rollPrefix = new Float64Array(2 * n + 1);
+  qPrefix = new Float64Array(2 * n + 1);
+}
+
+/**
+ * `out[i] = total − margin of unit k without position i` for each position i of unit k (`total` the unit's
+ * margin). Slots and options come from the book (`sDelta`/`sF`/`sT`, `oSize`), not from the evaluator.
+ */
+export function unitContributions(b: ExplainBook, k: number, total: number, out: Float64Array): void {
+  const rates = b.uRates[k], G = rates.G, E = rates.E, w = G + E;
+  const ss = b.uSlotStart[k], ns = b.uSlotCount[k], os = b.uOptStart[k], no = b.uOptCount[k];
+  room(Math.max(ns, no));
+  const sd = b.sDelta, sf = b.sF, st = b.sT, osz = b.oSize;
+  const minMove = rates.minAnnualMove, moveRisk = rates.annualMoveRisk;
+  // Per slot: its roll term as `rollAdj` computes it unchanged, and the partial sums before it.
+  let roll = 0;
+  for (let j = 0; j < ns; j++) {
+    const t = Math.max(minMove, moveRisk * st[ss + j]) * Math.abs(sd[ss + j]) * sf[ss + j];
+    rollTerm[j] = t; rollPrefix[j] = roll; roll += t;
+  }
+  rollPrefix[ns] = roll;
+  let q = 0;
+  for (let j = 0; j < no; j++) { qPrefix[j] = q; const s = osz[os + j]; if (s < 0) q -= s; }
+  qPrefix[no] = q;
+
+  const index = b.uIndex[k], numIndex = b.ctx.numeraire.index, ds = rates.deltaShock, somRate = rates.shortOptionMinimum * index;
+  const counted = b.uCounted[k] !== COUNTED_NONE, collNegative = b.uColl[k] < 0, alt = b.uAltHaircut[k];
+  const netA = counted ? b.uNetColl[k] : b.uNet[k], netB = b.uNet[k];
+  const offA = b.uOff[k] + (counted ? w : 0), offB = b.uOff[k];
+  const start = b.uPosStart[k], end = start + b.uPosCount[k];
+  const vec = b.vec;
+  for (let x = start; x < end; x++) {
+    const i = b.grouped[x], r = b.risks[i], size = b.pf.positions[i].size, kk = -size;
+    // Roll shock with the position's slot changed (`rollAdj`).
+    const slot = b.pSlot[i], adjDelta = kk * r.delta;
+    let rollOut = rollPrefix[slot < 0 ? ns : slot];
+    if (slot >= 0) {
+      rollOut += Math.max(minMove, moveRisk * st[ss + slot]) * Math.abs(sd[ss + slot] + adjDelta) * sf[ss + slot];
+      for (let j = slot + 1; j < ns; j++) rollOut += rollTerm[j];
+    }
+    // Short-option quantity with the position's option slot changed (`shortQty`).
+    const opt = b.pOpt[i];
+    let qa = qPrefix[opt < 0 ? no : opt];
+    if (opt >= 0) {
+      const s = osz[os + opt] + kk;
+      if (s < 0) qa -= s;
+      for (let j = opt + 1; j < no; j++) { const s2 = osz[os + j]; if (s2 < 0) qa -= s2; }
+    }
+    const rollShock = rollOut / numIndex, som = (somRate * qa) / numIndex;
+    const g = r.grid, e = r.extended;
+    let minA = Infinity, minB = Infinity;
+    if (!counted) {
+      for (let j = 0; j < G; j++) { const v = vec[offA + j] + kk * g[j]; minA = v < minA ? v : minA; }
+    } else {
+      for (let j = 0; j < G; j++) {
+        const d = kk * g[j], va = vec[offA + j] + d, vb = vec[offB + j] + d;
+        minA = va < minA ? va : minA; minB = vb < minB ? vb : minB;
+      }
+    }
+    const worstA = Math.max(0, -minA), worstB = Math.max(0, -minB);
+    let extA = 0, extB = 0;
+    if (E > 0) {
+      const ea = offA + G, eb = offB + G;
+      minA = Infinity; minB = Infinity;
+      if (!counted) {
+        for (let j = 0; j < E; j++) { const v = vec[ea + j] + kk * e[j]; minA = v < minA ? v : minA; }
+      } else {
+        for (let j = 0; j < E; j++) {
+          const d = kk * e[j], va = vec[ea + j] + d, vb = vec[eb + j] + d;
+          minA = va < minA ? va : minA; minB = vb < minB ? vb : minB;
+        }
+        extB = Math.max(0, -minB);
+      }
+      extA = Math.max(0, -minA);
+    }
+    // `totalOf` for the book with (A) and, when the collateral decision is re-taken, without (B) collateral.
+    const usdA = Math.abs(netA + adjDelta) * index;
+    const xA = Math.min(ds.cap, (ds.slopePerMillion * Math.max(0, usdA - ds.thresholdUsd)) / 1e6);
+    const totalA = Math.max(worstA, extA) + rollShock + (xA * usdA) / numIndex + som;
+    if (!counted) { out[i] = total - totalA; continue; }
+    const usdB = Math.abs(netB + adjDelta) * index;
+    const xB = Math.min(ds.cap, (ds.slopePerMillion * Math.max(0, usdB - ds.thresholdUsd)) / 1e6);
+    const totalB = Math.max(worstB, extB) + rollShock + (xB * usdB) / numIndex + som;
+    out[i] = total - (collNegative || totalA <= totalB + alt ? totalA : totalB);
+  }
+}
+
