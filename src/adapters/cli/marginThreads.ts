@@ -16,7 +16,11 @@ import { isObject } from "./io.js";
  * pays (its own module loading, and its own JIT compiling the same code while both cores are busy) and then
  * margins ~1.7x as fast as one: on 2 cores, 20,000 accounts of 10 positions (11.4 MiB of JSON lines) took 1.24 s
  * against 1.38 s on one thread, 60,000 took 2.27 s against 3.18 s, 10,000 (5.7 MiB) the same either way, and
- * 2,000-5,000 (1.1-2.8 MiB) 10-25 % longer.
+ * 2,000-5,000 (1.1-2.8 MiB) 10-25 % longer. Where that pays depends on the machine: on a 2-vCPU AMD EPYC VM
+ * (2026-12-05 23:00, after the contributions got cheaper) the same 20,000 took 1.43 s against 1.34 s on one thread,
+ * 30,000 (17 MiB) the same either way, 40,000 0.85-0.9x and 60,000 0.85-0.9x. On 2 cores the second isolate's
+ * TurboFan compiles (~0.55 s of background CPU per isolate on that VM, `--trace-opt`) compete with both margining
+ * threads, where one thread leaves them the idle core.
  */
 export const PARALLEL_MIN_BYTES = 8 << 20;
 /** Most threads `auto` uses. */
