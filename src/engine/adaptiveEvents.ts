@@ -7,7 +7,7 @@
  * Neither proposal event changes the engine state; the scheduler's book of proposals is folded from the log.
  */
 import { z } from "zod";
-import { timeSchema } from "../input/bounds.js";
+import { timeSchema } from "../input/boundSchemas.js";
 
 /** `p-<n>`: the n-th proposal of the log. */
 export const proposalIdSchema = z.string({ error: "must be a proposal id" }).regex(/^p-[1-9]\d{0,11}$/, "must be a proposal id such as p-1");

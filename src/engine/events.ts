@@ -11,7 +11,8 @@
  */
 import { z } from "zod";
 import { instrumentNamed } from "../domain/instrument.js";
-import { decimalStringProblem, fundingRateSchema, instrumentNameSchema, isPrice, liquiditySchema, MAX_AMOUNT, priceSchema, rateSchema, spreadSchema, timeSchema, tradePriceProblem, volSchema } from "../input/bounds.js";
+import { decimalStringProblem, isPrice, MAX_AMOUNT, tradePriceProblem } from "../input/bounds.js";
+import { fundingRateSchema, instrumentNameSchema, liquiditySchema, priceSchema, rateSchema, spreadSchema, timeSchema, volSchema } from "../input/boundSchemas.js";
 import type { InputIssue } from "../input/issues.js";
 import { fromZod } from "../input/zodIssues.js";
 import { formatUnits, toUnits } from "../domain/money.js";

@@ -11,7 +11,8 @@ import { bookMetrics, CHARGE_BAND } from "../analytics/adaptive/microstructure.j
 import { createOracle, type Oracle } from "../market/oracle/oracle.js";
 import { wrappedCollateralPrice, type WrappedParams, type WrappedQuote, type WrappedValuation } from "../margin/wrappedCollateral.js";
 import { instrumentNamed } from "../domain/instrument.js";
-import { instrumentNameProblem, isPrice, MAX_LIQUIDITY, MAX_RATE, MAX_SPREAD, MAX_VOL, MIN_VOL, timeSchema } from "../input/bounds.js";
+import { instrumentNameProblem, isPrice, MAX_LIQUIDITY, MAX_RATE, MAX_SPREAD, MAX_VOL, MIN_VOL } from "../input/bounds.js";
+import { timeSchema } from "../input/boundSchemas.js";
 import { sanitizeTick } from "./priceBands.js";
 import type { Engine, SubmitResult } from "./engine.js";
 

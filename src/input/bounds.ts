@@ -20,8 +20,10 @@
  * | time | integer epoch ms in [0, 8.64e15] | the range of a JS Date |
  * | instrument name | ≤ 64 characters | |
  * | market file mark (future, perpetual) | within 100× of its index | a unit error beyond; options: no-arbitrage bounds |
+ *
+ * The zod schemas of these bounds are in boundSchemas.ts: this module loads no zod, so that a path that only checks
+ * (the fast portfolio parser in a `dpm margin` worker thread) does not pay zod's import (~75-110 ms).
  */
-import { z } from "zod";
 import type { Instrument } from "../domain/instrument.js";
 import type { InputIssue } from "./issues.js";
 import { instrumentNamed } from "../domain/instrument.js";
@@ -81,27 +83,8 @@ export function decimalStringProblem(s: string): string | undefined {
   return undefined;
 }
 
-const between = (lo: number, hi: number, message: string) =>
-  z.number({ error: "must be a number" }).refine(Number.isFinite, "must be finite").refine((v) => v >= lo && v <= hi, message);
-
-/** A price, index, mark or stable price in [1e-12, 1e12]. */
-export const priceSchema = between(MIN_PRICE, MAX_PRICE, "must be a price > 0: at least 1e-12 (the ledger's resolution) and at most 1e12");
-/** A volatility in [1e-4, 10]. */
-export const volSchema = between(MIN_VOL, MAX_VOL, "must be a volatility in [0.0001, 10] (0.01 % to 1000 %)");
-/** A rate in [-1, 1]. */
-export const rateSchema = between(-MAX_RATE, MAX_RATE, "must be a rate in [-1, 1]");
-/** A funding rate in [-0.1, 0.1]. */
-export const fundingRateSchema = between(-MAX_FUNDING_RATE, MAX_FUNDING_RATE, "must be a funding rate in [-0.1, 0.1]");
-/** Open interest or depth in [0, 1e18]. */
-export const liquiditySchema = between(0, MAX_LIQUIDITY, "must be ≥ 0 and at most 1e18");
-
-/** A relative book spread (ask − bid) / mid in [0, 2]. */
-export const spreadSchema = between(0, MAX_SPREAD, "must be a relative spread (ask - bid) / mid in [0, 2]");
-
 /** Is `x` a number inside the fixed price bounds? */
 export const isPrice = (x: unknown): x is number => typeof x === "number" && x >= MIN_PRICE && x <= MAX_PRICE;
-/** Epoch milliseconds. */
-export const timeSchema = z.number({ error: "must be epoch milliseconds" }).int("must be an integer (epoch ms)").min(0, "must be ≥ 0").max(MAX_TIME, `must be at most ${MAX_TIME}`);
 
 /** Why an instrument name is refused (unknown, too long, strike out of range), or undefined. */
 export function instrumentNameProblem(name: string): string | undefined {
@@ -111,12 +94,6 @@ export function instrumentNameProblem(name: string): string | undefined {
   if (i.strike !== undefined && (i.strike < MIN_PRICE || i.strike > MAX_PRICE)) return `strike must be in [${MIN_PRICE}, ${MAX_PRICE}]`;
   return undefined;
 }
-
-/** An instrument name (string) that parses, at most 64 characters, strike in range. */
-export const instrumentNameSchema = z.string({ error: "must be an instrument name" }).superRefine((s, ctx) => {
-  const p = instrumentNameProblem(s);
-  if (p) ctx.addIssue({ code: "custom", message: p });
-});
 
 /** The tick floor of an instrument's price (options), or the smallest price. */
 export function minPriceOf(inst: Instrument): number {

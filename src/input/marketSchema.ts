@@ -2,7 +2,8 @@ import { z } from "zod";
 import { instrumentNamed } from "../domain/instrument.js";
 import type { MarketSnapshot } from "../market/snapshot.js";
 import { sviProblems } from "../market/svi.js";
-import { FILE_MARK_BAND, instrumentNameSchema, isPrice, liquiditySchema, priceIssue, priceSchema, rateSchema, spreadSchema, volSchema } from "./bounds.js";
+import { FILE_MARK_BAND, isPrice, priceIssue } from "./bounds.js";
+import { instrumentNameSchema, liquiditySchema, priceSchema, rateSchema, spreadSchema, volSchema } from "./boundSchemas.js";
 import { DpmInputError, type InputIssue } from "./issues.js";
 import { fromZod } from "./zodIssues.js";
 

@@ -1,7 +1,8 @@
 /**
  * The threads of `dpm margin` (src/adapters/cli/marginThreads.ts): which runs start worker threads before the CLI is
  * loaded, that a worker not taken is stopped, and that a worker answers a chunk with exactly the bytes this thread
- * writes for it (the worker protocol: flags first, then "ready", then numbered chunks).
+ * writes for it (the worker protocol: its setup first, then "ready", then numbered chunks), that a chunk its fast
+ * checks cannot decide comes back undecided, and that the worker's code loads no zod.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -9,7 +10,8 @@ import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { contextOf, type MarginFlags } from "../../src/adapters/cli/common.js";
-import { marginChunk } from "../../src/adapters/cli/marginChunk.js";
+import { validate } from "../../src/adapters/cli/batch.js";
+import { fastCheck, marginChunk } from "../../src/adapters/cli/marginChunk.js";
 import { PARALLEL_MIN_BYTES, startEarlyWorkers, stopEarlyWorkers, takeEarlyWorkers } from "../../src/adapters/cli/marginThreads.js";
 import type { WorkerMessage } from "../../src/adapters/cli/marginWorker.js";
 import { ROOT } from "../helpers/shared.js";
@@ -84,26 +86,79 @@ describe("startEarlyWorkers: the workers a `dpm margin` run will want, started b
     await kept.terminate();
   });
 
-  it("a worker answers a chunk with the bytes this thread writes for it, after its flags and its ready", async () => {
+  it("a worker answers a chunk with the bytes this thread writes for it, after its setup and its ready", async () => {
     const [w] = started([big, "--market", MARKET, "--workers", "2"]);
     const flags: MarginFlags = { market: MARKET, model: "portfolio", currency: "USD", json: true };
-    const lines = readFileSync(big, "utf8").split("\n").slice(0, 50);
+    const ctx = contextOf(flags);
+    const lines = readFileSync(big, "utf8").split("\n").slice(0, 60);
     lines[7] = '{"account": "cut';
-    const chunk = { lines, nos: lines.map((_, i) => i + 1) };
+    const chunk = { lines: lines.slice(0, 50), nos: lines.slice(0, 50).map((_, i) => i + 1) };
+    // A size as a decimal string: valid, but only the zod schema reads it, so the worker hands the chunk back.
+    const pf = JSON.parse(lines[55]) as { positions: { size: number | string }[] };
+    pf.positions[0].size = String(pf.positions[0].size);
+    const undecided = { lines: [lines[54], JSON.stringify(pf)], nos: [55, 56] };
     const messages: WorkerMessage[] = [];
-    const two = new Promise<void>((resolve) => w.on("message", (m: WorkerMessage) => { messages.push(m); if (messages.length === 2) resolve(); }));
-    w.postMessage({ flags });
+    const three = new Promise<void>((resolve) => w.on("message", (m: WorkerMessage) => { messages.push(m); if (messages.length === 3) resolve(); }));
+    w.postMessage({ setup: { market: ctx.market, params: ctx.params, currency: "USD", model: "portfolio", json: true } });
     w.postMessage({ id: 41, ...chunk });
-    await two;
+    w.postMessage({ id: 42, ...undecided });
+    await three;
     await w.terminate();
     expect(messages[0]).toEqual({ ready: true });
-    const here = marginChunk(contextOf(flags), "portfolio", true, chunk);
+    const here = marginChunk(ctx, "portfolio", true, chunk, validate);
     const reply = messages[1];
-    if ("ready" in reply) throw new Error("second message is not an answer");
+    if (here === undefined || !("bytes" in reply)) throw new Error("the second message is not an answer");
     expect(reply.id).toBe(41);
     expect(Buffer.from(reply.bytes).equals(Buffer.from(here.bytes))).toBe(true);
     expect(Buffer.from(here.bytes).toString("utf8").split("\n").filter((x) => x !== "")).toHaveLength(49);
     expect(reply.rejects.map((r) => r.line)).toEqual([8]);
     expect(reply.rejects).toEqual(here.rejects);
+    expect(messages[2]).toEqual({ id: 42, undecided: true });
+    // This thread's full checks read it: two results.
+    const full = marginChunk(ctx, "portfolio", true, undecided, validate);
+    expect(full?.rejects).toEqual([]);
+    expect(Buffer.from(full?.bytes ?? []).toString("utf8").split("\n").filter((x) => x !== "")).toHaveLength(2);
   }, 30_000);
+
+  it("the fast checks give validate's answer wherever they decide", () => {
+    const ctx = contextOf({ market: MARKET, currency: "USD" });
+    const docs: unknown[] = readFileSync(SMALL, "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as unknown);
+    const first = docs[0] as { positions: { instrument: string; size: number | string }[] };
+    docs.push(
+      { ...first, positions: [{ ...first.positions[0], instrument: "BTC-1JAN99" }] }, // not in the market: the cross-check
+      { ...first, positions: [{ ...first.positions[0], size: "1.5" }] }, // a decimal string: undecided
+      { ...first, collateral: { USDC: -1e300 } }, // out of bounds: undecided (zod words it)
+      { account: 7 },
+    );
+    let decided = 0;
+    for (const d of docs) {
+      const fast = fastCheck(d, ctx.market);
+      if (fast === undefined) continue;
+      decided++;
+      expect(fast).toEqual(validate(d, ctx.market));
+    }
+    expect(decided).toBeGreaterThan(docs.length - 4);
+    expect(fastCheck(docs[docs.length - 3], ctx.market)).toBeUndefined();
+  });
+
+  it("the worker's code imports no zod (its import is a third of a thread's start)", () => {
+    const src = join(ROOT, "src");
+    const seen = new Set<string>(), zod: string[] = [];
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, "utf8");
+      for (const m of text.matchAll(/^(import|export)\s+(?!type\s)[^;]*?from\s+"([^"]+)";/gms)) {
+        const spec = m[2];
+        if (spec === "zod" || spec.startsWith("zod/")) zod.push(file.slice(src.length + 1));
+        else if (spec.startsWith(".")) visit(join(file, "..", spec.replace(/\.js$/, ".ts")));
+      }
+    };
+    visit(join(src, "adapters/cli/marginWorker.ts"));
+    expect(seen.size).toBeGreaterThan(20);
+    expect(zod).toEqual([]);
+    // The same walk finds zod where it is: the full checks of this thread.
+    visit(join(src, "adapters/cli/batch.ts"));
+    expect(zod.length).toBeGreaterThan(0);
+  });
 });

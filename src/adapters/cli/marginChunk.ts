@@ -1,15 +1,20 @@
 /**
- * The margin command's work on a chunk of JSON lines, in a worker thread (marginWorker.ts): each line parsed,
- * validated against the schema and the market, margined and written as the in-process loop writes it (`--json`:
- * `marginOutputInto`), as UTF-8 bytes laid out in one buffer; a line that fails at any
- * step is left out with its problems and its line number, as `Rejects` records it. The same functions as the
- * in-process path, in the same order.
+ * The margin command's work on a chunk of JSON lines, on this thread or a worker thread (marginWorker.ts): each line
+ * parsed, checked against the schema and the market, margined and written as the in-process loop writes it
+ * (`--json`: `marginOutputInto`), as UTF-8 bytes laid out in one buffer; a line that fails at any step is left out
+ * with its problems and its line number, as `Rejects` records it. The same functions as the in-process path, in the
+ * same order. The check is the caller's: this thread passes batch.ts `validate`; a worker passes the fast checks
+ * alone (marginWorker.ts), which cannot word every problem, and hands back a chunk they cannot decide. This module
+ * loads no zod (batch.ts does), so that a worker does not pay its import.
  */
 import { marginOf } from "../../analytics/models.js";
+import type { Portfolio } from "../../domain/portfolio.js";
 import type { InputIssue } from "../../input/issues.js";
+import type { MarketSnapshot } from "../../market/snapshot.js";
 import type { MarginModel, MarginResult } from "../../margin/result.js";
 import type { RiskContext } from "../../margin/riskContext.js";
-import { validate } from "./batch.js";
+import { portfolioMarketIssues } from "../../input/crossCheck.js";
+import { parsePortfolioFast } from "../../input/portfolioFast.js";
 import { marginTextInto } from "./format.js";
 import { parsed } from "./io.js";
 import { resultJsonLineInto } from "./resultJson.js";
@@ -40,11 +45,34 @@ export function marginOutputInto(out: TextBuffer, r: MarginResult, json: boolean
   out.repeat(NEWLINE, 2);
 }
 
+/**
+ * A document checked against the schema and the market: the portfolio, its problems, or undefined when the check
+ * cannot decide (the fast checks met a form only the full schema reads or words).
+ */
+export type Checked = { ok: true; value: Portfolio } | { ok: false; issues: InputIssue[] } | undefined;
+
+/** How a chunk's documents are checked (batch.ts `validate`, or a worker's fast checks). */
+export type Check = (value: unknown, market: MarketSnapshot) => Checked;
+
+/**
+ * batch.ts `validate` where the fast portfolio parser decides (the same portfolio, the same market cross-check), and
+ * undefined where only the zod schema can (a form the fast parser leaves to it, or a problem it words).
+ */
+export function fastCheck(value: unknown, market: MarketSnapshot): Checked {
+  const p = parsePortfolioFast(value);
+  if (p === undefined) return undefined;
+  const cross = portfolioMarketIssues(p, market);
+  return cross.length > 0 ? { ok: false, issues: cross } : { ok: true, value: p };
+}
+
 /** Output bytes per line of the last chunk (a chunk's buffer is sized from it, so that it rarely grows). */
 let bytesPerLine = 4096;
 
-/** Margin every line of `chunk` against `ctx` under `model`; see the module comment. */
-export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean, chunk: LineChunk): ChunkOutput {
+/**
+ * Margin every line of `chunk` against `ctx` under `model`, each document checked by `check`; see the module comment.
+ * Undefined when `check` could not decide a document (nothing of the chunk is kept: the caller checks it in full).
+ */
+export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean, chunk: LineChunk, check: Check): ChunkOutput | undefined {
   // At least 64 KiB: a buffer of its own, never a slice of Node's shared pool (the answer's buffer is transferred).
   const out = new TextBuffer(Math.max(1 << 16, Math.ceil(1.2 * bytesPerLine * chunk.lines.length)));
   const rejects: LineReject[] = [];
@@ -52,7 +80,8 @@ export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean,
     const line = chunk.nos[i];
     const d = parsed(chunk.lines[i], "<portfolio>", line);
     if ("issues" in d) { rejects.push({ line, issues: d.issues }); continue; }
-    const v = validate(d.value, ctx.market);
+    const v = check(d.value, ctx.market);
+    if (v === undefined) return undefined;
     if (!v.ok) { rejects.push({ line, issues: v.issues }); continue; }
     const r = marginOf(ctx, v.value, model);
     if (!r.ok) { rejects.push({ line, issues: [{ path: "--model", message: `cannot compute ${model} margin: ${r.reason}`, value: model }] }); continue; }

@@ -1,16 +1,30 @@
 /**
  * Worker thread of `dpm margin` on several threads (parallelMargin.ts). It loads the margin code as soon as it starts
- * (bin/dpm may start it before the CLI is loaded: marginThreads.ts), builds the command's context from the flags of
- * its first message, says it is ready, then answers each chunk of lines with its output as UTF-8 bytes
- * (transferred, not copied) and its rejects.
+ * (bin/dpm may start it before the CLI is loaded: marginThreads.ts), builds its context from the market and
+ * parameters the main thread has validated (its first message: plain data, cloned), says it is ready, then answers
+ * each chunk of lines with its output as UTF-8 bytes (transferred, not copied) and its rejects. It checks documents
+ * with the fast checks alone and loads no zod (~75-110 ms of a thread's start); a chunk holding a document those
+ * checks cannot decide goes back undecided, and the main thread margins it with the full schema.
  */
 import { parentPort } from "node:worker_threads";
+import type { MarginParams } from "../../margin/params.js";
+import { prepareContext } from "../../margin/computeMargin.js";
+import type { MarginModel } from "../../margin/result.js";
 import type { RiskContext } from "../../margin/riskContext.js";
-import { contextOf, type MarginFlags } from "./common.js";
-import { marginChunk, type LineChunk, type LineReject } from "./marginChunk.js";
+import type { MarketSnapshot } from "../../market/snapshot.js";
+import { fastCheck, marginChunk, type LineChunk, type LineReject } from "./marginChunk.js";
 
-/** What a worker is sent: the command's flags (once, first), then chunks to margin, numbered for the in-order merge. */
-export type WorkerRequest = { readonly flags: MarginFlags } | ChunkRequest;
+/** What a worker builds its context from: what the main thread validated and built its own from, and the command's choices. */
+export interface WorkerSetup {
+  readonly market: MarketSnapshot;
+  readonly params: MarginParams;
+  readonly currency: string;
+  readonly model: MarginModel;
+  readonly json: boolean;
+}
+
+/** What a worker is sent: its setup (once, first), then chunks to margin, numbered for the in-order merge. */
+export type WorkerRequest = { readonly setup: WorkerSetup } | ChunkRequest;
 
 /** A chunk to margin, numbered for the in-order merge. */
 export interface ChunkRequest extends LineChunk {
@@ -24,18 +38,30 @@ export interface ChunkReply {
   readonly rejects: readonly LineReject[];
 }
 
-/** What a worker posts: that its context is built (once, first), then answers. */
-export type WorkerMessage = { readonly ready: true } | ChunkReply;
+/** A chunk holding a document the fast checks could not decide: the main thread margins it. */
+export interface ChunkUndecided {
+  readonly id: number;
+  readonly undecided: true;
+}
 
-let job: { flags: MarginFlags; ctx: RiskContext } | undefined;
+/** What a worker posts: that its context is built (once, first), then answers. */
+export type WorkerMessage = { readonly ready: true } | ChunkReply | ChunkUndecided;
+
+let job: { setup: WorkerSetup; ctx: RiskContext } | undefined;
 parentPort?.on("message", (m: WorkerRequest) => {
-  if ("flags" in m) {
-    job = { flags: m.flags, ctx: contextOf(m.flags) };
+  if ("setup" in m) {
+    const c = prepareContext(m.setup.market, m.setup.params, m.setup.currency);
+    if (!c.ok) throw new Error(`margin worker: ${c.reason}`);
+    job = { setup: m.setup, ctx: c.value };
     parentPort?.postMessage({ ready: true } satisfies WorkerMessage);
     return;
   }
-  if (job === undefined) throw new Error("margin worker: a chunk came before the flags");
-  const r = marginChunk(job.ctx, job.flags.model, job.flags.json, m);
+  if (job === undefined) throw new Error("margin worker: a chunk came before the setup");
+  const r = marginChunk(job.ctx, job.setup.model, job.setup.json, m, fastCheck);
+  if (r === undefined) {
+    parentPort?.postMessage({ id: m.id, undecided: true } satisfies WorkerMessage);
+    return;
+  }
   const reply: ChunkReply = { id: m.id, bytes: r.bytes, rejects: r.rejects };
   parentPort?.postMessage(reply, [r.bytes.buffer]);
 });

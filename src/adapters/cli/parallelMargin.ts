@@ -1,20 +1,21 @@
 /**
  * `dpm margin` on more than one thread for large JSON-lines batches (issue 10: the batch CLI on both cores). This
- * thread reads the file and cuts it into chunks of raw lines; a chunk goes to a worker thread (marginWorker.ts: the
- * same context from the same flags, started early by marginThreads.ts) when one is ready and has room, else this
- * thread margins it itself. Each chunk is answered with its output bytes and the lines it left out; answers are
- * written in input order, so stdout, stderr and the exit code are byte for byte those of the in-process loop
- * (test/cli/e2e.test.ts).
+ * thread reads the file and cuts it into chunks of raw lines; a chunk goes to a worker thread (marginWorker.ts,
+ * started early by marginThreads.ts, its context built from the market and parameters this thread validated) when one
+ * is ready and has room, else this thread margins it itself. Each chunk is answered with its output bytes and the
+ * lines it left out (or, when a worker's fast checks cannot decide one of its documents, margined here with the full
+ * checks); answers are written in input order, so stdout, stderr and the exit code are byte for byte those of the
+ * in-process loop (test/cli/e2e.test.ts).
  */
 import { Worker } from "node:worker_threads";
-import { Rejects } from "./batch.js";
+import { Rejects, validate } from "./batch.js";
 import type { MarginFlags } from "./common.js";
 import type { Cli } from "./context.js";
 import { lineBatches, openInput } from "./io.js";
 import { fileSize, takeEarlyWorkers, workerUrl } from "./marginThreads.js";
 import type { RiskContext } from "../../margin/riskContext.js";
 import { marginChunk, type LineChunk } from "./marginChunk.js";
-import type { ChunkReply, ChunkRequest, WorkerMessage, WorkerRequest } from "./marginWorker.js";
+import type { ChunkReply, ChunkRequest, WorkerMessage, WorkerRequest, WorkerSetup } from "./marginWorker.js";
 
 /** Lines per chunk. */
 const CHUNK_LINES = 128;
@@ -48,8 +49,8 @@ interface Helper {
   readonly worker: Worker;
   /** It has built its context (its first message); chunks go to it only from then on. */
   ready: boolean;
-  /** Chunks sent to it and not yet answered. */
-  held: number;
+  /** Chunks sent to it and not yet answered, by number (an undecided one is margined here). */
+  readonly held: Map<number, LineChunk>;
 }
 
 /**
@@ -66,16 +67,23 @@ class ChunkPool {
   private failure: unknown;
   private wake: (() => void) | undefined;
 
-  constructor(workers: number, flags: MarginFlags, private readonly local: (id: number, chunk: LineChunk) => ChunkReply, private readonly onReply: (r: ChunkReply) => void) {
+  constructor(workers: number, setup: WorkerSetup, private readonly local: (id: number, chunk: LineChunk) => ChunkReply, private readonly onReply: (r: ChunkReply) => void) {
     const started = takeEarlyWorkers(workers);
     const url = started.length < workers ? workerUrl() : undefined;
     while (url !== undefined && started.length < workers) started.push(new Worker(url));
-    this.helpers = started.map((worker) => ({ worker, ready: false, held: 0 }));
+    this.helpers = started.map((worker) => ({ worker, ready: false, held: new Map<number, LineChunk>() }));
     for (const h of this.helpers) {
-      h.worker.postMessage({ flags } satisfies WorkerRequest);
+      h.worker.postMessage({ setup } satisfies WorkerRequest);
       h.worker.on("message", (m: WorkerMessage) => {
         if ("ready" in m) h.ready = true;
-        else { h.held--; this.ready.set(m.id, m); this.drain(); }
+        else {
+          const chunk = h.held.get(m.id);
+          h.held.delete(m.id);
+          if (!("undecided" in m)) this.ready.set(m.id, m);
+          else if (chunk !== undefined) this.ready.set(m.id, this.local(m.id, chunk)); // the full checks, here
+          else this.failure ??= new Error(`margin worker: chunk ${m.id} answered undecided but not held`);
+          this.drain();
+        }
         this.notify();
       });
       h.worker.on("error", (e) => { this.failure ??= e; this.notify(); });
@@ -87,9 +95,9 @@ class ChunkPool {
   async send(chunk: LineChunk, stop: () => boolean): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
     const id = this.next++;
-    const h = this.helpers.find((x) => x.ready && x.held < IN_FLIGHT);
+    const h = this.helpers.find((x) => x.ready && x.held.size < IN_FLIGHT);
     if (h !== undefined) {
-      h.held++;
+      h.held.set(id, chunk);
       const req: ChunkRequest = { id, ...chunk };
       h.worker.postMessage(req);
       return;
@@ -134,10 +142,14 @@ class ChunkPool {
  * built from the same flags.
  */
 export async function parallelMargin(cli: Cli, path: string, f: MarginFlags, threads: number, ctx: RiskContext): Promise<void> {
-  const flags: MarginFlags = { market: f.market, model: f.model, currency: f.currency, json: f.json, ...(f.params !== undefined ? { params: f.params } : {}), ...(f.preset !== undefined ? { preset: f.preset } : {}) };
+  const setup: WorkerSetup = { market: ctx.market, params: ctx.params, currency: f.currency, model: f.model, json: f.json };
   const rejects = new Rejects();
-  const here = (id: number, chunk: LineChunk): ChunkReply => ({ id, ...marginChunk(ctx, flags.model, flags.json, chunk) });
-  const pool = new ChunkPool(threads - 1, flags, here, (r) => {
+  const here = (id: number, chunk: LineChunk): ChunkReply => {
+    const out = marginChunk(ctx, f.model, f.json, chunk, validate);
+    if (out === undefined) throw new Error("validate decides every document"); // its type allows undefined; it never returns it
+    return { id, ...out };
+  };
+  const pool = new ChunkPool(threads - 1, setup, here, (r) => {
     for (const x of r.rejects) rejects.reject({ line: x.line }, x.issues);
     cli.out.pushBytes(r.bytes);
   });

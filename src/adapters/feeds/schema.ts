@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { FeedEvent } from "../../market/oracle/types.js";
-import { fundingRateSchema, liquiditySchema, priceSchema, rateSchema, timeSchema, volSchema } from "../../input/bounds.js";
+import { fundingRateSchema, liquiditySchema, priceSchema, rateSchema, timeSchema, volSchema } from "../../input/boundSchemas.js";
 import type { InputIssue } from "../../input/issues.js";
 import { fromZod } from "../../input/zodIssues.js";
 

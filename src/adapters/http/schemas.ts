@@ -1,7 +1,7 @@
 /** Request bodies of the HTTP API (zod; every problem answered as 400 with path, message and value). */
 import { z } from "zod";
 import { decimal, ownerSchema, requestIdSchema, tradeRefine } from "../../engine/events.js";
-import { fundingRateSchema, instrumentNameSchema, liquiditySchema, priceSchema, timeSchema } from "../../input/bounds.js";
+import { fundingRateSchema, instrumentNameSchema, liquiditySchema, priceSchema, timeSchema } from "../../input/boundSchemas.js";
 import { fromZod } from "../../input/zodIssues.js";
 import type { InputIssue } from "../../input/issues.js";
 import { venueName } from "../../input/venueSpecSchema.js";
