@@ -69,31 +69,14 @@ export function unitContributions(b: ExplainBook, k: number, total: number, out:
       for (let j = opt + 1; j < no; j++) { const s2 = osz[os + j]; if (s2 < 0) qa -= s2; }
     }
     const rollShock = rollOut / numIndex, som = (somRate * qa) / numIndex;
-    const g = r.grid, e = r.extended;
-    let minA = Infinity, minB = Infinity;
-    if (!counted) {
-      for (let j = 0; j < G; j++) { const v = vec[offA + j] + kk * g[j]; minA = v < minA ? v : minA; }
-    } else {
-      for (let j = 0; j < G; j++) {
-        const d = kk * g[j], va = vec[offA + j] + d, vb = vec[offB + j] + d;
-        minA = va < minA ? va : minA; minB = vb < minB ? vb : minB;
-      }
-    }
-    const worstA = Math.max(0, -minA), worstB = Math.max(0, -minB);
+    // The worst-scenario and extended losses without the position (`marginAdj`, `marginAdjPair`).
+    minima(vec, offA, offB, r.grid, kk, G, counted);
+    const worstA = Math.max(0, -found.a), worstB = Math.max(0, -found.b);
     let extA = 0, extB = 0;
     if (E > 0) {
-      const ea = offA + G, eb = offB + G;
-      minA = Infinity; minB = Infinity;
-      if (!counted) {
-        for (let j = 0; j < E; j++) { const v = vec[ea + j] + kk * e[j]; minA = v < minA ? v : minA; }
-      } else {
-        for (let j = 0; j < E; j++) {
-          const d = kk * e[j], va = vec[ea + j] + d, vb = vec[eb + j] + d;
-          minA = va < minA ? va : minA; minB = vb < minB ? vb : minB;
-        }
-        extB = Math.max(0, -minB);
-      }
-      extA = Math.max(0, -minA);
+      minima(vec, offA + G, offB + G, r.extended, kk, E, counted);
+      extA = Math.max(0, -found.a);
+      if (counted) extB = Math.max(0, -found.b);
     }
     // `totalOf` for the book with (A) and, when the collateral decision is re-taken, without (B) collateral.
     const usdA = Math.abs(netA + adjDelta) * index;
@@ -107,3 +90,24 @@ export function unitContributions(b: ExplainBook, k: number, total: number, out:
   }
 }
 
+
+/** The two minima of the last `minima` (fields of one object: writing a double there allocates nothing). */
+const found = { a: 0, b: 0 };
+
+/**
+ * `min over j < n of vec[offA + j] + k × row[j]` into `found.a` and, when `both`, the same at `offB` into `found.b`: the
+ * search of `marginAdj` (a conditional select from Infinity, in scenario order), over one book or two side by side
+ * (one pass over the row).
+ */
+function minima(vec: Float64Array, offA: number, offB: number, row: Float64Array, k: number, n: number, both: boolean): void {
+  let a = Infinity, b = Infinity;
+  if (!both) {
+    for (let j = 0; j < n; j++) { const v = vec[offA + j] + k * row[j]; a = v < a ? v : a; }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const d = k * row[j], va = vec[offA + j] + d, vb = vec[offB + j] + d;
+      a = va < a ? va : a; b = vb < b ? vb : b;
+    }
+  }
+  found.a = a; found.b = b;
+}
