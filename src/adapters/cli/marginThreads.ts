@@ -17,8 +17,9 @@ import { isObject } from "./io.js";
  * margins ~1.7x as fast as one: on 2 cores, 20,000 accounts of 10 positions (11.4 MiB of JSON lines) took 1.24 s
  * against 1.38 s on one thread, 60,000 took 2.27 s against 3.18 s, 10,000 (5.7 MiB) the same either way, and
  * 2,000-5,000 (1.1-2.8 MiB) 10-25 % longer. Where that pays depends on the machine: on a 2-vCPU AMD EPYC VM
- * (2026-12-05 23:00, after the contributions got cheaper) the same 20,000 took 1.43 s against 1.34 s on one thread,
- * 30,000 (17 MiB) the same either way, 40,000 0.85-0.9x and 60,000 0.85-0.9x. On 2 cores the second isolate's
+ * (2026-12-05 23:00-23:40, after the contributions got cheaper) the same 20,000 took 1.40 s against 1.34 s on one
+ * thread (1.43 s before the workers stopped loading zod), 30,000 (17 MiB) the same either way, 40,000 and 60,000
+ * 0.85-0.9x. On 2 cores the second isolate's
  * TurboFan compiles (~0.55 s of background CPU per isolate on that VM, `--trace-opt`) compete with both margining
  * threads, where one thread leaves them the idle core.
  */
