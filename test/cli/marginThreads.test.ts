@@ -107,7 +107,7 @@ describe("startEarlyWorkers: the workers a `dpm margin` run will want, started b
     expect(messages[0]).toEqual({ ready: true });
     const here = marginChunk(ctx, "portfolio", true, chunk, validate);
     const reply = messages[1];
-    if (here === undefined || !("bytes" in reply)) throw new Error("the second message is not an answer");
+    if (!("bytes" in reply)) throw new Error("the second message is not an answer");
     expect(reply.id).toBe(41);
     expect(Buffer.from(reply.bytes).equals(Buffer.from(here.bytes))).toBe(true);
     expect(Buffer.from(here.bytes).toString("utf8").split("\n").filter((x) => x !== "")).toHaveLength(49);
@@ -116,8 +116,8 @@ describe("startEarlyWorkers: the workers a `dpm margin` run will want, started b
     expect(messages[2]).toEqual({ id: 42, undecided: true });
     // This thread's full checks read it: two results.
     const full = marginChunk(ctx, "portfolio", true, undecided, validate);
-    expect(full?.rejects).toEqual([]);
-    expect(Buffer.from(full?.bytes ?? []).toString("utf8").split("\n").filter((x) => x !== "")).toHaveLength(2);
+    expect(full.rejects).toEqual([]);
+    expect(Buffer.from(full.bytes).toString("utf8").split("\n").filter((x) => x !== "")).toHaveLength(2);
   }, 30_000);
 
   it("the fast checks give validate's answer wherever they decide", () => {

@@ -70,8 +70,11 @@ let bytesPerLine = 4096;
 
 /**
  * Margin every line of `chunk` against `ctx` under `model`, each document checked by `check`; see the module comment.
- * Undefined when `check` could not decide a document (nothing of the chunk is kept: the caller checks it in full).
+ * Undefined when `check` could not decide a document (nothing of the chunk is kept: the caller checks it in full),
+ * which a check that always decides (batch.ts `validate`) never gives.
  */
+export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean, chunk: LineChunk, check: (value: unknown, market: MarketSnapshot) => Exclude<Checked, undefined>): ChunkOutput;
+export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean, chunk: LineChunk, check: Check): ChunkOutput | undefined;
 export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean, chunk: LineChunk, check: Check): ChunkOutput | undefined {
   // At least 64 KiB: a buffer of its own, never a slice of Node's shared pool (the answer's buffer is transferred).
   const out = new TextBuffer(Math.max(1 << 16, Math.ceil(1.2 * bytesPerLine * chunk.lines.length)));
