@@ -20,8 +20,8 @@ import { isObject } from "./io.js";
  * (2026-12-05 23:00-23:40, after the contributions got cheaper) the same 20,000 took 1.40 s against 1.34 s on one
  * thread (1.43 s before the workers stopped loading zod), 30,000 (17 MiB) the same either way, 40,000 and 60,000
  * 0.85-0.9x. On 2 cores the second isolate's
- * TurboFan compiles (~0.55 s of background CPU per isolate on that VM, `--trace-opt`) compete with both margining
- * threads, where one thread leaves them the idle core.
+ * TurboFan compiles (~0.3 s of CPU per isolate on that VM, `perf`) compete with both margining threads, where one
+ * thread leaves them the idle core.
  */
 export const PARALLEL_MIN_BYTES = 8 << 20;
 /** Most threads `auto` uses. */
