@@ -5,9 +5,8 @@
  */
 import type { Portfolio } from "../../domain/portfolio.js";
 import type { MarketSnapshot } from "../../market/snapshot.js";
-import { portfolioMarketIssues } from "../../input/crossCheck.js";
+import { checkPortfolio } from "../../input/checkPortfolio.js";
 import { DpmInputError, type InputIssue } from "../../input/issues.js";
-import { parsePortfolio } from "../../input/portfolioSchema.js";
 import type { Cli } from "./context.js";
 import { streamDocuments, type Where } from "./io.js";
 
@@ -66,12 +65,7 @@ export class Rejects {
 }
 
 /** Validate one parsed document against the schema and the market: a portfolio, or its problems. */
-export function validate(value: unknown, market: MarketSnapshot): { ok: true; value: Portfolio } | { ok: false; issues: InputIssue[] } {
-  const r = parsePortfolio(value);
-  if (!r.ok) return r;
-  const cross = portfolioMarketIssues(r.value, market);
-  return cross.length > 0 ? { ok: false, issues: cross } : r;
-}
+export const validate = checkPortfolio;
 
 /**
  * The valid portfolios of `path` ("-" for stdin), streamed; invalid documents go to `rejects`. A progress

@@ -3,8 +3,10 @@
  * (bin/dpm may start it before the CLI is loaded: marginThreads.ts), builds its context from the market and
  * parameters the main thread has validated (its first message: plain data, cloned), says it is ready, then answers
  * each chunk of lines with its output as UTF-8 bytes (transferred, not copied) and its rejects. It checks documents
- * with the fast checks alone and loads no zod (~75-110 ms of a thread's start); a chunk holding a document those
- * checks cannot decide goes back undecided, and the main thread margins it with the full schema.
+ * with the fast checks and loads no zod at start (~75-110 ms of a thread's start); a chunk holding a document those
+ * checks cannot decide goes back undecided, the main thread margins it with the full schema, and the worker loads the
+ * full checks (zod) then, in the background, so that a book of such documents (decimal-string sizes, venues) is
+ * still margined on every thread once they are in.
  */
 import { parentPort } from "node:worker_threads";
 import type { MarginParams } from "../../margin/params.js";
@@ -12,7 +14,7 @@ import { prepareContext } from "../../margin/computeMargin.js";
 import type { MarginModel } from "../../margin/result.js";
 import type { RiskContext } from "../../margin/riskContext.js";
 import type { MarketSnapshot } from "../../market/snapshot.js";
-import { fastCheck, marginChunk, type LineChunk, type LineReject } from "./marginChunk.js";
+import { fastCheck, marginChunk, type Check, type LineChunk, type LineReject } from "./marginChunk.js";
 
 /** What a worker builds its context from: what the main thread validated and built its own from, and the command's choices. */
 export interface WorkerSetup {
@@ -48,6 +50,17 @@ export interface ChunkUndecided {
 export type WorkerMessage = { readonly ready: true } | ChunkReply | ChunkUndecided;
 
 let job: { setup: WorkerSetup; ctx: RiskContext } | undefined;
+/** The checks in use: the fast ones, then the full ones once a document has needed them (`loadFullChecks`). */
+let check: Check = fastCheck;
+let fullChecks: Promise<void> | undefined;
+
+/** Load the full checks in the background (once); until they are in, undecided chunks go back to the main thread. */
+function loadFullChecks(): void {
+  fullChecks ??= import("../../input/checkPortfolio.js").then(
+    (m) => { check = m.checkPortfolio; },
+    () => undefined, // stay on the fast checks: the main thread margins what they cannot decide
+  );
+}
 parentPort?.on("message", (m: WorkerRequest) => {
   if ("setup" in m) {
     const c = prepareContext(m.setup.market, m.setup.params, m.setup.currency);
@@ -57,8 +70,9 @@ parentPort?.on("message", (m: WorkerRequest) => {
     return;
   }
   if (job === undefined) throw new Error("margin worker: a chunk came before the setup");
-  const r = marginChunk(job.ctx, job.setup.model, job.setup.json, m, fastCheck);
+  const r = marginChunk(job.ctx, job.setup.model, job.setup.json, m, check);
   if (r === undefined) {
+    loadFullChecks();
     parentPort?.postMessage({ id: m.id, undecided: true } satisfies WorkerMessage);
     return;
   }
