@@ -1,14 +1,15 @@
 /**
  * A fast path of `parsePortfolio` for the common portfolio (a plain object with an account, numeric collateral,
- * positions and open orders with numeric sizes and prices, no venues): the same checks as the zod schema
- * (portfolioSchema.ts) written as plain code, and the same value. Anything it does not recognise as valid (a bad
- * field, a decimal string, a venue) returns undefined, and the caller runs the zod schema, whose messages are the
+ * positions and open orders with numeric prices, sizes and amounts as numbers or exact decimal strings, no venues):
+ * the same checks as the zod schema (portfolioSchema.ts) written as plain code, and the same value. Anything it does
+ * not recognise as valid (a bad field, a venue) returns undefined, and the caller runs the zod schema, whose messages are the
  * only error messages: so the errors are identical and the fast path never decides that an input is invalid.
  * Instruments are parsed once per name (the `Instrument` objects are shared, immutable values).
  */
 import { parseInstrument, type Instrument } from "../domain/instrument.js";
 import type { OpenOrder, Portfolio, Position } from "../domain/portfolio.js";
 import { instrumentNameProblem, MAX_AMOUNT, MAX_PRICE, MIN_PRICE } from "./bounds.js";
+import { decimalNumber } from "./decimal.js";
 
 const MAX_ABS_SIZE = 1e12;
 const ASSET = /^[A-Z][A-Z0-9]{0,11}$/;
@@ -29,6 +30,14 @@ const plain = (v: unknown): v is Record<string, unknown> => v !== null && typeof
 const num = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 const price = (v: unknown): boolean => num(v) && v >= MIN_PRICE && v <= MAX_PRICE;
 
+/** A size or amount as the schema's `amountOf` reads it (a finite number, or an exact decimal string), else undefined. */
+function amount(v: unknown): number | undefined {
+  if (typeof v === "number") return Number.isFinite(v) ? v : undefined;
+  if (typeof v !== "string") return undefined;
+  const n = decimalNumber(v);
+  return n !== undefined && Number.isFinite(n) ? n : undefined;
+}
+
 function only(o: Record<string, unknown>, keys: readonly string[]): boolean {
   for (const k in o) if (!keys.includes(k)) return false;
   return true;
@@ -43,8 +52,8 @@ function positions(v: unknown): Position[] | undefined {
   for (let j = 0; j < v.length; j++) {
     const p: unknown = v[j];
     if (!plain(p) || !only(p, POSITION_KEYS)) return undefined;
-    const inst = instrument(p.instrument), size = p.size, entry = p.entryPrice;
-    if (!inst || !num(size) || Math.abs(size) > MAX_ABS_SIZE) return undefined;
+    const inst = instrument(p.instrument), size = amount(p.size), entry = p.entryPrice;
+    if (!inst || size === undefined || Math.abs(size) > MAX_ABS_SIZE) return undefined;
     if (entry === undefined) { out[j] = { instrument: inst, size }; continue; }
     if (!price(entry) || (inst.kind !== "future" && inst.kind !== "perpetual")) return undefined;
     out[j] = { instrument: inst, size, entryPrice: entry as number };
@@ -59,8 +68,8 @@ function orders(v: unknown): OpenOrder[] | undefined {
   for (let j = 0; j < v.length; j++) {
     const o: unknown = v[j];
     if (!plain(o) || !only(o, ORDER_KEYS)) return undefined;
-    const inst = instrument(o.instrument), size = o.size, px = o.price;
-    if (!inst || !num(size) || Math.abs(size) > MAX_ABS_SIZE || size === 0) return undefined;
+    const inst = instrument(o.instrument), size = amount(o.size), px = o.price;
+    if (!inst || size === undefined || Math.abs(size) > MAX_ABS_SIZE || size === 0) return undefined;
     if (px === undefined) { out[j] = { instrument: inst, size }; continue; }
     if (!price(px)) return undefined;
     out[j] = { instrument: inst, size, price: px as number };
@@ -73,8 +82,8 @@ function collateral(v: unknown): Record<string, number> | undefined {
   if (!plain(v)) return undefined;
   const out: Record<string, number> = {};
   for (const k in v) {
-    const x = v[k];
-    if (!ASSET.test(k) || !num(x) || !(x >= 0 && x <= MAX_AMOUNT)) return undefined;
+    const x = amount(v[k]);
+    if (!ASSET.test(k) || x === undefined || !(x >= 0 && x <= MAX_AMOUNT)) return undefined;
     out[k] = x;
   }
   return out;
