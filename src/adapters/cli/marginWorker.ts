@@ -5,7 +5,7 @@
  * each chunk of lines with its output as UTF-8 bytes (transferred, not copied) and its rejects. It checks documents
  * with the fast checks and loads no zod at start (~75-110 ms of a thread's start); a chunk holding a document those
  * checks cannot decide goes back undecided, the main thread margins it with the full schema, and the worker loads the
- * full checks (zod) then, in the background, so that a book of such documents (decimal-string sizes, venues) is
+ * full checks (zod) then, in the background, so that a book of such documents (multi-venue books, say) is
  * still margined on every thread once they are in.
  */
 import { parentPort } from "node:worker_threads";
