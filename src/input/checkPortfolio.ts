@@ -4,14 +4,12 @@
  */
 import type { Portfolio } from "../domain/portfolio.js";
 import type { MarketSnapshot } from "../market/snapshot.js";
-import { portfolioMarketIssues } from "./crossCheck.js";
+import { marketChecked } from "./crossCheck.js";
 import type { InputIssue } from "./issues.js";
 import { parsePortfolio } from "./portfolioSchema.js";
 
 /** Validate one parsed document against the schema and the market: a portfolio, or its problems. */
 export function checkPortfolio(value: unknown, market: MarketSnapshot): { ok: true; value: Portfolio } | { ok: false; issues: InputIssue[] } {
   const r = parsePortfolio(value);
-  if (!r.ok) return r;
-  const cross = portfolioMarketIssues(r.value, market);
-  return cross.length > 0 ? { ok: false, issues: cross } : r;
+  return r.ok ? marketChecked(r.value, market) : r;
 }

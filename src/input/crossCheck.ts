@@ -41,3 +41,9 @@ export function portfolioMarketIssues(pf: Portfolio, market: MarketSnapshot, pre
   }
   return issues;
 }
+
+/** A parsed portfolio checked against the market: the portfolio, or its problems (`portfolioMarketIssues`). */
+export function marketChecked(pf: Portfolio, market: MarketSnapshot): { ok: true; value: Portfolio } | { ok: false; issues: InputIssue[] } {
+  const issues = portfolioMarketIssues(pf, market);
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, value: pf };
+}

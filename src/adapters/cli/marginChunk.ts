@@ -13,7 +13,7 @@ import type { InputIssue } from "../../input/issues.js";
 import type { MarketSnapshot } from "../../market/snapshot.js";
 import type { MarginModel, MarginResult } from "../../margin/result.js";
 import type { RiskContext } from "../../margin/riskContext.js";
-import { portfolioMarketIssues } from "../../input/crossCheck.js";
+import { marketChecked } from "../../input/crossCheck.js";
 import { parsePortfolioFast } from "../../input/portfolioFast.js";
 import { marginTextInto } from "./format.js";
 import { parsed } from "./io.js";
@@ -60,9 +60,7 @@ export type Check = (value: unknown, market: MarketSnapshot) => Checked;
  */
 export function fastCheck(value: unknown, market: MarketSnapshot): Checked {
   const p = parsePortfolioFast(value);
-  if (p === undefined) return undefined;
-  const cross = portfolioMarketIssues(p, market);
-  return cross.length > 0 ? { ok: false, issues: cross } : { ok: true, value: p };
+  return p === undefined ? undefined : marketChecked(p, market);
 }
 
 /** Output bytes per line of the last chunk (a chunk's buffer is sized from it, so that it rarely grows). */
