@@ -126,7 +126,11 @@ export class ExplainBook extends ExplainScratch {
     if (keys.size !== before) this.ensureStamps();
   }
 
-  /** Drop references to risks of this call (so that a context is not kept alive by the scratch). */
+  /**
+   * Drop the risks this call looked up: the scratch arrays outlive the call, and entries left in them would keep an
+   * older context's risk objects alive after a call on another context. (The last context itself stays reachable
+   * through `cache`, which the next call on it reuses.)
+   */
   release(): void {
     const none = undefined as unknown as InstrumentRisk;
     const n = Math.min(this.n, this.risks.length), m = Math.min(this.pf?.openOrders.length ?? 0, this.orderRisks.length), s = this.sFirst.length;
