@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { instrumentNamed } from "../domain/instrument.js";
 import type { MarketSnapshot } from "../market/snapshot.js";
 import { sviProblems } from "../market/svi.js";
-import { FILE_MARK_BAND, isPrice, priceIssue } from "./bounds.js";
+import { fileMarkProblem, parseMarketFast } from "./marketFast.js";
 import { instrumentNameSchema, liquiditySchema, priceSchema, rateSchema, spreadSchema, volSchema } from "./boundSchemas.js";
 import { DpmInputError, type InputIssue } from "./issues.js";
 import { fromZod } from "./zodIssues.js";
@@ -33,15 +32,8 @@ const isoTime = z.string({ error: "must be an ISO-8601 UTC time" }).refine(
  */
 function markIssues(m: { assets: Record<string, { index: number }>; instruments: Record<string, { mark?: number }> }, ctx: z.RefinementCtx): void {
   for (const [name, x] of Object.entries(m.instruments)) {
-    const inst = instrumentNamed(name);
-    const index = inst && Object.hasOwn(m.assets, inst.underlying) ? m.assets[inst.underlying].index : undefined;
-    // Values outside the fixed bounds are reported by their own schema; only plausible ones are banded.
-    if (!inst || !isPrice(x.mark) || !isPrice(index)) continue;
-    const linear = inst.settlement === "linear" && inst.kind !== "spot" && inst.quote !== "USD";
-    const quoteIndex = linear ? (Object.hasOwn(m.assets, inst.quote) ? m.assets[inst.quote].index : undefined) : 1;
-    if (!isPrice(quoteIndex)) continue;
-    const issue = priceIssue("mark", inst, x.mark, { index, quoteIndex }, FILE_MARK_BAND);
-    if (issue) ctx.addIssue({ code: "custom", path: ["instruments", name, "mark"], message: issue.message, input: x.mark });
+    const message = fileMarkProblem(m.assets, name, x.mark);
+    if (message !== undefined) ctx.addIssue({ code: "custom", path: ["instruments", name, "mark"], message, input: x.mark });
   }
 }
 
@@ -52,8 +44,15 @@ export const marketSchema = z.strictObject({
   instruments: z.record(instrumentNameSchema, instrument).default({}),
 }).superRefine(markIssues);
 
-/** Parse and validate a market snapshot. */
+/** Parse and validate a market snapshot (the fast path of marketFast.ts where it decides, the schema otherwise). */
 export function parseMarket(input: unknown): { ok: true; value: MarketSnapshot } | { ok: false; issues: InputIssue[] } {
+  const fast = parseMarketFast(input);
+  if (fast !== undefined) return { ok: true, value: fast };
+  return parseMarketSchema(input);
+}
+
+/** `parseMarket` by the zod schema alone (what the fast path is tested against). */
+export function parseMarketSchema(input: unknown): { ok: true; value: MarketSnapshot } | { ok: false; issues: InputIssue[] } {
   const r = marketSchema.safeParse(input);
   if (!r.success) return { ok: false, issues: fromZod(r.error, input) };
   return { ok: true, value: { ...r.data, asOf: Date.parse(r.data.asOf) } };
