@@ -1,44 +1,12 @@
-import { readFileSync, readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { MarginParams } from "../margin/params.js";
 import { DpmInputError } from "./issues.js";
 import { paramsFrom } from "./paramsSchema.js";
+import { schemaFingerprint, type PresetCache, type ValidatedPreset } from "./presetCache.js";
+import { presetNames, presetText, rawPreset } from "./presetFiles.js";
 
-/** The package's `presets/` directory (works from src/ under vitest and from dist/src/ when built). */
-export function presetsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    try {
-      if (readdirSync(join(dir, "presets")).some((f) => f.endsWith(".json"))) return join(dir, "presets");
-    } catch {
-      /* keep climbing */
-    }
-    dir = dirname(dir);
-  }
-  throw new Error("dpm: cannot find the presets/ directory of the package");
-}
+export { DEFAULT_PRESET, presetNames, presetsDir, rawPreset } from "./presetFiles.js";
 
-const raw = new Map<string, unknown>();
 const parsed = new Map<string, MarginParams>();
-
-/** Names of the shipped presets. */
-export function presetNames(): string[] {
-  return readdirSync(presetsDir()).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
-}
-
-/** Raw JSON of a shipped preset, or undefined. */
-export function rawPreset(name: string): unknown | undefined {
-  if (!/^[a-z0-9-]+$/.test(name)) return undefined;
-  if (!raw.has(name)) {
-    try {
-      raw.set(name, JSON.parse(readFileSync(join(presetsDir(), `${name}.json`), "utf8")));
-    } catch {
-      return undefined;
-    }
-  }
-  return raw.get(name);
-}
 
 /** A shipped preset, validated (cached). Throws DpmInputError for an unknown name. */
 export function loadPreset(name: string): MarginParams {
@@ -52,5 +20,21 @@ export function loadPreset(name: string): MarginParams {
   return p;
 }
 
-/** Default parameters: the `deribit` preset. */
-export const DEFAULT_PRESET = "deribit";
+/**
+ * Every shipped preset validated, with the texts of the files each was read from: the content of
+ * dist/presets.validated.json (presetCache.ts), written at build time by scripts/preset-cache.mjs.
+ */
+export function validatedPresets(): PresetCache {
+  const presets: Record<string, ValidatedPreset> = {};
+  for (const name of presetNames()) {
+    const r = rawPreset(name);
+    const ext = r !== null && typeof r === "object" && "extends" in r && typeof r.extends === "string" ? r.extends : undefined;
+    const sources: Record<string, string> = {};
+    for (const n of ext === undefined ? [name] : [name, ext]) {
+      const text = presetText(n);
+      if (text !== undefined) sources[n] = text;
+    }
+    presets[name] = { sources, params: loadPreset(name) };
+  }
+  return { schema: schemaFingerprint(), presets };
+}
