@@ -10,7 +10,8 @@
 import type { Engine, SubmitResult } from "../engine/engine.js";
 import { snapshotOf } from "../engine/marketState.js";
 import { DpmInputError, type InputIssue } from "../input/issues.js";
-import { placed, validate } from "./cli/batch.js";
+import { checkPortfolio } from "../input/checkPortfolio.js";
+import { placed } from "./cli/batch.js";
 import { parseVenueBook } from "../input/venueBookSchema.js";
 import { portfolioMarketIssues } from "../input/crossCheck.js";
 import { presetLookup } from "../input/venuePresets.js";
@@ -127,7 +128,7 @@ export async function loadBook(target: { readonly engine: Engine; readonly statu
     if ("issues" in d) { reject(d.where, d.issues); continue; }
     const raw = d.value as Record<string, unknown>;
     const multi = raw !== null && typeof raw === "object" && raw.venues !== undefined;
-    const v = multi ? validateVenueLine(d.value, market) : validate(d.value, market);
+    const v = multi ? validateVenueLine(d.value, market) : checkPortfolio(d.value, market);
     if (!v.ok) { reject(d.where, v.issues); continue; }
     const id = v.value.account;
     const first = seen.get(id);

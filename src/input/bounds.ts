@@ -43,6 +43,8 @@ export const MAX_VOL = 10;
 export const MAX_RATE = 1;
 /** |funding rate| bound per payment. */
 export const MAX_FUNDING_RATE = 0.1;
+/** Largest |size| of a position or order in a portfolio file: anything larger is a unit error, not a position. */
+export const MAX_ABS_SIZE = 1e12;
 /** Largest |amount| or |size| of one input, exact decimal. */
 export const MAX_AMOUNT = 1e15;
 /** Decimals of exact amounts (1e-12 units). */

@@ -8,10 +8,9 @@
  */
 import { parseInstrument, type Instrument } from "../domain/instrument.js";
 import type { OpenOrder, Portfolio, Position } from "../domain/portfolio.js";
-import { instrumentNameProblem, MAX_AMOUNT, MAX_PRICE, MIN_PRICE } from "./bounds.js";
+import { instrumentNameProblem, MAX_ABS_SIZE, MAX_AMOUNT, MAX_PRICE, MIN_PRICE } from "./bounds.js";
 import { decimalNumber } from "./decimal.js";
 
-const MAX_ABS_SIZE = 1e12;
 const ASSET = /^[A-Z][A-Z0-9]{0,11}$/;
 const names = new Map<string, Instrument | null>();
 

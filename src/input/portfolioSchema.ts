@@ -2,15 +2,14 @@ import { z } from "zod";
 import { parseInstrument, type Instrument } from "../domain/instrument.js";
 import type { OpenOrder, Portfolio, Position } from "../domain/portfolio.js";
 import { decimalNumber } from "./decimal.js";
-import { instrumentNameProblem, MAX_AMOUNT } from "./bounds.js";
+import { instrumentNameProblem, MAX_ABS_SIZE, MAX_AMOUNT } from "./bounds.js";
 import { priceSchema } from "./boundSchemas.js";
 import { DpmInputError, type InputIssue } from "./issues.js";
 import { fromZod } from "./zodIssues.js";
 import { venueName, venuesBlock, type VenueSpec } from "./venueSpecSchema.js";
 import { parsePortfolioFast } from "./portfolioFast.js";
 
-/** Largest |size| accepted: anything larger is a unit error, not a position. */
-export const MAX_ABS_SIZE = 1e12;
+export { MAX_ABS_SIZE };
 
 const finite = z.number({ error: "must be a number" }).refine(Number.isFinite, "must be finite");
 const AMOUNT_FORMAT = 'must be a number or an exact decimal string such as "-1.5" (at most 12 decimals, no exponent)';

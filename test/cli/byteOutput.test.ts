@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generatedBook } from "../../bench/bookFile.js";
-import { validate } from "../../src/adapters/cli/batch.js";
+import { checkPortfolio as validate } from "../../src/input/checkPortfolio.js";
 import { formatMargin, marginTextInto } from "../../src/adapters/cli/format.js";
 import { resultJsonLineInto } from "../../src/adapters/cli/resultJson.js";
 import { TextBuffer } from "../../src/adapters/cli/textTable.js";

@@ -5,7 +5,7 @@
  */
 import type { Portfolio } from "../../domain/portfolio.js";
 import type { MarketSnapshot } from "../../market/snapshot.js";
-import { checkPortfolio } from "../../input/checkPortfolio.js";
+import { checkPortfolioFast, fullPortfolioChecks, type FullCheck } from "../../input/checkFast.js";
 import { DpmInputError, type InputIssue } from "../../input/issues.js";
 import type { Cli } from "./context.js";
 import { streamDocuments, type Where } from "./io.js";
@@ -64,18 +64,18 @@ export class Rejects {
   }
 }
 
-/** Validate one parsed document against the schema and the market: a portfolio, or its problems. */
-export const validate = checkPortfolio;
 
 /**
  * The valid portfolios of `path` ("-" for stdin), streamed; invalid documents go to `rejects`. A progress
- * bar (by bytes read) is shown for long batches on a terminal.
+ * bar (by bytes read) is shown for long batches on a terminal. Documents are checked by the fast checks, and by the
+ * full ones (zod, loaded the first time a document needs them) where those cannot decide: `checkPortfolio`'s answers.
  */
 export async function* portfolios(cli: Cli, path: string, market: MarketSnapshot, rejects: Rejects, label: string): AsyncGenerator<Item> {
   const src = streamDocuments(path, "<portfolio>");
   const bar = cli.progress(label, "MB");
   const mb = (b: number) => Math.round(b / 1e5) / 10;
   let n = 0;
+  let full: FullCheck | undefined;
   try {
     for await (const d of src.docs) {
       if (cli.out.closed) return;
@@ -85,7 +85,7 @@ export async function* portfolios(cli: Cli, path: string, market: MarketSnapshot
         rejects.reject(d.where, d.issues);
         continue;
       }
-      const r = validate(d.value, market);
+      const r = checkPortfolioFast(d.value, market) ?? (full ??= await fullPortfolioChecks())(d.value, market);
       if (r.ok) yield { portfolio: r.value, where: d.where };
       else rejects.reject(d.where, r.issues);
     }

@@ -6,7 +6,7 @@ import { prepareContext, VAR_NEEDS_HISTORY, type MarginDetail } from "../../marg
 import type { MarginModel, MarginResult } from "../../margin/result.js";
 import type { RiskContext } from "../../margin/riskContext.js";
 import { DpmInputError } from "../../input/issues.js";
-import { loadMarket, loadParams } from "./load.js";
+import { readMarket, readParams } from "./contextLoad.js";
 import type { VarInputs } from "../../analytics/varModel.js";
 import { factorAssets } from "../../analytics/revalue.js";
 import { loadHistory } from "../history.js";
@@ -35,10 +35,10 @@ export interface MarginFlags {
   history?: string;
 }
 
-/** A context for the market, parameters and currency of the flags. */
-export function contextOf(f: Pick<MarginFlags, "market" | "params" | "preset" | "currency">): RiskContext {
-  const market = loadMarket(f.market);
-  const params = loadParams(f.params, f.preset);
+/** A context for the market, parameters and currency of the flags (contextLoad.ts: zod only where it is needed). */
+export async function contextOf(f: Pick<MarginFlags, "market" | "params" | "preset" | "currency">): Promise<RiskContext> {
+  const market = await readMarket(f.market);
+  const params = await readParams(f.params, f.preset);
   const c = prepareContext(market, params, f.currency);
   if (!c.ok) throw new DpmInputError("invalid --currency", [{ path: "--currency", message: c.reason, value: f.currency }]);
   return c.value;
@@ -65,7 +65,7 @@ export interface Batch {
  */
 export async function openBatch(cli: Cli, path: string, f: MarginFlags, label: string): Promise<Batch> {
   if (f.model === "var" && f.history === undefined) throw new DpmInputError("cannot compute var margin", [{ path: "--model", message: VAR_NEEDS_HISTORY, value: f.model }]);
-  const ctx = contextOf(f);
+  const ctx = await contextOf(f);
   const rejects = new Rejects();
   let items: AsyncIterable<Item> = portfolios(cli, path, ctx.market, rejects, label);
   let varInputs: VarInputs | undefined;

@@ -5,12 +5,17 @@ import { DpmInputError, type InputIssue } from "../../input/issues.js";
 import { parseMarket } from "../../input/marketSchema.js";
 import { parseParams } from "../../input/paramsSchema.js";
 import { DEFAULT_PRESET, loadPreset, presetNames, rawPreset } from "../../input/presets.js";
-import { placed, validate } from "./batch.js";
+import { checkPortfolio } from "../../input/checkPortfolio.js";
+import { placed } from "./batch.js";
 import { parseJson, readDocuments, readText } from "./io.js";
 
 /** Read and validate a market snapshot file. */
 export function loadMarket(path: string): MarketSnapshot {
-  const json = parseJson(readText(path, "--market"), "--market");
+  return marketOf(parseJson(readText(path, "--market"), "--market"), path);
+}
+
+/** Validate the parsed JSON of the market snapshot file at `path`. */
+export function marketOf(json: unknown, path: string): MarketSnapshot {
   const r = parseMarket(json);
   if (!r.ok) throw new DpmInputError(`invalid market snapshot ${path}`, r.issues);
   return r.value;
@@ -39,7 +44,7 @@ export function loadPortfolios(path: string, market: MarketSnapshot): Portfolio[
   const out: Portfolio[] = [];
   const issues: InputIssue[] = [];
   for (const d of readDocuments(readText(path, "<portfolio>"), "<portfolio>")) {
-    const r = "issues" in d ? { ok: false as const, issues: d.issues } : validate(d.value, market);
+    const r = "issues" in d ? { ok: false as const, issues: d.issues } : checkPortfolio(d.value, market);
     if (r.ok) out.push(r.value);
     else issues.push(...placed(d.where, r.issues));
   }

@@ -3,18 +3,16 @@
  * parsed, checked against the schema and the market, margined and written as the in-process loop writes it
  * (`--json`: `marginOutputInto`), as UTF-8 bytes laid out in one buffer; a line that fails at any step is left out
  * with its problems and its line number, as `Rejects` records it. The same functions as the in-process path, in the
- * same order. The check is the caller's: this thread passes batch.ts `validate`; a worker passes the fast checks
- * alone (marginWorker.ts), which cannot word every problem, and hands back a chunk they cannot decide. This module
- * loads no zod (batch.ts does), so that a worker does not pay its import.
+ * same order. The check is the caller's: the fast checks (input/checkFast.ts), which cannot word every problem, until
+ * a chunk needs the full ones; a chunk they cannot decide is handed back undecided. This module loads no zod, so that
+ * a thread does not pay its import.
  */
 import { marginOf } from "../../analytics/models.js";
-import type { Portfolio } from "../../domain/portfolio.js";
 import type { InputIssue } from "../../input/issues.js";
 import type { MarketSnapshot } from "../../market/snapshot.js";
 import type { MarginModel, MarginResult } from "../../margin/result.js";
 import type { RiskContext } from "../../margin/riskContext.js";
-import { marketChecked } from "../../input/crossCheck.js";
-import { parsePortfolioFast } from "../../input/portfolioFast.js";
+import type { Checked, FullCheck } from "../../input/checkFast.js";
 import { marginTextInto } from "./format.js";
 import { parsed } from "./io.js";
 import { resultJsonLineInto } from "./resultJson.js";
@@ -45,23 +43,8 @@ export function marginOutputInto(out: TextBuffer, r: MarginResult, json: boolean
   out.repeat(NEWLINE, 2);
 }
 
-/**
- * A document checked against the schema and the market: the portfolio, its problems, or undefined when the check
- * cannot decide (the fast checks met a form only the full schema reads or words).
- */
-export type Checked = { ok: true; value: Portfolio } | { ok: false; issues: InputIssue[] } | undefined;
-
-/** How a chunk's documents are checked (batch.ts `validate`, or a worker's fast checks). */
+/** How a chunk's documents are checked (`checkPortfolio`, or the fast checks alone, which may not decide). */
 export type Check = (value: unknown, market: MarketSnapshot) => Checked;
-
-/**
- * batch.ts `validate` where the fast portfolio parser decides (the same portfolio, the same market cross-check), and
- * undefined where only the zod schema can (a form the fast parser leaves to it, or a problem it words).
- */
-export function fastCheck(value: unknown, market: MarketSnapshot): Checked {
-  const p = parsePortfolioFast(value);
-  return p === undefined ? undefined : marketChecked(p, market);
-}
 
 /** Output bytes per line of the last chunk (a chunk's buffer is sized from it, so that it rarely grows). */
 let bytesPerLine = 4096;
@@ -69,9 +52,9 @@ let bytesPerLine = 4096;
 /**
  * Margin every line of `chunk` against `ctx` under `model`, each document checked by `check`; see the module comment.
  * Undefined when `check` could not decide a document (nothing of the chunk is kept: the caller checks it in full),
- * which a check that always decides (batch.ts `validate`) never gives.
+ * which a check that always decides (`checkPortfolio`) never gives.
  */
-export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean, chunk: LineChunk, check: (value: unknown, market: MarketSnapshot) => Exclude<Checked, undefined>): ChunkOutput;
+export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean, chunk: LineChunk, check: FullCheck): ChunkOutput;
 export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean, chunk: LineChunk, check: Check): ChunkOutput | undefined;
 export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean, chunk: LineChunk, check: Check): ChunkOutput | undefined {
   // At least 64 KiB: a buffer of its own, never a slice of Node's shared pool (the answer's buffer is transferred).

@@ -14,7 +14,8 @@ import { prepareContext } from "../../margin/computeMargin.js";
 import type { MarginModel } from "../../margin/result.js";
 import type { RiskContext } from "../../margin/riskContext.js";
 import type { MarketSnapshot } from "../../market/snapshot.js";
-import { fastCheck, marginChunk, type Check, type LineChunk, type LineReject } from "./marginChunk.js";
+import { checkPortfolioFast, fullPortfolioChecks } from "../../input/checkFast.js";
+import { marginChunk, type Check, type LineChunk, type LineReject } from "./marginChunk.js";
 
 /** What a worker builds its context from: what the main thread validated and built its own from, and the command's choices. */
 export interface WorkerSetup {
@@ -51,13 +52,13 @@ export type WorkerMessage = { readonly ready: true } | ChunkReply | ChunkUndecid
 
 let job: { setup: WorkerSetup; ctx: RiskContext } | undefined;
 /** The checks in use: the fast ones, then the full ones once a document has needed them (`loadFullChecks`). */
-let check: Check = fastCheck;
+let check: Check = checkPortfolioFast;
 let fullChecks: Promise<void> | undefined;
 
 /** Load the full checks in the background (once); until they are in, undecided chunks go back to the main thread. */
 function loadFullChecks(): void {
-  fullChecks ??= import("../../input/checkPortfolio.js").then(
-    (m) => { check = m.checkPortfolio; },
+  fullChecks ??= fullPortfolioChecks().then(
+    (c) => { check = c; },
     () => undefined, // stay on the fast checks: the main thread margins what they cannot decide
   );
 }

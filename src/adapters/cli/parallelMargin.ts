@@ -3,12 +3,13 @@
  * thread reads the file and cuts it into chunks of raw lines; a chunk goes to a worker thread (marginWorker.ts,
  * started early by marginThreads.ts, its context built from the market and parameters this thread validated) when one
  * is ready and has room, else this thread margins it itself. Each chunk is answered with its output bytes and the
- * lines it left out (or, when a worker's fast checks cannot decide one of its documents, margined here with the full
- * checks); answers are written in input order, so stdout, stderr and the exit code are byte for byte those of the
- * in-process loop (test/cli/e2e.test.ts).
+ * lines it left out. Documents are checked with the fast checks; a chunk holding one they cannot decide (on a worker
+ * or here) is margined here with the full checks, loaded (zod) the first time one is needed. Answers are written in
+ * input order, so stdout, stderr and the exit code are byte for byte those of the in-process loop (test/cli/e2e.test.ts).
  */
 import { Worker } from "node:worker_threads";
-import { Rejects, validate } from "./batch.js";
+import { checkPortfolioFast, fullPortfolioChecks, type FullCheck } from "../../input/checkFast.js";
+import { Rejects } from "./batch.js";
 import type { MarginFlags } from "./common.js";
 import type { Cli } from "./context.js";
 import { lineBatches, openInput } from "./io.js";
@@ -67,7 +68,14 @@ class ChunkPool {
   private failure: unknown;
   private wake: (() => void) | undefined;
 
-  constructor(workers: number, setup: WorkerSetup, private readonly local: (id: number, chunk: LineChunk) => ChunkReply, private readonly onReply: (r: ChunkReply) => void) {
+  /** Chunks this thread could not decide with the fast checks, margined once the full checks are in (`needFull`). */
+  private waiting: { id: number; chunk: LineChunk }[] = [];
+
+  /**
+   * `local` margins a chunk here: undefined when the fast checks could not decide it and the full checks are not in;
+   * `needFull` loads them (after which `local` always decides).
+   */
+  constructor(workers: number, setup: WorkerSetup, private readonly local: (id: number, chunk: LineChunk) => ChunkReply | undefined, private readonly needFull: () => Promise<void>, private readonly onReply: (r: ChunkReply) => void) {
     const started = takeEarlyWorkers(workers);
     const url = started.length < workers ? workerUrl() : undefined;
     while (url !== undefined && started.length < workers) started.push(new Worker(url));
@@ -80,7 +88,7 @@ class ChunkPool {
           const chunk = h.held.get(m.id);
           h.held.delete(m.id);
           if (!("undecided" in m)) this.ready.set(m.id, m);
-          else if (chunk !== undefined) this.ready.set(m.id, this.local(m.id, chunk)); // the full checks, here
+          else if (chunk !== undefined) this.here(m.id, chunk); // the full checks, here
           else this.failure ??= new Error(`margin worker: chunk ${m.id} answered undecided but not held`);
           this.drain();
         }
@@ -102,7 +110,7 @@ class ChunkPool {
       h.worker.postMessage(req);
       return;
     }
-    this.ready.set(id, this.local(id, chunk));
+    this.here(id, chunk);
     this.drain();
     await new Promise<void>((r) => setImmediate(r)); // the workers' answers come in
     await this.until(() => this.ready.size <= MAX_AHEAD || stop());
@@ -115,6 +123,23 @@ class ChunkPool {
 
   close(): Promise<number[]> {
     return Promise.all(this.helpers.map((h) => h.worker.terminate()));
+  }
+
+  /** Margin a chunk here; one the fast checks cannot decide waits for the full checks (loaded once). */
+  private here(id: number, chunk: LineChunk): void {
+    const r = this.local(id, chunk);
+    if (r !== undefined) { this.ready.set(id, r); return; }
+    this.waiting.push({ id, chunk });
+    if (this.waiting.length > 1) return; // the load is under way
+    this.needFull().then(() => {
+      for (const w of this.waiting.splice(0)) {
+        const again = this.local(w.id, w.chunk);
+        if (again === undefined) this.failure ??= new Error(`chunk ${w.id} undecided with the full checks`);
+        else this.ready.set(w.id, again);
+      }
+      this.drain();
+      this.notify();
+    }, (e: unknown) => { this.failure ??= e; this.notify(); });
   }
 
   private drain(): void {
@@ -144,8 +169,13 @@ class ChunkPool {
 export async function parallelMargin(cli: Cli, path: string, f: MarginFlags, threads: number, ctx: RiskContext): Promise<void> {
   const setup: WorkerSetup = { market: ctx.market, params: ctx.params, currency: f.currency, model: f.model, json: f.json };
   const rejects = new Rejects();
-  const here = (id: number, chunk: LineChunk): ChunkReply => ({ id, ...marginChunk(ctx, f.model, f.json, chunk, validate) });
-  const pool = new ChunkPool(threads - 1, setup, here, (r) => {
+  let full: FullCheck | undefined;
+  const here = (id: number, chunk: LineChunk): ChunkReply | undefined => {
+    const r = full !== undefined ? marginChunk(ctx, f.model, f.json, chunk, full) : marginChunk(ctx, f.model, f.json, chunk, checkPortfolioFast);
+    return r === undefined ? undefined : { id, ...r };
+  };
+  const needFull = async (): Promise<void> => { full = await fullPortfolioChecks(); };
+  const pool = new ChunkPool(threads - 1, setup, here, needFull, (r) => {
     for (const x of r.rejects) rejects.reject({ line: x.line }, x.issues);
     cli.out.pushBytes(r.bytes);
   });

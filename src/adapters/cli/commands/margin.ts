@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { parseInstrument } from "../../../domain/instrument.js";
 import type { Portfolio, Position } from "../../../domain/portfolio.js";
 import { GRID_MODELS, marginWith, prepareContext } from "../../../margin/computeMargin.js";
+import type { MarginParams } from "../../../margin/params.js";
 import type { MarginModel, MarginResult } from "../../../margin/result.js";
 import type { RiskContext } from "../../../margin/riskContext.js";
 import { applyTrades } from "../../../margin/whatIf.js";
@@ -10,12 +11,12 @@ import { resolveInstrument } from "../../../market/resolve.js";
 import type { MarketSnapshot } from "../../../market/snapshot.js";
 import { portfolioMarketIssues } from "../../../input/crossCheck.js";
 import { DpmInputError, type InputIssue } from "../../../input/issues.js";
-import { MAX_ABS_SIZE } from "../../../input/portfolioSchema.js";
+import { MAX_ABS_SIZE } from "../../../input/bounds.js";
 import { contextOf, marginOptions, openBatch, type MarginFlags } from "../common.js";
 import { parallelMargin } from "../parallelMargin.js";
 import { marginThreads, WorkersOptionError } from "../marginThreads.js";
 import type { Cli } from "../context.js";
-import { loadParams } from "../load.js";
+import { readParams } from "../contextLoad.js";
 import { formatVenues } from "../formatVenues.js";
 import { marginOutputInto } from "../marginChunk.js";
 import { compareSummaryRow, formatCompare, formatCompareSummary, formatGreeks, formatWhatIf } from "../format.js";
@@ -83,7 +84,7 @@ function marginCommand(p: Command, cli: Cli): void {
       if (f.model !== "var" && f.history === undefined) {
         const n = threadsFor(path, f.workers);
         // The flags' problems (market, params, currency) are reported by contextOf here, as the in-process path reports them.
-        if (n > 1) return parallelMargin(cli, path, f, n, contextOf(f));
+        if (n > 1) return parallelMargin(cli, path, f, n, await contextOf(f));
       }
       const b = await openBatch(cli, path, f, "margin");
       for await (const it of b.items) {
@@ -107,7 +108,8 @@ function venueOutcomes(names: readonly string[], ctxs: readonly RiskContext[], p
 /** `--venues a,b,c`: the same books under several venues' presets (portfolio model), side by side. */
 async function compareVenues(cli: Cli, path: string, f: MarginFlags & { venues: string }): Promise<void> {
   const names = f.venues.split(",").map((x) => x.trim()).filter((x) => x !== "");
-  const paramsList = names.map((n) => loadParams(undefined, n));
+  const paramsList: MarginParams[] = [];
+  for (const n of names) paramsList.push(await readParams(undefined, n));
   const b = await openBatch(cli, path, f, "compare");
   const ctxs = paramsList.map((params) => {
     const c = prepareContext(b.ctx.market, params, f.currency);
