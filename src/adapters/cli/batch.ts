@@ -64,7 +64,6 @@ export class Rejects {
   }
 }
 
-
 /**
  * The valid portfolios of `path` ("-" for stdin), streamed; invalid documents go to `rejects`. A progress
  * bar (by bytes read) is shown for long batches on a terminal. Documents are checked by the fast checks, and by the
