@@ -155,6 +155,33 @@ describe("dpm margin on worker threads (--workers, src/adapters/cli/parallelMarg
     }
   }, 120_000);
 
+  it("documents only the zod schema reads (multi-venue books) are margined in their place on two threads, zod loaded on demand", () => {
+    // The fast checks decline a `venues` block, so each such chunk waits for the full checks, which this thread and
+    // the workers import the first time one is needed (checkFast.ts); output and errors as on one thread.
+    const src = readFileSync(join(ROOT, "examples/books.jsonl"), "utf8").split("\n").filter((l) => l.trim() !== "");
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const d = JSON.parse(src[i % src.length]);
+      d.account = `${d.account}-${i}`;
+      if (i % 700 === 0) {
+        d.positions = [{ instrument: "BTC-PERPETUAL", size: 1000, venue: "deribit" }];
+        d.venues = { deribit: { preset: "deribit", collateral: { USDC: 100000 } } };
+      }
+      lines.push(JSON.stringify(d));
+    }
+    const file = join(dir, "venues.jsonl");
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const one = dpm("margin", file, "--market", MARKET, "--json", "--workers", "1");
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout.split("\n").filter((x) => x !== "").length).toBe(3000);
+    const first = JSON.parse(one.stdout.split("\n")[0]);
+    expect(first.account).toMatch(/-0$/);
+    expect(first.positions.map((p: { instrument: string }) => p.instrument)).toEqual(["BTC-PERPETUAL"]); // the venue book, margined
+    const two = dpm("margin", file, "--market", MARKET, "--json", "--workers", "2");
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stdout === one.stdout, "stdout differs").toBe(true);
+  }, 60_000);
+
   it("--workers is checked; small files, stdin and non-JSON-lines inputs stay in process", async () => {
     const bad = dpm("margin", join(ROOT, "examples/books.jsonl"), "--market", MARKET, "--workers", "0");
     expect(bad.code).toBe(2);
