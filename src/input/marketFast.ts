@@ -8,6 +8,7 @@
 import { instrumentNamed } from "../domain/instrument.js";
 import type { AssetMarket, InstrumentMarket, MarketSnapshot } from "../market/snapshot.js";
 import { sviProblems, type SviParams } from "../market/svi.js";
+import { only, plain } from "./portfolioFast.js";
 import { FILE_MARK_BAND, instrumentNameProblem, isPrice, MAX_LIQUIDITY, MAX_PRICE, MAX_RATE, MAX_SPREAD, MAX_VOL, MIN_PRICE, MIN_VOL, priceIssue } from "./bounds.js";
 
 /**
@@ -30,23 +31,16 @@ const ASSET_CODE = /^[A-Z][A-Z0-9]{0,11}$/;
 const EXPIRY_CODE = /^\d{1,2}[A-Z]{3}\d{2}$/;
 
 type Obj = Record<string, unknown>;
-const plain = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 const within = (v: unknown, lo: number, hi: number): v is number => typeof v === "number" && Number.isFinite(v) && v >= lo && v <= hi;
 
-/** Every own key of `o` is one of `keys`, and none holds undefined (a form the schema decides). */
-function onlyKeys(o: Obj, keys: readonly string[]): boolean {
-  for (const k in o) if (!keys.includes(k) || o[k] === undefined) return false;
-  return true;
-}
-
-/** An optional bounded number: absent, or within [lo, hi]; `false` when present and out of bounds. */
+/** An optional bounded number: absent, or within [lo, hi] (an explicit undefined is left to the schema). */
 function optional(o: Obj, k: string, lo: number, hi: number): boolean {
   return !(k in o) || within(o[k], lo, hi);
 }
 
 const SVI_KEYS = ["a", "b", "rho", "m", "sigma"];
 function svi(v: unknown): SviParams | undefined {
-  if (!plain(v) || !onlyKeys(v, SVI_KEYS)) return undefined;
+  if (!plain(v) || !only(v, SVI_KEYS)) return undefined;
   const { a, b, rho, m, sigma } = v;
   if (![a, b, rho, m, sigma].every((x) => typeof x === "number" && Number.isFinite(x))) return undefined;
   const p = { a, b, rho, m, sigma } as SviParams;
@@ -55,7 +49,7 @@ function svi(v: unknown): SviParams | undefined {
 
 const ASSET_KEYS = ["index", "vol", "rate", "surface"];
 function asset(v: unknown): AssetMarket | undefined {
-  if (!plain(v) || !onlyKeys(v, ASSET_KEYS) || !within(v.index, MIN_PRICE, MAX_PRICE)) return undefined;
+  if (!plain(v) || !only(v, ASSET_KEYS) || !within(v.index, MIN_PRICE, MAX_PRICE)) return undefined;
   if (!optional(v, "vol", MIN_VOL, MAX_VOL) || !optional(v, "rate", -MAX_RATE, MAX_RATE)) return undefined;
   const out: { index: number; vol?: number; rate?: number; surface?: Record<string, SviParams> } = { index: v.index };
   if ("vol" in v) out.vol = v.vol as number;
@@ -75,7 +69,7 @@ function asset(v: unknown): AssetMarket | undefined {
 
 const INSTRUMENT_KEYS = ["mark", "markIv", "depthUsd", "spread"];
 function instrument(v: unknown): InstrumentMarket | undefined {
-  if (!plain(v) || !onlyKeys(v, INSTRUMENT_KEYS)) return undefined;
+  if (!plain(v) || !only(v, INSTRUMENT_KEYS)) return undefined;
   if (!optional(v, "mark", MIN_PRICE, MAX_PRICE) || !optional(v, "markIv", MIN_VOL, MAX_VOL)) return undefined;
   if (!optional(v, "depthUsd", 0, MAX_LIQUIDITY) || !optional(v, "spread", 0, MAX_SPREAD)) return undefined;
   const out: { mark?: number; markIv?: number; depthUsd?: number; spread?: number } = {};
@@ -85,7 +79,7 @@ function instrument(v: unknown): InstrumentMarket | undefined {
 
 /** The market snapshot `parseMarket` gives for `input`, or undefined where only the schema can decide or word it. */
 export function parseMarketFast(input: unknown): MarketSnapshot | undefined {
-  if (!plain(input) || !onlyKeys(input, ["asOf", "assets", "instruments"])) return undefined;
+  if (!plain(input) || !only(input, ["asOf", "assets", "instruments"])) return undefined;
   const asOfText = input.asOf;
   if (typeof asOfText !== "string" || !ISO_TIME.test(asOfText)) return undefined;
   const asOf = Date.parse(asOfText);

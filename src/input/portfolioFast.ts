@@ -25,7 +25,8 @@ function instrument(name: unknown): Instrument | null {
   return i;
 }
 
-const plain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+/** A plain JSON object (not null, not an array, no prototype but Object's). */
+export const plain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 const num = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 const price = (v: unknown): boolean => num(v) && v >= MIN_PRICE && v <= MAX_PRICE;
 
@@ -37,7 +38,8 @@ function amount(v: unknown): number | undefined {
   return n !== undefined && Number.isFinite(n) ? n : undefined;
 }
 
-function only(o: Record<string, unknown>, keys: readonly string[]): boolean {
+/** Every own key of `o` is one of `keys`. */
+export function only(o: Record<string, unknown>, keys: readonly string[]): boolean {
   for (const k in o) if (!keys.includes(k)) return false;
   return true;
 }

@@ -68,9 +68,13 @@ describe("parseMarketFast", () => {
     expect(seen.declined).toBeGreaterThan(100);
   });
 
-  it("accepts the example market and the shared data's markets, equal to the schema", () => {
-    const files = ["examples/market.json"];
-    for (const f of files) expect(agrees(JSON.parse(readFileSync(f, "utf8")))).toBe("accepted");
+  it("accepts the example markets, equal to the schema, and declines explicit undefined values", () => {
+    const files = ["examples/market.json", "examples/liquidity/market.json", "examples/venues/market.json"];
+    for (const f of files) expect(agrees(JSON.parse(readFileSync(f, "utf8"))), f).toBe("accepted");
+    const base = JSON.parse(readFileSync(files[0], "utf8"));
+    for (const broken of [{ ...base, instruments: undefined }, { ...base, assets: { ...base.assets, BTC: { ...base.assets.BTC, vol: undefined } } }, { ...base, instruments: { ...base.instruments, "BTC-PERPETUAL": { mark: undefined } } }]) {
+      expect(parseMarketFast(broken)).toBeUndefined();
+    }
   });
 
   it("declines an implausible mark and a smile with arbitrage, which the schema words", () => {
