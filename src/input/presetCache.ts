@@ -26,12 +26,17 @@ export interface PresetCache {
 /** The modules whose code decides a validated preset's value (paramsSchema.ts and the schemas it imports). */
 const SCHEMA_MODULES = ["paramsSchema", "deriveParamsSchema", "venueParamsSchema"];
 
-/** sha256 of the schema modules beside this one (compiled .js, or .ts under vitest), in order. */
+let fingerprint: string | undefined;
+
+/** sha256 of the schema modules beside this one (compiled .js, or .ts under vitest), in order (computed once). */
 export function schemaFingerprint(): string {
-  const h = createHash("sha256");
-  const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-  for (const m of SCHEMA_MODULES) h.update(readFileSync(new URL(`./${m}${ext}`, import.meta.url)));
-  return h.digest("hex");
+  if (fingerprint === undefined) {
+    const h = createHash("sha256");
+    const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+    for (const m of SCHEMA_MODULES) h.update(readFileSync(new URL(`./${m}${ext}`, import.meta.url)));
+    fingerprint = h.digest("hex");
+  }
+  return fingerprint;
 }
 
 /** dist/presets.validated.json, seen from dist/src/input/ (from src/input/ under vitest there is none). */
@@ -42,8 +47,7 @@ let cache: PresetCache | null | undefined;
 function cacheFile(): PresetCache | null {
   if (cache === undefined) {
     try {
-      const c = JSON.parse(readFileSync(CACHE_FILE, "utf8")) as PresetCache;
-      cache = c.schema === schemaFingerprint() ? c : null;
+      cache = JSON.parse(readFileSync(CACHE_FILE, "utf8")) as PresetCache;
     } catch {
       cache = null;
     }
@@ -51,9 +55,9 @@ function cacheFile(): PresetCache | null {
   return cache;
 }
 
-/** The params of preset `name` in `from`, if its sources still read the same; else undefined. */
+/** The params of preset `name` in `from`, if the schema and its sources are still those it was made from; else undefined. */
 export function validatedPreset(from: PresetCache | null, name: string): MarginParams | undefined {
-  if (from === null || !Object.hasOwn(from.presets, name)) return undefined;
+  if (from === null || from.schema !== schemaFingerprint() || !Object.hasOwn(from.presets, name)) return undefined;
   const e = from.presets[name];
   for (const [file, text] of Object.entries(e.sources)) if (presetText(file) !== text) return undefined;
   return e.params;

@@ -32,9 +32,10 @@ describe("the validated preset cache", () => {
     expect(validatedPreset(null, "deribit")).toBeUndefined();
   });
 
-  it("is fingerprinted by the schema modules that decide a preset's value", () => {
+  it("is fingerprinted by the schema modules that decide a preset's value: a cache made with another schema serves nothing", () => {
     expect(cache.schema).toMatch(/^[0-9a-f]{64}$/);
-    expect(cache.schema).toBe(schemaFingerprint());
+    const other: PresetCache = { ...cache, schema: "0".repeat(64) };
+    for (const name of presetNames()) expect(validatedPreset(other, name), name).toBeUndefined();
   });
 
   it("the build's cache (dist/presets.validated.json, written by npm install and npm run build) serves every shipped preset", async () => {
