@@ -12,26 +12,26 @@ import { formatMargin, marginTextInto } from "../../src/adapters/cli/format.js";
 import { resultJsonLineInto } from "../../src/adapters/cli/resultJson.js";
 import { TextBuffer } from "../../src/adapters/cli/textTable.js";
 import { parseMarket } from "../../src/input/marketSchema.js";
-import { loadPreset } from "../../src/input/presets.js";
-import { marginWith, prepareContext } from "../../src/margin/computeMargin.js";
+import { loadPreset, presetNames } from "../../src/input/presets.js";
+import { GRID_MODELS, marginWith, prepareContext } from "../../src/margin/computeMargin.js";
 import type { MarginResult } from "../../src/margin/result.js";
 import { ROOT } from "../helpers/shared.js";
 import { referenceMarginText } from "../helpers/textReference.js";
 
-function results(): MarginResult[] {
+/** Results of a generated book under `preset` and `model`, where that venue's method can margin them. */
+function results(preset = "deribit", model: (typeof GRID_MODELS)[number] = "portfolio", count = 200): MarginResult[] {
   const m = parseMarket(JSON.parse(readFileSync(join(ROOT, "examples/market.json"), "utf8")));
   if (!m.ok) throw new Error("example market invalid");
-  const ctx = prepareContext(m.value, loadPreset("deribit"), "USD");
+  const ctx = prepareContext(m.value, loadPreset(preset), "USD");
   if (!ctx.ok) throw new Error(ctx.reason);
-  const lines = generatedBook(200, 8, 31, { orderShare: 0.4 });
+  const lines = generatedBook(count, 8, 31, { orderShare: 0.4 });
   lines[0].account = "compte-é-日本";
   lines[1].account = "trailing\u00a0";
-  return lines.map((l) => {
+  return lines.flatMap((l) => {
     const v = validate(JSON.parse(JSON.stringify(l)), m.value);
     if (!v.ok) throw new Error(JSON.stringify(v.issues));
-    const r = marginWith(ctx.value, v.value, "portfolio");
-    if (!r.ok) throw new Error(r.reason);
-    return r.value;
+    const r = marginWith(ctx.value, v.value, model);
+    return r.ok ? [r.value] : [];
   });
 }
 
@@ -42,6 +42,20 @@ describe("margin results written as bytes", () => {
     const out = new TextBuffer(64); // small: every result makes it grow
     for (const r of rs) resultJsonLineInto(out, r);
     expect(out.toString()).toBe(rs.map((r) => `${JSON.stringify(r)}\n`).join(""));
+  });
+
+  it("JSON lines under every preset and grid model (each venue's method builds its own objects)", () => {
+    let n = 0;
+    for (const preset of presetNames()) {
+      for (const model of GRID_MODELS) {
+        const rs2 = results(preset, model, 40);
+        const out = new TextBuffer(64);
+        for (const r of rs2) resultJsonLineInto(out, r);
+        expect(out.toString(), `${preset} ${model}`).toBe(rs2.map((r) => `${JSON.stringify(r)}\n`).join(""));
+        n += rs2.length;
+      }
+    }
+    expect(n).toBeGreaterThan(500);
   });
 
   it("text: marginTextInto writes, account after account, what the string-built layout wrote", () => {

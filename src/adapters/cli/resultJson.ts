@@ -1,38 +1,40 @@
 /**
- * `JSON.stringify` of a margin result, byte for byte, with the `params` block written once per distinct object:
- * the explanation path shares one frozen `params` object per combination of parameters, risk units and collateral
- * assets (explainResult.ts `usedParams`), so a 20,000-line batch stringifies a handful of them instead of 20,000.
+ * `JSON.stringify` of a margin result and a line end, byte for byte, as UTF-8: the body written by `JsonBytes`
+ * (numbers by WebAssembly, no intermediate string), and the `params` block written once per distinct object: the
+ * explanation path shares one frozen `params` object per combination of parameters, risk units and collateral
+ * assets (explainResult.ts `usedParams`), so a 20,000-line batch writes a handful of them instead of 20,000.
+ * A result `JsonBytes` does not copy (not plain data) is written by `JSON.stringify`.
  */
 import type { MarginResult } from "../../margin/result.js";
+import { JsonBytes } from "./jsonBytes.js";
 import type { TextBuffer } from "./textTable.js";
 
 const bytesCache = new WeakMap<object, Buffer>();
+let writer: JsonBytes | undefined;
 
-/** Is `params` the result's last key (so that splicing it at the end keeps the key order)? */
-function paramsLast(r: object): boolean {
-  let last: string | undefined;
-  for (const k in r) last = k;
-  return last === "params";
+function append(out: TextBuffer, bytes: Uint8Array, n: number): void {
+  out.room(n);
+  out.buf.set(n === bytes.length ? bytes : bytes.subarray(0, n), out.pos);
+  out.pos += n;
 }
 
-/**
- * `JSON.stringify(r)` and a line end, appended to `out` as UTF-8 without building the joined string: the body as
- * `JSON.stringify` writes it, then the `params` block's bytes, encoded once per distinct `params` object.
- */
+/** `JSON.stringify(r)` and a line end, appended to `out` as UTF-8 (see the module comment). */
 export function resultJsonLineInto(out: TextBuffer, r: MarginResult): void {
+  writer ??= new JsonBytes();
   const p: unknown = (r as { params?: unknown }).params;
-  if (p === null || typeof p !== "object" || !Object.isFrozen(p) || !paramsLast(r)) {
-    out.text(JSON.stringify(r));
-    out.text("\n");
-    return;
+  if (p !== null && typeof p === "object" && Object.isFrozen(p)) {
+    const body = writer.write(r, "params");
+    if (body !== undefined && writer.skippedLast) {
+      let bytes = bytesCache.get(p);
+      if (bytes === undefined) bytesCache.set(p, (bytes = Buffer.from(`"params":${JSON.stringify(p)}}\n`)));
+      append(out, body, body.length - 1); // the body's closing brace; params follow inside the object
+      if (body.length > 2) out.text(",");
+      append(out, bytes, bytes.length);
+      return;
+    }
   }
-  let bytes = bytesCache.get(p);
-  if (bytes === undefined) bytesCache.set(p, (bytes = Buffer.from(`"params":${JSON.stringify(p)}}\n`)));
-  const { params: _omit, ...rest } = r as MarginResult & { params?: unknown };
-  const body = JSON.stringify(rest);
-  out.text(body);
-  out.pos -= 1; // the body's closing brace; params follow inside the object
-  if (body.length > 2) out.text(",");
-  out.room(bytes.length);
-  out.pos += bytes.copy(out.buf, out.pos);
+  const body = writer.write(r); // params not shared, or not the last key: written in place
+  if (body !== undefined) append(out, body, body.length);
+  else out.text(JSON.stringify(r));
+  out.text("\n");
 }

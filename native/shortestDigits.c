@@ -1,0 +1,294 @@
+/*
+ * Numbers as JavaScript prints them (Number#toString, JSON.stringify), written as ASCII bytes into this module's
+ * memory: the shortest decimal that reads back to the same double (and of those the closest), found as Ulf Adams's
+ * Ryu does it ("Ryu: fast float-to-string conversion", PLDI 2018), then laid out by ECMAScript's Number::toString
+ * rules. Built to WebAssembly by scripts/build-wasm.mjs (clang, no libc); used by src/adapters/cli/jsonBytes.ts to
+ * write `dpm margin --json` lines, where V8's own conversion was a third of the command's time.
+ * Non-finite numbers are written as JSON writes them: null.
+ */
+#include <stdint.h>
+
+#include "pow5Tables.h"
+
+#define MANTISSA_BITS 52
+#define EXPONENT_BIAS 1023
+#define POW5_BITS 125
+
+static const char PAIRS[200] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Bits of 5^e: floor(e * log2(5)) + 1, exact for 0 <= e <= 3528. */
+static inline int32_t pow5bits(int32_t e) { return (int32_t)(((uint32_t)e * 1217359u) >> 19) + 1; }
+/* floor(e * log10(2)), exact for 0 <= e <= 1650. */
+static inline uint32_t log10Pow2(int32_t e) { return ((uint32_t)e * 78913u) >> 18; }
+/* floor(e * log10(5)), exact for 0 <= e <= 2620. */
+static inline uint32_t log10Pow5(int32_t e) { return ((uint32_t)e * 732923u) >> 20; }
+
+static inline uint32_t pow5Factor(uint64_t v) {
+  uint32_t n = 0;
+  while (v % 5 == 0) { v /= 5; n++; }
+  return n;
+}
+
+/* The high 64 bits of a * b; the low 64 in *lo. (No 128-bit type: its multiply is a libc call on wasm32.) */
+static inline uint64_t mulHigh(uint64_t a, uint64_t b, uint64_t *lo) {
+  uint64_t a0 = (uint32_t)a, a1 = a >> 32, b0 = (uint32_t)b, b1 = b >> 32;
+  uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  uint64_t mid = p10 + (p00 >> 32);
+  uint64_t mid2 = p01 + (uint32_t)mid;
+  *lo = (mid2 << 32) | (uint32_t)p00;
+  return p11 + (mid >> 32) + (mid2 >> 32);
+}
+
+static inline uint64_t shiftRight128(uint64_t lo, uint64_t hi, int32_t d) { return (hi << (64 - d)) | (lo >> d); }
+
+/*
+ * (4 m2 * mul) >> j, and in *vp and *vm the same for 4 m2 + 2 and 4 m2 - 1 - mmShift, for a 125-bit multiplier
+ * { low, high } and 65 < j < 128: one 64 x 128-bit product of 2 m2, the other two by adding or subtracting mul.
+ */
+static inline uint64_t mulShiftAll(uint64_t m2, const uint64_t *mul, int32_t j, uint64_t *vp, uint64_t *vm, uint32_t mmShift) {
+  uint64_t m = m2 << 1;
+  uint64_t lo, midLo;
+  uint64_t t0 = mulHigh(m, mul[0], &lo);
+  uint64_t hi = mulHigh(m, mul[1], &midLo);
+  uint64_t mid = t0 + midLo;
+  hi += mid < t0;
+  /* (2 m2 + 1) * mul = 2 m2 * mul + mul */
+  uint64_t lo2 = lo + mul[0];
+  uint64_t mid2 = mid + mul[1] + (lo2 < lo);
+  uint64_t hi2 = hi + (mid2 < mid);
+  *vp = shiftRight128(mid2, hi2, j - 64 - 1);
+  if (mmShift == 1) {
+    /* (2 m2 - 1) * mul */
+    uint64_t lo3 = lo - mul[0];
+    uint64_t mid3 = mid - mul[1] - (lo3 > lo);
+    uint64_t hi3 = hi - (mid3 > mid);
+    *vm = shiftRight128(mid3, hi3, j - 64 - 1);
+  } else {
+    /* (4 m2 - 1) * mul */
+    uint64_t lo3 = lo + lo;
+    uint64_t mid3 = mid + mid + (lo3 < lo);
+    uint64_t hi3 = hi + hi + (mid3 < mid);
+    uint64_t lo4 = lo3 - mul[0];
+    uint64_t mid4 = mid3 - mul[1] - (lo4 > lo3);
+    uint64_t hi4 = hi3 - (mid4 > mid3);
+    *vm = shiftRight128(mid4, hi4, j - 64);
+  }
+  return shiftRight128(mid, hi, j - 64 - 1);
+}
+
+/* x / 10 and x / 10^8 as multiplications (wasm has no 64-bit multiply-high, so an i64 division stays a division). */
+static inline uint64_t div10(uint64_t x) {
+  uint64_t lo;
+  return mulHigh(x, 0xCCCCCCCCCCCCCCCDull, &lo) >> 3;
+}
+static inline uint64_t div100(uint64_t x) {
+  uint64_t lo;
+  return mulHigh(x >> 2, 0x28F5C28F5C28F5C3ull, &lo) >> 2;
+}
+static inline uint64_t div1e8(uint64_t x) {
+  uint64_t lo;
+  return mulHigh(x, 0xABCC77118461CEFDull, &lo) >> 26;
+}
+
+static const uint64_t POW10[20] = {
+    1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull, 1000000000ull,
+    10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull, 100000000000000ull, 1000000000000000ull,
+    10000000000000000ull, 100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull};
+
+static inline uint32_t decimalLength(uint64_t v) {
+  uint32_t n = 1;
+  while (n < 20 && v >= POW10[n]) n++;
+  return n;
+}
+
+/* The digits of v < 10^8 (exactly len of them) ending at end. */
+static inline void digits32(unsigned char *end, uint32_t v, uint32_t len) {
+  unsigned char *p = end;
+  while (len >= 2) {
+    uint32_t c = (v % 100) * 2;
+    v /= 100;
+    *--p = PAIRS[c + 1];
+    *--p = PAIRS[c];
+    len -= 2;
+  }
+  if (len == 1) *--p = (unsigned char)('0' + v);
+}
+
+/* The digits of v (exactly len of them) at out. */
+static inline void digitsAt(unsigned char *out, uint64_t v, uint32_t len) {
+  unsigned char *end = out + len;
+  while (len > 8) {
+    uint64_t q = div1e8(v);
+    digits32(end, (uint32_t)(v - q * 100000000ull), 8);
+    v = q;
+    end -= 8;
+    len -= 8;
+  }
+  digits32(end, (uint32_t)v, len);
+}
+
+/* Shortest digits of a positive finite double: *digits * 10^(*exp10). */
+static void shortest(uint64_t bits, uint64_t *digits, int32_t *exp10) {
+  uint64_t mantissa = bits & ((1ull << MANTISSA_BITS) - 1);
+  uint32_t exponent = (uint32_t)(bits >> MANTISSA_BITS) & 0x7ff;
+  int32_t e2;
+  uint64_t m2;
+  if (exponent == 0) {
+    e2 = 1 - EXPONENT_BIAS - MANTISSA_BITS - 2;
+    m2 = mantissa;
+  } else {
+    e2 = (int32_t)exponent - EXPONENT_BIAS - MANTISSA_BITS - 2;
+    m2 = (1ull << MANTISSA_BITS) | mantissa;
+  }
+  int acceptBounds = (m2 & 1) == 0;
+  uint64_t mv = 4 * m2;
+  /* The lower neighbour is closer when the mantissa is a power of two (and not the smallest exponent). */
+  uint32_t mmShift = mantissa != 0 || exponent <= 1;
+  uint64_t vr, vp, vm;
+  int32_t e10;
+  int vmTrailingZeros = 0, vrTrailingZeros = 0;
+  if (e2 >= 0) {
+    uint32_t q = log10Pow2(e2) - (e2 > 3);
+    e10 = (int32_t)q;
+    int32_t j = -e2 + (int32_t)q + POW5_BITS + pow5bits((int32_t)q) - 1;
+    vr = mulShiftAll(m2, POW5_INV[q], j, &vp, &vm, mmShift);
+    if (q <= 21) {
+      if (mv % 5 == 0) vrTrailingZeros = pow5Factor(mv) >= q;
+      else if (acceptBounds) vmTrailingZeros = pow5Factor(mv - 1 - mmShift) >= q;
+      else vp -= pow5Factor(mv + 2) >= q;
+    }
+  } else {
+    uint32_t q = log10Pow5(-e2) - (-e2 > 1);
+    e10 = (int32_t)q + e2;
+    int32_t i = -e2 - (int32_t)q;
+    int32_t j = (int32_t)q - (pow5bits(i) - POW5_BITS);
+    vr = mulShiftAll(m2, POW5[i], j, &vp, &vm, mmShift);
+    if (q <= 1) {
+      vrTrailingZeros = 1;
+      if (acceptBounds) vmTrailingZeros = mmShift == 1;
+      else vp--;
+    } else if (q < 63) {
+      vrTrailingZeros = (mv & ((1ull << (q - 1)) - 1)) == 0;
+    }
+  }
+  int32_t removed = 0;
+  uint32_t lastRemoved = 0;
+  uint64_t out;
+  if (vmTrailingZeros || vrTrailingZeros) {
+    for (uint64_t p10 = div10(vp), m10 = div10(vm); p10 > m10; p10 = div10(vp), m10 = div10(vm)) {
+      uint64_t r10 = div10(vr);
+      vmTrailingZeros &= vm - m10 * 10 == 0;
+      vrTrailingZeros &= lastRemoved == 0;
+      lastRemoved = (uint32_t)(vr - r10 * 10);
+      vr = r10; vp = p10; vm = m10; removed++;
+    }
+    if (vmTrailingZeros) {
+      for (uint64_t m10 = div10(vm); vm - m10 * 10 == 0; m10 = div10(vm)) {
+        uint64_t r10 = div10(vr);
+        vrTrailingZeros &= lastRemoved == 0;
+        lastRemoved = (uint32_t)(vr - r10 * 10);
+        vr = r10; vp = div10(vp); vm = m10; removed++;
+      }
+    }
+    if (vrTrailingZeros && lastRemoved == 5 && vr % 2 == 0) lastRemoved = 4; /* a tie: to even */
+    out = vr + ((vr == vm && (!acceptBounds || !vmTrailingZeros)) || lastRemoved >= 5);
+  } else {
+    int roundUp = 0;
+    for (uint64_t p100 = div100(vp), m100 = div100(vm); p100 > m100; p100 = div100(vp), m100 = div100(vm)) {
+      uint64_t r100 = div100(vr);
+      roundUp = vr - r100 * 100 >= 50;
+      vr = r100; vp = p100; vm = m100; removed += 2;
+    }
+    for (uint64_t p10 = div10(vp), m10 = div10(vm); p10 > m10; p10 = div10(vp), m10 = div10(vm)) {
+      uint64_t r10 = div10(vr);
+      roundUp = vr - r10 * 10 >= 5;
+      vr = r10; vp = p10; vm = m10; removed++;
+    }
+    out = vr + (vr == vm || roundUp);
+  }
+  *digits = out;
+  *exp10 = e10 + removed;
+}
+
+/* `digits` (len of them) times 10^(n - len), laid out as Number::toString lays it out (ECMA-262 6.1.6.1.20). */
+static uint32_t layout(unsigned char *o, uint64_t digits, int32_t len, int32_t n) {
+  if (len <= n && n <= 21) {
+    digitsAt(o, digits, (uint32_t)len);
+    for (int32_t i = len; i < n; i++) o[i] = '0';
+    return (uint32_t)n;
+  }
+  if (0 < n && n <= 21) {
+    digitsAt(o + 1, digits, (uint32_t)len);
+    for (int32_t i = 0; i < n; i++) o[i] = o[i + 1];
+    o[n] = '.';
+    return (uint32_t)len + 1;
+  }
+  if (-6 < n && n <= 0) {
+    o[0] = '0';
+    o[1] = '.';
+    for (int32_t i = 0; i < -n; i++) o[2 + i] = '0';
+    digitsAt(o + 2 - n, digits, (uint32_t)len);
+    return (uint32_t)(2 - n + len);
+  }
+  digitsAt(o + 1, digits, (uint32_t)len);
+  uint32_t at;
+  if (len > 1) {
+    o[0] = o[1];
+    o[1] = '.';
+    at = (uint32_t)len + 1;
+  } else {
+    o[0] = o[1];
+    at = 1;
+  }
+  int32_t e = n - 1;
+  o[at++] = 'e';
+  o[at++] = e < 0 ? '-' : '+';
+  if (e < 0) e = -e;
+  uint32_t el = e >= 100 ? 3 : e >= 10 ? 2 : 1;
+  digitsAt(o + at, (uint64_t)e, el);
+  return at + el;
+}
+
+/** Write x as JSON writes it at byte offset `at` of memory; returns the offset after it. */
+__attribute__((export_name("number"))) uint32_t number(double x, uint32_t at) {
+  unsigned char *o = (unsigned char *)(uintptr_t)at;
+  union { double d; uint64_t u; } v = { x };
+  uint64_t bits = v.u;
+  if (((bits >> MANTISSA_BITS) & 0x7ff) == 0x7ff) {
+    o[0] = 'n'; o[1] = 'u'; o[2] = 'l'; o[3] = 'l';
+    return at + 4;
+  }
+  uint32_t sign = (uint32_t)(bits >> 63);
+  bits &= ~(1ull << 63);
+  if (bits == 0) {
+    o[0] = '0';
+    return at + 1;
+  }
+  if (sign) *o++ = '-';
+  double ax = sign ? -x : x;
+  /* Integers below 2^53: their digits (the shortest that reads back, since neighbours are at most 1 apart). */
+  if (ax < 9007199254740992.0) {
+    uint64_t i = (uint64_t)ax;
+    if ((double)i == ax) {
+      uint32_t len = decimalLength(i);
+      digitsAt(o, i, len);
+      return at + sign + len;
+    }
+  }
+  uint64_t digits;
+  int32_t exp10;
+  shortest(bits, &digits, &exp10);
+  int32_t len = (int32_t)decimalLength(digits);
+  return at + sign + layout(o, digits, len, exp10 + len);
+}
+
+/** Copy `len` bytes from `from` to `at` (a key written before), then write x; returns the offset after them. */
+__attribute__((export_name("field"))) uint32_t field(uint32_t from, uint32_t len, double x, uint32_t at) {
+  unsigned char *o = (unsigned char *)(uintptr_t)at;
+  const unsigned char *f = (const unsigned char *)(uintptr_t)from;
+  for (uint32_t i = 0; i < len; i++) o[i] = f[i];
+  return number(x, at + len);
+}
