@@ -292,3 +292,60 @@ __attribute__((export_name("field"))) uint32_t field(uint32_t from, uint32_t len
   for (uint32_t i = 0; i < len; i++) o[i] = f[i];
   return number(x, at + len);
 }
+
+/*
+ * The text tables' number formats (src/adapters/cli/format.ts `fixed` = Number#toFixed and `grouped` =
+ * toLocaleString("en-US") with d decimals), on their fast paths: the same double operations as format.ts, in the
+ * same order (wasm's f64 arithmetic is IEEE 754's, with no fused multiply-add), then integer digits. Each returns
+ * the offset after what it wrote, or -1 where format.ts leaves its fast path (the caller then uses the string).
+ */
+static const double SCALE[21] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+                                 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20};
+
+/** `fixed(v, d)` (0 <= d <= 20) at `at`: the offset after it, or -1 (an exact half after scaling, 1e15 and beyond, NaN). */
+__attribute__((export_name("fixed"))) int32_t fixed(double v, uint32_t d, uint32_t at) {
+  if (d > 20) return -1;
+  double s = SCALE[d], x = __builtin_fabs(v) * s;
+  if (!(x < 1e15)) return -1;
+  double f = __builtin_floor(x), r = x - f;
+  if (r == 0.5) return -1;
+  double q = r > 0.5 ? f + 1 : f, whole = __builtin_floor(q / s);
+  unsigned char *o = (unsigned char *)(uintptr_t)at;
+  if (v < 0) *o++ = '-';
+  uint64_t w = (uint64_t)whole;
+  uint32_t len = decimalLength(w);
+  digitsAt(o, w, len);
+  o += len;
+  if (d == 0) return (int32_t)(uintptr_t)o;
+  *o++ = '.';
+  digitsAt(o, (uint64_t)(q - whole * s), d);
+  return (int32_t)(uintptr_t)(o + d);
+}
+
+/** `grouped(v, d)` (0 <= d <= 20) at `at`: the offset after it, or -1 (1e12 and beyond after scaling, within 1e-3 of a half, NaN). */
+__attribute__((export_name("grouped"))) int32_t grouped(double v, uint32_t d, uint32_t at) {
+  if (d > 20) return -1;
+  double s = SCALE[d], x = __builtin_fabs(v) * s;
+  if (!(x < 1e12)) return -1;
+  double f = __builtin_floor(x), r = x - f;
+  if (!(__builtin_fabs(r - 0.5) > 1e-3)) return -1;
+  double q = r > 0.5 ? f + 1 : f, whole = __builtin_floor(q / s);
+  unsigned char *o = (unsigned char *)(uintptr_t)at;
+  if (v < 0 && q > 0) *o++ = '-';
+  uint64_t w = (uint64_t)whole;
+  uint32_t len = decimalLength(w);
+  unsigned char *end = o + len + (len - 1) / 3;
+  unsigned char *p = end;
+  while (w >= 1000) {
+    uint64_t hi = w / 1000;
+    digitsAt(p - 3, w - hi * 1000, 3);
+    p -= 3;
+    *--p = ',';
+    w = hi;
+  }
+  digitsAt(o, w, (uint32_t)(p - o));
+  if (d == 0) return (int32_t)(uintptr_t)end;
+  *end = '.';
+  digitsAt(end + 1, (uint64_t)(q - whole * s), d);
+  return (int32_t)(uintptr_t)(end + 1 + d);
+}

@@ -21,7 +21,7 @@ try {
   writeFileSync(join(dir, "shortestDigits.c"), readFileSync(join(native, "shortestDigits.c")));
   const out = join(dir, "shortestDigits.wasm");
   execFileSync("clang", [
-    "--target=wasm32", "-O3", "-nostdlib", "-mbulk-memory", "-Wall", "-Wextra", "-Werror",
+    "--target=wasm32", "-O3", "-ffp-contract=off", "-nostdlib", "-mbulk-memory", "-Wall", "-Wextra", "-Werror",
     "-Wl,--no-entry", "-Wl,-z,stack-size=16384", "-Wl,--export=__heap_base", "-Wl,--strip-all", "-o", out, join(dir, "shortestDigits.c"),
   ], { stdio: "inherit" });
   const base64 = readFileSync(out).toString("base64");

@@ -59,11 +59,16 @@ export class Output {
     if (this.chunk.pos >= CHUNK_BYTES) this.flush();
   }
 
-  /** Append bytes already encoded as UTF-8 (a worker's output), after what is buffered. */
-  pushBytes(b: Uint8Array): void {
-    if (this.closed) return;
+  /**
+   * Append bytes already encoded as UTF-8 (a worker's output), after what is buffered. True when stdout holds no
+   * reference to `b` afterwards (written whole, or the reader gone), so that its memory can be written into again.
+   */
+  pushBytes(b: Uint8Array): boolean {
+    if (this.closed) return true;
     this.flush();
-    process.stdout.write(b);
+    const stdout = process.stdout;
+    stdout.write(b);
+    return stdout.writableLength === 0;
   }
 
   /** Write everything buffered to stdout. */

@@ -1,6 +1,5 @@
 import type { MarginResult } from "../../margin/result.js";
 import type { GreeksRow } from "../../risk/greeksReport.js";
-import { fixedBytes, groupedBytes } from "./numberBytes.js";
 import { Cells, cellsTableInto, NEWLINE, tableInto, TextBuffer } from "./textTable.js";
 
 /** Where the string formatters below lay out their tables (reused: one table at a time). */
@@ -147,28 +146,43 @@ function componentDetail(k: MarginResult["components"][number]): string {
 
 /** `grouped(v, d)` as a cell: its bytes, or the string where `grouped` leaves its fast path. */
 export function amountCell(cells: Cells, v: number, d: number): void {
-  const e = groupedBytes(cells.bytes, cells.reserve(48), v, d);
-  if (e < 0) cells.text(grouped(v, d));
-  else cells.commit(e);
+  if (!cells.grouped(v, d)) cells.text(grouped(v, d));
 }
 
 /** `num(v, digits)` as a cell: its bytes, or the string for 0, the exponent forms and `fixed`'s fallbacks. */
 export function numCell(cells: Cells, v: number, digits = 4): void {
   const a = Math.abs(v);
-  const e = v === 0 || !(a < 1e6 && a >= 1e-4) ? -1 : fixedBytes(cells.bytes, cells.reserve(48), v, digits);
-  if (e < 0) cells.text(num(v, digits));
-  else cells.commit(e);
+  if (v === 0 || !(a < 1e6 && a >= 1e-4) || !cells.fixed(v, digits)) cells.text(num(v, digits));
 }
 
 const cells = new Cells();
+
+/** A number cell's format: `AMOUNT` (grouped, the currency's decimals), else `num` with that many digits. */
+const AMOUNT = -1;
+const SUMMARY_FORMATS = Int8Array.of(AMOUNT, AMOUNT, AMOUNT, AMOUNT, AMOUNT);
+/** size, mark, value, delta, gamma, vega, theta, margin +/-. */
+const POSITION_FORMATS = Int8Array.of(4, 4, AMOUNT, 4, 8, 4, 4, AMOUNT);
+const values = new Float64Array(8);
+
+/**
+ * `values[0…n-1]` as cells in `formats`. One call site for each format, not one per column: the compiled
+ * `marginTextInto` stays small (each inlined copy of the byte writers was compiled again, on every thread).
+ */
+function numberCells(formats: Int8Array, d: number): void {
+  for (let i = 0; i < formats.length; i++) {
+    const f = formats[i];
+    if (f === AMOUNT) amountCell(cells, values[i], d);
+    else numCell(cells, values[i], f);
+  }
+}
 
 /** Summary, components and positions of one margin result, appended to `out` as UTF-8 (what `formatMargin` returns). */
 export function marginTextInto(out: TextBuffer, r: MarginResult): void {
   const c = r.currency, d = amountDecimals(c);
   out.text(`account ${r.account} | model ${r.model} | ${c} | as of ${r.asOf}\n`);
   cells.clear();
-  amountCell(cells, r.equity, d); amountCell(cells, r.adjustedEquity, d); amountCell(cells, r.initialMargin, d);
-  amountCell(cells, r.maintenanceMargin, d); amountCell(cells, r.availableFunds, d);
+  values[0] = r.equity; values[1] = r.adjustedEquity; values[2] = r.initialMargin; values[3] = r.maintenanceMargin; values[4] = r.availableFunds;
+  numberCells(SUMMARY_FORMATS, d);
   cells.text(pct(r.marginRatio));
   cells.text(r.status);
   cellsTableInto(out, SUMMARY, cells, 1);
@@ -186,8 +200,9 @@ export function marginTextInto(out: TextBuffer, r: MarginResult): void {
   cells.clear();
   for (const p of r.positions) {
     cells.text(p.instrument);
-    numCell(cells, p.size); numCell(cells, p.markPrice); amountCell(cells, p.value, d); numCell(cells, p.delta);
-    numCell(cells, p.gamma, 8); numCell(cells, p.vega); numCell(cells, p.theta); amountCell(cells, p.marginContribution, d);
+    values[0] = p.size; values[1] = p.markPrice; values[2] = p.value; values[3] = p.delta;
+    values[4] = p.gamma; values[5] = p.vega; values[6] = p.theta; values[7] = p.marginContribution;
+    numberCells(POSITION_FORMATS, d);
   }
   cellsTableInto(out, POSITIONS, cells, r.positions.length);
 }

@@ -16,16 +16,7 @@
  * enumerable `toJSON`, a Date, a Map, a class instance, a bigint, a symbol value, a cycle or nesting deeper than 64)
  * makes `write` answer undefined: the caller then uses `JSON.stringify`.
  */
-import { SHORTEST_DIGITS_WASM } from "./shortestDigitsWasm.js";
-
-interface NumberExports {
-  readonly memory: WebAssembly.Memory;
-  readonly __heap_base: WebAssembly.Global;
-  /** Write x as JSON writes it at byte offset `at`; the offset after it. */
-  number(x: number, at: number): number;
-  /** Copy `len` bytes from `from` to `at`, then write x; the offset after them. */
-  field(from: number, len: number, x: number, at: number): number;
-}
+import { numberWasm, type NumberWasm } from "./numberWasm.js";
 
 /** A key after the keys on the path to it: its bytes `,"key":` at `off` in the module's memory. */
 interface KeyNode {
@@ -44,11 +35,6 @@ const MAX_DEPTH = 64;
 const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, COLON = 0x3a;
 const LBRACE = 0x7b, RBRACE = 0x7d, LBRACKET = 0x5b, RBRACKET = 0x5d;
 
-function numberModule(): NumberExports {
-  const bytes = Buffer.from(SHORTEST_DIGITS_WASM, "base64");
-  return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as NumberExports;
-}
-
 /** Thrown inside a write for a value JSON.stringify would treat in a way this writer does not copy. */
 const UNSUPPORTED = new Error("not plain JSON data");
 
@@ -56,7 +42,7 @@ const encoder = new TextEncoder();
 
 /** A writer of JSON bytes in its own WebAssembly module's memory. */
 export class JsonBytes {
-  private readonly x: NumberExports;
+  private readonly x: NumberWasm;
   private mem: Uint8Array;
   /** Where the keys' bytes are kept, and the next free byte there. */
   private readonly keysStart: number;
@@ -71,7 +57,7 @@ export class JsonBytes {
   skippedLast = false;
 
   constructor() {
-    this.x = numberModule();
+    this.x = numberWasm();
     this.keysStart = this.keysEnd = ((this.x.__heap_base.value as number) + 15) & ~15;
     this.start = this.keysStart + KEY_BYTES;
     this.mem = new Uint8Array(this.x.memory.buffer);

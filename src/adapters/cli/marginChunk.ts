@@ -50,6 +50,24 @@ export type Check = (value: unknown, market: MarketSnapshot) => Checked;
 let bytesPerLine = 4096;
 
 /**
+ * Output buffers handed back once their bytes were written (`recycleOutput`), reused for the next chunks: a fresh
+ * ~0.7 MB buffer per chunk faulted in fresh pages on its first write, ~8 µs per account on a 2-vCPU VM.
+ */
+const spare: ArrayBuffer[] = [];
+const MAX_SPARE = 8;
+
+/** Keep `buf` (a chunk's output buffer whose bytes were written out) for a later chunk of this thread. */
+export function recycleOutput(buf: ArrayBuffer): void {
+  if (spare.length < MAX_SPARE && buf.byteLength >= 1 << 16) spare.push(buf);
+}
+
+/** A buffer of at least `size` bytes: a spare one if it is large enough (a smaller one is dropped), else a new one. */
+function outputBuffer(size: number): TextBuffer {
+  const b = spare.pop();
+  return b !== undefined && b.byteLength >= size ? new TextBuffer(Buffer.from(b)) : new TextBuffer(size);
+}
+
+/**
  * Margin every line of `chunk` against `ctx` under `model`, each document checked by `check`; see the module comment.
  * Undefined when `check` could not decide a document (nothing of the chunk is kept: the caller checks it in full),
  * which a check that always decides (`checkPortfolio`) never gives.
@@ -58,7 +76,7 @@ export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean,
 export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean, chunk: LineChunk, check: Check): ChunkOutput | undefined;
 export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean, chunk: LineChunk, check: Check): ChunkOutput | undefined {
   // At least 64 KiB: a buffer of its own, never a slice of Node's shared pool (the answer's buffer is transferred).
-  const out = new TextBuffer(Math.max(1 << 16, Math.ceil(1.2 * bytesPerLine * chunk.lines.length)));
+  const out = outputBuffer(Math.max(1 << 16, Math.ceil(1.2 * bytesPerLine * chunk.lines.length)));
   const rejects: LineReject[] = [];
   for (let i = 0; i < chunk.lines.length; i++) {
     const line = chunk.nos[i];

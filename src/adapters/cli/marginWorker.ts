@@ -15,7 +15,7 @@ import type { MarginModel } from "../../margin/result.js";
 import type { RiskContext } from "../../margin/riskContext.js";
 import type { MarketSnapshot } from "../../market/snapshot.js";
 import { checkPortfolioFast, fullPortfolioChecks } from "../../input/checkFast.js";
-import { marginChunk, type Check, type LineChunk, type LineReject } from "./marginChunk.js";
+import { marginChunk, recycleOutput, type Check, type LineChunk, type LineReject } from "./marginChunk.js";
 
 /** What a worker builds its context from: what the main thread validated and built its own from, and the command's choices. */
 export interface WorkerSetup {
@@ -26,8 +26,11 @@ export interface WorkerSetup {
   readonly json: boolean;
 }
 
-/** What a worker is sent: its setup (once, first), then chunks to margin, numbered for the in-order merge. */
-export type WorkerRequest = { readonly setup: WorkerSetup } | ChunkRequest;
+/**
+ * What a worker is sent: its setup (once, first), then chunks to margin, numbered for the in-order merge, and the
+ * output buffers of its answers once the main thread has written them (transferred back, reused).
+ */
+export type WorkerRequest = { readonly setup: WorkerSetup } | ChunkRequest | { readonly recycle: ArrayBuffer };
 
 /** A chunk to margin, numbered for the in-order merge. */
 export interface ChunkRequest extends LineChunk {
@@ -63,6 +66,10 @@ function loadFullChecks(): void {
   );
 }
 parentPort?.on("message", (m: WorkerRequest) => {
+  if ("recycle" in m) {
+    recycleOutput(m.recycle);
+    return;
+  }
   if ("setup" in m) {
     const c = prepareContext(m.setup.market, m.setup.params, m.setup.currency);
     if (!c.ok) throw new Error(`margin worker: ${c.reason}`);

@@ -15,7 +15,7 @@ import type { Cli } from "./context.js";
 import { lineBatches, openInput } from "./io.js";
 import { fileSize, takeEarlyWorkers, workerUrl } from "./marginThreads.js";
 import type { RiskContext } from "../../margin/riskContext.js";
-import { marginChunk, type LineChunk } from "./marginChunk.js";
+import { marginChunk, recycleOutput, type LineChunk } from "./marginChunk.js";
 import type { ChunkReply, ChunkRequest, WorkerMessage, WorkerRequest, WorkerSetup } from "./marginWorker.js";
 
 /** Lines per chunk. */
@@ -63,6 +63,8 @@ interface Helper {
 class ChunkPool {
   private readonly helpers: Helper[];
   private readonly ready = new Map<number, ChunkReply>();
+  /** The worker that answered each chunk of `ready` (none: margined here). */
+  private readonly answeredBy = new Map<number, Helper>();
   private next = 0;
   private done = 0;
   private failure: unknown;
@@ -73,9 +75,10 @@ class ChunkPool {
 
   /**
    * `local` margins a chunk here: undefined when the fast checks could not decide it and the full checks are not in;
-   * `needFull` loads them (after which `local` always decides).
+   * `needFull` loads them (after which `local` always decides). `onReply` hands an answer on, in chunk order: true
+   * when its bytes were written out, its buffer then going back to the thread that filled it.
    */
-  constructor(workers: number, setup: WorkerSetup, private readonly local: (id: number, chunk: LineChunk) => ChunkReply | undefined, private readonly needFull: () => Promise<void>, private readonly onReply: (r: ChunkReply) => void) {
+  constructor(workers: number, setup: WorkerSetup, private readonly local: (id: number, chunk: LineChunk) => ChunkReply | undefined, private readonly needFull: () => Promise<void>, private readonly onReply: (r: ChunkReply) => boolean) {
     const started = takeEarlyWorkers(workers);
     const url = started.length < workers ? workerUrl() : undefined;
     while (url !== undefined && started.length < workers) started.push(new Worker(url));
@@ -87,7 +90,7 @@ class ChunkPool {
         else {
           const chunk = h.held.get(m.id);
           h.held.delete(m.id);
-          if (!("undecided" in m)) this.ready.set(m.id, m);
+          if (!("undecided" in m)) { this.ready.set(m.id, m); this.answeredBy.set(m.id, h); }
           else if (chunk !== undefined) this.here(m.id, chunk); // the full checks, here
           else this.failure ??= new Error(`margin worker: chunk ${m.id} answered undecided but not held`);
           this.drain();
@@ -144,8 +147,14 @@ class ChunkPool {
 
   private drain(): void {
     for (let r = this.ready.get(this.done); r !== undefined; r = this.ready.get(this.done)) {
+      const by = this.answeredBy.get(this.done);
+      this.answeredBy.delete(this.done);
       this.ready.delete(this.done++);
-      this.onReply(r);
+      if (!this.onReply(r)) continue;
+      // Written out: its buffer goes back to the thread that filled it, for a later chunk.
+      const buf = r.bytes.buffer as ArrayBuffer;
+      if (by === undefined) recycleOutput(buf);
+      else by.worker.postMessage({ recycle: buf } satisfies WorkerRequest, [buf]);
     }
   }
 
@@ -177,7 +186,7 @@ export async function parallelMargin(cli: Cli, path: string, f: MarginFlags, thr
   const needFull = async (): Promise<void> => { full = await fullPortfolioChecks(); };
   const pool = new ChunkPool(threads - 1, setup, here, needFull, (r) => {
     for (const x of r.rejects) rejects.reject({ line: x.line }, x.issues);
-    cli.out.pushBytes(r.bytes);
+    return cli.out.pushBytes(r.bytes);
   });
   const bar = cli.progress("margin", "MB");
   const used = { bytes: 0 }, size = fileSize(path);

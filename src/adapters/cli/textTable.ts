@@ -4,6 +4,8 @@
  * Cells stay strings; the padding, rules and line ends are written as bytes, with no intermediate strings.
  */
 
+import { numberWasm, type NumberWasm } from "./numberWasm.js";
+
 /** A growable byte buffer for text written piece by piece. */
 export class TextBuffer {
   /** The bytes; valid up to `pos`. */
@@ -11,8 +13,9 @@ export class TextBuffer {
   /** Bytes written. */
   pos = 0;
 
-  constructor(size = 1 << 16) {
-    this.buf = Buffer.allocUnsafe(size);
+  /** A new buffer of `size` bytes, or writing over `buf` (a spare one, reused). */
+  constructor(size: number | Buffer = 1 << 16) {
+    this.buf = typeof size === "number" ? Buffer.allocUnsafe(size) : size;
   }
 
   /** Make room for `n` more bytes. */
@@ -143,10 +146,23 @@ function trimmedLine(out: TextBuffer, cells: readonly string[], o: number, n: nu
   out.text(s.trimEnd());
 }
 
+/** Where this thread's table numbers are written by the WebAssembly module before they are copied into a cell. */
+let numbers: { readonly x: NumberWasm; readonly mem: Uint8Array; readonly at: number } | undefined;
+
+function numberScratch(): { readonly x: NumberWasm; readonly mem: Uint8Array; readonly at: number } {
+  if (numbers === undefined) {
+    const x = numberWasm();
+    x.memory.grow(1); // room after the module's data for one number
+    numbers = { x, mem: new Uint8Array(x.memory.buffer), at: ((x.__heap_base.value as number) + 15) & ~15 };
+  }
+  return numbers;
+}
+
 /**
  * Cells of one table for `cellsTableInto`: text cells (strings) and number cells written as ASCII bytes into the
- * cells' own buffer by numberBytes.ts (`reserve`, then `commit`), so a number never becomes a string. Reused:
- * `clear()` before each table.
+ * cells' own buffer (`fixed` and `grouped`: format.ts's number formats, by the WebAssembly module of
+ * native/shortestDigits.c, whose code runs compiled from the first call; or `reserve`, then `commit`), so a number
+ * never becomes a string. Reused: `clear()` before each table.
  */
 export class Cells {
   n = 0;
@@ -185,6 +201,29 @@ export class Cells {
     this.off[this.n] = this.pos;
     this.len[this.n++] = end - this.pos;
     this.pos = end;
+  }
+
+  /** format.ts `fixed(v, d)` as a byte cell; false, and no cell, where `fixed` leaves its fast path. */
+  fixed(v: number, d: number): boolean {
+    const s = numberScratch(), end = s.x.fixed(v, d, s.at);
+    if (end < 0) return false;
+    this.byteCell(s.mem, s.at, end);
+    return true;
+  }
+
+  /** format.ts `grouped(v, d)` as a byte cell; false, and no cell, where `grouped` leaves its fast path. */
+  grouped(v: number, d: number): boolean {
+    const s = numberScratch(), end = s.x.grouped(v, d, s.at);
+    if (end < 0) return false;
+    this.byteCell(s.mem, s.at, end);
+    return true;
+  }
+
+  private byteCell(src: Uint8Array, from: number, to: number): void {
+    let p = this.reserve(to - from);
+    const b = this.bytes;
+    for (let i = from; i < to; i++) b[p++] = src[i];
+    this.commit(p);
   }
 
   /** Cell i as a string. */

@@ -1,0 +1,30 @@
+/**
+ * The WebAssembly module of native/shortestDigits.c (built by scripts/build-wasm.mjs, embedded in
+ * shortestDigitsWasm.ts): numbers written as ASCII bytes into the module's memory, as `JSON.stringify` writes them
+ * (`number`, `field`) and as the text tables do (`fixed`, `grouped`: format.ts's fast paths). Compiled once per
+ * thread, on first use; each caller gets an instance of its own (its own memory).
+ */
+import { SHORTEST_DIGITS_WASM } from "./shortestDigitsWasm.js";
+
+/** The module's exports. Offsets are byte offsets into `memory`. */
+export interface NumberWasm {
+  readonly memory: WebAssembly.Memory;
+  /** The first byte after the module's own data and stack: callers write from here. */
+  readonly __heap_base: WebAssembly.Global;
+  /** Write x as JSON writes it at byte offset `at`; the offset after it. */
+  number(x: number, at: number): number;
+  /** Copy `len` bytes from `from` to `at`, then write x; the offset after them. */
+  field(from: number, len: number, x: number, at: number): number;
+  /** format.ts `fixed(v, d)` at `at`: the offset after it, or -1 where `fixed` leaves its fast path. */
+  fixed(v: number, d: number, at: number): number;
+  /** format.ts `grouped(v, d)` at `at`: the offset after it, or -1 where `grouped` leaves its fast path. */
+  grouped(v: number, d: number, at: number): number;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** A new instance of the module (compiled on first use: ~16 KB, synchronously). */
+export function numberWasm(): NumberWasm {
+  compiled ??= new WebAssembly.Module(Buffer.from(SHORTEST_DIGITS_WASM, "base64"));
+  return new WebAssembly.Instance(compiled, {}).exports as unknown as NumberWasm;
+}
