@@ -349,3 +349,57 @@ __attribute__((export_name("grouped"))) int32_t grouped(double v, uint32_t d, ui
   digitsAt(end + 1, (uint64_t)(q - whole * s), d);
   return (int32_t)(uintptr_t)(end + 1 + d);
 }
+
+/*
+ * A text table as src/adapters/cli/textTable.ts `tableInto` lays out strings: the header row, a rule of dashes, then
+ * the rows; the first column left-aligned, the others right-aligned, two spaces apart; each row's trailing ASCII
+ * blanks dropped (the rule is not trimmed); no line end after the last row. `cells` holds (rows + 1) * n int32
+ * triples { byte offset, bytes, width in UTF-16 units }: the rows' cells row by row, then the header's. Returns the
+ * offset after the table written at `at`; -1 when a trimmed row ends in a non-ASCII byte (it may end in a
+ * non-ASCII blank, which the caller trims as a string), -2 for more than 64 columns.
+ */
+#define MAX_COLUMNS 64
+
+static inline int blank(unsigned char c) { return c == ' ' || (c >= 9 && c <= 13); }
+
+/* One row at o, its cells' triples at c; the end of the trimmed row, or 0 when it ends in a non-ASCII byte. */
+static unsigned char *row(unsigned char *o, const int32_t *c, uint32_t n, const int32_t *widths) {
+  unsigned char *start = o;
+  for (uint32_t i = 0; i < n; i++) {
+    const unsigned char *src = (const unsigned char *)(uintptr_t)c[3 * i];
+    int32_t bytes = c[3 * i + 1], width = c[3 * i + 2];
+    if (i > 0) for (int32_t k = 2 + widths[i] - width; k > 0; k--) *o++ = ' ';
+    for (int32_t k = 0; k < bytes; k++) *o++ = src[k];
+    if (i == 0) for (int32_t k = widths[0] - width; k > 0; k--) *o++ = ' ';
+  }
+  while (o > start && blank(o[-1])) o--;
+  return o > start && o[-1] > 127 ? 0 : o;
+}
+
+__attribute__((export_name("table"))) int32_t table(uint32_t cells, uint32_t n, uint32_t rows, uint32_t at) {
+  if (n > MAX_COLUMNS) return -2;
+  const int32_t *c = (const int32_t *)(uintptr_t)cells;
+  const int32_t *header = c + 3 * n * rows;
+  int32_t widths[MAX_COLUMNS];
+  for (uint32_t i = 0; i < n; i++) widths[i] = header[3 * i + 2];
+  for (uint32_t j = 0; j < rows; j++)
+    for (uint32_t i = 0; i < n; i++) {
+      int32_t w = c[3 * (j * n + i) + 2];
+      if (w > widths[i]) widths[i] = w;
+    }
+  unsigned char *o = row((unsigned char *)(uintptr_t)at, header, n, widths);
+  if (o == 0) return -1;
+  *o++ = '\n';
+  for (int32_t k = 0; k < widths[0]; k++) *o++ = '-';
+  for (uint32_t i = 1; i < n; i++) {
+    *o++ = ' ';
+    *o++ = ' ';
+    for (int32_t k = 0; k < widths[i]; k++) *o++ = '-';
+  }
+  for (uint32_t j = 0; j < rows; j++) {
+    *o++ = '\n';
+    o = row(o, c + 3 * n * j, n, widths);
+    if (o == 0) return -1;
+  }
+  return (int32_t)(uintptr_t)o;
+}

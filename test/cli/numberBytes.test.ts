@@ -8,7 +8,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { amountCell, fixed, grouped, num, numCell } from "../../src/adapters/cli/format.js";
-import { Cells, cellsTableInto, tableInto, TextBuffer } from "../../src/adapters/cli/textTable.js";
+import { Cells, cellsTableInto } from "../../src/adapters/cli/cellTable.js";
+import { tableInto, TextBuffer } from "../../src/adapters/cli/textTable.js";
 
 const doubles = fc.oneof(fc.double(), fc.double({ min: -1e7, max: 1e7 }), fc.integer({ min: -1e9, max: 1e9 }).map((n) => n / 100), fc.constantFrom(0, -0, 0.5, -2.5, 1e15, 999999.99995, 0.00005, 1.005, 1e12 / 100));
 const one = new Cells();
@@ -66,5 +67,32 @@ describe("cellsTableInto = tableInto of the same cells as strings", () => {
       tableInto(b, header, strings, rows.length);
       expect(a.toString()).toBe(b.toString());
     }), { numRuns: 5000 });
+  });
+});
+
+describe("Cells in the thread's WebAssembly memory", () => {
+  it("a table too wide for the module (70 columns) and a long one (the memory grows) lay out as tableInto", () => {
+    for (const [n, rows] of [[70, 3], [3, 20_000]] as const) {
+      const header = Array.from({ length: n }, (_, i) => `c${i}`), cells = new Cells(), strings: string[] = [];
+      for (let j = 0; j < rows; j++) for (let i = 0; i < n; i++) {
+        if (i % 2 === 0) { cells.text(`r${j}`); strings.push(`r${j}`); } else { numCell(cells, j * 1.25 + i, 4); strings.push(num(j * 1.25 + i, 4)); }
+      }
+      const a = new TextBuffer(16), b = new TextBuffer(16);
+      cellsTableInto(a, header, cells, rows);
+      tableInto(b, header, strings, rows);
+      expect(a.toString()).toBe(b.toString());
+    }
+  });
+
+  it("one table at a time: a Cells used after another took the memory throws instead of writing over it", () => {
+    const first = new Cells();
+    first.text("a");
+    const second = new Cells();
+    second.text("b");
+    expect(() => first.text("c")).toThrow(/another table/);
+    first.clear();
+    first.text("c");
+    expect(first.at(0)).toBe("c");
+    expect(() => cellsTableInto(new TextBuffer(16), ["x", "y"], first, 1)).toThrow(/1 cells for 1 rows of 2/);
   });
 });

@@ -1,6 +1,7 @@
 import type { MarginResult } from "../../margin/result.js";
 import type { GreeksRow } from "../../risk/greeksReport.js";
-import { Cells, cellsTableInto, NEWLINE, tableInto, TextBuffer } from "./textTable.js";
+import { Cells, cellsTableInto } from "./cellTable.js";
+import { NEWLINE, tableInto, TextBuffer } from "./textTable.js";
 
 /** Where the string formatters below lay out their tables (reused: one table at a time). */
 const scratch = new TextBuffer();

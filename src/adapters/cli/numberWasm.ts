@@ -1,7 +1,8 @@
 /**
  * The WebAssembly module of native/shortestDigits.c (built by scripts/build-wasm.mjs, embedded in
  * shortestDigitsWasm.ts): numbers written as ASCII bytes into the module's memory, as `JSON.stringify` writes them
- * (`number`, `field`) and as the text tables do (`fixed`, `grouped`: format.ts's fast paths). Compiled once per
+ * (`number`, `field`) and as the text tables do (`fixed`, `grouped`: format.ts's fast paths; `table`: the layout of
+ * textTable.ts `tableInto`). Compiled once per
  * thread, on first use; each caller gets an instance of its own (its own memory).
  */
 import { SHORTEST_DIGITS_WASM } from "./shortestDigitsWasm.js";
@@ -19,6 +20,11 @@ export interface NumberWasm {
   fixed(v: number, d: number, at: number): number;
   /** format.ts `grouped(v, d)` at `at`: the offset after it, or -1 where `grouped` leaves its fast path. */
   grouped(v: number, d: number, at: number): number;
+  /**
+   * Lay out a table (cellTable.ts) from (rows + 1) × n int32 triples { offset, bytes, width } at `cells`, the
+   * header's last, at `at`: the offset after it, -1 where a row ends in a non-ASCII byte, -2 beyond 64 columns.
+   */
+  table(cells: number, n: number, rows: number, at: number): number;
 }
 
 let compiled: WebAssembly.Module | undefined;
