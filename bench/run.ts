@@ -551,8 +551,9 @@ async function main(): Promise<void> {
       return [...c.stages.map((x) => [x.stage, fmtFixed(x.ms, 1), `${fmtFixed((x.ms / tot) * 100, 1)} %`]), ["total", fmtFixed(tot, 1), "100 %"]];
     })())
     .h3("CLI child process profile (`node --cpu-prof`, `--workers 1`)")
-    .p(`Profiled total ${fmtFixed(c.profile.totalMs, 0)} ms. Builtins are attributed to their caller: the self time of \`resultJsonLineInto\` ` +
-      "is mostly `JSON.stringify` of each result; `write (node:buffer)` is encoding it into the output chunk, `writeBuffer`/`flush` writing the chunks to stdout. " +
+    .p(`Profiled total ${fmtFixed(c.profile.totalMs, 0)} ms. Builtins are attributed to their caller. Each result is written as UTF-8 by ` +
+      "`JsonBytes` (jsonBytes.js: `object`, `value`, `array`, `string` walk it; `wasm-function[…]` entries are the WebAssembly number writer of " +
+      "native/shortestDigits.c) and copied into the output chunk (`append`); `writeBuffer`/`flush` write the chunks to stdout. " +
       `The \`params\` object repeated in every result is ${fmtFixed(c.paramsShare * 100, 0)} % of the output bytes.`);
   profileTables(r, c.profile);
 
