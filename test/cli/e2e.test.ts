@@ -204,3 +204,16 @@ describe("dpm margin on worker threads (--workers, src/adapters/cli/parallelMarg
   });
 });
 
+describe("./bin/dpm without WebAssembly (node --jitless)", () => {
+  it("margin prints the same JSON lines and text tables, by JSON.stringify and the string formats", () => {
+    for (const json of [["--json"], []]) {
+      const args = [BIN, "margin", "examples/books.jsonl", "--market", MARKET, ...json];
+      const plain = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8" });
+      const jitless = spawnSync(process.execPath, ["--jitless", ...args], { cwd: ROOT, encoding: "utf8" });
+      expect(jitless.status, jitless.stderr).toBe(0);
+      expect(plain.stdout.length).toBeGreaterThan(1000);
+      expect(jitless.stdout).toBe(plain.stdout);
+    }
+  });
+});
+

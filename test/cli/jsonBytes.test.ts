@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { JsonBytes } from "../../src/adapters/cli/jsonBytes.js";
 import { ROOT } from "../helpers/shared.js";
 
-const w = new JsonBytes();
+const w = JsonBytes.create()!;
 const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : Buffer.from(b).toString("utf8"));
 const written = (v: unknown): string | undefined => text(w.write(v));
 

@@ -6,7 +6,8 @@
  * bytes are copied into the output once. Its code runs compiled from the first call, where the JavaScript layout it
  * replaced was compiled again by every thread while both cores margined.
  * One module instance per thread, shared by its `Cells`: one table at a time (`clear()` takes it; a `Cells` used
- * after another took it throws).
+ * after another took it throws). Where WebAssembly is not available (`node --jitless`), cells are strings only, the
+ * number formats decline (the caller uses format.ts's strings) and the table is `tableInto`'s.
  */
 import { numberWasm, type NumberWasm } from "./numberWasm.js";
 import { tableInto, type TextBuffer } from "./textTable.js";
@@ -25,16 +26,17 @@ interface Shared {
   owner: Cells | undefined;
 }
 
-let shared: Shared | undefined;
+let shared: Shared | null | undefined;
 
-function sharedModule(): Shared {
+function sharedModule(): Shared | undefined {
   if (shared === undefined) {
     const x = numberWasm();
+    if (x === undefined) { shared = null; return undefined; }
     const base = ((x.__heap_base.value as number) + 15) & ~15;
     if (x.memory.buffer.byteLength < base + PAGE) x.memory.grow(Math.ceil((base + PAGE - x.memory.buffer.byteLength) / PAGE));
     shared = { x, mem: new Uint8Array(x.memory.buffer), base, owner: undefined };
   }
-  return shared;
+  return shared ?? undefined;
 }
 
 /** Cells of one table for `cellsTableInto`, text or number; reused: `clear()` before each table. */
@@ -48,7 +50,8 @@ export class Cells {
   private len = new Int32Array(64);
   private wid = new Int32Array(64);
   private pos = 0;
-  private readonly s = sharedModule();
+  /** The thread's module memory; undefined without WebAssembly (strings only). */
+  private readonly m = sharedModule();
 
   constructor() {
     this.clear();
@@ -57,28 +60,33 @@ export class Cells {
   /** Start a table: no cells (and the thread's module memory is this table's). */
   clear(): void {
     this.n = 0;
-    this.s.owner = this;
-    this.pos = this.s.base;
+    const m = this.m;
+    if (m === undefined) return;
+    m.owner = this;
+    this.pos = m.base;
   }
 
   /** A text cell. */
   text(t: string): void {
-    const n = t.length;
-    this.room(3 * n);
-    const m = this.s.mem, start = this.pos;
+    const m = this.m, n = t.length;
+    if (m === undefined) { this.add(t, this.pos, n); return; }
+    this.room(m, 3 * n);
+    const mem = m.mem, start = this.pos;
     let p = start;
     for (let i = 0; i < n; i++) {
       const c = t.charCodeAt(i);
-      if (c > 127) { p = start + encoder.encodeInto(t, m.subarray(start)).written; break; }
-      m[p++] = c;
+      if (c > 127) { p = start + encoder.encodeInto(t, mem.subarray(start)).written; break; }
+      mem[p++] = c;
     }
     this.add(t, p, n);
   }
 
   /** format.ts `fixed(v, d)` as a number cell; false, and no cell, where `fixed` leaves its fast path. */
   fixed(v: number, d: number): boolean {
-    this.room(NUMBER_ROOM);
-    const end = this.s.x.fixed(v, d, this.pos);
+    const m = this.m;
+    if (m === undefined) return false;
+    this.room(m, NUMBER_ROOM);
+    const end = m.x.fixed(v, d, this.pos);
     if (end < 0) return false;
     this.add(undefined, end, end - this.pos);
     return true;
@@ -86,8 +94,10 @@ export class Cells {
 
   /** format.ts `grouped(v, d)` as a number cell; false, and no cell, where `grouped` leaves its fast path. */
   grouped(v: number, d: number): boolean {
-    this.room(NUMBER_ROOM);
-    const end = this.s.x.grouped(v, d, this.pos);
+    const m = this.m;
+    if (m === undefined) return false;
+    this.room(m, NUMBER_ROOM);
+    const end = m.x.grouped(v, d, this.pos);
     if (end < 0) return false;
     this.add(undefined, end, end - this.pos);
     return true;
@@ -96,7 +106,8 @@ export class Cells {
   /** Cell i as a string. */
   at(i: number): string {
     const t = this.texts[i];
-    return t ?? Buffer.from(this.s.mem.buffer, this.off[i], this.len[i]).toString("latin1");
+    if (t !== undefined || this.m === undefined) return t ?? "";
+    return Buffer.from(this.m.mem.buffer, this.off[i], this.len[i]).toString("latin1");
   }
 
   /**
@@ -104,13 +115,29 @@ export class Cells {
    * `tableInto` of the same cells as strings (which lays out a table whose row ends in a non-ASCII character).
    */
   tableInto(out: TextBuffer, header: readonly string[], rows: number): void {
-    const n = header.length, cells = this.n;
+    const n = header.length, cells = this.n, m = this.m;
     if (cells !== rows * n) throw new Error(`${cells} cells for ${rows} rows of ${n}`);
+    const end = m === undefined ? -1 : this.layout(m, header, rows);
+    if (m === undefined || end < 0) {
+      const strings: string[] = [];
+      for (let i = 0; i < cells; i++) strings.push(this.at(i));
+      tableInto(out, header, strings, rows);
+      return;
+    }
+    const at = this.pos;
+    out.room(end - at);
+    out.buf.set(m.mem.subarray(at, end), out.pos);
+    out.pos += end - at;
+  }
+
+  /** The table laid out by the module from `this.pos` on: its end, or −1 / −2 (`NumberWasm.table`). */
+  private layout(m: Shared, header: readonly string[], rows: number): number {
+    const n = header.length, cells = this.n;
     for (const h of header) this.text(h);
     const count = cells + n;
     this.pos = (this.pos + 3) & ~3;
-    this.room(12 * count);
-    const triples = new Int32Array(this.s.mem.buffer, this.pos, 3 * count);
+    this.room(m, 12 * count);
+    const triples = new Int32Array(m.mem.buffer, this.pos, 3 * count);
     for (let i = 0; i < count; i++) { triples[3 * i] = this.off[i]; triples[3 * i + 1] = this.len[i]; triples[3 * i + 2] = this.wid[i]; }
     const at = this.pos + 12 * count;
     // Each line is at most the columns' widths, two spaces each and a line end; non-ASCII cells add their extra bytes.
@@ -122,18 +149,9 @@ export class Cells {
     }
     for (let i = 0; i < count; i++) extra += this.len[i] - this.wid[i];
     this.pos = at;
-    this.room((rows + 2) * line + extra);
-    const end = this.s.x.table(this.pos - 12 * count, n, rows, at);
-    this.n = cells;
-    if (end < 0) {
-      const strings: string[] = [];
-      for (let i = 0; i < cells; i++) strings.push(this.at(i));
-      tableInto(out, header, strings, rows);
-      return;
-    }
-    out.room(end - at);
-    out.buf.set(this.s.mem.subarray(at, end), out.pos);
-    out.pos += end - at;
+    this.room(m, (rows + 2) * line + extra);
+    this.n = cells; // the header's cells were only for the layout
+    return m.x.table(at - 12 * count, n, rows, at);
   }
 
   private add(text: string | undefined, end: number, width: number): void {
@@ -147,8 +165,7 @@ export class Cells {
   }
 
   /** Room for `bytes` more in the module's memory (checking this table still holds it). */
-  private room(bytes: number): void {
-    const s = this.s;
+  private room(s: Shared, bytes: number): void {
     if (s.owner !== this) throw new Error("Cells: another table took this thread's cell memory; clear() first");
     if (this.pos + bytes <= s.mem.length) return;
     const have = s.x.memory.buffer.byteLength;

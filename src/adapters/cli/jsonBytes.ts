@@ -56,8 +56,14 @@ export class JsonBytes {
   /** After a `write` with `skip`: the skipped key was the last one written or left out (so a caller can splice its value at the end). */
   skippedLast = false;
 
-  constructor() {
-    this.x = numberWasm();
+  /** A writer, or undefined where WebAssembly is not available (`node --jitless`: use `JSON.stringify`). */
+  static create(): JsonBytes | undefined {
+    const x = numberWasm();
+    return x === undefined ? undefined : new JsonBytes(x);
+  }
+
+  private constructor(x: NumberWasm) {
+    this.x = x;
     this.keysStart = this.keysEnd = ((this.x.__heap_base.value as number) + 15) & ~15;
     this.start = this.keysStart + KEY_BYTES;
     this.mem = new Uint8Array(this.x.memory.buffer);

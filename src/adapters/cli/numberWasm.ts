@@ -3,7 +3,8 @@
  * shortestDigitsWasm.ts): numbers written as ASCII bytes into the module's memory, as `JSON.stringify` writes them
  * (`number`, `field`) and as the text tables do (`fixed`, `grouped`: format.ts's fast paths; `table`: the layout of
  * textTable.ts `tableInto`). Compiled once per
- * thread, on first use; each caller gets an instance of its own (its own memory).
+ * thread, on first use; each caller gets an instance of its own (its own memory). Where WebAssembly is not
+ * available (`node --jitless`) there is no instance, and the callers use their JavaScript paths.
  */
 import { SHORTEST_DIGITS_WASM } from "./shortestDigitsWasm.js";
 
@@ -27,10 +28,12 @@ export interface NumberWasm {
   table(cells: number, n: number, rows: number, at: number): number;
 }
 
-let compiled: WebAssembly.Module | undefined;
+let compiled: WebAssembly.Module | null | undefined;
 
-/** A new instance of the module (compiled on first use: ~16 KB, synchronously). */
-export function numberWasm(): NumberWasm {
-  compiled ??= new WebAssembly.Module(Buffer.from(SHORTEST_DIGITS_WASM, "base64"));
-  return new WebAssembly.Instance(compiled, {}).exports as unknown as NumberWasm;
+/** A new instance of the module (compiled on first use: ~19 KB, synchronously); undefined without WebAssembly. */
+export function numberWasm(): NumberWasm | undefined {
+  if (compiled === undefined) {
+    compiled = typeof WebAssembly === "undefined" ? null : new WebAssembly.Module(Buffer.from(SHORTEST_DIGITS_WASM, "base64"));
+  }
+  return compiled === null ? undefined : (new WebAssembly.Instance(compiled, {}).exports as unknown as NumberWasm);
 }

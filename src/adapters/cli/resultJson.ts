@@ -10,7 +10,8 @@ import { JsonBytes } from "./jsonBytes.js";
 import type { TextBuffer } from "./textTable.js";
 
 const bytesCache = new WeakMap<object, Buffer>();
-let writer: JsonBytes | undefined;
+/** This thread's writer; null where WebAssembly is not available (every line then by `JSON.stringify`). */
+let writer: JsonBytes | null | undefined;
 
 function append(out: TextBuffer, bytes: Uint8Array, n: number): void {
   out.room(n);
@@ -20,8 +21,13 @@ function append(out: TextBuffer, bytes: Uint8Array, n: number): void {
 
 /** `JSON.stringify(r)` and a line end, appended to `out` as UTF-8 (see the module comment). */
 export function resultJsonLineInto(out: TextBuffer, r: MarginResult): void {
-  writer ??= new JsonBytes();
+  writer ??= JsonBytes.create() ?? null;
   const p: unknown = (r as { params?: unknown }).params;
+  if (writer === null) {
+    out.text(JSON.stringify(r));
+    out.text("\n");
+    return;
+  }
   if (p !== null && typeof p === "object" && Object.isFrozen(p)) {
     const body = writer.write(r, "params");
     if (body !== undefined && writer.skippedLast) {
