@@ -353,10 +353,11 @@ __attribute__((export_name("grouped"))) int32_t grouped(double v, uint32_t d, ui
 /*
  * A text table as src/adapters/cli/textTable.ts `tableInto` lays out strings: the header row, a rule of dashes, then
  * the rows; the first column left-aligned, the others right-aligned, two spaces apart; each row's trailing ASCII
- * blanks dropped (the rule is not trimmed); no line end after the last row. `cells` holds (rows + 1) * n int32
- * triples { byte offset, bytes, width in UTF-16 units }: the rows' cells row by row, then the header's. Returns the
- * offset after the table written at `at`; -1 when a trimmed row ends in a non-ASCII byte (it may end in a
- * non-ASCII blank, which the caller trims as a string), -2 for more than 64 columns.
+ * blanks dropped (the rule is not trimmed); no line end after the last row. `cells` holds rows * n int32 triples
+ * { byte offset, bytes, width in UTF-16 units }, row by row, and `head` the header's n triples. Writes at `at` when
+ * the table fits below `limit` and returns the offset after it; otherwise returns -16 - (the bytes it needs at most).
+ * -1 when a trimmed row ends in a non-ASCII byte (it may end in a non-ASCII blank, which the caller trims as a
+ * string), -2 for more than 64 columns or a table of 2 GB or more.
  */
 #define MAX_COLUMNS 64
 
@@ -376,17 +377,26 @@ static unsigned char *row(unsigned char *o, const int32_t *c, uint32_t n, const 
   return o > start && o[-1] > 127 ? 0 : o;
 }
 
-__attribute__((export_name("table"))) int32_t table(uint32_t cells, uint32_t n, uint32_t rows, uint32_t at) {
+__attribute__((export_name("table"))) int32_t table(uint32_t cells, uint32_t n, uint32_t rows, uint32_t head, uint32_t at, uint32_t limit) {
   if (n > MAX_COLUMNS) return -2;
   const int32_t *c = (const int32_t *)(uintptr_t)cells;
-  const int32_t *header = c + 3 * n * rows;
+  const int32_t *header = (const int32_t *)(uintptr_t)head;
   int32_t widths[MAX_COLUMNS];
-  for (uint32_t i = 0; i < n; i++) widths[i] = header[3 * i + 2];
+  uint32_t extra = 0, line = 1;
+  for (uint32_t i = 0; i < n; i++) {
+    widths[i] = header[3 * i + 2];
+    extra += (uint32_t)(header[3 * i + 1] - header[3 * i + 2]);
+  }
   for (uint32_t j = 0; j < rows; j++)
     for (uint32_t i = 0; i < n; i++) {
-      int32_t w = c[3 * (j * n + i) + 2];
-      if (w > widths[i]) widths[i] = w;
+      const int32_t *t = c + 3 * (j * n + i);
+      if (t[2] > widths[i]) widths[i] = t[2];
+      extra += (uint32_t)(t[1] - t[2]);
     }
+  for (uint32_t i = 0; i < n; i++) line += 2 + (uint32_t)widths[i];
+  /* A row is at most the columns' widths and two spaces each (a cell's bytes beyond its width counted in extra). */
+  uint64_t need = (uint64_t)(rows + 2) * line + extra;
+  if ((uint64_t)at + need > limit) return need > 0x7fff0000u ? -2 : -16 - (int32_t)need;
   unsigned char *o = row((unsigned char *)(uintptr_t)at, header, n, widths);
   if (o == 0) return -1;
   *o++ = '\n';

@@ -71,8 +71,8 @@ describe("cellsTableInto = tableInto of the same cells as strings", () => {
 });
 
 describe("Cells in the thread's WebAssembly memory", () => {
-  it("a table too wide for the module (70 columns) and a long one (the memory grows) lay out as tableInto", () => {
-    for (const [n, rows] of [[70, 3], [3, 20_000]] as const) {
+  it("a table too wide for the module (70 columns), one of 8,100 cells (laid out there; the memory grows) and one of 60,000 (strings) lay out as tableInto", () => {
+    for (const [n, rows] of [[70, 3], [9, 900], [3, 20_000]] as const) {
       const header = Array.from({ length: n }, (_, i) => `c${i}`), cells = new Cells(), strings: string[] = [];
       for (let j = 0; j < rows; j++) for (let i = 0; i < n; i++) {
         if (i % 2 === 0) { cells.text(`r${j}`); strings.push(`r${j}`); } else { numCell(cells, j * 1.25 + i, 4); strings.push(num(j * 1.25 + i, 4)); }

@@ -2,9 +2,13 @@
  * The text tables of `dpm margin` laid out in WebAssembly (issue 10: the human table must not take longer than the
  * JSON). A table's cells are written into the memory of the module of native/shortestDigits.c: text cells as their
  * UTF-8 bytes, number cells by the module itself (format.ts's `fixed` and `grouped` fast paths), so a number never
- * becomes a string; the module then lays the table out as `tableInto` lays out the same cells as strings, and the
- * bytes are copied into the output once. Its code runs compiled from the first call, where the JavaScript layout it
- * replaced was compiled again by every thread while both cores margined.
+ * becomes a string, and each cell's { offset, bytes, width } triple straight into the module's memory; the module
+ * then lays the table out as `tableInto` lays out the same cells as strings, and the bytes are copied into the output
+ * once. Its code runs compiled from the first call, where the JavaScript layout it replaced was compiled again by
+ * every thread while both cores margined. A header's cells are written once and kept.
+ *
+ * Memory of the thread's instance: [headers: HEADER_BYTES][triples: MAX_CELLS × 12 bytes][cell bytes, then the
+ * table]. A table of more than MAX_CELLS cells keeps its cells as strings and is laid out by `tableInto`.
  * One module instance per thread, shared by its `Cells`: one table at a time (`clear()` takes it; a `Cells` used
  * after another took it throws). Where WebAssembly is not available (`node --jitless`), cells are strings only, the
  * number formats decline (the caller uses format.ts's strings) and the table is `tableInto`'s.
@@ -15,14 +19,22 @@ import { tableInto, type TextBuffer } from "./textTable.js";
 const PAGE = 65536;
 /** Room for one number cell (the longest `fixed`: 20 decimals and a 15-digit integer part, and a sign). */
 const NUMBER_ROOM = 48;
+/** Bytes kept for headers (their text and triples), and cells with a triple in the module's memory. */
+const HEADER_BYTES = 1 << 14, MAX_CELLS = 8192;
 const encoder = new TextEncoder();
 
 interface Shared {
   readonly x: NumberWasm;
-  /** The module's memory (renewed when it grows). */
+  /** Views of the module's memory (renewed when it grows). */
   mem: Uint8Array;
-  /** Where the cells' bytes start (after the module's own data). */
-  readonly base: number;
+  i32: Int32Array;
+  /** Where the headers, the triples and the cells' bytes start; the next free byte of the headers. */
+  readonly headers: number;
+  readonly triples: number;
+  readonly bytes: number;
+  headersEnd: number;
+  /** Each header's triples, by header (module constants in practice). */
+  readonly headerAt: WeakMap<readonly string[], number>;
   owner: Cells | undefined;
 }
 
@@ -32,11 +44,35 @@ function sharedModule(): Shared | undefined {
   if (shared === undefined) {
     const x = numberWasm();
     if (x === undefined) { shared = null; return undefined; }
-    const base = ((x.__heap_base.value as number) + 15) & ~15;
-    if (x.memory.buffer.byteLength < base + PAGE) x.memory.grow(Math.ceil((base + PAGE - x.memory.buffer.byteLength) / PAGE));
-    shared = { x, mem: new Uint8Array(x.memory.buffer), base, owner: undefined };
+    const headers = ((x.__heap_base.value as number) + 15) & ~15, triples = headers + HEADER_BYTES, bytes = triples + 12 * MAX_CELLS;
+    const need = bytes + PAGE - x.memory.buffer.byteLength;
+    if (need > 0) x.memory.grow(Math.ceil(need / PAGE));
+    shared = {
+      x, mem: new Uint8Array(x.memory.buffer), i32: new Int32Array(x.memory.buffer), headers, triples, bytes,
+      headersEnd: headers, headerAt: new WeakMap(), owner: undefined,
+    };
   }
   return shared ?? undefined;
+}
+
+/** Make room up to byte `end` of the module's memory (it grows; the views are renewed). */
+function reach(s: Shared, end: number): void {
+  if (end <= s.mem.length) return;
+  const have = s.x.memory.buffer.byteLength;
+  s.x.memory.grow(Math.max(Math.ceil((end - have) / PAGE), have / PAGE));
+  s.mem = new Uint8Array(s.x.memory.buffer);
+  s.i32 = new Int32Array(s.x.memory.buffer);
+}
+
+/** `t` as UTF-8 at byte `at` of the memory (room for 3 bytes per UTF-16 unit made by the caller); the end. */
+function utf8At(mem: Uint8Array, at: number, t: string): number {
+  let p = at;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c > 127) return at + encoder.encodeInto(t, mem.subarray(at)).written;
+    mem[p++] = c;
+  }
+  return p;
 }
 
 /** Cells of one table for `cellsTableInto`, text or number; reused: `clear()` before each table. */
@@ -45,10 +81,7 @@ export class Cells {
   n = 0;
   /** The text of cell i, or undefined for a number cell. */
   readonly texts: (string | undefined)[] = [];
-  /** Cell i's bytes: offset in the module's memory, length, and width in UTF-16 units (what `tableInto` pads by). */
-  private off = new Int32Array(64);
-  private len = new Int32Array(64);
-  private wid = new Int32Array(64);
+  /** The next free byte of the cells' bytes. */
   private pos = 0;
   /** The thread's module memory; undefined without WebAssembly (strings only). */
   private readonly m = sharedModule();
@@ -63,51 +96,45 @@ export class Cells {
     const m = this.m;
     if (m === undefined) return;
     m.owner = this;
-    this.pos = m.base;
+    this.pos = m.bytes;
   }
 
   /** A text cell. */
   text(t: string): void {
-    const m = this.m, n = t.length;
-    if (m === undefined) { this.add(t, this.pos, n); return; }
-    this.room(m, 3 * n);
-    const mem = m.mem, start = this.pos;
-    let p = start;
-    for (let i = 0; i < n; i++) {
-      const c = t.charCodeAt(i);
-      if (c > 127) { p = start + encoder.encodeInto(t, mem.subarray(start)).written; break; }
-      mem[p++] = c;
-    }
-    this.add(t, p, n);
+    const m = this.m;
+    if (m === undefined || this.n >= MAX_CELLS) { this.texts[this.n++] = t; return; }
+    this.room(m, 3 * t.length);
+    this.add(m, t, utf8At(m.mem, this.pos, t), t.length);
   }
 
   /** format.ts `fixed(v, d)` as a number cell; false, and no cell, where `fixed` leaves its fast path. */
   fixed(v: number, d: number): boolean {
     const m = this.m;
-    if (m === undefined) return false;
+    if (m === undefined || this.n >= MAX_CELLS) return false;
     this.room(m, NUMBER_ROOM);
     const end = m.x.fixed(v, d, this.pos);
     if (end < 0) return false;
-    this.add(undefined, end, end - this.pos);
+    this.add(m, undefined, end, end - this.pos);
     return true;
   }
 
   /** format.ts `grouped(v, d)` as a number cell; false, and no cell, where `grouped` leaves its fast path. */
   grouped(v: number, d: number): boolean {
     const m = this.m;
-    if (m === undefined) return false;
+    if (m === undefined || this.n >= MAX_CELLS) return false;
     this.room(m, NUMBER_ROOM);
     const end = m.x.grouped(v, d, this.pos);
     if (end < 0) return false;
-    this.add(undefined, end, end - this.pos);
+    this.add(m, undefined, end, end - this.pos);
     return true;
   }
 
   /** Cell i as a string. */
   at(i: number): string {
-    const t = this.texts[i];
-    if (t !== undefined || this.m === undefined) return t ?? "";
-    return Buffer.from(this.m.mem.buffer, this.off[i], this.len[i]).toString("latin1");
+    const t = this.texts[i], m = this.m;
+    if (t !== undefined || m === undefined) return t ?? "";
+    const q = (m.triples >> 2) + 3 * i;
+    return Buffer.from(m.mem.buffer, m.i32[q], m.i32[q + 1]).toString("latin1");
   }
 
   /**
@@ -117,71 +144,61 @@ export class Cells {
   tableInto(out: TextBuffer, header: readonly string[], rows: number): void {
     const n = header.length, cells = this.n, m = this.m;
     if (cells !== rows * n) throw new Error(`${cells} cells for ${rows} rows of ${n}`);
-    const end = m === undefined ? -1 : this.layout(m, header, rows);
+    const end = m === undefined || cells > MAX_CELLS ? -1 : this.layout(m, header, rows);
     if (m === undefined || end < 0) {
       const strings: string[] = [];
       for (let i = 0; i < cells; i++) strings.push(this.at(i));
       tableInto(out, header, strings, rows);
       return;
     }
-    const at = this.pos;
-    out.room(end - at);
+    const at = this.pos, len = end - at;
+    out.room(len);
     out.buf.set(m.mem.subarray(at, end), out.pos);
-    out.pos += end - at;
+    out.pos += len;
   }
 
-  /** The table laid out by the module from `this.pos` on: its end, or −1 / −2 (`NumberWasm.table`). */
+  /** The table laid out by the module at `this.pos`: its end, or < 0 (`NumberWasm.table`'s declines). */
   private layout(m: Shared, header: readonly string[], rows: number): number {
-    const n = header.length, cells = this.n;
-    for (const h of header) this.text(h);
-    const count = cells + n;
-    this.pos = (this.pos + 3) & ~3;
-    this.room(m, 12 * count);
-    const triples = new Int32Array(m.mem.buffer, this.pos, 3 * count);
-    for (let i = 0; i < count; i++) { triples[3 * i] = this.off[i]; triples[3 * i + 1] = this.len[i]; triples[3 * i + 2] = this.wid[i]; }
-    const at = this.pos + 12 * count;
-    // Each line is at most the columns' widths, two spaces each and a line end; non-ASCII cells add their extra bytes.
-    let line = 0, extra = 0;
-    for (let i = 0; i < n; i++) {
-      let w = this.wid[cells + i];
-      for (let j = i; j < cells; j += n) if (this.wid[j] > w) w = this.wid[j];
-      line += 3 + w;
+    this.room(m, 0);
+    const head = this.headerTriples(m, header);
+    for (;;) {
+      const end = m.x.table(m.triples, header.length, rows, head, this.pos, m.mem.length);
+      if (end > -16) return end;
+      reach(m, this.pos - 16 - end);
     }
-    for (let i = 0; i < count; i++) extra += this.len[i] - this.wid[i];
-    this.pos = at;
-    this.room(m, (rows + 2) * line + extra);
-    this.n = cells; // the header's cells were only for the layout
-    return m.x.table(at - 12 * count, n, rows, at);
   }
 
-  private add(text: string | undefined, end: number, width: number): void {
-    if (this.n === this.off.length) this.grow();
-    const i = this.n++;
+  /** The triples of `header`'s cells: kept from an earlier table, written and kept, or written after the cells. */
+  private headerTriples(m: Shared, header: readonly string[]): number {
+    const kept = m.headerAt.get(header);
+    if (kept !== undefined) return kept;
+    let bytes = 0;
+    for (const h of header) bytes += 3 * h.length;
+    const keep = m.headersEnd + 12 * header.length + bytes <= m.headers + HEADER_BYTES;
+    const at = keep ? m.headersEnd : (this.pos + 3) & ~3; // triples are int32s: 4-aligned
+    if (!keep) reach(m, at + 12 * header.length + bytes);
+    let p = at + 12 * header.length;
+    for (let i = 0; i < header.length; i++) {
+      const q = (at >> 2) + 3 * i, end = utf8At(m.mem, p, header[i]);
+      m.i32[q] = p; m.i32[q + 1] = end - p; m.i32[q + 2] = header[i].length;
+      p = end;
+    }
+    p = (p + 3) & ~3;
+    if (keep) { m.headersEnd = p; m.headerAt.set(header, at); } else this.pos = p;
+    return at;
+  }
+
+  private add(m: Shared, text: string | undefined, end: number, width: number): void {
+    const i = this.n++, q = (m.triples >> 2) + 3 * i;
     this.texts[i] = text;
-    this.off[i] = this.pos;
-    this.len[i] = end - this.pos;
-    this.wid[i] = width;
+    m.i32[q] = this.pos; m.i32[q + 1] = end - this.pos; m.i32[q + 2] = width;
     this.pos = end;
   }
 
-  /** Room for `bytes` more in the module's memory (checking this table still holds it). */
-  private room(s: Shared, bytes: number): void {
-    if (s.owner !== this) throw new Error("Cells: another table took this thread's cell memory; clear() first");
-    if (this.pos + bytes <= s.mem.length) return;
-    const have = s.x.memory.buffer.byteLength;
-    s.x.memory.grow(Math.max(Math.ceil((this.pos + bytes - have) / PAGE), have / PAGE));
-    s.mem = new Uint8Array(s.x.memory.buffer);
-  }
-
-  private grow(): void {
-    const m = 2 * this.off.length;
-    const off = new Int32Array(m), len = new Int32Array(m), wid = new Int32Array(m);
-    off.set(this.off);
-    len.set(this.len);
-    wid.set(this.wid);
-    this.off = off;
-    this.len = len;
-    this.wid = wid;
+  /** Room for `bytes` more cell bytes (checking this table still holds the memory). */
+  private room(m: Shared, bytes: number): void {
+    if (m.owner !== this) throw new Error("Cells: another table took this thread's cell memory; clear() first");
+    reach(m, this.pos + bytes);
   }
 }
 

@@ -22,10 +22,11 @@ export interface NumberWasm {
   /** format.ts `grouped(v, d)` at `at`: the offset after it, or -1 where `grouped` leaves its fast path. */
   grouped(v: number, d: number, at: number): number;
   /**
-   * Lay out a table (cellTable.ts) from (rows + 1) × n int32 triples { offset, bytes, width } at `cells`, the
-   * header's last, at `at`: the offset after it, -1 where a row ends in a non-ASCII byte, -2 beyond 64 columns.
+   * Lay out a table (cellTable.ts) from rows × n int32 triples { offset, bytes, width } at `cells` and the header's n
+   * at `head`, at `at` if it fits below `limit`: the offset after it; −16 − (bytes needed) when it does not fit; −1
+   * where a row ends in a non-ASCII byte, −2 beyond 64 columns or 2 GB.
    */
-  table(cells: number, n: number, rows: number, at: number): number;
+  table(cells: number, n: number, rows: number, head: number, at: number, limit: number): number;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
