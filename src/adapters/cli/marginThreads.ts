@@ -20,9 +20,10 @@ import { isObject } from "./io.js";
  * (2026-12-05 23:00-23:40, after the contributions got cheaper) the same 20,000 took 1.40 s against 1.34 s on one
  * thread (1.43 s before the workers stopped loading zod), 30,000 (17 MiB) the same either way, 40,000 and 60,000
  * 0.85-0.9x; once the main thread stopped loading zod too (2026-12-06 01:00-01:40), 20,000 took 0.99-1.12x the
- * one-thread time (1.26-1.37 s), 60,000 0.8x (2.12-2.15 s against 2.66-2.68 s). On 2 cores the second isolate's
- * TurboFan compiles (~0.3 s of CPU per isolate on that VM, `perf`) compete with both margining threads, where one
- * thread leaves them the idle core.
+ * one-thread time (1.26-1.37 s), 60,000 0.8x (2.12-2.15 s against 2.66-2.68 s); with the results written as bytes
+ * by WebAssembly (2026-12-06 03:00-03:45) 20,000 took 0.93-0.95x (0.86-0.95 s), 60,000 0.66x (1.46 s against 2.22 s).
+ * On 2 cores the second isolate's TurboFan compiles (~0.3 s of CPU per isolate on that VM, `perf`) compete with both
+ * margining threads, where one thread leaves them the idle core.
  */
 export const PARALLEL_MIN_BYTES = 8 << 20;
 /** Most threads `auto` uses. */
