@@ -9,6 +9,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { JsonBytes } from "../../src/adapters/cli/jsonBytes.js";
+import { mulberry32 } from "../../src/liquidation/generator.js";
 import { ROOT } from "../helpers/shared.js";
 
 const w = JsonBytes.create()!;
@@ -25,16 +26,10 @@ function mismatches(xs: Float64Array): string[] {
   return bad;
 }
 
-/** Deterministic 32-bit generator (mulberry32). */
+/** Deterministic 32-bit integers (the repository's mulberry32, whose [0, 1) values are k / 2^32). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
+  const u = mulberry32(seed);
+  return () => u() * 4294967296;
 }
 
 describe("JsonBytes numbers: V8's shortest round-trip digits and layout", () => {

@@ -109,21 +109,19 @@ export class Cells {
 
   /** format.ts `fixed(v, d)` as a number cell; false, and no cell, where `fixed` leaves its fast path. */
   fixed(v: number, d: number): boolean {
-    const m = this.m;
-    if (m === undefined || this.n >= MAX_CELLS) return false;
-    this.room(m, NUMBER_ROOM);
-    const end = m.x.fixed(v, d, this.pos);
-    if (end < 0) return false;
-    this.add(m, undefined, end, end - this.pos);
-    return true;
+    return this.numberCell(false, v, d);
   }
 
   /** format.ts `grouped(v, d)` as a number cell; false, and no cell, where `grouped` leaves its fast path. */
   grouped(v: number, d: number): boolean {
+    return this.numberCell(true, v, d);
+  }
+
+  private numberCell(grouped: boolean, v: number, d: number): boolean {
     const m = this.m;
     if (m === undefined || this.n >= MAX_CELLS) return false;
     this.room(m, NUMBER_ROOM);
-    const end = m.x.grouped(v, d, this.pos);
+    const end = grouped ? m.x.grouped(v, d, this.pos) : m.x.fixed(v, d, this.pos);
     if (end < 0) return false;
     this.add(m, undefined, end, end - this.pos);
     return true;
