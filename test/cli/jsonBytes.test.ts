@@ -5,10 +5,13 @@
  * two and of ten, the layout boundaries (1e21, 1e-7) and the subnormals.
  */
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { JsonBytes } from "../../src/adapters/cli/jsonBytes.js";
+import { numberWasmPath } from "../../src/adapters/cli/numberWasm.js";
 import { mulberry32 } from "../../src/liquidation/generator.js";
 import { ROOT } from "../helpers/shared.js";
 
@@ -110,6 +113,14 @@ describe("the WebAssembly module", () => {
   } catch {
     clang = false;
   }
+  it("is found beside the sources and beside the build (dist/), so that the CLI does not fall back to JSON.stringify", () => {
+    expect(numberWasmPath()).toBe(join(ROOT, "native", "shortestDigits.wasm"));
+    const dist = join(ROOT, "dist", "src", "adapters", "cli", "numberWasm.js");
+    if (!existsSync(dist)) return; // the end-to-end tests build dist/
+    const found = execFileSync(process.execPath, ["--input-type=module", "-e", `import(${JSON.stringify(pathToFileURL(dist).href)}).then((m) => console.log(m.numberWasmPath()))`], { encoding: "utf8" });
+    expect(found.trim()).toBe(join(ROOT, "native", "shortestDigits.wasm"));
+  });
+
   it.skipIf(!clang)("is the build of native/shortestDigits.c (scripts/build-wasm.mjs --check; needs clang and lld)", () => {
     expect(() => execFileSync(process.execPath, [join(ROOT, "scripts", "build-wasm.mjs"), "--check"], { stdio: "pipe" })).not.toThrow();
   });

@@ -1,12 +1,14 @@
 /**
- * The WebAssembly module of native/shortestDigits.c (built by scripts/build-wasm.mjs, embedded in
- * shortestDigitsWasm.ts): numbers written as ASCII bytes into the module's memory, as `JSON.stringify` writes them
+ * The WebAssembly module of native/shortestDigits.c (native/shortestDigits.wasm, built by scripts/build-wasm.mjs and
+ * committed): numbers written as ASCII bytes into the module's memory, as `JSON.stringify` writes them
  * (`number`, `field`) and as the text tables do (`fixed`, `grouped`: format.ts's fast paths; `table`: the layout of
  * textTable.ts `tableInto`). Compiled once per
  * thread, on first use; each caller gets an instance of its own (its own memory). Where WebAssembly is not
- * available (`node --jitless`) there is no instance, and the callers use their JavaScript paths.
+ * available (`node --jitless`), or the file is missing from an installation, there is no instance, and the callers
+ * use their JavaScript paths (the same bytes, slower).
  */
-import { SHORTEST_DIGITS_WASM } from "./shortestDigitsWasm.js";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 /** The module's exports. Offsets are byte offsets into `memory`. */
 export interface NumberWasm {
@@ -31,10 +33,20 @@ export interface NumberWasm {
 
 let compiled: WebAssembly.Module | null | undefined;
 
-/** A new instance of the module (compiled on first use: ~19 KB, synchronously); undefined without WebAssembly. */
+/** native/shortestDigits.wasm, from dist/src/adapters/cli/ or src/adapters/cli/; undefined when neither has it. */
+export function numberWasmPath(): string | undefined {
+  for (const up of ["../../../../", "../../../"]) {
+    const p = fileURLToPath(new URL(`${up}native/shortestDigits.wasm`, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** A new instance of the module (compiled on first use: ~19 KB, synchronously); undefined without it. */
 export function numberWasm(): NumberWasm | undefined {
   if (compiled === undefined) {
-    compiled = typeof WebAssembly === "undefined" ? null : new WebAssembly.Module(Buffer.from(SHORTEST_DIGITS_WASM, "base64"));
+    const path = typeof WebAssembly === "undefined" ? undefined : numberWasmPath();
+    compiled = path === undefined ? null : new WebAssembly.Module(readFileSync(path));
   }
   return compiled === null ? undefined : (new WebAssembly.Instance(compiled, {}).exports as unknown as NumberWasm);
 }
