@@ -110,6 +110,7 @@ describe("the WebAssembly module", () => {
   let clang = true;
   try {
     execFileSync("clang", ["--version"], { stdio: "ignore" });
+    execFileSync("wasm-ld", ["--version"], { stdio: "ignore" });
   } catch {
     clang = false;
   }
