@@ -80,7 +80,7 @@ export class Cells {
   /** Cells added. */
   n = 0;
   /** The text of cell i, or undefined for a number cell. */
-  readonly texts: (string | undefined)[] = [];
+  private readonly texts: (string | undefined)[] = [];
   /** The next free byte of the cells' bytes. */
   private pos = 0;
   /** The thread's module memory; undefined without WebAssembly (strings only). */

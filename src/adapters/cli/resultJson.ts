@@ -23,12 +23,7 @@ function append(out: TextBuffer, bytes: Uint8Array, n: number): void {
 export function resultJsonLineInto(out: TextBuffer, r: MarginResult): void {
   writer ??= JsonBytes.create() ?? null;
   const p: unknown = (r as { params?: unknown }).params;
-  if (writer === null) {
-    out.text(JSON.stringify(r));
-    out.text("\n");
-    return;
-  }
-  if (p !== null && typeof p === "object" && Object.isFrozen(p)) {
+  if (writer !== null && p !== null && typeof p === "object" && Object.isFrozen(p)) {
     const body = writer.write(r, "params");
     if (body !== undefined && writer.skippedLast) {
       let bytes = bytesCache.get(p);
@@ -39,7 +34,8 @@ export function resultJsonLineInto(out: TextBuffer, r: MarginResult): void {
       return;
     }
   }
-  const body = writer.write(r); // params not shared, or not the last key: written in place
+  // Params not shared, or not the last key: written in place; without a writer, or for what it declines, by JSON.stringify.
+  const body = writer?.write(r);
   if (body !== undefined) append(out, body, body.length);
   else out.text(JSON.stringify(r));
   out.text("\n");
