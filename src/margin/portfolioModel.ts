@@ -25,12 +25,8 @@ export interface PortfolioUnit {
 }
 
 function withBook<T>(ctx: RiskContext, pf: Portfolio, f: (b: ExplainBook) => T): Parsed<T> {
-  try {
-    const fail = book.load(ctx, pf);
-    return fail !== undefined ? { ok: false, reason: fail } : { ok: true, value: f(book) };
-  } finally {
-    book.release();
-  }
+  const fail = book.load(ctx, pf);
+  return fail !== undefined ? { ok: false, reason: fail } : { ok: true, value: f(book) };
 }
 
 /**
@@ -38,12 +34,8 @@ function withBook<T>(ctx: RiskContext, pf: Portfolio, f: (b: ExplainBook) => T):
  * position's marginal contribution (reported as 0).
  */
 export function portfolioMargin(ctx: RiskContext, pf: Portfolio, contributions = true): Parsed<MarginResult> {
-  try {
-    const fail = book.load(ctx, pf);
-    return fail !== undefined ? { ok: false, reason: fail } : { ok: true, value: explainResult(book, contributions) };
-  } finally {
-    book.release();
-  }
+  const fail = book.load(ctx, pf);
+  return fail !== undefined ? { ok: false, reason: fail } : { ok: true, value: explainResult(book, contributions) };
 }
 
 /** The risk units of an account exactly as `portfolioMargin` builds them (for reports and charts). */

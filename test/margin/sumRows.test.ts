@@ -3,10 +3,11 @@
  * explanation path's in arrays of their own), against the loop they replaced: a zeroed
  * run plus one `axpy` per position, in position order. The same doubles, bit for bit (`Object.is`), for any width
  * (not only multiples of the eight elements summed at a time), any rows and sizes, including −0, huge and tiny sizes.
+ * And `firstMinimum` (the worst cell of `evaluate`), two scenarios at a time, against the plain scan.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { axpy, sumArrays, sumRows } from "../../src/margin/kernel/unitEval.js";
+import { axpy, firstMinimum, sumArrays, sumRows } from "../../src/margin/kernel/unitEval.js";
 
 const size = fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.constantFrom(0, -0, 1e-300, -1e300, 5e-324));
 
@@ -33,5 +34,21 @@ describe("sumRows and sumArrays = zeroed run + axpy per position", () => {
         for (let i = 0; i < want.length; i++) expect(Object.is(got2[i], want[i]), `sumArrays element ${i} (n ${n}, off ${off})`).toBe(true);
       },
     ), { numRuns: 2000 });
+  });
+});
+
+describe("firstMinimum = the scan `if (v < min) { min = v; best = i; }` from Infinity", () => {
+  const scan = (v: Float64Array, off: number, n: number): number => {
+    let best = 0, min = Infinity;
+    for (let i = 0; i < n; i++) if (v[off + i] < min) { min = v[off + i]; best = i; }
+    return best;
+  };
+  // Few distinct values, so that ties (also +0 against −0) are common; NaN and ±Infinity skipped or kept as the scan does.
+  const cell = fc.constantFrom(-2, -1, -0, 0, 1, 3, -1e300, Infinity, -Infinity, NaN, 5e-324);
+  it("the same index on random vectors with ties, signed zeros, NaN and infinities, any offset and length", () => {
+    fc.assert(fc.property(fc.array(cell, { maxLength: 40 }), fc.nat(3), (cells, off) => {
+      const v = Float64Array.from([...Array(off).fill(-9), ...cells]);
+      expect(firstMinimum(v, off, cells.length), `cells ${cells.join(",")}`).toBe(scan(v, off, cells.length));
+    }), { numRuns: 5000 });
   });
 });

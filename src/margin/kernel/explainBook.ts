@@ -17,7 +17,7 @@ import type { RiskContext } from "../riskContext.js";
 import { ContextCache } from "./explainCache.js";
 import { InstrumentKeys, KIND_OPTION } from "./instrumentKeys.js";
 import { ExplainOrders } from "./explainOrders.js";
-import { copyI, ExplainScratch, growF, growI } from "./explainScratch.js";
+import { copyF, copyI, ExplainScratch, growF, growI } from "./explainScratch.js";
 import { axpy, NO_SLOT, shortQty, sumArrays, UnitEval } from "./unitEval.js";
 
 /** Collateral decision codes. */
@@ -63,6 +63,7 @@ export class ExplainBook extends ExplainScratch {
       cache = this.ctxCache.get(ctx);
       if (!cache || cache.generation !== this.gen) this.ctxCache.set(ctx, (cache = new ContextCache(ctx, this.keys, this.gen)));
       this.cache = cache;
+      this.forgetRisks();
     }
     this.keyPositions(pf);
     const fail = this.book(ctx, pf);
@@ -100,17 +101,21 @@ export class ExplainBook extends ExplainScratch {
       if (!r.ok) return `openOrders[${i}].instrument: ${r.reason}`;
       this.orderRisks[i] = r.value;
     }
-    const assets = Object.keys(pf.collateral);
-    this.cAssets = assets;
-    this.cValues = growF(this.cValues, assets.length); this.cAmounts = growF(this.cAmounts, assets.length); this.cIds = growI(this.cIds, assets.length);
-    for (let i = 0; i < assets.length; i++) {
-      const asset = assets[i], aid = this.keys.asset(asset), amount = pf.collateral[asset];
+    // Collateral in `for…in` order (Object.keys' order for these plain objects): no key array, and a keyed load
+    // inside the loop reads the property through the enumeration cache.
+    const coll = pf.collateral, assets = this.cAssets;
+    let m = 0;
+    for (const asset in coll) {
+      if (m === this.cIds.length) { this.cIds = copyI(this.cIds, 2 * m); this.cAmounts = copyF(this.cAmounts, 2 * m); this.cValues = copyF(this.cValues, 2 * m); }
+      const aid = this.keys.asset(asset), amount = coll[asset];
       const idx = cache.asset(aid).usdIndex;
       if (idx === undefined) return `collateral.${asset}: no index for ${asset} in market.assets`;
       const v = (amount * idx) / N;
-      this.cIds[i] = aid; this.cAmounts[i] = amount; this.cValues[i] = v;
+      assets[m] = asset; this.cIds[m] = aid; this.cAmounts[m] = amount; this.cValues[m] = v;
+      m++;
       equity += v;
     }
+    this.nC = m;
     this.equity = equity;
     return undefined;
   }
@@ -127,16 +132,13 @@ export class ExplainBook extends ExplainScratch {
   }
 
   /**
-   * Drop the risks this call looked up: the scratch arrays outlive the call, and entries left in them would keep an
-   * older context's risk objects alive after a call on another context. (The last context itself stays reachable
-   * through `cache`, which the next call on it reuses.)
+   * Drop every risk the scratch arrays hold. Called when the context changes: entries left in them would keep an
+   * older context's risk objects alive. Between calls on one context they hold only that context's risks, which
+   * `cache` keeps reachable anyway (the next call on it reuses them), so nothing is dropped after each call.
    */
-  release(): void {
+  private forgetRisks(): void {
     const none = undefined as unknown as InstrumentRisk;
-    const n = Math.min(this.n, this.risks.length), m = Math.min(this.pf?.openOrders.length ?? 0, this.orderRisks.length), s = this.sFirst.length;
-    for (let i = 0; i < n; i++) this.risks[i] = none;
-    for (let i = 0; i < m; i++) this.orderRisks[i] = none;
-    for (let i = 0; i < s && this.sFirst[i] !== none; i++) this.sFirst[i] = none;
+    this.risks.fill(none); this.orderRisks.fill(none); this.sFirst.fill(none);
   }
 
   /** Index of unit `u`, or −1. */
@@ -171,7 +173,7 @@ export class ExplainBook extends ExplainScratch {
       if (last < 0 || this.uAsset[last] !== aid) last = this.unitFor(aid);
       this.pUnit[i] = last;
     }
-    for (let i = 0; i < this.cAssets.length; i++) if (this.cAmounts[i] !== 0 && !cache.asset(this.cIds[i]).stable) this.unitFor(this.cIds[i]);
+    for (let i = 0; i < this.nC; i++) if (this.cAmounts[i] !== 0 && !cache.asset(this.cIds[i]).stable) this.unitFor(this.cIds[i]);
     for (const o of pf.openOrders) this.unitFor(keys.under[keys.id(o.instrument)]);
     if (this.foreignValue(ctx, pf) !== 0 && exposureOf(ctx)) this.unitFor(keys.asset(ctx.numeraire.currency));
     // Layout: three vector blocks per unit (bare, with collateral, orders filled); positions grouped by unit
@@ -201,7 +203,7 @@ export class ExplainBook extends ExplainScratch {
     if (c === "USD" || ctx.isStable(c)) return 0;
     let v = 0;
     for (let i = 0; i < this.n; i++) if (pf.positions[i].instrument.underlying !== c) v += this.values[i];
-    for (let i = 0; i < this.cAssets.length; i++) if (this.cAssets[i] !== c) v += this.cValues[i];
+    for (let i = 0; i < this.nC; i++) if (this.cAssets[i] !== c) v += this.cValues[i];
     return v;
   }
 
@@ -292,7 +294,7 @@ export class ExplainBook extends ExplainScratch {
   private decide(ctx: RiskContext, k: number): void {
     const aid = this.uAsset[k], facts = this.cache.asset(aid);
     let amount = 0;
-    if (!facts.stable) for (let i = 0; i < this.cAssets.length; i++) if (this.cIds[i] === aid) { amount = this.cAmounts[i]; break; }
+    if (!facts.stable) for (let i = 0; i < this.nC; i++) if (this.cIds[i] === aid) { amount = this.cAmounts[i]; break; }
     this.loadSlots(k);
     const q = shortQty(this.oSize, this.uOptStart[k], this.uOptCount[k], -1, 0);
     const without = this.unitMargin(k, 0, this.uNet[k], q);

@@ -86,7 +86,7 @@ function unitComponents(b: ExplainBook, k: number, out: MarginComponent[]): void
 
 function collateralReports(b: ExplainBook): CollateralReport[] {
   const ctx = b.ctx, out: CollateralReport[] = [];
-  for (let i = 0; i < b.cAssets.length; i++) {
+  for (let i = 0; i < b.nC; i++) {
     const asset = b.cAssets[i], amount = b.cAmounts[i], value = b.cValues[i];
     const k = b.unitNamed(asset);
     if (k >= 0 && b.uCounted[k] === COUNTED_SCENARIO) { out.push({ asset, amount, value, haircut: 0, countedAs: "scenario" }); continue; }
@@ -141,9 +141,9 @@ const lastParams: { cache: object | undefined; map: Map<number, Readonly<Record<
  * combination (keyed by their ids, up to seven in all) and shared, frozen.
  */
 function usedParams(b: ExplainBook, pf: Portfolio): Readonly<Record<string, unknown>> {
-  let key = b.U + b.cAssets.length <= 7 && b.keys.assetCodes.length < 63 ? b.U + 8 * b.cAssets.length : -1;
+  let key = b.U + b.nC <= 7 && b.keys.assetCodes.length < 63 ? b.U + 8 * b.nC : -1;
   for (let k = 0; k < b.U && key >= 0; k++) key = key * 64 + b.uAsset[k] + 1;
-  for (let i = 0; i < b.cAssets.length && key >= 0; i++) key = key * 64 + b.cIds[i] + 1;
+  for (let i = 0; i < b.nC && key >= 0; i++) key = key * 64 + b.cIds[i] + 1;
   if (key < 0) return buildParams(b, pf);
   let m = lastParams.cache === b.cache ? lastParams.map : paramsCache.get(b.cache);
   if (!m) paramsCache.set(b.cache, (m = new Map()));

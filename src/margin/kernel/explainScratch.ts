@@ -31,7 +31,8 @@ export class ExplainScratch {
   eRows: Float64Array[] = [];
   rowSizes = new Float64Array(64);
   orderRisks: InstrumentRisk[] = [];
-  // Collateral (Object.keys order): code, asset id, amount, value (numeraire).
+  // Collateral (Object.keys order), the first `nC` entries: code, asset id, amount, value (numeraire).
+  nC = 0;
   cAssets: string[] = [];
   cIds = new Int32Array(8);
   cAmounts = new Float64Array(8);

@@ -113,23 +113,12 @@ export class UnitEval {
    */
   evaluate(vec: Float64Array, off: number, nSlots: number, r: UnitRates): void {
     const G = r.G, E = r.E;
-    let best = 0, min = Infinity;
-    for (let i = 0; i < G; i++) {
-      const v = vec[off + i];
-      if (v < min) { min = v; best = i; }
-    }
-    const worstCell = best;
+    const worstCell = firstMinimum(vec, off, G);
     const worstLoss = Math.max(0, -(vec[off + worstCell] + 0));
     let extendedIndex = -1, extendedLoss = 0;
     if (E > 0) {
-      const eo = off + G;
-      best = 0; min = Infinity;
-      for (let i = 0; i < E; i++) {
-        const v = vec[eo + i];
-        if (v < min) { min = v; best = i; }
-      }
-      extendedIndex = best;
-      extendedLoss = Math.max(0, -(vec[eo + best] + 0));
+      extendedIndex = firstMinimum(vec, off + G, E);
+      extendedLoss = Math.max(0, -(vec[off + G + extendedIndex] + 0));
     }
     let roll = 0;
     const sd = this.slotDelta, sf = this.slotF, st = this.slotT;
@@ -244,6 +233,22 @@ export class UnitEval {
   }
 
 
+}
+
+/**
+ * The index i < n of the least `vec[off + i]`, the first one on ties; 0 when none is less than Infinity (the scan
+ * `if (v < min) { min = v; best = i; }` from Infinity). Even and odd indices are searched side by side, which
+ * halves the chain of dependent comparisons; the lower index wins a tie between the two.
+ */
+export function firstMinimum(vec: Float64Array, off: number, n: number): number {
+  let m0 = Infinity, m1 = Infinity, b0 = 0, b1 = n, i = 0;
+  for (; i + 1 < n; i += 2) {
+    const v0 = vec[off + i], v1 = vec[off + i + 1];
+    if (v0 < m0) { m0 = v0; b0 = i; }
+    if (v1 < m1) { m1 = v1; b1 = i + 1; }
+  }
+  if (i < n) { const v = vec[off + i]; if (v < m0) { m0 = v; b0 = i; } }
+  return m1 < m0 || (m1 === m0 && b1 < b0) ? b1 : b0;
 }
 
 /**
