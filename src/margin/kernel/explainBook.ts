@@ -65,8 +65,8 @@ export class ExplainBook extends ExplainScratch {
       this.cache = cache;
       this.forgetRisks();
     }
-    this.keyPositions(pf);
-    const fail = this.book(ctx, pf);
+    this.U = 0;
+    const fail = this.positions(ctx, pf) ?? this.others(ctx, pf);
     if (fail !== undefined) return fail;
     this.assignUnits(ctx, pf);
     for (let k = 0; k < this.U; k++) this.accumulate(k);
@@ -76,26 +76,41 @@ export class ExplainBook extends ExplainScratch {
     return undefined;
   }
 
-  /** The account book: risks, values and equity (positions in order, then collateral), as `accountBook`. */
-  private book(ctx: RiskContext, pf: Portfolio): string | undefined {
-    const N = ctx.numeraire.index;
-    const n = (this.n = pf.positions.length);
-    this.values = growF(this.values, n);
-    let equity = 0;
-    const cache = this.cache, key = this.pKey;
+  /**
+   * The positions, in order and in one pass: instrument ids (`pKey`), risks, values and equity as `accountBook` takes
+   * them, and the unit of each (units of positions come first, in order of first appearance; a stable-coin spot
+   * position joins none).
+   */
+  private positions(ctx: RiskContext, pf: Portfolio): string | undefined {
+    const ps = pf.positions, n = (this.n = ps.length), N = ctx.numeraire.index, keys = this.keys, before = keys.size, cache = this.cache;
+    const key = (this.pKey = growI(this.pKey, n)), values = (this.values = growF(this.values, n));
+    const pUnit = (this.pUnit = growI(this.pUnit, n)), pSlot = (this.pSlot = growI(this.pSlot, n)), pOpt = (this.pOpt = growI(this.pOpt, n));
+    let equity = 0, last = -1;
     for (let i = 0; i < n; i++) {
-      const p = pf.positions[i];
-      const r = cache.risk(key[i]);
+      const p = ps[i], inst = p.instrument, id = (key[i] = keys.id(inst));
+      const r = cache.risk(id);
       if (!r.ok) return `positions[${i}].instrument: ${r.reason}`;
-      const risk = r.value;
+      const risk = r.value, kind = inst.kind;
       this.risks[i] = risk;
-      const kind = p.instrument.kind;
       let v = 0;
       if (kind !== "future" && kind !== "perpetual") v = p.size * risk.value;
       else if (p.entryPrice !== undefined) v = (p.size * unitValueUsd(risk.resolved, 0, 0, p.entryPrice)) / N;
-      this.values[i] = v;
+      values[i] = v;
       equity += v;
+      const aid = keys.under[id];
+      pSlot[i] = NO_SLOT; pOpt[i] = -1;
+      if (kind === "spot" && cache.asset(aid).stable) { pUnit[i] = -1; continue; }
+      if (last < 0 || this.uAsset[last] !== aid) last = this.unitFor(aid);
+      pUnit[i] = last;
     }
+    if (keys.size !== before) this.ensureStamps();
+    this.equity = equity;
+    return undefined;
+  }
+
+  /** Open orders' risks, then the collateral's values added to the equity (after the positions, as `accountBook`). */
+  private others(ctx: RiskContext, pf: Portfolio): string | undefined {
+    const N = ctx.numeraire.index, cache = this.cache;
     for (let i = 0; i < pf.openOrders.length; i++) {
       const r = cache.risk(this.keys.id(pf.openOrders[i].instrument));
       if (!r.ok) return `openOrders[${i}].instrument: ${r.reason}`;
@@ -104,7 +119,7 @@ export class ExplainBook extends ExplainScratch {
     // Collateral in `for…in` order (Object.keys' order for these plain objects): no key array, and a keyed load
     // inside the loop reads the property through the enumeration cache.
     const coll = pf.collateral, assets = this.cAssets;
-    let m = 0;
+    let m = 0, equity = this.equity;
     for (const asset in coll) {
       if (m === this.cIds.length) { this.cIds = copyI(this.cIds, 2 * m); this.cAmounts = copyF(this.cAmounts, 2 * m); this.cValues = copyF(this.cValues, 2 * m); }
       const aid = this.keys.asset(asset), amount = coll[asset];
@@ -118,17 +133,6 @@ export class ExplainBook extends ExplainScratch {
     this.nC = m;
     this.equity = equity;
     return undefined;
-  }
-
-  /**
-   * Instrument ids of the positions into `pKey` (a lookup by name per position: cheaper than keeping ids per
-   * positions array in a WeakMap, whose table of one entry per account misses the cache on a large book).
-   */
-  private keyPositions(pf: Portfolio): void {
-    const ps = pf.positions, n = ps.length, keys = this.keys, before = keys.size;
-    const key = (this.pKey = growI(this.pKey, n));
-    for (let i = 0; i < n; i++) key[i] = keys.id(ps[i].instrument);
-    if (keys.size !== before) this.ensureStamps();
   }
 
   /**
@@ -161,18 +165,10 @@ export class ExplainBook extends ExplainScratch {
     return U;
   }
 
+  /** The remaining units (collateral, open orders, the coin numeraire's), the vector layout and the grouping. */
   private assignUnits(ctx: RiskContext, pf: Portfolio): void {
-    this.U = 0;
-    const n = this.n, keys = this.keys, key = this.pKey, cache = this.cache;
-    this.pUnit = growI(this.pUnit, n); this.pSlot = growI(this.pSlot, n); this.pOpt = growI(this.pOpt, n); this.grouped = growI(this.grouped, n);
-    let last = -1;
-    for (let i = 0; i < n; i++) {
-      const inst = pf.positions[i].instrument, aid = keys.under[key[i]];
-      this.pSlot[i] = NO_SLOT; this.pOpt[i] = -1;
-      if (inst.kind === "spot" && cache.asset(aid).stable) { this.pUnit[i] = -1; continue; }
-      if (last < 0 || this.uAsset[last] !== aid) last = this.unitFor(aid);
-      this.pUnit[i] = last;
-    }
+    const n = this.n, keys = this.keys, cache = this.cache;
+    this.grouped = growI(this.grouped, n);
     for (let i = 0; i < this.nC; i++) if (this.cAmounts[i] !== 0 && !cache.asset(this.cIds[i]).stable) this.unitFor(this.cIds[i]);
     for (const o of pf.openOrders) this.unitFor(keys.under[keys.id(o.instrument)]);
     if (this.foreignValue(ctx, pf) !== 0 && exposureOf(ctx)) this.unitFor(keys.asset(ctx.numeraire.currency));
