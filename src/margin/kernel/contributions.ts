@@ -45,7 +45,7 @@ export function unitContributions(b: ExplainBook, k: number, total: number, out:
   for (let j = 0; j < no; j++) { qPrefix[j] = q; const s = osz[os + j]; if (s < 0) q -= s; }
   qPrefix[no] = q;
 
-  const index = b.uIndex[k], numIndex = b.ctx.numeraire.index, ds = rates.deltaShock, somRate = rates.shortOptionMinimum * index;
+  const index = b.uIndex[k], numIndex = b.ctx.numeraire.index, one = numIndex === 1, ds = rates.deltaShock, somRate = rates.shortOptionMinimum * index;
   const counted = b.uCounted[k] !== COUNTED_NONE, collNegative = b.uColl[k] < 0, alt = b.uAltHaircut[k];
   const netA = counted ? b.uNetColl[k] : b.uNet[k], netB = b.uNet[k];
   const offA = b.uOff[k] + (counted ? w : 0), offB = b.uOff[k];
@@ -68,7 +68,8 @@ export function unitContributions(b: ExplainBook, k: number, total: number, out:
       if (s < 0) qa -= s;
       for (let j = opt + 1; j < no; j++) { const s2 = osz[os + j]; if (s2 < 0) qa -= s2; }
     }
-    const rollShock = rollOut / numIndex, som = (somRate * qa) / numIndex;
+    // x / 1 is x exactly: the divisions are skipped in a USD (or stable-coin) numeraire.
+    const rollShock = one ? rollOut : rollOut / numIndex, som = one ? somRate * qa : (somRate * qa) / numIndex;
     // The worst-scenario and extended losses without the position (`marginAdj`, `marginAdjPair`).
     minima(vec, offA, offB, r.grid, kk, G, counted);
     const worstA = Math.max(0, -found.a), worstB = Math.max(0, -found.b);
@@ -81,11 +82,11 @@ export function unitContributions(b: ExplainBook, k: number, total: number, out:
     // `totalOf` for the book with (A) and, when the collateral decision is re-taken, without (B) collateral.
     const usdA = Math.abs(netA + adjDelta) * index;
     const xA = Math.min(ds.cap, (ds.slopePerMillion * Math.max(0, usdA - ds.thresholdUsd)) / 1e6);
-    const totalA = Math.max(worstA, extA) + rollShock + (xA * usdA) / numIndex + som;
+    const totalA = Math.max(worstA, extA) + rollShock + (one ? xA * usdA : (xA * usdA) / numIndex) + som;
     if (!counted) { out[i] = total - totalA; continue; }
     const usdB = Math.abs(netB + adjDelta) * index;
     const xB = Math.min(ds.cap, (ds.slopePerMillion * Math.max(0, usdB - ds.thresholdUsd)) / 1e6);
-    const totalB = Math.max(worstB, extB) + rollShock + (xB * usdB) / numIndex + som;
+    const totalB = Math.max(worstB, extB) + rollShock + (one ? xB * usdB : (xB * usdB) / numIndex) + som;
     out[i] = total - (collNegative || totalA <= totalB + alt ? totalA : totalB);
   }
 }
