@@ -134,3 +134,22 @@ describe("fast explanation path = the object implementation on random books (fas
     }), { numRuns: 600 });
   });
 });
+
+describe("collateral alone in its unit (no position, no order): counted at its haircut or in the scenarios", () => {
+  // Haircuts above and below the scenario loss of the collateral alone (BTC 50 % and 0.5 %, ETH as the preset has
+  // it), so that a unit of collateral alone goes either way; the decision and the unit's numbers must be the
+  // object implementation's, byte for byte.
+  const haircuts = { ...deribit.collateral.haircuts, BTC: [{ fromUsd: 0, haircut: 0.5 }], SOL: [{ fromUsd: 0, haircut: 0.005 }, { fromUsd: 1e6, haircut: 0.4 }] };
+  const wide: MarginParams = { ...deribit, collateral: { ...deribit.collateral, haircuts } };
+  const contexts = ["USD", "BTC", "USDC"].flatMap((c) => [ctxOf(synthMarket, wide, c), ctxOf(synthMarket, deribit, c)]);
+  const books = fc.record({
+    positions: fc.array(positionArb, { maxLength: 3 }),
+    orders: fc.constant<{ name: string; size: number }[]>([]),
+    collateral: fc.dictionary(fc.constantFrom("USDC", "BTC", "ETH", "SOL"), fc.oneof(fc.double({ min: -50, max: 5000, noNaN: true }), fc.constant(0), fc.double({ min: 1e-9, max: 1e-3, noNaN: true })), { maxKeys: 4 }),
+  });
+  it("JSON identical on random accounts with collateral in assets they hold no position in", () => {
+    fc.assert(fc.property(books, fc.nat({ max: contexts.length - 1 }), fc.boolean(), (b, ci, contributions) => {
+      same(contexts[ci], toPortfolio(b), contributions);
+    }), { numRuns: 800 });
+  });
+});

@@ -7,7 +7,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { axpy, firstMinimum, sumArrays, sumRows } from "../../src/margin/kernel/unitEval.js";
+import { axpy, firstMinimum, scaledLoss, sumArrays, sumRows, UnitEval } from "../../src/margin/kernel/unitEval.js";
 
 const size = fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.constantFrom(0, -0, 1e-300, -1e300, 5e-324));
 
@@ -49,6 +49,22 @@ describe("firstMinimum = the scan `if (v < min) { min = v; best = i; }` from Inf
     fc.assert(fc.property(fc.array(cell, { maxLength: 40 }), fc.nat(3), (cells, off) => {
       const v = Float64Array.from([...Array(off).fill(-9), ...cells]);
       expect(firstMinimum(v, off, cells.length), `cells ${cells.join(",")}`).toBe(scan(v, off, cells.length));
+    }), { numRuns: 5000 });
+  });
+});
+
+describe("scaledLoss = evaluate's loss of the vector amount × row, searched", () => {
+  it("the same double for random rows and positive amounts (tiny, huge, subnormal products included)", () => {
+    const value = fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.constantFrom(0, -0, 5e-324, -5e-324, -1e-300));
+    fc.assert(fc.property(fc.array(value, { minLength: 1, maxLength: 40 }), fc.oneof(fc.double({ min: 1e-12, max: 1e9, noNaN: true }), fc.constantFrom(5e-324, 1, 1e300)), (row, amount) => {
+      fc.pre(amount > 0);
+      const vec = Float64Array.from(row, (x) => 0 + amount * x);
+      const ev = new UnitEval();
+      ev.net = 0; ev.q = 0; ev.index = 1; ev.numIndex = 1;
+      const rates = { G: row.length, E: 0, minAnnualMove: 0, annualMoveRisk: 0, deltaShock: { thresholdUsd: 0, slopePerMillion: 0, cap: 0 }, shortOptionMinimum: 0 };
+      ev.evaluate(vec, 0, 0, rates);
+      const least = row.reduce((m, x) => (x < m ? x : m), Infinity);
+      expect(Object.is(scaledLoss(amount, least), ev.worstLoss), `amount ${amount}, row ${row.join(",")}`).toBe(true);
     }), { numRuns: 5000 });
   });
 });

@@ -11,7 +11,7 @@
  * (one vector, or the two books with and without collateral side by side).
  */
 import type { ExplainBook } from "./explainBook.js";
-import { COUNTED_NONE } from "./explainBook.js";
+import { C_TOTAL, COUNTED_NONE } from "./explainBook.js";
 
 let rollTerm = new Float64Array(16);
 let rollPrefix = new Float64Array(17);
@@ -26,10 +26,11 @@ function room(n: number): void {
 
 /**
  * `out[i] = total − margin of unit k without position i` for each position i of unit k (`total` the unit's
- * margin). Slots and options come from the book (`sDelta`/`sF`/`sT`, `oSize`), not from the evaluator.
+ * margin, read from `uComp`: a double passed to a call V8 does not inline is boxed). Slots and options come from
+ * the book (`sDelta`/`sF`/`sT`, `oSize`), not from the evaluator.
  */
-export function unitContributions(b: ExplainBook, k: number, total: number, out: Float64Array): void {
-  const rates = b.uRates[k], G = rates.G, E = rates.E, w = G + E;
+export function unitContributions(b: ExplainBook, k: number, out: Float64Array): void {
+  const rates = b.uRates[k], G = rates.G, E = rates.E, w = G + E, total = b.uComp[k * 8 + C_TOTAL];
   const ss = b.uSlotStart[k], ns = b.uSlotCount[k], os = b.uOptStart[k], no = b.uOptCount[k];
   room(Math.max(ns, no));
   const sd = b.sDelta, sf = b.sF, st = b.sT, osz = b.oSize;

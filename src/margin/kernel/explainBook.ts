@@ -14,11 +14,11 @@ import type { InstrumentRisk } from "../../risk/instrumentRisk.js";
 import { haircutUsd } from "../haircut.js";
 import { numeraireExposureRisk } from "../numeraireExposure.js";
 import type { RiskContext } from "../riskContext.js";
-import { ContextCache } from "./explainCache.js";
+import { ContextCache, type AssetFacts } from "./explainCache.js";
 import { InstrumentKeys, KIND_OPTION } from "./instrumentKeys.js";
 import { ExplainOrders } from "./explainOrders.js";
 import { copyF, copyI, ExplainScratch, growF, growI } from "./explainScratch.js";
-import { axpy, NO_SLOT, shortQty, sumArrays, UnitEval } from "./unitEval.js";
+import { axpy, NO_SLOT, scaledLoss, shortQty, sumArrays, UnitEval } from "./unitEval.js";
 
 /** Collateral decision codes. */
 export const COUNTED_NONE = 0;
@@ -274,10 +274,15 @@ export class ExplainBook extends ExplainScratch {
     for (let j = 0; j < n; j++) { ev.slotDelta[j] = this.sDelta[s + j]; ev.slotF[j] = this.sF[s + j]; ev.slotT[j] = this.sT[s + j]; }
   }
 
-  /** Margin of unit k's block `block` (0 bare, 1 with collateral, 2 orders filled) without adjustment. */
-  unitMargin(k: number, block: number, net: number, q: number): number {
-    const r = this.uRates[k];
-    return this.ev.margin(this.vec, this.uOff[k] + block * (r.G + r.E), net, this.uSlotCount[k], q, this.uIndex[k], this.ctx.numeraire.index, r);
+  /**
+   * Margin of unit k's block `block` (0 bare, 1 with collateral, 2 orders filled) without adjustment, with net delta
+   * and short-option quantity already in the evaluator's `net` and `q`: into the evaluator's fields (its `total`).
+   * Nothing of type double crosses a call (V8 boxes doubles passed to or returned by a call it does not inline).
+   */
+  evaluateUnit(k: number, block: number): void {
+    const r = this.uRates[k], ev = this.ev;
+    ev.index = this.uIndex[k]; ev.numIndex = this.ctx.numeraire.index;
+    ev.evaluate(this.vec, this.uOff[k] + block * (r.G + r.E), this.uSlotCount[k], r);
   }
 
   private saveComponents(k: number): void {
@@ -288,13 +293,21 @@ export class ExplainBook extends ExplainScratch {
 
   /** The collateral decision of unit k: its own collateral in the scenarios, or outside at its haircut. */
   private decide(ctx: RiskContext, k: number): void {
-    const aid = this.uAsset[k], facts = this.cache.asset(aid);
+    const aid = this.uAsset[k], facts = this.cache.asset(aid), ev = this.ev;
     let amount = 0;
     if (!facts.stable) for (let i = 0; i < this.nC; i++) if (this.cIds[i] === aid) { amount = this.cAmounts[i]; break; }
-    this.loadSlots(k);
-    const q = shortQty(this.oSize, this.uOptStart[k], this.uOptCount[k], -1, 0);
-    const without = this.unitMargin(k, 0, this.uNet[k], q);
-    this.saveComponents(k);
+    // A unit of collateral alone (no position, no order, not the numeraire's unit, so no exposure either): its bare
+    // book is all zeros, whose components depend on the asset only.
+    const alone = this.uPosCount[k] === 0 && this.pf.openOrders.length === 0 && this.uName[k] !== ctx.numeraire.currency;
+    if (alone) this.uComp.set(this.emptyComponents(k, facts), k * 8);
+    else {
+      this.loadSlots(k);
+      ev.q = shortQty(this.oSize, this.uOptStart[k], this.uOptCount[k], -1, 0);
+      ev.net = this.uNet[k];
+      this.evaluateUnit(k, 0);
+      this.saveComponents(k);
+    }
+    const without = this.uComp[k * 8 + C_TOTAL];
     this.uColl[k] = amount; this.uOrders[k] = 0; this.uOrderSide[k] = 0; this.uHaircut[k] = 0; this.uAltHaircut[k] = 0;
     if (amount === 0) { this.uCounted[k] = COUNTED_NONE; return; }
     const { G, E } = this.uRates[k];
@@ -310,10 +323,46 @@ export class ExplainBook extends ExplainScratch {
     this.uNetColl[k] = net;
     const haircut = haircutUsd(amount * this.uIndex[k], this.cache.schedule(facts)) / ctx.numeraire.index;
     this.uAltHaircut[k] = haircut;
-    const inScen = this.unitMargin(k, 1, net, q);
+    ev.net = net;
+    if (alone && amount > 0 && spot.ok && this.aloneAtHaircut(k, facts, amount, without + haircut)) {
+      this.uCounted[k] = COUNTED_HAIRCUT;
+      this.uHaircut[k] = haircut;
+      return;
+    }
+    if (alone) { this.loadSlots(k); ev.q = 0; }
+    this.evaluateUnit(k, 1);
+    const inScen = ev.total;
     if (amount < 0 || inScen <= without + haircut) { this.uCounted[k] = COUNTED_SCENARIO; this.saveComponents(k); return; }
     this.uCounted[k] = COUNTED_HAIRCUT;
     this.uHaircut[k] = haircut;
+  }
+
+  /**
+   * Whether a unit of collateral alone (`amount` > 0 of the asset, net delta in the evaluator's `net`) is counted at
+   * its haircut, its book with the collateral margined without a search: that book is fl(0 + amount × the spot's
+   * row) cell by cell, and rounding is monotone, so its least cell is fl(0 + amount × the row's least) (and so for
+   * the extended moves): the total `evaluate` would give, to the bit. False when the rows' least are unknown, or when
+   * the collateral goes into the scenarios (the caller then evaluates the book in full, for its components).
+   */
+  private aloneAtHaircut(k: number, facts: AssetFacts, amount: number, bareWithHaircut: number): boolean {
+    const gMin = facts.spotGridMin, eMin = facts.spotExtMin, r = this.uRates[k], ev = this.ev;
+    if (!(Number.isFinite(gMin) && (r.E === 0 || Number.isFinite(eMin)))) return false;
+    ev.worstLoss = scaledLoss(amount, gMin);
+    ev.extendedLoss = r.E > 0 ? scaledLoss(amount, eMin) : 0;
+    ev.q = 0; ev.index = this.uIndex[k]; ev.numIndex = this.ctx.numeraire.index;
+    ev.evaluateRest(0, r);
+    return !(ev.total <= bareWithHaircut);
+  }
+
+  /** The components of asset `facts`' unit holding nothing (`AssetFacts.empty`), computed on first use. */
+  private emptyComponents(k: number, facts: AssetFacts): Float64Array {
+    if (facts.empty === undefined) {
+      const r = this.uRates[k], ev = this.ev;
+      ev.net = 0; ev.q = 0; ev.index = this.uIndex[k]; ev.numIndex = this.ctx.numeraire.index;
+      ev.evaluate(new Float64Array(r.G + r.E), 0, 0, r);
+      facts.empty = Float64Array.of(ev.worstLoss, ev.worstCell, ev.extendedLoss, ev.extendedIndex, ev.rollShock, ev.deltaShock, ev.shortOptionMinimum, ev.total);
+    }
+    return facts.empty;
   }
 
   /** Block (0 or 1) and net delta of unit k's book after the decision. */

@@ -25,6 +25,28 @@ export interface AssetFacts {
   rates: UnitRates | undefined;
   schedule: readonly HaircutPoint[] | undefined;
   spot: Parsed<InstrumentRisk> | undefined;
+  /**
+   * The least cell of the spot's grid row and the least of its extended row (`spot`'s, set with it); NaN when the
+   * spot has no risk or a row holds a value that is not finite (then nothing is derived from them).
+   */
+  spotGridMin: number;
+  spotExtMin: number;
+  /**
+   * The components (`uComp` layout: worst, cell, extended, index, roll, delta, short option, total) of this asset's
+   * unit when it holds nothing: an all-zero book, no slots, no options, net delta 0 (computed on first use).
+   */
+  empty: Float64Array | undefined;
+}
+
+/** The least value of `row` (+Infinity when empty), or NaN when a value is not finite. */
+function finiteMin(row: Float64Array): number {
+  let m = Infinity;
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i];
+    if (!Number.isFinite(v)) return NaN;
+    m = v < m ? v : m;
+  }
+  return m;
 }
 
 export class ContextCache {
@@ -43,7 +65,7 @@ export class ContextCache {
     let f = this.assets[aid];
     if (f === undefined) {
       const ctx = this.ctx, code = this.keys.assetCodes[aid];
-      f = { code, usdIndex: ctx.usdIndex(code), stable: ctx.isStable(code), grid: undefined, rates: undefined, schedule: undefined, spot: undefined };
+      f = { code, usdIndex: ctx.usdIndex(code), stable: ctx.isStable(code), grid: undefined, rates: undefined, schedule: undefined, spot: undefined, spotGridMin: NaN, spotExtMin: NaN, empty: undefined };
       this.assets[aid] = f;
     }
     return f;
@@ -65,7 +87,10 @@ export class ContextCache {
   }
 
   spot(f: AssetFacts): Parsed<InstrumentRisk> {
-    if (f.spot === undefined) f.spot = this.ctx.risk(spotInstrument(f.code));
+    if (f.spot === undefined) {
+      const s = (f.spot = this.ctx.risk(spotInstrument(f.code)));
+      if (s.ok) { f.spotGridMin = finiteMin(s.value.grid); f.spotExtMin = finiteMin(s.value.extended); }
+    }
     return f.spot;
   }
 }

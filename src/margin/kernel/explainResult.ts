@@ -119,7 +119,7 @@ function positionContributions(b: ExplainBook): Float64Array {
   if (contribScratch.length < b.n) contribScratch = new Float64Array(b.n * 2);
   const out = contribScratch;
   for (let i = 0; i < b.n; i++) out[i] = 0;
-  for (let k = 0; k < b.U; k++) unitContributions(b, k, b.uComp[k * 8 + C_TOTAL], out);
+  for (let k = 0; k < b.U; k++) unitContributions(b, k, out);
   // A stable-coin spot position joins no unit; it still counts against a unit of the same name (orders on it).
   for (let i = 0; i < b.n; i++) {
     if (b.pUnit[i] >= 0) continue;
@@ -177,7 +177,7 @@ export function explainResult(b: ExplainBook, contributions: boolean): MarginRes
   if (credit > 0) components.push({ name: "correlationCredit", amount: -credit });
   const collateral = collateralReports(b);
   let haircuts = 0;
-  for (const c of collateral) haircuts += c.haircut;
+  for (let i = 0; i < collateral.length; i++) haircuts += collateral[i].haircut;
   if (haircuts > 0) components.push({ name: "haircut", amount: haircuts, detail: { reduces: "adjustedEquity" } });
   const im = risk + orders;
   const mm = p.mmFactor * risk;

@@ -114,12 +114,23 @@ export class UnitEval {
   evaluate(vec: Float64Array, off: number, nSlots: number, r: UnitRates): void {
     const G = r.G, E = r.E;
     const worstCell = firstMinimum(vec, off, G);
-    const worstLoss = Math.max(0, -(vec[off + worstCell] + 0));
-    let extendedIndex = -1, extendedLoss = 0;
+    this.worstCell = worstCell;
+    this.worstLoss = Math.max(0, -(vec[off + worstCell] + 0));
+    this.extendedIndex = -1; this.extendedLoss = 0;
     if (E > 0) {
-      extendedIndex = firstMinimum(vec, off + G, E);
-      extendedLoss = Math.max(0, -(vec[off + G + extendedIndex] + 0));
+      const extendedIndex = firstMinimum(vec, off + G, E);
+      this.extendedIndex = extendedIndex;
+      this.extendedLoss = Math.max(0, -(vec[off + G + extendedIndex] + 0));
     }
+    this.evaluateRest(nSlots, r);
+  }
+
+  /**
+   * The rest of `evaluate` once `worstLoss` and `extendedLoss` are set (by `evaluate`, or by a caller that knows the
+   * least cell and move without searching them): roll, delta and short-option charges and `total`, the same
+   * operations in the same order.
+   */
+  evaluateRest(nSlots: number, r: UnitRates): void {
     let roll = 0;
     const sd = this.slotDelta, sf = this.slotF, st = this.slotT;
     for (let j = 0; j < nSlots; j++) roll += Math.max(r.minAnnualMove, r.annualMoveRisk * st[j]) * Math.abs(sd[j]) * sf[j];
@@ -130,8 +141,7 @@ export class UnitEval {
     const rollShock = roll / numIndex;
     const deltaShock = (extra * netUsd) / numIndex;
     const shortOptionMinimum = (r.shortOptionMinimum * index * this.q) / numIndex;
-    this.total = Math.max(worstLoss, extendedLoss) + rollShock + deltaShock + shortOptionMinimum;
-    this.worstLoss = worstLoss; this.worstCell = worstCell; this.extendedLoss = extendedLoss; this.extendedIndex = extendedIndex;
+    this.total = Math.max(this.worstLoss, this.extendedLoss) + rollShock + deltaShock + shortOptionMinimum;
     this.rollShock = rollShock; this.deltaShock = deltaShock; this.shortOptionMinimum = shortOptionMinimum;
   }
 
@@ -233,6 +243,15 @@ export class UnitEval {
   }
 
 
+}
+
+/**
+ * `evaluate`'s loss (worst cell, or weighted extended move) of a vector whose cells are fl(0 + amount × row[j]), for
+ * `amount` > 0, from `least`, the least of `row`: the product and the sum round monotonically, so the least cell is
+ * fl(0 + amount × least), and the loss max(0, −(that + 0)) is the double the search would give.
+ */
+export function scaledLoss(amount: number, least: number): number {
+  return Math.max(0, -(0 + amount * least + 0));
 }
 
 /**
