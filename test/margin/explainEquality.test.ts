@@ -153,3 +153,16 @@ describe("collateral alone in its unit (no position, no order): counted at its h
     }), { numRuns: 800 });
   });
 });
+
+describe("components of a unit whose figures are all zero", () => {
+  it("are frozen and shared between results (and equal to the ones built per result)", () => {
+    const ctx = ctxOf(exampleMarket, deribit, "USD");
+    const alone = (account: string, btc: number): Portfolio => ({ account, collateral: { USDC: 1000, BTC: btc }, positions: [], openOrders: [] });
+    const a = portfolioMargin(ctx, alone("a", 1)), b = portfolioMargin(ctx, alone("b", 2));
+    if (!a.ok || !b.ok) throw new Error("no result");
+    const btc = (r: typeof a.value) => r.components.filter((c) => c.underlying === "BTC");
+    expect(btc(a.value).length).toBe(5);
+    btc(a.value).forEach((c, i) => { expect(Object.isFrozen(c)).toBe(true); expect(c).toBe(btc(b.value)[i]); });
+    expect(JSON.stringify(a)).toBe(JSON.stringify(referenceMargin(ctx, alone("a", 1))));
+  });
+});

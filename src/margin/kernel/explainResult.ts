@@ -24,6 +24,11 @@ interface GridParts {
   readonly extended: { readonly priceShock: number; readonly volShock: "up"; readonly weight: number }[];
   /** [counted (0..2) × 2 + numeraireUnit (0/1)]. */
   readonly worstDetail: Readonly<Record<string, string | number | boolean>>[];
+  /**
+   * The components of a unit whose every figure is +0 (a unit of collateral alone counted at its haircut, say),
+   * by the same index as `worstDetail`: built once, frozen, and shared by every result that has such a unit.
+   */
+  readonly zero: (readonly MarginComponent[] | undefined)[];
 }
 const gridParts = new WeakMap<ScenarioGrid, GridParts>();
 
@@ -45,7 +50,7 @@ function gridPartsOf(g: ScenarioGrid): GridParts {
     const cells = Array.from({ length: g.priceShocks.length * 3 }, (_, c) => Object.freeze(cellScenario(g, c)));
     const extended = Array.from(g.extendedMoves, (m, i) => Object.freeze({ priceShock: m, volShock: "up" as const, weight: g.extendedWeights[i] }));
     const worstDetail = COUNTED.flatMap((counted) => [false, true].map((unit) => Object.freeze({ collateralCountedAs: counted, priceRange: g.params.priceRange, ...(unit ? { numeraireUnit: true } : {}) })));
-    gridParts.set(g, (p = { cells, extended, worstDetail }));
+    gridParts.set(g, (p = { cells, extended, worstDetail, zero: [] }));
   }
   return p;
 }
@@ -63,6 +68,25 @@ export function unitsCredit(p: CrossAssetParams, b: ExplainBook): number {
 }
 
 function unitComponents(b: ExplainBook, k: number, out: MarginComponent[]): void {
+  const c = b.uComp, o = k * 8;
+  // Every figure +0, the first cell and move, no orders: the shared components (see `GridParts.zero`).
+  if (c[o + C_CELL] === 0 && c[o + C_EXT_INDEX] === 0 && !(b.uOrders[k] > 0) && Object.is(b.decidedNet(k), 0) &&
+    Object.is(c[o + C_WORST], 0) && Object.is(c[o + C_EXT], 0) && Object.is(c[o + C_ROLL], 0) && Object.is(c[o + C_DELTA], 0) && Object.is(c[o + C_SOM], 0)) {
+    const parts = partsOf(b.uGrid[k]), at = b.uCounted[k] * 2 + (b.uName[k] === b.ctx.numeraire.currency ? 1 : 0);
+    let zero = parts.zero[at];
+    if (zero === undefined || zero[0].underlying !== b.uName[k]) {
+      const built: MarginComponent[] = [];
+      componentsOf(b, k, built);
+      for (const x of built) { if (x.detail !== undefined) Object.freeze(x.detail); Object.freeze(x); }
+      parts.zero[at] = zero = Object.freeze(built);
+    }
+    for (let i = 0; i < zero.length; i++) out.push(zero[i]);
+    return;
+  }
+  componentsOf(b, k, out);
+}
+
+function componentsOf(b: ExplainBook, k: number, out: MarginComponent[]): void {
   const ctx = b.ctx, g = b.uGrid[k], u = b.uName[k], c = b.uComp, o = k * 8;
   const worst = c[o + C_WORST], ext = c[o + C_EXT], extIndex = c[o + C_EXT_INDEX], parts = partsOf(g);
   out.push({
@@ -119,7 +143,7 @@ function positionContributions(b: ExplainBook): Float64Array {
   if (contribScratch.length < b.n) contribScratch = new Float64Array(b.n * 2);
   const out = contribScratch;
   for (let i = 0; i < b.n; i++) out[i] = 0;
-  for (let k = 0; k < b.U; k++) unitContributions(b, k, out);
+  for (let k = 0; k < b.U; k++) if (b.uPosCount[k] > 0) unitContributions(b, k, out);
   // A stable-coin spot position joins no unit; it still counts against a unit of the same name (orders on it).
   for (let i = 0; i < b.n; i++) {
     if (b.pUnit[i] >= 0) continue;
