@@ -79,7 +79,7 @@ export async function* portfolios(cli: Cli, path: string, market: MarketSnapshot
     for await (const d of src.docs) {
       if (cli.out.closed) return;
       rejects.count(d.where);
-      if (src.size !== undefined && ++n % 64 === 0) bar.update(Math.min(mb(src.consumed()), mb(src.size)), mb(src.size), `${n.toLocaleString("en-US")} accounts`);
+      if (src.size !== undefined && ++n % 64 === 0) bar.update(Math.min(mb(src.consumed()), mb(src.size)), mb(src.size), () => `${n.toLocaleString("en-US")} accounts`);
       if ("issues" in d) {
         rejects.reject(d.where, d.issues);
         continue;

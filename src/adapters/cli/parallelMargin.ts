@@ -196,7 +196,7 @@ export async function parallelMargin(cli: Cli, path: string, f: MarginFlags, thr
     for await (const chunk of lineChunks(path, used)) {
       for (const line of chunk.nos) rejects.count({ line });
       await pool.send(chunk, closed);
-      if (size !== undefined) bar.update(Math.min(mb(used.bytes), mb(size)), mb(size), `${chunk.nos[chunk.nos.length - 1].toLocaleString("en-US")} lines`);
+      if (size !== undefined) bar.update(Math.min(mb(used.bytes), mb(size)), mb(size), () => `${chunk.nos[chunk.nos.length - 1].toLocaleString("en-US")} lines`);
       if (closed()) break;
     }
     await pool.finish(closed);
