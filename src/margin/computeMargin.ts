@@ -29,7 +29,7 @@ export interface MarginDetail {
 export function marginWith(ctx: RiskContext, pf: Portfolio, model: MarginModel, detail?: MarginDetail): Parsed<MarginResult> {
   switch (model) {
     case "portfolio": {
-      const r = ctx.params.method === undefined || ctx.params.method === "grid" ? portfolioMargin(ctx, pf, detail?.contributions ?? true) : venueMargin(ctx, pf);
+      const r = gridMethod(ctx) ? portfolioMargin(ctx, pf, detail?.contributions ?? true) : venueMargin(ctx, pf);
       return r.ok && ctx.params.liquidity ? { ok: true, value: withSnapshotLiquidity(ctx, pf, r.value) } : r;
     }
     case "standard":
@@ -38,6 +38,18 @@ export function marginWith(ctx: RiskContext, pf: Portfolio, model: MarginModel, 
     case "var":
       return { ok: false, reason: VAR_NEEDS_HISTORY };
   }
+}
+
+function gridMethod(ctx: RiskContext): boolean {
+  return ctx.params.method === undefined || ctx.params.method === "grid";
+}
+
+/**
+ * Whether the portfolio model's result under `ctx` is `portfolioMargin`'s as it stands (the grid method, no liquidity
+ * charges): then a writer may read it off the explanation path's book (`explainedBook`).
+ */
+export function portfolioResultIsExplained(ctx: RiskContext): boolean {
+  return gridMethod(ctx) && !ctx.params.liquidity;
 }
 
 /** What the liquidity charges read from a context's snapshot: `instruments[name].depthUsd`/`spread`, index, flat vol. */

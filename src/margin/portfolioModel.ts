@@ -30,6 +30,16 @@ function withBook<T>(ctx: RiskContext, pf: Portfolio, f: (b: ExplainBook) => T):
 }
 
 /**
+ * `pf` evaluated on the explanation path's book, for a writer that reads the result off the book instead of building
+ * its objects (the CLI's JSON lines, adapters/cli/resultBytes.ts): the book, valid until the next call into this
+ * module, or why the account cannot be margined (`portfolioMargin`'s reasons).
+ */
+export function explainedBook(ctx: RiskContext, pf: Portfolio): Parsed<ExplainBook> {
+  const fail = book.load(ctx, pf);
+  return fail !== undefined ? { ok: false, reason: fail } : { ok: true, value: book };
+}
+
+/**
  * Portfolio (scenario-grid) margin of one account (DESIGN.md section 5); `contributions` false skips each
  * position's marginal contribution (reported as 0).
  */

@@ -42,16 +42,16 @@ const encoder = new TextEncoder();
 
 /** A writer of JSON bytes in its own WebAssembly module's memory. */
 export class JsonBytes {
-  private readonly x: NumberWasm;
-  private mem: Uint8Array;
+  protected readonly x: NumberWasm;
+  protected mem: Uint8Array;
   /** Where the keys' bytes are kept, and the next free byte there. */
   private readonly keysStart: number;
   private keysEnd: number;
   /** Where each value's bytes start. */
   private readonly start: number;
-  private pos = 0;
+  protected pos = 0;
   private limit = 0;
-  private depth = 0;
+  protected depth = 0;
   private readonly root: KeyNode = { key: "", off: 0, len: 0, next: [] };
   /** After a `write` with `skip`: the skipped key was the last one written or left out (so a caller can splice its value at the end). */
   skippedLast = false;
@@ -62,7 +62,7 @@ export class JsonBytes {
     return x === undefined ? undefined : new JsonBytes(x);
   }
 
-  private constructor(x: NumberWasm) {
+  protected constructor(x: NumberWasm) {
     this.x = x;
     this.keysStart = this.keysEnd = ((this.x.__heap_base.value as number) + 15) & ~15;
     this.start = this.keysStart + KEY_BYTES;
@@ -90,8 +90,111 @@ export class JsonBytes {
     return this.mem.subarray(this.start, this.pos);
   }
 
+  /**
+   * The top-level object's key whose array has its plain-object elements offered to `element` first (a subclass
+   * writing objects of a known shape; see resultBytes.ts).
+   */
+  protected shapedKey: string | undefined = undefined;
+
+  /** Write `o` if it has the shape this writer knows (nothing written otherwise): whether it did. */
+  protected element(_o: Record<string, unknown>): boolean {
+    return false;
+  }
+
+  /**
+   * Keep `,"key":` for each of `keys` in the module's memory (for a subclass's shapes): the offsets and lengths, or
+   * undefined when the key area is full.
+   */
+  protected keyBytes(keys: readonly string[]): { off: Int32Array; len: Int32Array } | undefined {
+    return this.keep(keys.map((k) => `,${JSON.stringify(k)}:`));
+  }
+
+  /** Keep each of `texts` (JSON fragments) in the key area as UTF-8: offsets and lengths, or undefined when it is full. */
+  protected keep(texts: readonly string[]): { off: Int32Array; len: Int32Array } | undefined {
+    const off = new Int32Array(texts.length), len = new Int32Array(texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      if (this.keysEnd + 3 * texts[i].length > this.start) return undefined;
+      off[i] = this.keysEnd;
+      len[i] = encoder.encodeInto(texts[i], this.mem.subarray(this.keysEnd, this.start)).written;
+      this.keysEnd += len[i];
+    }
+    return { off, len };
+  }
+
+  /** Start a value of the subclass's own (as `write` starts one). */
+  protected begin(): void {
+    this.pos = this.start;
+    this.depth = 0;
+  }
+
+  /** The bytes written since `begin` (a view valid until the next write). */
+  protected written(): Uint8Array {
+    return this.mem.subarray(this.start, this.pos);
+  }
+
+  /** `value(v)`, or false (part of it written) for a value this writer does not copy. */
+  protected tryValue(v: unknown): boolean {
+    try {
+      this.value(v);
+      return true;
+    } catch (e) {
+      if (e === UNSUPPORTED) return false;
+      throw e;
+    }
+  }
+
+  /** Copy `bytes` (JSON written before). */
+  protected raw(bytes: Uint8Array): void {
+    this.room(bytes.length);
+    this.mem.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /** Copy `len` bytes of the key area from `off` (a key of `keyBytes`, with or without its comma). */
+  protected keyAt(off: number, len: number): void {
+    this.room(len);
+    const m = this.mem;
+    let p = this.pos;
+    for (let i = off; i < off + len; i++) m[p++] = m[i];
+    this.pos = p;
+  }
+
+  /** Write `,"key":` + x (the comma left out for the first member) from the key area; the number written as JSON writes it. */
+  protected numberAt(off: number, len: number, x: number): void {
+    this.room(len + SCALAR_ROOM);
+    this.pos = this.x.field(off, len, x, this.pos);
+  }
+
+  /** One byte (an ASCII brace, bracket or comma). */
+  protected byte(c: number): void {
+    this.room(1);
+    this.mem[this.pos++] = c;
+  }
+
+  /**
+   * An object of `keys` whose values were already read (`values[i]` of `keys[i]`), written as `object` writes it:
+   * for a subclass's shape whose values turned out not to be of the types its fast path writes.
+   */
+  protected members(keys: readonly string[], values: readonly unknown[]): void {
+    if (++this.depth > MAX_DEPTH) throw UNSUPPORTED;
+    this.byte(LBRACE);
+    let first = true;
+    for (let i = 0; i < keys.length; i++) {
+      const v = values[i];
+      if (typeof v === "symbol" || typeof v === "bigint") throw UNSUPPORTED;
+      if (v === undefined || typeof v === "function") continue;
+      if (!first) this.byte(COMMA);
+      first = false;
+      this.string(keys[i]);
+      this.byte(COLON);
+      this.value(v);
+    }
+    this.byte(RBRACE);
+    this.depth--;
+  }
+
   /** Make room for `n` more bytes (the module's memory grows; its views are renewed). */
-  private room(n: number): void {
+  protected room(n: number): void {
     if (this.pos + n <= this.limit) return;
     const have = this.x.memory.buffer.byteLength;
     this.x.memory.grow(Math.max(Math.ceil((this.pos + n - have) / PAGE), have / PAGE));
@@ -99,7 +202,7 @@ export class JsonBytes {
     this.limit = this.mem.length;
   }
 
-  private value(v: unknown): void {
+  protected value(v: unknown): void {
     switch (typeof v) {
       case "number":
         this.room(SCALAR_ROOM);
@@ -113,7 +216,7 @@ export class JsonBytes {
         return;
       case "object":
         if (v === null) this.ascii("null");
-        else if (Array.isArray(v)) this.array(v as readonly unknown[]);
+        else if (Array.isArray(v)) this.array(v as readonly unknown[], false);
         else if (isPlainObject(v)) this.object(v, undefined);
         else throw UNSUPPORTED;
         return;
@@ -156,7 +259,8 @@ export class JsonBytes {
         this.pos = p;
       }
       first = 0;
-      this.value(v);
+      if (this.depth === 1 && k === this.shapedKey && Array.isArray(v)) this.array(v as readonly unknown[], true);
+      else this.value(v);
     }
     this.room(1);
     this.mem[this.pos++] = RBRACE;
@@ -176,7 +280,8 @@ export class JsonBytes {
     return n;
   }
 
-  private array(a: readonly unknown[]): void {
+  /** An array; with `shaped`, each plain-object element offered to `element` first. */
+  private array(a: readonly unknown[], shaped: boolean): void {
     if (++this.depth > MAX_DEPTH || Object.getPrototypeOf(a) !== Array.prototype || "toJSON" in a) throw UNSUPPORTED;
     this.room(1);
     this.mem[this.pos++] = LBRACKET;
@@ -184,7 +289,7 @@ export class JsonBytes {
       if (i > 0) { this.room(1); this.mem[this.pos++] = COMMA; }
       const v = a[i];
       if (v === undefined || typeof v === "function") this.ascii("null");
-      else this.value(v);
+      else if (!(shaped && isPlainObject(v) && this.element(v))) this.value(v);
     }
     this.room(1);
     this.mem[this.pos++] = RBRACKET;
@@ -192,7 +297,7 @@ export class JsonBytes {
   }
 
   /** A JSON string: printable ASCII byte by byte; anything else as JSON.stringify escapes it, encoded as UTF-8. */
-  private string(s: string): void {
+  protected string(s: string): void {
     const n = s.length;
     this.room(n + 2);
     const m = this.mem;

@@ -5,13 +5,18 @@
  * assets (explainResult.ts `usedParams`), so a 20,000-line batch writes a handful of them instead of 20,000.
  * A result `JsonBytes` does not copy (not plain data) is written by `JSON.stringify`.
  */
+import type { Portfolio } from "../../domain/portfolio.js";
+import { explainResult } from "../../margin/kernel/explainResult.js";
+import { explainedBook } from "../../margin/portfolioModel.js";
 import type { MarginResult } from "../../margin/result.js";
-import { JsonBytes } from "./jsonBytes.js";
+import type { RiskContext } from "../../margin/riskContext.js";
+import { ExplainedBytes } from "./explainedBytes.js";
+import { ResultBytes } from "./resultBytes.js";
 import type { TextBuffer } from "./textTable.js";
 
 const bytesCache = new WeakMap<object, Buffer>();
 /** This thread's writer; null where WebAssembly is not available (every line then by `JSON.stringify`). */
-let writer: JsonBytes | null | undefined;
+let writer: ResultBytes | null | undefined;
 
 function append(out: TextBuffer, bytes: Uint8Array, n: number): void {
   out.room(n);
@@ -21,7 +26,7 @@ function append(out: TextBuffer, bytes: Uint8Array, n: number): void {
 
 /** `JSON.stringify(r)` and a line end, appended to `out` as UTF-8 (see the module comment). */
 export function resultJsonLineInto(out: TextBuffer, r: MarginResult): void {
-  writer ??= JsonBytes.create() ?? null;
+  writer ??= ResultBytes.create() ?? null;
   const p: unknown = (r as { params?: unknown }).params;
   if (writer !== null && p !== null && typeof p === "object" && Object.isFrozen(p)) {
     const body = writer.write(r, "params");
@@ -39,4 +44,22 @@ export function resultJsonLineInto(out: TextBuffer, r: MarginResult): void {
   if (body !== undefined) append(out, body, body.length);
   else out.text(JSON.stringify(r));
   out.text("\n");
+}
+
+/** This thread's writer of results read off the book; null where WebAssembly is not available. */
+let explained: ExplainedBytes | null | undefined;
+
+/**
+ * The `--json` line of the portfolio model's result for `pf` (with contributions) appended to `out`, written from the
+ * evaluated book (explainedBytes.ts) where `portfolioResultIsExplained(ctx)`: the bytes of `resultJsonLineInto` of
+ * `marginWith(ctx, pf, "portfolio")`'s result. Returns the reason the account cannot be margined (nothing written).
+ */
+export function explainedJsonLineInto(out: TextBuffer, ctx: RiskContext, pf: Portfolio): string | undefined {
+  const b = explainedBook(ctx, pf);
+  if (!b.ok) return b.reason;
+  explained ??= ExplainedBytes.create() ?? null;
+  const bytes = explained?.line(b.value);
+  if (bytes !== undefined) append(out, bytes, bytes.length);
+  else resultJsonLineInto(out, explainResult(b.value, true));
+  return undefined;
 }

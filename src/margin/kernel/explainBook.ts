@@ -44,7 +44,8 @@ export class ExplainBook extends ExplainScratch {
   // Per-call stamps: expiry key / option id → local slot of its unit (internal; read by ExplainOrders).
   stamp = 0;
   private gen = 0;
-  private pKey = new Int32Array(64);
+  /** Instrument id (`keys`) of each position of the last `load`. */
+  pKey = new Int32Array(64);
   private readonly ctxCache = new WeakMap<RiskContext, ContextCache>();
   cache!: ContextCache;
   eStamp = new Int32Array(256);
@@ -121,7 +122,10 @@ export class ExplainBook extends ExplainScratch {
     const coll = pf.collateral, assets = this.cAssets;
     let m = 0, equity = this.equity;
     for (const asset in coll) {
-      if (m === this.cIds.length) { this.cIds = copyI(this.cIds, 2 * m); this.cAmounts = copyF(this.cAmounts, 2 * m); this.cValues = copyF(this.cValues, 2 * m); }
+      if (m === this.cIds.length) {
+        this.cIds = copyI(this.cIds, 2 * m); this.cAmounts = copyF(this.cAmounts, 2 * m); this.cValues = copyF(this.cValues, 2 * m);
+        this.cHaircut = new Float64Array(2 * m); this.cInScenario = new Uint8Array(2 * m);
+      }
       const aid = this.keys.asset(asset), amount = coll[asset];
       const idx = cache.asset(aid).usdIndex;
       if (idx === undefined) return `collateral.${asset}: no index for ${asset} in market.assets`;

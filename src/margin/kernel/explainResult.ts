@@ -19,7 +19,7 @@ const COUNTED = ["none", "scenario", "haircut"] as const;
  * Parts of a result that depend only on the grid (the worst cell as a scenario, an extended move as a scenario,
  * the worst scenario's detail): built once per grid and shared, frozen, by every result that names them.
  */
-interface GridParts {
+export interface GridParts {
   readonly cells: { readonly priceShock: number; readonly volShock: string }[];
   readonly extended: { readonly priceShock: number; readonly volShock: "up"; readonly weight: number }[];
   /** [counted (0..2) × 2 + numeraireUnit (0/1)]. */
@@ -36,7 +36,7 @@ const gridParts = new WeakMap<ScenarioGrid, GridParts>();
 const recentGrids: ScenarioGrid[] = [], recentParts: GridParts[] = [];
 const RECENT = 4;
 
-function partsOf(g: ScenarioGrid): GridParts {
+export function partsOf(g: ScenarioGrid): GridParts {
   for (let i = 0; i < recentGrids.length; i++) if (recentGrids[i] === g) return recentParts[i];
   const p = gridPartsOf(g);
   if (recentGrids.length === RECENT) { recentGrids.pop(); recentParts.pop(); }
@@ -109,28 +109,68 @@ function componentsOf(b: ExplainBook, k: number, out: MarginComponent[]): void {
 }
 
 function collateralReports(b: ExplainBook): CollateralReport[] {
-  const ctx = b.ctx, out: CollateralReport[] = [];
+  const out: CollateralReport[] = [];
   for (let i = 0; i < b.nC; i++) {
-    const asset = b.cAssets[i], amount = b.cAmounts[i], value = b.cValues[i];
-    const k = b.unitNamed(asset);
-    if (k >= 0 && b.uCounted[k] === COUNTED_SCENARIO) { out.push({ asset, amount, value, haircut: 0, countedAs: "scenario" }); continue; }
-    // `collateralHaircutUsd(asset, amount × usdIndex, …)` on the context cache's index and schedule of the asset.
-    const facts = b.cache.asset(b.cIds[i]);
-    const haircut = k >= 0 ? b.uHaircut[k] : haircutUsd(amount * (facts.usdIndex ?? 0), b.cache.schedule(facts)) / ctx.numeraire.index;
-    out.push({ asset, amount, value, haircut, countedAs: "haircut" });
+    const asset = b.cAssets[i], amount = b.cAmounts[i], value = b.cValues[i], haircut = b.cHaircut[i];
+    out.push(b.cInScenario[i] === 1 ? { asset, amount, value, haircut, countedAs: "scenario" } : { asset, amount, value, haircut, countedAs: "haircut" });
   }
   return out;
 }
+
+/** Offsets in `figures`. */
+export const F_CREDIT = 0, F_RISK = 1, F_ORDERS = 2, F_HAIRCUTS = 3, F_IM = 4, F_MM = 5, F_EQUITY = 6, F_ADJ = 7;
+/** The account's figures from the last `accountFigures` (numeraire amounts; read them before the next call). */
+export const figures = new Float64Array(8);
+
+/**
+ * The account's figures as its result reports them, into `figures`, and each collateral entry's haircut and how it
+ * was counted into the book's `cHaircut` / `cInScenario` (a balance counted in its unit's scenarios has no haircut;
+ * one outside them `collateralHaircutUsd(asset, amount × usdIndex, …)` on the context cache's index and schedule).
+ */
+export function accountFigures(b: ExplainBook): void {
+  const ctx = b.ctx, p = ctx.params.portfolio;
+  const credit = unitsCredit(p.crossAsset, b);
+  let risk = -credit, orders = 0;
+  for (let k = 0; k < b.U; k++) { risk += b.uComp[k * 8 + C_TOTAL]; orders += b.uOrders[k]; }
+  let haircuts = 0;
+  for (let i = 0; i < b.nC; i++) {
+    const k = b.unitNamed(b.cAssets[i]);
+    let h = 0;
+    if (k >= 0 && b.uCounted[k] === COUNTED_SCENARIO) b.cInScenario[i] = 1;
+    else {
+      b.cInScenario[i] = 0;
+      if (k >= 0) h = b.uHaircut[k];
+      else { const facts = b.cache.asset(b.cIds[i]); h = haircutUsd(b.cAmounts[i] * (facts.usdIndex ?? 0), b.cache.schedule(facts)) / ctx.numeraire.index; }
+    }
+    b.cHaircut[i] = h;
+    haircuts += h;
+  }
+  const f = figures, equity = b.equity;
+  f[F_CREDIT] = credit; f[F_RISK] = risk; f[F_ORDERS] = orders; f[F_HAIRCUTS] = haircuts;
+  f[F_IM] = risk + orders; f[F_MM] = p.mmFactor * risk; f[F_EQUITY] = equity; f[F_ADJ] = equity - haircuts;
+}
+
+/** Offsets in a position's row (`positionRow`), in the order its report lists them. */
+export const P_SIZE = 0, P_MARK = 1, P_VALUE = 2, P_DELTA = 3, P_GAMMA = 4, P_VEGA = 5, P_THETA = 6, P_CONTRIBUTION = 7;
+
+/** Position i's reported figures into `row` (8 numbers; `contrib` from `positionContributions`, or undefined: 0). */
+export function positionRow(b: ExplainBook, i: number, contrib: Float64Array | undefined, row: Float64Array): void {
+  const r = b.risks[i], s = b.pf.positions[i].size;
+  row[P_SIZE] = s; row[P_MARK] = r.markPrice; row[P_VALUE] = b.values[i];
+  row[P_DELTA] = s * r.delta; row[P_GAMMA] = s * r.gamma; row[P_VEGA] = s * r.vega; row[P_THETA] = s * r.theta;
+  row[P_CONTRIBUTION] = contrib ? contrib[i] : 0;
+}
+
+const row = new Float64Array(8);
 
 function positionReports(b: ExplainBook, pf: Portfolio, contributions: boolean): PositionReport[] {
   const out: PositionReport[] = new Array<PositionReport>(b.n);
   const contrib = contributions ? positionContributions(b) : undefined;
   for (let i = 0; i < b.n; i++) {
-    const p = pf.positions[i], r = b.risks[i], s = p.size;
+    positionRow(b, i, contrib, row);
     out[i] = {
-      instrument: p.instrument.name, size: s, markPrice: r.markPrice, value: b.values[i],
-      delta: s * r.delta, gamma: s * r.gamma, vega: s * r.vega, theta: s * r.theta,
-      marginContribution: contrib ? contrib[i] : 0,
+      instrument: pf.positions[i].instrument.name, size: row[P_SIZE], markPrice: row[P_MARK], value: row[P_VALUE],
+      delta: row[P_DELTA], gamma: row[P_GAMMA], vega: row[P_VEGA], theta: row[P_THETA], marginContribution: row[P_CONTRIBUTION],
     };
   }
   return out;
@@ -138,8 +178,11 @@ function positionReports(b: ExplainBook, pf: Portfolio, contributions: boolean):
 
 let contribScratch = new Float64Array(64);
 
-/** IM with each position minus IM without it (its unit re-margined without it, the decision re-taken). */
-function positionContributions(b: ExplainBook): Float64Array {
+/**
+ * IM with each position minus IM without it (its unit re-margined without it, the decision re-taken), by position
+ * index: a scratch array, valid until the next call.
+ */
+export function positionContributions(b: ExplainBook): Float64Array {
   if (contribScratch.length < b.n) contribScratch = new Float64Array(b.n * 2);
   const out = contribScratch;
   for (let i = 0; i < b.n; i++) out[i] = 0;
@@ -164,7 +207,7 @@ const lastParams: { cache: object | undefined; map: Map<number, Readonly<Record<
  * object depends only on the context's parameters, the units and the collateral assets, so it is built once per
  * combination (keyed by their ids, up to seven in all) and shared, frozen.
  */
-function usedParams(b: ExplainBook, pf: Portfolio): Readonly<Record<string, unknown>> {
+export function usedParams(b: ExplainBook, pf: Portfolio): Readonly<Record<string, unknown>> {
   let key = b.U + b.nC <= 7 && b.keys.assetCodes.length < 63 ? b.U + 8 * b.nC : -1;
   for (let k = 0; k < b.U && key >= 0; k++) key = key * 64 + b.uAsset[k] + 1;
   for (let i = 0; i < b.nC && key >= 0; i++) key = key * 64 + b.cIds[i] + 1;
@@ -192,21 +235,14 @@ function buildParams(b: ExplainBook, pf: Portfolio): Record<string, unknown> {
 
 /** The result of an evaluated book (`contributions` false: every position reports 0). */
 export function explainResult(b: ExplainBook, contributions: boolean): MarginResult {
-  const ctx = b.ctx, pf = b.pf, p = ctx.params.portfolio;
-  const credit = unitsCredit(p.crossAsset, b);
-  let risk = -credit, orders = 0;
-  for (let k = 0; k < b.U; k++) { risk += b.uComp[k * 8 + C_TOTAL]; orders += b.uOrders[k]; }
+  const ctx = b.ctx, pf = b.pf;
+  accountFigures(b);
+  const f = figures, credit = f[F_CREDIT], haircuts = f[F_HAIRCUTS], equity = f[F_EQUITY], adj = f[F_ADJ], im = f[F_IM], mm = f[F_MM];
   const components: MarginComponent[] = [];
   for (let k = 0; k < b.U; k++) unitComponents(b, k, components);
   if (credit > 0) components.push({ name: "correlationCredit", amount: -credit });
   const collateral = collateralReports(b);
-  let haircuts = 0;
-  for (let i = 0; i < collateral.length; i++) haircuts += collateral[i].haircut;
   if (haircuts > 0) components.push({ name: "haircut", amount: haircuts, detail: { reduces: "adjustedEquity" } });
-  const im = risk + orders;
-  const mm = p.mmFactor * risk;
-  const equity = b.equity;
-  const adj = equity - haircuts;
   const positions = positionReports(b, pf, contributions);
   return {
     account: pf.account, model: "portfolio", currency: ctx.numeraire.currency, asOf: asOfText(ctx.market.asOf),

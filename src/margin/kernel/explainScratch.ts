@@ -37,6 +37,9 @@ export class ExplainScratch {
   cIds = new Int32Array(8);
   cAmounts = new Float64Array(8);
   cValues = new Float64Array(8);
+  /** Per collateral entry, after `accountFigures` (explainResult.ts): its haircut, and 1 when counted in its unit's scenarios. */
+  cHaircut = new Float64Array(8);
+  cInScenario = new Uint8Array(8);
   equity = 0;
   // Units.
   U = 0;

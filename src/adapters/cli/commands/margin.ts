@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { parseInstrument } from "../../../domain/instrument.js";
 import type { Portfolio, Position } from "../../../domain/portfolio.js";
-import { GRID_MODELS, marginWith, prepareContext } from "../../../margin/computeMargin.js";
+import { GRID_MODELS, marginWith, portfolioResultIsExplained, prepareContext } from "../../../margin/computeMargin.js";
 import type { MarginParams } from "../../../margin/params.js";
 import type { MarginModel, MarginResult } from "../../../margin/result.js";
 import type { RiskContext } from "../../../margin/riskContext.js";
@@ -19,6 +19,7 @@ import type { Cli } from "../context.js";
 import { readParams } from "../contextLoad.js";
 import { formatVenues } from "../formatVenues.js";
 import { marginOutputInto } from "../marginChunk.js";
+import { explainedJsonLineInto } from "../resultJson.js";
 import { compareSummaryRow, formatCompare, formatCompareSummary, formatGreeks, formatWhatIf } from "../format.js";
 
 /** Every `--trade` value, all problems reported at once. */
@@ -87,7 +88,15 @@ function marginCommand(p: Command, cli: Cli): void {
         if (n > 1) return parallelMargin(cli, path, f, n, await contextOf(f));
       }
       const b = await openBatch(cli, path, f, "margin");
+      // The portfolio model's JSON lines written from the evaluated book, no result object built (resultJson.ts).
+      const fromBook = f.json && f.model === "portfolio" && portfolioResultIsExplained(b.ctx);
       for await (const it of b.items) {
+        if (fromBook) {
+          let reason: string | undefined;
+          cli.out.write((out) => { reason = explainedJsonLineInto(out, b.ctx, it.portfolio); });
+          if (reason !== undefined) b.reject(it, "--model", `cannot compute ${f.model} margin: ${reason}`, f.model);
+          continue;
+        }
         const r = b.margin(it, f.model);
         if (r) cli.out.write((out) => marginOutputInto(out, r, f.json));
       }
