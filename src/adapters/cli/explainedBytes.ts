@@ -42,6 +42,8 @@ const NAMES = Object.keys(FRAGMENTS) as Fragment[];
 const ID = Object.fromEntries(NAMES.map((n, i) => [n, i])) as Record<Fragment, number>;
 
 const row = new Float64Array(8);
+/** Figures computed in the writer (`tmp[0]`), handed to `num` as the others are. */
+const tmp = new Float64Array(1);
 
 /** A `JsonBytes` that writes a portfolio-model result from its evaluated book. */
 export class ExplainedBytes extends JsonBytes {
@@ -72,8 +74,9 @@ export class ExplainedBytes extends JsonBytes {
     this.keyAt(this.fo[f], this.fl[f]);
   }
 
-  private num(f: number, x: number): void {
-    this.numberAt(this.fo[f], this.fl[f], x);
+  /** Fragment f and `values[i]` (see `numberFrom`: no double crosses a call). */
+  private num(f: number, values: Float64Array, i: number): void {
+    this.numberFrom(this.fo[f], this.fl[f], values, i);
   }
 
   private str(f: number, s: string): void {
@@ -102,14 +105,15 @@ export class ExplainedBytes extends JsonBytes {
     this.str(A.account, pf.account);
     this.str(A.currency, ctx.numeraire.currency);
     this.str(A.asOf, asOfText(ctx.market.asOf));
-    this.num(A.equity, equity);
-    this.num(A.adjustedEquity, adj);
-    this.num(A.initialMargin, im);
-    this.num(A.maintenanceMargin, mm);
-    this.num(A.availableFunds, adj - im);
+    this.num(A.equity, f, F_EQUITY);
+    this.num(A.adjustedEquity, f, F_ADJ);
+    this.num(A.initialMargin, f, F_IM);
+    this.num(A.maintenanceMargin, f, F_MM);
+    tmp[0] = adj - im;
+    this.num(A.availableFunds, tmp, 0);
     const ratio = marginRatio(mm, adj);
     if (ratio === null) this.text(A.ratioNull);
-    else this.num(A.marginRatio, ratio);
+    else { tmp[0] = ratio; this.num(A.marginRatio, tmp, 0); }
     this.str(A.status, marginStatus(equity, adj, im, mm));
     this.text(A.components);
     let first = true;
@@ -118,17 +122,17 @@ export class ExplainedBytes extends JsonBytes {
       first = false;
       if (!this.unit(b, k)) return undefined;
     }
-    if (credit > 0) { if (!first) this.text(A.comma); first = false; this.num(A.credit, -credit); this.text(A.close); }
-    if (haircuts > 0) { if (!first) this.text(A.comma); this.num(A.haircut, haircuts); this.text(A.reduces); }
+    if (credit > 0) { if (!first) this.text(A.comma); first = false; tmp[0] = -credit; this.num(A.credit, tmp, 0); this.text(A.close); }
+    if (haircuts > 0) { if (!first) this.text(A.comma); this.num(A.haircut, f, F_HAIRCUTS); this.text(A.reduces); }
     this.text(A.positions);
     this.positions(b);
     this.text(A.collateral);
     for (let i = 0; i < b.nC; i++) {
       if (i > 0) this.text(A.comma);
       this.str(A.asset, b.cAssets[i]);
-      this.num(A.amount, b.cAmounts[i]);
-      this.num(A.value, b.cValues[i]);
-      this.num(A.haircutKey, b.cHaircut[i]);
+      this.num(A.amount, b.cAmounts, i);
+      this.num(A.value, b.cValues, i);
+      this.num(A.haircutKey, b.cHaircut, i);
       this.text(b.cInScenario[i] === 1 ? A.inScenario : A.atHaircut);
     }
     this.text(A.params);
@@ -142,7 +146,7 @@ export class ExplainedBytes extends JsonBytes {
     const A = ID, c = b.uComp, o = k * 8, g = b.uGrid[k], u = b.uName[k], parts = partsOf(g);
     const worst = c[o + C_WORST], ext = c[o + C_EXT], extIndex = c[o + C_EXT_INDEX];
     this.str(A.worst, u);
-    this.num(A.amount, worst);
+    this.num(A.amount, c, o + C_WORST);
     this.text(A.scenario);
     if (!this.shared(parts.cells[c[o + C_CELL]])) return false;
     this.text(A.detail);
@@ -152,30 +156,32 @@ export class ExplainedBytes extends JsonBytes {
       const w = g.extendedWeights[extIndex];
       this.text(A.comma);
       this.str(A.extended, u);
-      this.num(A.amount, ext);
+      this.num(A.amount, c, o + C_EXT);
       this.text(A.scenario);
       if (!this.shared(parts.extended[extIndex])) return false;
-      this.num(ext > worst ? A.bindingTrue : A.bindingFalse, w > 0 ? ext / w : 0);
+      tmp[0] = w > 0 ? ext / w : 0;
+      this.num(ext > worst ? A.bindingTrue : A.bindingFalse, tmp, 0);
       this.text(A.closeTwo);
     }
     this.text(A.comma);
     this.str(A.roll, u);
-    this.num(A.amount, c[o + C_ROLL]);
+    this.num(A.amount, c, o + C_ROLL);
     this.text(A.close);
     this.text(A.comma);
     this.str(A.delta, u);
-    this.num(A.amount, c[o + C_DELTA]);
-    this.num(A.netDelta, b.decidedNet(k));
+    this.num(A.amount, c, o + C_DELTA);
+    tmp[0] = b.decidedNet(k);
+    this.num(A.netDelta, tmp, 0);
     this.text(A.closeTwo);
     this.text(A.comma);
     this.str(A.som, u);
-    this.num(A.amount, c[o + C_SOM]);
+    this.num(A.amount, c, o + C_SOM);
     this.text(A.close);
     const orders = b.uOrders[k];
     if (orders > 0) {
       this.text(A.comma);
       this.str(A.orders, u);
-      this.num(A.amount, orders);
+      this.num(A.amount, b.uOrders, k);
       const side = b.uOrderSide[k];
       this.text(side === SIDE_BUY ? A.sideBuy : side === SIDE_SELL ? A.sideSell : A.sideNull);
     }
@@ -203,14 +209,14 @@ export class ExplainedBytes extends JsonBytes {
       if (i > 0) this.text(A.comma);
       positionRow(b, i, contrib, row);
       this.instrument(b.pKey[i], ps[i].instrument.name);
-      this.num(A.size, row[P_SIZE]);
-      this.num(A.markPrice, row[P_MARK]);
-      this.num(A.value, row[P_VALUE]);
-      this.num(A.pDelta, row[P_DELTA]);
-      this.num(A.gamma, row[P_GAMMA]);
-      this.num(A.vega, row[P_VEGA]);
-      this.num(A.theta, row[P_THETA]);
-      this.num(A.contribution, row[P_CONTRIBUTION]);
+      this.num(A.size, row, P_SIZE);
+      this.num(A.markPrice, row, P_MARK);
+      this.num(A.value, row, P_VALUE);
+      this.num(A.pDelta, row, P_DELTA);
+      this.num(A.gamma, row, P_GAMMA);
+      this.num(A.vega, row, P_VEGA);
+      this.num(A.theta, row, P_THETA);
+      this.num(A.contribution, row, P_CONTRIBUTION);
       this.text(A.close);
     }
   }

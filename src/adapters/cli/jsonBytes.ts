@@ -165,6 +165,15 @@ export class JsonBytes {
     this.pos = this.x.field(off, len, x, this.pos);
   }
 
+  /**
+   * `numberAt` of `values[i]`: the double is read here, next to the call into the module, so that it is never passed
+   * between JavaScript functions (a double argument of a call V8 does not inline is boxed: an allocation per number).
+   */
+  protected numberFrom(off: number, len: number, values: Float64Array, i: number): void {
+    this.room(len + SCALAR_ROOM);
+    this.pos = this.x.field(off, len, values[i], this.pos);
+  }
+
   /** One byte (an ASCII brace, bracket or comma). */
   protected byte(c: number): void {
     this.room(1);
