@@ -182,6 +182,36 @@ describe("dpm margin on worker threads (--workers, src/adapters/cli/parallelMarg
     expect(two.stdout === one.stdout, "stdout differs").toBe(true);
   }, 60_000);
 
+  it("in process, documents that wait for the full checks keep their place; bad lines are reported by line", () => {
+    // A chunk of input is handed on without a promise per document (batch.ts portfolioBatches); one the fast checks
+    // cannot decide stops the chunk until zod is loaded, then the chunk goes on from it. Two in a row at the start,
+    // one deep in the second 1 MiB read, a bad line and a blank one between them: the accounts in input order.
+    const src = readFileSync(join(ROOT, "examples/books.jsonl"), "utf8").split("\n").filter((l) => l.trim() !== "");
+    const lines: string[] = [], want: string[] = [];
+    for (let i = 0; i < 4000; i++) {
+      if (i === 7) { lines.push("{not json"); continue; }
+      if (i === 8) { lines.push(""); continue; }
+      const d = JSON.parse(src[i % src.length]);
+      d.account = `acct-${i}`;
+      if (i === 3 || i === 4 || i === 2500) {
+        d.positions = [{ instrument: "BTC-PERPETUAL", size: 1000, venue: "deribit" }];
+        d.venues = { deribit: { preset: "deribit", collateral: { USDC: 100000 } } };
+      }
+      lines.push(JSON.stringify(d));
+      want.push(d.account);
+    }
+    const file = join(dir, "waiting.jsonl");
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    for (const json of [true, false]) {
+      const r = dpm("margin", file, "--market", MARKET, ...(json ? ["--json"] : []), "--workers", "1");
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/"line":8\b|line 8\b/);
+      expect(r.stderr).toContain(`(1 of ${want.length + 1} portfolios skipped)`);
+      if (json) expect(r.stdout.split("\n").filter((x) => x !== "").map((l) => JSON.parse(l).account)).toEqual(want);
+      else expect([...r.stdout.matchAll(/acct-\d+/g)].map((m) => m[0]).filter((a, i, all) => all.indexOf(a) === i)).toEqual(want);
+    }
+  }, 60_000);
+
   it("--workers is checked; small files, stdin and non-JSON-lines inputs stay in process", async () => {
     const bad = dpm("margin", join(ROOT, "examples/books.jsonl"), "--market", MARKET, "--workers", "0");
     expect(bad.code).toBe(2);

@@ -8,7 +8,7 @@ import type { MarketSnapshot } from "../../market/snapshot.js";
 import { checkPortfolioFast, fullPortfolioChecks, type FullCheck } from "../../input/checkFast.js";
 import { DpmInputError, type InputIssue } from "../../input/issues.js";
 import type { Cli } from "./context.js";
-import { streamDocuments, type Where } from "./io.js";
+import { streamDocuments, type Doc, type Where } from "./io.js";
 
 /** A valid portfolio and where it came from. */
 export interface Item {
@@ -65,30 +65,72 @@ export class Rejects {
 }
 
 /**
- * The valid portfolios of `path` ("-" for stdin), streamed; invalid documents go to `rejects`. A progress
- * bar (by bytes read) is shown for long batches on a terminal. Documents are checked by the fast checks, and by the
- * full ones (zod, loaded the first time a document needs them) where those cannot decide: `checkPortfolio`'s answers.
+ * The valid portfolios of `path` ("-" for stdin), streamed a chunk of input at a time (`batches` of `streamDocuments`;
+ * take each batch's items before asking for the next); invalid documents go to `rejects`. A progress bar (by bytes
+ * read) is shown for long batches on a terminal. Documents are checked by the fast checks, and by the full ones (zod,
+ * loaded the first time a document needs them) where those cannot decide: `checkPortfolio`'s answers. A batch's items
+ * are handed on with no promise per document (a JSON-lines book of 20,000 accounts went through two async generators
+ * per document: ~1 KB allocated and ~1 µs per account).
  */
-export async function* portfolios(cli: Cli, path: string, market: MarketSnapshot, rejects: Rejects, label: string): AsyncGenerator<Item> {
+export async function* portfolioBatches(cli: Cli, path: string, market: MarketSnapshot, rejects: Rejects, label: string): AsyncGenerator<Iterable<Item>> {
   const src = streamDocuments(path, "<portfolio>");
   const bar = cli.progress(label, "MB");
   const mb = (b: number) => Math.round(b / 1e5) / 10;
-  let n = 0;
-  let full: FullCheck | undefined;
+  const st: BatchState = { n: 0, full: undefined, waiting: undefined, stop: false };
+  const counted = (d: Doc) => {
+    rejects.count(d.where);
+    if (src.size !== undefined && ++st.n % 64 === 0) bar.update(Math.min(mb(src.consumed()), mb(src.size)), mb(src.size), () => `${st.n.toLocaleString("en-US")} accounts`);
+  };
   try {
-    for await (const d of src.docs) {
-      if (cli.out.closed) return;
-      rejects.count(d.where);
-      if (src.size !== undefined && ++n % 64 === 0) bar.update(Math.min(mb(src.consumed()), mb(src.size)), mb(src.size), () => `${n.toLocaleString("en-US")} accounts`);
-      if ("issues" in d) {
-        rejects.reject(d.where, d.issues);
-        continue;
+    for await (const docs of src.batches) {
+      const it = docs[Symbol.iterator]();
+      for (;;) {
+        yield checkedItems(it, st, market, rejects, () => cli.out.closed, counted);
+        if (st.stop) return;
+        if (st.waiting === undefined) break;
+        st.full = await fullPortfolioChecks();
       }
-      const r = checkPortfolioFast(d.value, market) ?? (full ??= await fullPortfolioChecks())(d.value, market);
-      if (r.ok) yield { portfolio: r.value, where: d.where };
-      else rejects.reject(d.where, r.issues);
     }
   } finally {
     bar.stop();
   }
+}
+
+/** Where a batch of documents stopped: a document waiting for the full checks to load, or the output closed. */
+interface BatchState {
+  n: number;
+  full: FullCheck | undefined;
+  waiting: Doc | undefined;
+  stop: boolean;
+}
+
+/**
+ * The items of `docs` (the one waiting in `st` first), until one needs the full checks before they are loaded (it is
+ * left in `st.waiting`), the output closes (`st.stop`) or the documents end.
+ */
+function* checkedItems(docs: Iterator<Doc>, st: BatchState, market: MarketSnapshot, rejects: Rejects, closed: () => boolean, counted: (d: Doc) => void): Generator<Item> {
+  let d = st.waiting;
+  st.waiting = undefined;
+  for (;;) {
+    if (d === undefined) {
+      if (closed()) { st.stop = true; return; }
+      const r = docs.next();
+      if (r.done === true) return;
+      d = r.value;
+      counted(d);
+    }
+    if ("issues" in d) rejects.reject(d.where, d.issues);
+    else {
+      const r = checkPortfolioFast(d.value, market) ?? st.full?.(d.value, market);
+      if (r === undefined) { st.waiting = d; return; }
+      if (r.ok) yield { portfolio: r.value, where: d.where };
+      else rejects.reject(d.where, r.issues);
+    }
+    d = undefined;
+  }
+}
+
+/** `portfolioBatches`, one item at a time. */
+export async function* portfolios(cli: Cli, path: string, market: MarketSnapshot, rejects: Rejects, label: string): AsyncGenerator<Item> {
+  for await (const items of portfolioBatches(cli, path, market, rejects, label)) yield* items;
 }

@@ -10,7 +10,7 @@ import { readMarket, readParams } from "./contextLoad.js";
 import type { VarInputs } from "../../analytics/varModel.js";
 import { factorAssets } from "../../analytics/revalue.js";
 import { loadHistory } from "../history.js";
-import { portfolios, Rejects, type Item } from "./batch.js";
+import { portfolioBatches, Rejects, type Item } from "./batch.js";
 import type { Cli } from "./context.js";
 
 /** Options shared by the margin commands. */
@@ -51,6 +51,8 @@ export interface Batch {
   readonly varInputs?: VarInputs;
   /** The valid portfolios in input order (streamed, except with --history, which needs them all first). */
   readonly items: AsyncIterable<Item>;
+  /** The same portfolios a chunk of input at a time (take each batch before the next). Read `items` or `batches`, not both. */
+  readonly batches: AsyncIterable<Iterable<Item>>;
   /** Margin of one portfolio, or undefined when it cannot be computed (it is then skipped and reported). */
   margin(item: Item, model: MarginModel, detail?: MarginDetail): MarginResult | undefined;
   /** Leave out one portfolio for a reason found while computing it. */
@@ -67,18 +69,19 @@ export async function openBatch(cli: Cli, path: string, f: MarginFlags, label: s
   if (f.model === "var" && f.history === undefined) throw new DpmInputError("cannot compute var margin", [{ path: "--model", message: VAR_NEEDS_HISTORY, value: f.model }]);
   const ctx = await contextOf(f);
   const rejects = new Rejects();
-  let items: AsyncIterable<Item> = portfolios(cli, path, ctx.market, rejects, label);
+  let batches: AsyncIterable<Iterable<Item>> = portfolioBatches(cli, path, ctx.market, rejects, label);
   let varInputs: VarInputs | undefined;
   if (f.history !== undefined) {
     const all: Item[] = [];
-    for await (const it of items) all.push(it);
+    for await (const b of batches) for (const it of b) all.push(it);
     const assets = [...new Set(all.flatMap((it) => factorAssets(it.portfolio, ctx.isStable)))];
     varInputs = { history: loadHistory(f.history, assets) };
-    items = (async function* () { yield* all; })();
+    batches = (async function* () { yield all; })();
   }
+  const items = (async function* () { for await (const b of batches) yield* b; })();
   const reject = (item: Item, p: string, message: string, value?: unknown) => rejects.reject(item.where, [{ path: p, message, ...(value !== undefined ? { value } : {}) }]);
   return {
-    ctx, items, ...(varInputs ? { varInputs } : {}), reject,
+    ctx, items, batches, ...(varInputs ? { varInputs } : {}), reject,
     margin: (item, model, detail) => {
       const r = marginOf(ctx, item.portfolio, model, varInputs, detail);
       if (r.ok) return r.value;

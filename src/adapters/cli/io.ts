@@ -109,6 +109,11 @@ export function openInput(path: string, what: string): Opened {
 /** Documents of an input as they are read, and how far the reading got. */
 export interface DocStream {
   readonly docs: AsyncGenerator<Doc>;
+  /**
+   * The same documents, a chunk's at a time (each parsed as it is taken from the chunk; take them all before asking
+   * for the next chunk). Read either `docs` or `batches`, not both.
+   */
+  readonly batches: AsyncGenerator<Iterable<Doc>>;
   /** Size of the input in bytes, when known. */
   readonly size?: number;
   /** Bytes read so far (the reading runs up to a chunk ahead of the documents handed on). */
@@ -119,42 +124,74 @@ export interface DocStream {
 
 const NEWLINE = 10;
 
-/** The lines a chunk of input completed, decoded, and the bytes read and taken with them (line ends included). */
+/**
+ * The lines a chunk of input completed and the bytes read and taken with them (line ends included). Each line is
+ * decoded when it is asked for (`at`): a chunk's ~1,800 lines decoded at once stayed alive, as strings on the heap,
+ * across young-generation collections, which copied them; undecoded they are bytes of the chunk's buffer.
+ */
 export interface LineBatch {
-  readonly lines: string[];
+  /** Number of lines. */
+  readonly count: number;
+  /** Line i (0-based), decoded as UTF-8; a "\r" before the "\n" is kept. */
+  at(i: number): string;
   readonly read: number;
   readonly used: number;
 }
 
+/** Lines of one chunk: a first line joined across chunks (`head`), then byte ranges of `chunk`. */
+class ChunkLines implements LineBatch {
+  constructor(
+    private readonly chunk: Buffer,
+    private readonly head: string | undefined,
+    /** Start and end (exclusive) of each line after `head`, in pairs. */
+    private readonly ranges: number[],
+    readonly read: number,
+    readonly used: number,
+  ) {}
+
+  get count(): number {
+    return (this.head === undefined ? 0 : 1) + (this.ranges.length >> 1);
+  }
+
+  at(i: number): string {
+    if (this.head !== undefined) {
+      if (i === 0) return this.head;
+      i--;
+    }
+    return this.chunk.toString("utf8", this.ranges[2 * i], this.ranges[2 * i + 1]);
+  }
+}
+
 /**
  * The lines of a byte stream, one batch per chunk read: cut at "\n" in the bytes (a native search), each line
- * decoded as UTF-8 on its own (a character cut by a chunk end is never split), a line across chunks joined once;
- * a last line without its line end counts too. Line texts keep a "\r" before the "\n" (callers strip it).
+ * decoded as UTF-8 on its own when asked for (a character cut by a chunk end is never split), a line across chunks
+ * joined once; a last line without its line end counts too. Line texts keep a "\r" before the "\n" (callers strip it).
  */
 export async function* lineBatches(stream: AsyncIterable<Buffer | string>): AsyncGenerator<LineBatch> {
   let pending: Buffer[] = [];
   for await (const raw of stream) {
     const chunk = typeof raw === "string" ? Buffer.from(raw) : raw;
-    const lines: string[] = [];
+    const ranges: number[] = [];
+    let head: string | undefined;
     let from = 0, used = 0;
     for (let nl = chunk.indexOf(NEWLINE); nl >= 0; from = nl + 1, nl = chunk.indexOf(NEWLINE, from)) {
       if (pending.length === 0) {
         used += nl + 1 - from;
-        lines.push(chunk.toString("utf8", from, nl));
+        ranges.push(from, nl);
       } else {
         pending.push(chunk.subarray(from, nl));
         const joined = Buffer.concat(pending);
         pending = [];
         used += joined.length + 1;
-        lines.push(joined.toString("utf8"));
+        head = joined.toString("utf8");
       }
     }
     if (from < chunk.length) pending.push(chunk.subarray(from));
-    yield { lines, read: chunk.length, used };
+    yield new ChunkLines(chunk, head, ranges, chunk.length, used);
   }
   if (pending.length > 0) {
     const last = Buffer.concat(pending);
-    yield { lines: [last.toString("utf8")], read: 0, used: last.length + 1 };
+    yield new ChunkLines(last, last.toString("utf8"), [], 0, last.length + 1);
   }
 }
 
@@ -169,12 +206,13 @@ export async function* lineBatches(stream: AsyncIterable<Buffer | string>): Asyn
 export function streamDocuments(path: string, what: string): DocStream {
   const { stream, size } = openInput(path, what);
   let bytes = 0, used = 0;
-  async function* docs(): AsyncGenerator<Doc> {
+  async function* batches(): AsyncGenerator<Iterable<Doc>> {
     // Set by take(), which TypeScript's narrowing cannot see: hence the cast.
     let mode = "undecided" as "undecided" | "lines" | "whole";
     const whole: string[] = [];
-    // Lines waiting to be handed on, parsed only as each is handed on: a chunk's ~1,700 documents parsed at once
-    // stayed alive across young-generation collections, which copied and promoted them (issue 10).
+    // Lines to hand on (at most two: a held first line and the next), each decoded, parsed and handed on in turn: a
+    // chunk's ~1,700 documents parsed at once stayed alive across young-generation collections, which copied and
+    // promoted them (issue 10).
     const texts: string[] = [], lines: number[] = [];
     let line = 0, count = 0, heldText: string | undefined, heldLine = 0;
     const take = (text: string): void => {
@@ -194,13 +232,19 @@ export function streamDocuments(path: string, what: string): DocStream {
       if (heldText !== undefined) { texts.push(heldText); lines.push(heldLine); heldText = undefined; }
       texts.push(t); lines.push(line);
     };
+    /** A chunk's documents, each line decoded and parsed as it is handed on. */
+    function* chunkDocs(b: LineBatch): Generator<Doc> {
+      for (let i = 0; i < b.count; i++) {
+        take(b.at(i));
+        for (let j = 0; j < texts.length; j++) yield parsed(texts[j], what, lines[j]);
+        texts.length = 0; lines.length = 0;
+      }
+    }
     try {
       for await (const b of lineBatches(stream as AsyncIterable<Buffer | string>)) {
         bytes += b.read;
         used += b.used;
-        for (const text of b.lines) take(text);
-        for (let i = 0; i < texts.length; i++) yield parsed(texts[i], what, lines[i]);
-        texts.length = 0; lines.length = 0;
+        yield chunkDocs(b);
       }
     } catch (e) {
       if (e instanceof DpmInputError) throw e;
@@ -208,15 +252,18 @@ export function streamDocuments(path: string, what: string): DocStream {
     } finally {
       stream.destroy();
     }
-    for (let i = 0; i < texts.length; i++) yield parsed(texts[i], what, lines[i]);
     if (mode === "lines") {
       if (heldText === undefined) return;
       // A single document on its own is not a batch: no line number (its problems read as in a single file).
       const held = parsed(heldText, what, heldLine);
-      yield count === 1 && "value" in held ? { value: held.value, where: {} } : held;
+      yield [count === 1 && "value" in held ? { value: held.value, where: {} } : held];
       return;
     }
-    for (const d of readDocuments(whole.join(""), what)) yield d;
+    yield readDocuments(whole.join(""), what);
   }
-  return { docs: docs(), ...(size !== undefined ? { size } : {}), bytesRead: () => bytes, consumed: () => used };
+  async function* docs(b: AsyncGenerator<Iterable<Doc>>): AsyncGenerator<Doc> {
+    for await (const chunk of b) yield* chunk;
+  }
+  const b = batches();
+  return { docs: docs(b), batches: b, ...(size !== undefined ? { size } : {}), bytesRead: () => bytes, consumed: () => used };
 }

@@ -32,7 +32,8 @@ async function* lineChunks(path: string, used: { bytes: number }): AsyncGenerato
   try {
     for await (const b of lineBatches(stream as AsyncIterable<Buffer>)) {
       used.bytes += b.used;
-      for (const text of b.lines) {
+      for (let i = 0; i < b.count; i++) {
+        const text = b.at(i);
         line++;
         const t = text.endsWith("\r") ? text.slice(0, -1) : text;
         if (t.trim() !== "") { lines.push(t); nos.push(line); }

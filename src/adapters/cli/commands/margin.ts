@@ -20,6 +20,8 @@ import { readParams } from "../contextLoad.js";
 import { formatVenues } from "../formatVenues.js";
 import { marginOutputInto } from "../marginChunk.js";
 import { explainedJsonLineInto } from "../resultJson.js";
+import type { Item } from "../batch.js";
+import type { TextBuffer } from "../textTable.js";
 import { compareSummaryRow, formatCompare, formatCompareSummary, formatGreeks, formatWhatIf } from "../format.js";
 
 /** Every `--trade` value, all problems reported at once. */
@@ -90,15 +92,19 @@ function marginCommand(p: Command, cli: Cli): void {
       const b = await openBatch(cli, path, f, "margin");
       // The portfolio model's JSON lines written from the evaluated book, no result object built (resultJson.ts).
       const fromBook = f.json && f.model === "portfolio" && portfolioResultIsExplained(b.ctx);
-      for await (const it of b.items) {
-        if (fromBook) {
-          let reason: string | undefined;
-          cli.out.write((out) => { reason = explainedJsonLineInto(out, b.ctx, it.portfolio); });
-          if (reason !== undefined) b.reject(it, "--model", `cannot compute ${f.model} margin: ${reason}`, f.model);
-          continue;
+      let item: Item | undefined, reason: string | undefined;
+      const writeLine = (out: TextBuffer): void => { reason = explainedJsonLineInto(out, b.ctx, item!.portfolio); };
+      for await (const items of b.batches) {
+        for (const it of items) {
+          if (fromBook) {
+            item = it; reason = undefined;
+            cli.out.write(writeLine);
+            if (reason !== undefined) b.reject(it, "--model", `cannot compute ${f.model} margin: ${reason}`, f.model);
+            continue;
+          }
+          const r = b.margin(it, f.model);
+          if (r) cli.out.write((out) => marginOutputInto(out, r, f.json));
         }
-        const r = b.margin(it, f.model);
-        if (r) cli.out.write((out) => marginOutputInto(out, r, f.json));
       }
       b.finish();
     });
