@@ -223,7 +223,7 @@ describe("dpm margin on worker threads (--workers, src/adapters/cli/parallelMarg
     expect(noMarket.code).toBe(2);
     expect(noMarket.stderr).toContain("nope.json");
     expect(noMarket.stdout).toBe(""); // and it exited (spawnSync's timeout would leave the code null)
-    expect(marginThreads(file, "auto")).toBe(1); // 1-8 MiB: one thread is quicker (marginThreads.ts)
+    expect(marginThreads(file, "auto")).toBe(1); // below 24 MiB one thread is quicker (marginThreads.ts)
     expect(marginThreads(file, "2")).toBe(2);
     expect(marginThreads(join(ROOT, "examples/books.jsonl"), "auto")).toBe(1);
     expect(marginThreads("-", "4")).toBe(1);

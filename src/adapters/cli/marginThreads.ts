@@ -23,9 +23,14 @@ import { isObject } from "./io.js";
  * one-thread time (1.26-1.37 s), 60,000 0.8x (2.12-2.15 s against 2.66-2.68 s); with the results written as bytes
  * by WebAssembly (2026-12-06 03:00-03:45) 20,000 took 0.93-0.95x (0.86-0.95 s), 60,000 0.66x (1.46 s against 2.22 s).
  * On 2 cores the second isolate's TurboFan compiles (~0.3 s of CPU per isolate on that VM, `perf`) compete with both
- * margining threads, where one thread leaves them the idle core.
+ * margining threads, where one thread leaves them the idle core. Once the JSON lines were written from the evaluated
+ * book and the input handed on without a promise per document (2026-12-06 06:00-06:30, same VM), one thread got
+ * ~25 % faster and the second isolate's fixed cost weighed more: 20,000 accounts (11.4 MiB) took 1.04-1.16x the
+ * one-thread time on two threads (medians of 7 interleaved runs: 1.27 against 1.22 s, 1.55 against 1.37 s), 40,000
+ * (22.8 MiB) 0.97x (1.41 against 1.46 s), 60,000 (34 MiB) 0.8x (2.24 against 2.81 s): the threshold moved from 8 to
+ * 24 MiB.
  */
-export const PARALLEL_MIN_BYTES = 8 << 20;
+export const PARALLEL_MIN_BYTES = 24 << 20;
 /** Most threads `auto` uses. */
 const MAX_AUTO = 4;
 
@@ -47,7 +52,7 @@ export function fileSize(path: string): number | undefined {
 
 /**
  * Threads for a margin batch, this one included: `--workers N` (1: this thread alone), or `auto`: on 2 or more
- * cores, a file (not stdin) of at least `PARALLEL_MIN_BYTES` (8 MiB) that is JSON lines gets min(cores, 4) threads;
+ * cores, a file (not stdin) of at least `PARALLEL_MIN_BYTES` (24 MiB) that is JSON lines gets min(cores, 4) threads;
  * anything else, one.
  * @throws WorkersOptionError for a value that is not auto or 1-64
  */

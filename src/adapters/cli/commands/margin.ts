@@ -82,7 +82,7 @@ function threadsFor(path: string, workers: string | undefined): number {
 
 function marginCommand(p: Command, cli: Cli): void {
   marginOptions(p.command("margin").description("margin of one portfolio, an array of them, or JSON lines (one result per line)").argument("<portfolio>", "portfolio JSON / JSON lines file, or - for stdin"))
-    .option("--workers <n>", "threads for a JSON-lines file: auto (on 2+ cores, files of 8 MiB or more: one per core, up to 4), or a number (1: this thread alone)", "auto")
+    .option("--workers <n>", "threads for a JSON-lines file: auto (on 2+ cores, files of 24 MiB or more: one per core, up to 4), or a number (1: this thread alone)", "auto")
     .action(async (path: string, f: MarginFlags & { workers: string }) => {
       if (f.model !== "var" && f.history === undefined) {
         const n = threadsFor(path, f.workers);
