@@ -104,7 +104,15 @@ const found = { a: 0, b: 0 };
 function minima(vec: Float64Array, offA: number, offB: number, row: Float64Array, k: number, n: number, both: boolean): void {
   let a = Infinity, b = Infinity;
   if (!both) {
-    for (let j = 0; j < n; j++) { const v = vec[offA + j] + k * row[j]; a = v < a ? v : a; }
+    // Two running minima (even and odd scenarios) so that the comparisons do not wait on each other; the least of two
+    // sets is the least of all (a tie between +0 and −0 may then keep either: `Math.max(0, −found)` makes both +0).
+    let a1 = Infinity, j = 0;
+    for (; j + 1 < n; j += 2) {
+      const v = vec[offA + j] + k * row[j], v1 = vec[offA + j + 1] + k * row[j + 1];
+      a = v < a ? v : a; a1 = v1 < a1 ? v1 : a1;
+    }
+    if (j < n) { const v = vec[offA + j] + k * row[j]; a = v < a ? v : a; }
+    a = a1 < a ? a1 : a;
   } else {
     for (let j = 0; j < n; j++) {
       const d = k * row[j], va = vec[offA + j] + d, vb = vec[offB + j] + d;
