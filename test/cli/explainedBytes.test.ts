@@ -1,7 +1,8 @@
 /**
  * `dpm margin --json` writes the portfolio model's lines straight from the evaluated book (explainedBytes.ts), with
- * no result object built. Each line must be the bytes of `JSON.stringify(marginWith(ctx, pf, "portfolio"))` and a
- * newline, and an account that cannot be margined must fail with the same reason: on the example books in four
+ * no result object built, and its text tables with the positions read off the book. Each line must be the bytes of
+ * `JSON.stringify(marginWith(ctx, pf, "portfolio"))` and a newline, the text `formatMargin` of it and a blank line,
+ * and an account that cannot be margined must fail with the same reason: on the example books in four
  * numeraires, under sum and correlation aggregation, on random books (fast-check) with names that need escaping,
  * under every preset whose portfolio result is the explanation path's, and with more risk units than the shared
  * `params` objects cover (a `params` built per result).
@@ -12,7 +13,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generatedBook } from "../../bench/bookFile.js";
 import { syntheticMarket } from "../../bench/market.js";
-import { explainedJsonLineInto } from "../../src/adapters/cli/resultJson.js";
+import { formatMargin } from "../../src/adapters/cli/format.js";
+import { explainedOutputInto } from "../../src/adapters/cli/resultJson.js";
 import { TextBuffer } from "../../src/adapters/cli/textTable.js";
 import { instrumentNamed } from "../../src/domain/instrument.js";
 import type { Portfolio } from "../../src/domain/portfolio.js";
@@ -37,17 +39,19 @@ function ctxOf(m: MarketSnapshot, params: MarginParams, currency = "USD"): RiskC
   return c.value;
 }
 
-/** The line written from the book, and the one of the result object (or each failure's reason). */
-function both(ctx: RiskContext, pf: Portfolio): [string, string] {
+/** The line written from the book, and the one of the result object (or each failure's reason); `json` false: text tables. */
+function both(ctx: RiskContext, pf: Portfolio, json = true): [string, string] {
   const out = new TextBuffer(64); // small: lines make it grow
-  const reason = explainedJsonLineInto(out, ctx, pf);
+  const reason = explainedOutputInto(out, ctx, pf, json);
   const r = marginWith(ctx, pf, "portfolio");
-  return [reason ?? out.toString(), r.ok ? `${JSON.stringify(r.value)}\n` : r.reason];
+  return [reason ?? out.toString(), r.ok ? (json ? `${JSON.stringify(r.value)}\n` : `${formatMargin(r.value)}\n\n`) : r.reason];
 }
 
 function same(ctx: RiskContext, pf: Portfolio): void {
-  const [got, want] = both(ctx, pf);
-  expect(got, `${pf.account} in ${ctx.numeraire.currency} under ${ctx.params.name}`).toBe(want);
+  for (const json of [true, false]) {
+    const [got, want] = both(ctx, pf, json);
+    expect(got, `${pf.account} in ${ctx.numeraire.currency} under ${ctx.params.name}, ${json ? "JSON" : "text"}`).toBe(want);
+  }
 }
 
 const deribit = loadPreset("deribit");

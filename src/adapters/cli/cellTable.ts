@@ -127,6 +127,20 @@ export class Cells {
     return true;
   }
 
+  /**
+   * `fixed` (`grouped` true: `grouped`) of `values[i]`: the double read here, next to the call into the module, so
+   * that it is not passed between functions (a double argument of a call V8 does not inline is boxed).
+   */
+  numberCellAt(grouped: boolean, values: Float64Array, i: number, d: number): boolean {
+    const m = this.m;
+    if (m === undefined || this.n >= MAX_CELLS) return false;
+    this.room(m, NUMBER_ROOM);
+    const end = grouped ? m.x.grouped(values[i], d, this.pos) : m.x.fixed(values[i], d, this.pos);
+    if (end < 0) return false;
+    this.add(m, undefined, end, end - this.pos);
+    return true;
+  }
+
   /** Cell i as a string. */
   at(i: number): string {
     const t = this.texts[i], m = this.m;

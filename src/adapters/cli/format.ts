@@ -136,7 +136,11 @@ const scenarioTexts = new WeakMap<object, string>();
 
 function componentDetail(k: MarginResult["components"][number]): string {
   const s = k.scenario;
-  if (!s) return detailText(k.detail);
+  return s ? scenarioText(s) : detailText(k.detail);
+}
+
+/** The text of a component's scenario (kept per shared, frozen scenario object). */
+export function scenarioText(s: NonNullable<MarginResult["components"][number]["scenario"]>): string {
   let text = scenarioTexts.get(s);
   if (text === undefined) {
     text = `move ${(s.priceShock * 100).toFixed(1)}%, vol ${s.volShock}${s.weight !== undefined ? `, weight ${s.weight.toFixed(3)}` : ""}`;
@@ -172,40 +176,104 @@ const values = new Float64Array(8);
 function numberCells(formats: Int8Array, d: number): void {
   for (let i = 0; i < formats.length; i++) {
     const f = formats[i];
-    if (f === AMOUNT) amountCell(cells, values[i], d);
-    else numCell(cells, values[i], f);
+    // `amountCell` and `numCell` of values[i], the double read where it is written (see `Cells.numberCellAt`).
+    if (f === AMOUNT) {
+      if (!cells.numberCellAt(true, values, i, d)) cells.text(grouped(values[i], d));
+      continue;
+    }
+    const a = Math.abs(values[i]);
+    if (values[i] === 0 || !(a < 1e6 && a >= 1e-4) || !cells.numberCellAt(false, values, i, f)) cells.text(num(values[i], f));
   }
 }
+
+/**
+ * Positions read from elsewhere than a result's `positions` (the evaluated book: resultJson.ts): how many, and each
+ * one's instrument and figures (size, mark, value, delta, gamma, vega, theta, margin contribution, into `into[0…7]`).
+ */
+export interface PositionSource {
+  readonly count: number;
+  instrument(i: number): string;
+  figures(i: number, into: Float64Array): void;
+}
+
+/**
+ * The text tables of one margin result, written in parts (`marginTextInto`, and resultJson.ts from the evaluated book):
+ * `summaryInto` (figures in `figures[0…4]`: equity, adjusted equity, IM, MM, available), the components (`componentCell`
+ * per component, then `componentsInto`), then `positionsInto`.
+ */
+export const marginText = {
+  /** Decimals of the result's amounts. */
+  decimals: amountDecimals,
+  /** The header line and the summary table. */
+  summaryInto(out: TextBuffer, account: string, model: string, currency: string, asOf: string, figures: Float64Array, ratio: number | null, status: string): void {
+    out.text(`account ${account} | model ${model} | ${currency} | as of ${asOf}\n`);
+    cells.clear();
+    for (let i = 0; i < 5; i++) values[i] = figures[i];
+    numberCells(SUMMARY_FORMATS, amountDecimals(currency));
+    cells.text(pct(ratio));
+    cells.text(status);
+    cellsTableInto(out, SUMMARY, cells, 1);
+    out.repeat(NEWLINE, 2);
+    cells.clear();
+  },
+  /** One component row: name, underlying, `amounts[i]` in `d` decimals, detail. */
+  componentCell(name: string, underlying: string, amounts: Float64Array, i: number, d: number, detail: string): void {
+    cells.text(name);
+    cells.text(underlying);
+    if (!cells.numberCellAt(true, amounts, i, d)) cells.text(grouped(amounts[i], d));
+    cells.text(detail);
+  },
+  /** The components table of the `rows` rows given. */
+  componentsInto(out: TextBuffer, rows: number): void {
+    cellsTableInto(out, COMPONENTS, cells, rows);
+  },
+  /** The positions table (nothing for none), each position from `source`. */
+  positionsInto(out: TextBuffer, source: PositionSource, d: number): void {
+    const n = source.count;
+    if (n === 0) return;
+    out.repeat(NEWLINE, 2);
+    cells.clear();
+    for (let i = 0; i < n; i++) {
+      cells.text(source.instrument(i));
+      source.figures(i, values);
+      numberCells(POSITION_FORMATS, d);
+    }
+    cellsTableInto(out, POSITIONS, cells, n);
+  },
+};
+
+/** A result's own positions as a `PositionSource`. */
+class ResultPositions implements PositionSource {
+  r!: MarginResult;
+  get count(): number {
+    return this.r.positions.length;
+  }
+  instrument(i: number): string {
+    return this.r.positions[i].instrument;
+  }
+  figures(i: number, into: Float64Array): void {
+    const p = this.r.positions[i];
+    into[0] = p.size; into[1] = p.markPrice; into[2] = p.value; into[3] = p.delta;
+    into[4] = p.gamma; into[5] = p.vega; into[6] = p.theta; into[7] = p.marginContribution;
+  }
+}
+const resultPositions = new ResultPositions();
+const summary = new Float64Array(5);
 
 /** Summary, components and positions of one margin result, appended to `out` as UTF-8 (what `formatMargin` returns). */
 export function marginTextInto(out: TextBuffer, r: MarginResult): void {
   const c = r.currency, d = amountDecimals(c);
-  out.text(`account ${r.account} | model ${r.model} | ${c} | as of ${r.asOf}\n`);
-  cells.clear();
-  values[0] = r.equity; values[1] = r.adjustedEquity; values[2] = r.initialMargin; values[3] = r.maintenanceMargin; values[4] = r.availableFunds;
-  numberCells(SUMMARY_FORMATS, d);
-  cells.text(pct(r.marginRatio));
-  cells.text(r.status);
-  cellsTableInto(out, SUMMARY, cells, 1);
-  out.repeat(NEWLINE, 2);
-  cells.clear();
+  summary[0] = r.equity; summary[1] = r.adjustedEquity; summary[2] = r.initialMargin; summary[3] = r.maintenanceMargin; summary[4] = r.availableFunds;
+  marginText.summaryInto(out, r.account, r.model, c, r.asOf, summary, r.marginRatio, r.status);
   for (const k of r.components) {
     cells.text(k.name);
     cells.text(k.underlying ?? k.instrument ?? "");
     amountCell(cells, k.amount, d);
     cells.text(componentDetail(k));
   }
-  cellsTableInto(out, COMPONENTS, cells, r.components.length);
-  if (r.positions.length === 0) return;
-  out.repeat(NEWLINE, 2);
-  cells.clear();
-  for (const p of r.positions) {
-    cells.text(p.instrument);
-    values[0] = p.size; values[1] = p.markPrice; values[2] = p.value; values[3] = p.delta;
-    values[4] = p.gamma; values[5] = p.vega; values[6] = p.theta; values[7] = p.marginContribution;
-    numberCells(POSITION_FORMATS, d);
-  }
-  cellsTableInto(out, POSITIONS, cells, r.positions.length);
+  marginText.componentsInto(out, r.components.length);
+  resultPositions.r = r;
+  marginText.positionsInto(out, resultPositions, d);
 }
 
 /** Summary, components and positions of one margin result. */

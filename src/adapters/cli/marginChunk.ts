@@ -16,7 +16,7 @@ import type { Checked, FullCheck } from "../../input/checkFast.js";
 import { marginTextInto } from "./format.js";
 import { parsed } from "./io.js";
 import { portfolioResultIsExplained } from "../../margin/computeMargin.js";
-import { explainedJsonLineInto, resultJsonLineInto } from "./resultJson.js";
+import { explainedOutputInto, resultJsonLineInto } from "./resultJson.js";
 import { NEWLINE, TextBuffer } from "./textTable.js";
 
 /** Lines of a JSON-lines input (blank lines left out) with their 1-based line numbers. */
@@ -79,8 +79,8 @@ export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean,
   // At least 64 KiB: a buffer of its own, never a slice of Node's shared pool (the answer's buffer is transferred).
   const out = outputBuffer(Math.max(1 << 16, Math.ceil(1.2 * bytesPerLine * chunk.lines.length)));
   const rejects: LineReject[] = [];
-  // The portfolio model's JSON lines written from the evaluated book, no result object built (resultJson.ts).
-  const fromBook = json && model === "portfolio" && portfolioResultIsExplained(ctx);
+  // The portfolio model's output written from the evaluated book (resultJson.ts).
+  const fromBook = model === "portfolio" && portfolioResultIsExplained(ctx);
   for (let i = 0; i < chunk.lines.length; i++) {
     const line = chunk.nos[i];
     const d = parsed(chunk.lines[i], "<portfolio>", line);
@@ -89,7 +89,7 @@ export function marginChunk(ctx: RiskContext, model: MarginModel, json: boolean,
     if (v === undefined) return undefined;
     if (!v.ok) { rejects.push({ line, issues: v.issues }); continue; }
     if (fromBook) {
-      const reason = explainedJsonLineInto(out, ctx, v.value);
+      const reason = explainedOutputInto(out, ctx, v.value, json);
       if (reason !== undefined) rejects.push({ line, issues: [{ path: "--model", message: `cannot compute ${model} margin: ${reason}`, value: model }] });
       continue;
     }

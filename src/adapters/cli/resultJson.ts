@@ -12,7 +12,8 @@ import type { MarginResult } from "../../margin/result.js";
 import type { RiskContext } from "../../margin/riskContext.js";
 import { ExplainedBytes } from "./explainedBytes.js";
 import { ResultBytes } from "./resultBytes.js";
-import type { TextBuffer } from "./textTable.js";
+import { explainedTextInto } from "./explainedText.js";
+import { NEWLINE, type TextBuffer } from "./textTable.js";
 
 const bytesCache = new WeakMap<object, Buffer>();
 /** This thread's writer; null where WebAssembly is not available (every line then by `JSON.stringify`). */
@@ -50,13 +51,19 @@ export function resultJsonLineInto(out: TextBuffer, r: MarginResult): void {
 let explained: ExplainedBytes | null | undefined;
 
 /**
- * The `--json` line of the portfolio model's result for `pf` (with contributions) appended to `out`, written from the
- * evaluated book (explainedBytes.ts) where `portfolioResultIsExplained(ctx)`: the bytes of `resultJsonLineInto` of
+ * `dpm margin`'s output of the portfolio model's result for `pf` (with contributions) appended to `out`, where
+ * `portfolioResultIsExplained(ctx)`: the `--json` line or the text tables written from the evaluated book
+ * (explainedBytes.ts, explainedText.ts), no result object built. The bytes of `marginOutputInto` of
  * `marginWith(ctx, pf, "portfolio")`'s result. Returns the reason the account cannot be margined (nothing written).
  */
-export function explainedJsonLineInto(out: TextBuffer, ctx: RiskContext, pf: Portfolio): string | undefined {
+export function explainedOutputInto(out: TextBuffer, ctx: RiskContext, pf: Portfolio, json: boolean): string | undefined {
   const b = explainedBook(ctx, pf);
   if (!b.ok) return b.reason;
+  if (!json) {
+    explainedTextInto(out, b.value);
+    out.repeat(NEWLINE, 2);
+    return undefined;
+  }
   explained ??= ExplainedBytes.create() ?? null;
   const bytes = explained?.line(b.value);
   if (bytes !== undefined) append(out, bytes, bytes.length);

@@ -19,7 +19,7 @@ import type { Cli } from "../context.js";
 import { readParams } from "../contextLoad.js";
 import { formatVenues } from "../formatVenues.js";
 import { marginOutputInto } from "../marginChunk.js";
-import { explainedJsonLineInto } from "../resultJson.js";
+import { explainedOutputInto } from "../resultJson.js";
 import type { Item } from "../batch.js";
 import type { TextBuffer } from "../textTable.js";
 import { compareSummaryRow, formatCompare, formatCompareSummary, formatGreeks, formatWhatIf } from "../format.js";
@@ -90,10 +90,10 @@ function marginCommand(p: Command, cli: Cli): void {
         if (n > 1) return parallelMargin(cli, path, f, n, await contextOf(f));
       }
       const b = await openBatch(cli, path, f, "margin");
-      // The portfolio model's JSON lines written from the evaluated book, no result object built (resultJson.ts).
-      const fromBook = f.json && f.model === "portfolio" && portfolioResultIsExplained(b.ctx);
+      // The portfolio model's output written from the evaluated book (resultJson.ts).
+      const fromBook = f.model === "portfolio" && portfolioResultIsExplained(b.ctx);
       let item: Item | undefined, reason: string | undefined;
-      const writeLine = (out: TextBuffer): void => { reason = explainedJsonLineInto(out, b.ctx, item!.portfolio); };
+      const writeLine = (out: TextBuffer): void => { reason = explainedOutputInto(out, b.ctx, item!.portfolio, f.json); };
       for await (const items of b.batches) {
         for (const it of items) {
           if (fromBook) {
