@@ -24,7 +24,7 @@ import { loadPreset } from "../src/input/presets.js";
 import { parsed } from "../src/adapters/cli/io.js";
 import { progress } from "../src/adapters/cli/progress.js";
 import { PARALLEL_MIN_BYTES } from "../src/adapters/cli/marginThreads.js";
-import { resultJsonLineInto } from "../src/adapters/cli/resultJson.js";
+import { explainedOutputInto } from "../src/adapters/cli/resultJson.js";
 import { TextBuffer } from "../src/adapters/cli/textTable.js";
 import { largeAccount, syntheticBook, type PortfolioFile } from "./book.js";
 import { syntheticMarket, type UniverseEntry } from "./market.js";
@@ -337,15 +337,12 @@ function cliStages(d: Data, bookPath: string): { stage: string; ms: number }[] {
     return r.value;
   }));
   step("portfolioMarketIssues", () => pfs.reduce((n, p) => n + portfolioMarketIssues(p, d.market).length, 0));
-  const results = step("prepareContext + marginWith", () => {
-    const ctx = context(d.market, d.params);
-    return pfs.map((p) => must(marginWith(ctx, p, "portfolio")));
-  });
-  step("JSON lines into 1 MiB output chunks (resultJsonLineInto)", () => {
-    const tb = new TextBuffer(1 << 20);
+  // As `dpm margin --json` does it: each account evaluated and its line written from the book (no result object).
+  step("prepareContext + margin and JSON line from the book (explainedOutputInto), 1 MiB output chunks", () => {
+    const ctx = context(d.market, d.params), tb = new TextBuffer(1 << 20);
     let bytes = 0;
-    for (const r of results) {
-      resultJsonLineInto(tb, r);
+    for (const p of pfs) {
+      if (explainedOutputInto(tb, ctx, p, true) !== undefined) throw new Error("account not margined");
       if (tb.pos >= 1 << 20) { bytes += tb.pos; tb.pos = 0; } // the chunk reused, as when stdout takes it whole
     }
     return bytes + tb.pos;
@@ -411,7 +408,7 @@ async function benchCli(d: Data): Promise<CliResult> {
     const prof = JSON.parse(readFileSync(join(profDir, profFile), "utf8")) as Profiler.Profile;
     const profile = summarise(prof, 15, [
       "run", "loadMarket", "loadPortfolios", "parsed", "parsePortfolio", "portfolioMarketIssues", "resolveInstrument", "compute",
-      "portfolioMargin", "flush",
+      "explainedOutputInto", "explainedBook", "line", "flush",
     ]);
     const stages = cliStages(d, bookPath);
     const medianS = median(runsS);
@@ -551,9 +548,10 @@ async function main(): Promise<void> {
       return [...c.stages.map((x) => [x.stage, fmtFixed(x.ms, 1), `${fmtFixed((x.ms / tot) * 100, 1)} %`]), ["total", fmtFixed(tot, 1), "100 %"]];
     })())
     .h3("CLI child process profile (`node --cpu-prof`, `--workers 1`)")
-    .p(`Profiled total ${fmtFixed(c.profile.totalMs, 0)} ms. Builtins are attributed to their caller. Each result is written as UTF-8 by ` +
-      "`JsonBytes` (jsonBytes.js: `object`, `value`, `array`, `string` walk it; `wasm-function[…]` entries are the WebAssembly number writer of " +
-      "native/shortestDigits.c) and copied into the output chunk (`append`); `writeBuffer`/`flush` write the chunks to stdout. " +
+    .p(`Profiled total ${fmtFixed(c.profile.totalMs, 0)} ms. Builtins are attributed to their caller. Each account is evaluated on the ` +
+      "explanation path's book (`explainedBook`) and its line written from the book, with no result object, as UTF-8 by `ExplainedBytes` " +
+      "(explainedBytes.js: `line`, `unit`, `positions`; `wasm-function[…]` entries are the WebAssembly number writer of native/shortestDigits.c) " +
+      "and copied into the output chunk (`append`); `writeBuffer`/`flush` write the chunks to stdout. " +
       `The \`params\` object repeated in every result is ${fmtFixed(c.paramsShare * 100, 0)} % of the output bytes.`);
   profileTables(r, c.profile);
 
