@@ -11,6 +11,9 @@ import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { JsonBytes } from "../../src/adapters/cli/jsonBytes.js";
+import { resultJsonLineInto } from "../../src/adapters/cli/resultJson.js";
+import { TextBuffer } from "../../src/adapters/cli/textTable.js";
+import type { MarginResult } from "../../src/margin/result.js";
 import { numberWasmPath } from "../../src/adapters/cli/numberWasm.js";
 import { mulberry32 } from "../../src/liquidation/generator.js";
 import { ROOT } from "../helpers/shared.js";
@@ -124,5 +127,27 @@ describe("the WebAssembly module", () => {
 
   it.skipIf(!clang)("is the build of native/shortestDigits.c (scripts/build-wasm.mjs --check; needs clang and lld)", () => {
     expect(() => execFileSync(process.execPath, [join(ROOT, "scripts", "build-wasm.mjs"), "--check"], { stdio: "pipe" })).not.toThrow();
+  });
+});
+
+describe("ResultBytes: a margin result's positions written by their known shape", () => {
+  const line = (r: unknown): string => {
+    const out = new TextBuffer(16);
+    resultJsonLineInto(out, r as MarginResult);
+    return out.toString();
+  };
+  const pos = { instrument: "BTC-PERPETUAL", size: 1.5, markPrice: 92000.5, value: 0, delta: 1.5, gamma: 0, vega: 0, theta: 0, marginContribution: -12.25 };
+  const result = (positions: unknown[]) => ({ account: "a", model: "portfolio", currency: "USD", positions, collateral: [], params: Object.freeze({ preset: "x" }) });
+
+  it("writes JSON.stringify's bytes for the shape, for other shapes and for values of other types", () => {
+    const withGetter = { ...pos };
+    Object.defineProperty(withGetter, "size", { get: () => 2.5, enumerable: true });
+    const cases: unknown[][] = [
+      [pos, { ...pos, size: -0, delta: NaN, gamma: Infinity, theta: 1e-7 }],
+      [{ ...pos, extra: 1 }, { marginContribution: 1, ...pos }, { ...pos, vega: undefined }, { ...pos, instrument: 7 }],
+      [{ ...pos, size: "1.5" }, { ...pos, markPrice: null }, { ...pos, value: { nested: [1, "two"] } }, withGetter],
+      [Object.assign(Object.create(null) as object, pos), [pos], null, 3, "text"],
+    ];
+    for (const positions of cases) expect(line(result(positions))).toBe(`${JSON.stringify(result(positions))}\n`);
   });
 });
