@@ -13,7 +13,7 @@ import { C_CELL, C_DELTA, C_EXT, C_EXT_INDEX, C_ROLL, C_SOM, C_WORST, type Expla
 import { SIDE_BUY, SIDE_SELL } from "../../margin/kernel/explainOrders.js";
 import {
   accountFigures, F_ADJ, F_CREDIT, F_EQUITY, F_HAIRCUTS, F_IM, F_MM, figures, P_CONTRIBUTION, P_DELTA, P_GAMMA, P_MARK, P_SIZE,
-  P_THETA, P_VALUE, P_VEGA, partsOf, positionContributions, positionRow, usedParams,
+  P_THETA, P_VALUE, P_VEGA, partsOf, positionContributions, positionRow, usedParams, type GridParts,
 } from "../../margin/kernel/explainResult.js";
 import { asOfText, marginRatio, marginStatus } from "../../margin/result.js";
 import { JsonBytes } from "./jsonBytes.js";
@@ -38,9 +38,13 @@ const FRAGMENTS = {
   inScenario: ',"countedAs":"scenario"}', atHaircut: ',"countedAs":"haircut"}', params: '],"params":', end: "}\n",
 } as const;
 type Fragment = keyof typeof FRAGMENTS;
+/** A unit's components, in `componentsOf`'s order, and their fragments before the underlying (without `unitFragments`). */
+const UNIT_COMPONENTS = ["worstScenario", "extendedScenario", "rollShock", "deltaShock", "shortOptionMinimum", "openOrders"] as const;
+const U_WORST = 0, U_EXTENDED = 1, U_ROLL = 2, U_DELTA = 3, U_SOM = 4, U_ORDERS = 5;
 const NAMES = Object.keys(FRAGMENTS) as Fragment[];
 const ID = Object.fromEntries(NAMES.map((n, i) => [n, i])) as Record<Fragment, number>;
 
+const UNIT_OPEN = [ID.worst, ID.extended, ID.roll, ID.delta, ID.som, ID.orders];
 const row = new Float64Array(8);
 /** Figures computed in the writer (`tmp[0]`), handed to `num` as the others are. */
 const tmp = new Float64Array(1);
@@ -53,6 +57,10 @@ export class ExplainedBytes extends JsonBytes {
   private names: string[] = [];
   private nameOff = new Int32Array(256);
   private nameLen = new Int32Array(256);
+  /** Per unit name: its components' opening fragments kept (`unitFragments`), offsets and lengths in pairs. */
+  private readonly unitFrags = new Map<string, Int32Array | null>();
+  /** Per grid's shared parts: the JSON of its cells, extended moves and details kept (`sharedPart`), in pairs; 0 0 not yet. */
+  private readonly partFrags = new WeakMap<GridParts, Int32Array>();
   /** JSON of the shared, frozen objects a result names (scenarios, details, params), by object. */
   private readonly frozen = new WeakMap<object, Uint8Array>();
 
@@ -90,6 +98,43 @@ export class ExplainedBytes extends JsonBytes {
     let bytes = this.frozen.get(o);
     if (bytes === undefined) this.frozen.set(o, (bytes = Buffer.from(JSON.stringify(o))));
     this.raw(bytes);
+    return true;
+  }
+
+  /**
+   * `{"name":"<component>","underlying":"<u>","amount":` of each of unit u's components (`UNIT_COMPONENTS`; a comma
+   * before all but the first), kept on first sight; null when the key area has no room.
+   */
+  private unitFragments(u: string): Int32Array | null {
+    let f = this.unitFrags.get(u);
+    if (f === undefined) {
+      const q = JSON.stringify(u);
+      const kept = this.keep(UNIT_COMPONENTS.map((n, i) => `${i === 0 ? "" : ","}{"name":"${n}","underlying":${q},"amount":`));
+      f = null;
+      if (kept !== undefined) {
+        f = new Int32Array(2 * UNIT_COMPONENTS.length);
+        for (let i = 0; i < UNIT_COMPONENTS.length; i++) { f[2 * i] = kept.off[i]; f[2 * i + 1] = kept.len[i]; }
+      }
+      this.unitFrags.set(u, f);
+    }
+    return f;
+  }
+
+  /** The kept-bytes table of a grid's shared parts: cells, then extended moves, then worst-scenario details. */
+  private partsTable(parts: GridParts): Int32Array {
+    let t = this.partFrags.get(parts);
+    if (t === undefined) this.partFrags.set(parts, (t = new Int32Array(2 * (parts.cells.length + parts.extended.length + parts.worstDetail.length))));
+    return t;
+  }
+
+  /** Shared part `i` of a grid (`partsTable` index) `o`: its JSON, kept on first sight while the key area has room. */
+  private sharedPart(t: Int32Array, i: number, o: object): boolean {
+    if (t[2 * i + 1] > 0) { this.keyAt(t[2 * i], t[2 * i + 1]); return true; }
+    if (!Object.isFrozen(o)) return this.tryValue(o);
+    const kept = this.keep([JSON.stringify(o)]);
+    if (kept === undefined) return this.shared(o);
+    t[2 * i] = kept.off[0]; t[2 * i + 1] = kept.len[0];
+    this.keyAt(kept.off[0], kept.len[0]);
     return true;
   }
 
@@ -145,47 +190,46 @@ export class ExplainedBytes extends JsonBytes {
   private unit(b: ExplainBook, k: number): boolean {
     const A = ID, c = b.uComp, o = k * 8, g = b.uGrid[k], u = b.uName[k], parts = partsOf(g);
     const worst = c[o + C_WORST], ext = c[o + C_EXT], extIndex = c[o + C_EXT_INDEX];
-    this.str(A.worst, u);
-    this.num(A.amount, c, o + C_WORST);
+    const uf = this.unitFragments(u), pt = this.partsTable(parts), nCells = parts.cells.length;
+    this.opening(uf, U_WORST, u, c, o + C_WORST);
     this.text(A.scenario);
-    if (!this.shared(parts.cells[c[o + C_CELL]])) return false;
+    if (!this.sharedPart(pt, c[o + C_CELL], parts.cells[c[o + C_CELL]])) return false;
     this.text(A.detail);
-    if (!this.shared(parts.worstDetail[b.uCounted[k] * 2 + (u === b.ctx.numeraire.currency ? 1 : 0)])) return false;
+    const detail = b.uCounted[k] * 2 + (u === b.ctx.numeraire.currency ? 1 : 0);
+    if (!this.sharedPart(pt, nCells + parts.extended.length + detail, parts.worstDetail[detail])) return false;
     this.text(A.close);
     if (extIndex >= 0) {
       const w = g.extendedWeights[extIndex];
-      this.text(A.comma);
-      this.str(A.extended, u);
-      this.num(A.amount, c, o + C_EXT);
+      this.opening(uf, U_EXTENDED, u, c, o + C_EXT);
       this.text(A.scenario);
-      if (!this.shared(parts.extended[extIndex])) return false;
+      if (!this.sharedPart(pt, nCells + extIndex, parts.extended[extIndex])) return false;
       tmp[0] = w > 0 ? ext / w : 0;
       this.num(ext > worst ? A.bindingTrue : A.bindingFalse, tmp, 0);
       this.text(A.closeTwo);
     }
-    this.text(A.comma);
-    this.str(A.roll, u);
-    this.num(A.amount, c, o + C_ROLL);
+    this.opening(uf, U_ROLL, u, c, o + C_ROLL);
     this.text(A.close);
-    this.text(A.comma);
-    this.str(A.delta, u);
-    this.num(A.amount, c, o + C_DELTA);
+    this.opening(uf, U_DELTA, u, c, o + C_DELTA);
     tmp[0] = b.decidedNet(k);
     this.num(A.netDelta, tmp, 0);
     this.text(A.closeTwo);
-    this.text(A.comma);
-    this.str(A.som, u);
-    this.num(A.amount, c, o + C_SOM);
+    this.opening(uf, U_SOM, u, c, o + C_SOM);
     this.text(A.close);
     const orders = b.uOrders[k];
     if (orders > 0) {
-      this.text(A.comma);
-      this.str(A.orders, u);
-      this.num(A.amount, b.uOrders, k);
+      this.opening(uf, U_ORDERS, u, b.uOrders, k);
       const side = b.uOrderSide[k];
       this.text(side === SIDE_BUY ? A.sideBuy : side === SIDE_SELL ? A.sideSell : A.sideNull);
     }
     return true;
+  }
+
+  /** A component's opening (`unitFragments`) and its amount `values[i]`. */
+  private opening(uf: Int32Array | null, which: number, u: string, values: Float64Array, i: number): void {
+    if (uf !== null) { this.numberFrom(uf[2 * which], uf[2 * which + 1], values, i); return; }
+    if (which > 0) this.text(ID.comma);
+    this.str(UNIT_OPEN[which], u);
+    this.num(ID.amount, values, i);
   }
 
   /** `{"instrument":` and the name of instrument `id`: its bytes kept on first sight (while the key area has room). */
