@@ -76,6 +76,9 @@ function utf8At(mem: Uint8Array, at: number, t: string): number {
 }
 
 /** Cells of one table for `cellsTableInto`, text or number; reused: `clear()` before each table. */
+/** A number handed to `numberCellAt` by `fixed` and `grouped`. */
+const one = new Float64Array(1);
+
 export class Cells {
   /** Cells added. */
   n = 0;
@@ -109,22 +112,14 @@ export class Cells {
 
   /** format.ts `fixed(v, d)` as a number cell; false, and no cell, where `fixed` leaves its fast path. */
   fixed(v: number, d: number): boolean {
-    return this.numberCell(false, v, d);
+    one[0] = v;
+    return this.numberCellAt(false, one, 0, d);
   }
 
   /** format.ts `grouped(v, d)` as a number cell; false, and no cell, where `grouped` leaves its fast path. */
   grouped(v: number, d: number): boolean {
-    return this.numberCell(true, v, d);
-  }
-
-  private numberCell(grouped: boolean, v: number, d: number): boolean {
-    const m = this.m;
-    if (m === undefined || this.n >= MAX_CELLS) return false;
-    this.room(m, NUMBER_ROOM);
-    const end = grouped ? m.x.grouped(v, d, this.pos) : m.x.fixed(v, d, this.pos);
-    if (end < 0) return false;
-    this.add(m, undefined, end, end - this.pos);
-    return true;
+    one[0] = v;
+    return this.numberCellAt(true, one, 0, d);
   }
 
   /**

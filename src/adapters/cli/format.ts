@@ -151,15 +151,31 @@ export function scenarioText(s: NonNullable<MarginResult["components"][number]["
 
 /** `grouped(v, d)` as a cell: its bytes, or the string where `grouped` leaves its fast path. */
 export function amountCell(cells: Cells, v: number, d: number): void {
-  if (!cells.grouped(v, d)) cells.text(grouped(v, d));
+  one[0] = v;
+  amountCellAt(cells, one, 0, d);
 }
 
 /** `num(v, digits)` as a cell: its bytes, or the string for 0, the exponent forms and `fixed`'s fallbacks. */
 export function numCell(cells: Cells, v: number, digits = 4): void {
-  const a = Math.abs(v);
-  if (v === 0 || !(a < 1e6 && a >= 1e-4) || !cells.fixed(v, digits)) cells.text(num(v, digits));
+  one[0] = v;
+  numCellAt(cells, one, 0, digits);
 }
 
+/**
+ * `amountCell` of `values[i]`, the double read where it is written (`Cells.numberCellAt`: a double passed to a call V8
+ * does not inline is boxed, an allocation per number).
+ */
+function amountCellAt(cells: Cells, values: Float64Array, i: number, d: number): void {
+  if (!cells.numberCellAt(true, values, i, d)) cells.text(grouped(values[i], d));
+}
+
+/** `numCell` of `values[i]` (see `amountCellAt`). */
+function numCellAt(cells: Cells, values: Float64Array, i: number, digits: number): void {
+  const a = Math.abs(values[i]);
+  if (values[i] === 0 || !(a < 1e6 && a >= 1e-4) || !cells.numberCellAt(false, values, i, digits)) cells.text(num(values[i], digits));
+}
+
+const one = new Float64Array(1);
 const cells = new Cells();
 
 /** A number cell's format: `AMOUNT` (grouped, the currency's decimals), else `num` with that many digits. */
@@ -176,13 +192,8 @@ const values = new Float64Array(8);
 function numberCells(formats: Int8Array, d: number): void {
   for (let i = 0; i < formats.length; i++) {
     const f = formats[i];
-    // `amountCell` and `numCell` of values[i], the double read where it is written (see `Cells.numberCellAt`).
-    if (f === AMOUNT) {
-      if (!cells.numberCellAt(true, values, i, d)) cells.text(grouped(values[i], d));
-      continue;
-    }
-    const a = Math.abs(values[i]);
-    if (values[i] === 0 || !(a < 1e6 && a >= 1e-4) || !cells.numberCellAt(false, values, i, f)) cells.text(num(values[i], f));
+    if (f === AMOUNT) amountCellAt(cells, values, i, d);
+    else numCellAt(cells, values, i, f);
   }
 }
 
@@ -220,7 +231,7 @@ export const marginText = {
   componentCell(name: string, underlying: string, amounts: Float64Array, i: number, d: number, detail: string): void {
     cells.text(name);
     cells.text(underlying);
-    if (!cells.numberCellAt(true, amounts, i, d)) cells.text(grouped(amounts[i], d));
+    amountCellAt(cells, amounts, i, d);
     cells.text(detail);
   },
   /** The components table of the `rows` rows given. */
