@@ -3,7 +3,9 @@
  * (numbers by WebAssembly, no intermediate string), and the `params` block written once per distinct object: the
  * explanation path shares one frozen `params` object per combination of parameters, risk units and collateral
  * assets (explainResult.ts `usedParams`), so a 20,000-line batch writes a handful of them instead of 20,000.
- * A result `JsonBytes` does not copy (not plain data) is written by `JSON.stringify`.
+ * A result `JsonBytes` does not copy (not plain data) is written by `JSON.stringify`. For the portfolio model on the
+ * explanation path, `explainedOutputInto` writes the line (or the text tables) from the evaluated book instead, with no
+ * result object built (explainedBytes.ts, explainedText.ts); `resultJsonLineInto` serves every other result.
  */
 import type { Portfolio } from "../../domain/portfolio.js";
 import { explainResult } from "../../margin/kernel/explainResult.js";
