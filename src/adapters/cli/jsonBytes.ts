@@ -159,14 +159,8 @@ export class JsonBytes {
     this.pos = p;
   }
 
-  /** Write `,"key":` + x (the comma left out for the first member) from the key area; the number written as JSON writes it. */
-  protected numberAt(off: number, len: number, x: number): void {
-    this.room(len + SCALAR_ROOM);
-    this.pos = this.x.field(off, len, x, this.pos);
-  }
-
   /**
-   * `numberAt` of `values[i]`: the double is read here, next to the call into the module, so that it is never passed
+   * `,"key":` (the bytes at `off`, `len` of the key area) and `values[i]` as JSON writes it: the double is read here, next to the call into the module, so that it is never passed
    * between JavaScript functions (a double argument of a call V8 does not inline is boxed: an allocation per number).
    */
   protected numberFrom(off: number, len: number, values: Float64Array, i: number): void {
