@@ -33,13 +33,14 @@ async function shot(page: Page, name: string): Promise<void> {
  */
 async function clickRow(page: Page, selector: string): Promise<void> {
   // Found and clicked in the same task of the page (a separate wait then click still timed out once under full-suite
-  // load, the row re-rendered between Playwright's visibility checks).
+  // load, the row re-rendered between Playwright's visibility checks). Polled by timer, not by animation frame: under
+  // full-suite load on a 2-vCPU VM the frame-polled wait timed out once with the row on the page (2026-12-06 08:09).
   await page.waitForFunction((s) => {
     const el = document.querySelector(s) as HTMLElement | null;
     if (!el) return false;
     el.click();
     return true;
-  }, selector, { timeout: 15_000 });
+  }, selector, { timeout: 15_000, polling: 50 });
 }
 
 /** A page at 1,400 × 900 logged in with the admin key, collecting page errors. */
