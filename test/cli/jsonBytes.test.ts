@@ -144,7 +144,7 @@ describe("ResultBytes: a margin result's positions written by their known shape"
     Object.defineProperty(withGetter, "size", { get: () => 2.5, enumerable: true });
     const cases: unknown[][] = [
       [pos, { ...pos, size: -0, delta: NaN, gamma: Infinity, theta: 1e-7 }],
-      [{ ...pos, extra: 1 }, { marginContribution: 1, ...pos }, { ...pos, vega: undefined }, { ...pos, instrument: 7 }],
+      [{ ...pos, extra: 1 }, Object.assign({ marginContribution: 1 }, pos), { ...pos, vega: undefined }, { ...pos, instrument: 7 }],
       [{ ...pos, size: "1.5" }, { ...pos, markPrice: null }, { ...pos, value: { nested: [1, "two"] } }, withGetter],
       [Object.assign(Object.create(null) as object, pos), [pos], null, 3, "text"],
     ];
