@@ -6,7 +6,7 @@
 
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { browserSuite, launchBrowser } from "./browser.js";
 import { demoFeed } from "../../src/adapters/http/demo.js";
 import { loadBook } from "../../src/adapters/bookLoader.js";
@@ -43,9 +43,13 @@ async function clickRow(page: Page, selector: string): Promise<void> {
   }, selector, { timeout: 15_000, polling: 50 });
 }
 
+/** Pages of the running test, closed after it. */
+const pages: Page[] = [];
+
 /** A page at 1,400 × 900 logged in with the admin key, collecting page errors. */
 async function open(): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  pages.push(page);
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(`${svc.url}/#key=${encodeURIComponent(ADMIN)}`);
@@ -59,6 +63,11 @@ browserSuite("dashboard (headless chromium)", () => {
     await svc.startFeed(demoFeed(svc.engine, 7, 150));
     browser = await launchBrowser();
   }, 60_000);
+  // Each test's page is closed after it: a page left open keeps re-rendering the live fleet and asking for its
+  // account's insights, and under load the fourth test (three such pages beside it) took 10-16 s instead of ~2.5.
+  afterEach(async () => {
+    for (const p of pages.splice(0)) await p.close();
+  });
   afterAll(async () => {
     await browser?.close();
     await svc?.stop();
