@@ -21,6 +21,12 @@ export interface MarginOptions {
   readonly preset?: string;
   /** Numeraire: `USD` (default) or an asset with an index in the market (e.g. `BTC`). */
   readonly currency?: string;
+  /**
+   * Each position's marginal contribution (IM with it minus IM without it), default true. False: positions report
+   * `marginContribution: 0` and every other figure is the same; about a quarter less time per account (bench:
+   * the in-process book, with and without contributions).
+   */
+  readonly contributions?: boolean;
 }
 
 /** A prepared engine: one market, parameters and numeraire; instrument risk vectors are cached across accounts. */
@@ -74,6 +80,10 @@ export function createMarginEngine(market: unknown, options: MarginOptions = {})
   if (!ctxp.ok) throw new DpmInputError("invalid options", [{ path: "currency", message: ctxp.reason, value: options.currency }]);
   const ctx = ctxp.value;
   const defaultModel = options.model ?? "portfolio";
+  if (options.contributions !== undefined && typeof options.contributions !== "boolean") {
+    throw new DpmInputError("invalid options", [{ path: "contributions", message: "must be true or false", value: options.contributions }]);
+  }
+  const detail = { contributions: options.contributions ?? true };
   const toPortfolio = (p: unknown): Portfolio => {
     let pf: Portfolio;
     if (isPortfolio(p)) pf = p;
@@ -87,7 +97,7 @@ export function createMarginEngine(market: unknown, options: MarginOptions = {})
     return pf;
   };
   const run = (pf: Portfolio, model: MarginModel): MarginResult => {
-    const r = marginWith(ctx, pf, model);
+    const r = marginWith(ctx, pf, model, detail);
     if (!r.ok) throw new DpmInputError("cannot compute margin", [{ path: "model", message: r.reason, value: model }]);
     return r.value;
   };

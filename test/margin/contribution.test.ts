@@ -38,3 +38,20 @@ describe("portfolio marginContribution = IM(with) − IM(without), collateral de
     }
   }
 });
+
+describe("createMarginEngine({ contributions: false })", () => {
+  it("reports every position's contribution as 0 and every other figure as with them", () => {
+    const on = createMarginEngine(market), off = createMarginEngine(market, { contributions: false });
+    const b = { account: "btc-mixed", collateral: { BTC: 2 }, positions: [{ instrument: "BTC-PERPETUAL", size: -150000 }, { instrument: "BTC-27DEC24-92000-P", size: 1 }] };
+    const a = on.margin(b), z = off.margin(b);
+    expect(a.positions.some((p) => p.marginContribution !== 0)).toBe(true);
+    expect(z.positions.map((p) => p.marginContribution)).toEqual([0, 0]);
+    expect({ ...z, positions: z.positions.map(({ marginContribution: _, ...p }) => p) }).toEqual({ ...a, positions: a.positions.map(({ marginContribution: _, ...p }) => p) });
+  });
+  it("refuses a value that is not a boolean, naming the option", () => {
+    expect(() => createMarginEngine(market, { contributions: "no" as unknown as boolean })).toThrow(/invalid options/);
+    let issues: unknown;
+    try { createMarginEngine(market, { contributions: 1 as unknown as boolean }); } catch (e) { issues = (e as { issues: unknown }).issues; }
+    expect(issues).toEqual([{ path: "contributions", message: "must be true or false", value: 1 }]);
+  });
+});
