@@ -15,7 +15,7 @@ const ASSET = /^[A-Z][A-Z0-9]{0,11}$/;
 const names = new Map<string, Instrument | null>();
 
 /** The parsed instrument of a valid name, or null (cached; at most 10,000 names). */
-function instrument(name: unknown): Instrument | null {
+export function instrumentNamed(name: unknown): Instrument | null {
   if (typeof name !== "string") return null;
   let i = names.get(name);
   if (i !== undefined) return i;
@@ -53,7 +53,7 @@ function positions(v: unknown): Position[] | undefined {
   for (let j = 0; j < v.length; j++) {
     const p: unknown = v[j];
     if (!plain(p) || !only(p, POSITION_KEYS)) return undefined;
-    const inst = instrument(p.instrument), size = amount(p.size), entry = p.entryPrice;
+    const inst = instrumentNamed(p.instrument), size = amount(p.size), entry = p.entryPrice;
     if (!inst || size === undefined || Math.abs(size) > MAX_ABS_SIZE) return undefined;
     if (entry === undefined) { out[j] = { instrument: inst, size }; continue; }
     if (!price(entry) || (inst.kind !== "future" && inst.kind !== "perpetual")) return undefined;
@@ -69,7 +69,7 @@ function orders(v: unknown): OpenOrder[] | undefined {
   for (let j = 0; j < v.length; j++) {
     const o: unknown = v[j];
     if (!plain(o) || !only(o, ORDER_KEYS)) return undefined;
-    const inst = instrument(o.instrument), size = amount(o.size), px = o.price;
+    const inst = instrumentNamed(o.instrument), size = amount(o.size), px = o.price;
     if (!inst || size === undefined || Math.abs(size) > MAX_ABS_SIZE || size === 0) return undefined;
     if (px === undefined) { out[j] = { instrument: inst, size }; continue; }
     if (!price(px)) return undefined;

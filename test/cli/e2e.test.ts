@@ -182,6 +182,33 @@ describe("dpm margin on worker threads (--workers, src/adapters/cli/parallelMarg
     expect(two.stdout === one.stdout, "stdout differs").toBe(true);
   }, 60_000);
 
+  it("lines read straight into portfolios (portfolioLine.ts) and lines parsed as JSON give the same output as two threads (JSON.parse)", () => {
+    // One thread reads a common line's bytes into its portfolio and parses the rest as before; the workers parse every
+    // line with JSON.parse. Mixed: CRLF ends, escapes, decimal strings, blanks inside, a venue book, a bad line.
+    const src = readFileSync(join(ROOT, "examples/books.jsonl"), "utf8").split("\n").filter((l) => l.trim() !== "");
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const d = JSON.parse(src[i % src.length]);
+      d.account = i % 7 === 0 ? `acct "${i}" \u00e9` : `acct-${i}`;
+      if (i % 11 === 0) for (const p of d.positions ?? []) p.size = String(p.size);
+      if (i % 11 === 5) d.collateral = Object.fromEntries(Object.entries(d.collateral ?? {}).map(([k, v]) => [k, String(v)]));
+      if (i === 1500) { d.positions = [{ instrument: "BTC-PERPETUAL", size: 1000, venue: "deribit" }]; d.venues = { deribit: { preset: "deribit", collateral: { USDC: 100000 } } }; }
+      let l = JSON.stringify(d);
+      if (i % 13 === 0) l = l.replace(/[,:]/g, (c) => ` ${c}\t`);
+      if (i === 2000) l = l.replace('"positions"', '"positions":[],"positions"');
+      lines.push(i % 5 === 0 ? `${l}\r` : l);
+    }
+    const file = join(dir, "mixed.jsonl");
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const one = dpm("margin", file, "--market", MARKET, "--json", "--workers", "1");
+    expect(one.stdout.split("\n").filter((x) => x !== "").length).toBe(3000);
+    expect(JSON.parse(one.stdout.split("\n")[7]).account).toBe('acct "7" é');
+    const two = dpm("margin", file, "--market", MARKET, "--json", "--workers", "2");
+    expect(two.code).toBe(one.code);
+    expect(two.stderr).toBe(one.stderr);
+    expect(two.stdout === one.stdout, "stdout differs").toBe(true);
+  }, 60_000);
+
   it("in process, documents that wait for the full checks keep their place; bad lines are reported by line", () => {
     // A chunk of input is handed on without a promise per document (batch.ts portfolioBatches); one the fast checks
     // cannot decide stops the chunk until zod is loaded, then the chunk goes on from it. Two in a row at the start,

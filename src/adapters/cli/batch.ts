@@ -6,6 +6,7 @@
 import type { Portfolio } from "../../domain/portfolio.js";
 import type { MarketSnapshot } from "../../market/snapshot.js";
 import { checkPortfolioFast, fullPortfolioChecks, type FullCheck } from "../../input/checkFast.js";
+import { marketChecked } from "../../input/crossCheck.js";
 import { DpmInputError, type InputIssue } from "../../input/issues.js";
 import type { Cli } from "./context.js";
 import { streamDocuments, type Doc, type Where } from "./io.js";
@@ -73,7 +74,7 @@ export class Rejects {
  * per document: ~1 KB allocated and ~1 µs per account).
  */
 export async function* portfolioBatches(cli: Cli, path: string, market: MarketSnapshot, rejects: Rejects, label: string): AsyncGenerator<Iterable<Item>> {
-  const src = streamDocuments(path, "<portfolio>");
+  const src = streamDocuments(path, "<portfolio>", { portfolios: true });
   const bar = cli.progress(label, "MB");
   const mb = (b: number) => Math.round(b / 1e5) / 10;
   const st: BatchState = { n: 0, full: undefined, waiting: undefined, stop: false };
@@ -121,7 +122,7 @@ function* checkedItems(docs: Iterator<Doc>, st: BatchState, market: MarketSnapsh
     }
     if ("issues" in d) rejects.reject(d.where, d.issues);
     else {
-      const r = checkPortfolioFast(d.value, market) ?? st.full?.(d.value, market);
+      const r = d.portfolio !== undefined ? marketChecked(d.portfolio, market) : checkPortfolioFast(d.value, market) ?? st.full?.(d.value, market);
       if (r === undefined) { st.waiting = d; return; }
       if (r.ok) yield { portfolio: r.value, where: d.where };
       else rejects.reject(d.where, r.issues);

@@ -1,6 +1,8 @@
 import { closeSync, createReadStream, fstatSync, openSync, readFileSync } from "node:fs";
 import type { Readable } from "node:stream";
+import type { Portfolio } from "../../domain/portfolio.js";
 import { DpmInputError, type InputIssue } from "../../input/issues.js";
+import { portfolioFromLine } from "../../input/portfolioLine.js";
 
 function readFailure(e: unknown, path: string, what: string): DpmInputError {
   const code = (e as NodeJS.ErrnoException).code;
@@ -38,8 +40,11 @@ export interface Where {
   readonly index?: number;
 }
 
-/** One input document, or why it could not be parsed. */
-export type Doc = { readonly where: Where; readonly value: unknown } | { readonly where: Where; readonly issues: readonly InputIssue[] };
+/**
+ * One input document, or why it could not be parsed. With `portfolio` (streams opened with `portfolios: true`), the
+ * line was read straight into the portfolio `parsePortfolioFast` gives for it, and `value` is not set.
+ */
+export type Doc = { readonly where: Where; readonly value: unknown; readonly portfolio?: Portfolio } | { readonly where: Where; readonly issues: readonly InputIssue[] };
 
 /** One line of JSON lines parsed: its value, or why it is not JSON (with its 1-based line number). */
 export function parsed(text: string, what: string, line: number): Doc {
@@ -134,6 +139,10 @@ export interface LineBatch {
   readonly count: number;
   /** Line i (0-based), decoded as UTF-8; a "\r" before the "\n" is kept. */
   at(i: number): string;
+  /** The bytes of the chunk, and line i's start and end in them (start −1: a line joined across chunks). */
+  readonly chunk: Buffer;
+  start(i: number): number;
+  end(i: number): number;
   readonly read: number;
   readonly used: number;
 }
@@ -141,7 +150,7 @@ export interface LineBatch {
 /** Lines of one chunk: a first line joined across chunks (`head`), then byte ranges of `chunk`. */
 class ChunkLines implements LineBatch {
   constructor(
-    private readonly chunk: Buffer,
+    readonly chunk: Buffer,
     private readonly head: string | undefined,
     /** Start and end (exclusive) of each line after `head`, in pairs. */
     private readonly ranges: number[],
@@ -159,6 +168,16 @@ class ChunkLines implements LineBatch {
       i--;
     }
     return this.chunk.toString("utf8", this.ranges[2 * i], this.ranges[2 * i + 1]);
+  }
+
+  start(i: number): number {
+    if (this.head === undefined) return this.ranges[2 * i];
+    return i === 0 ? -1 : this.ranges[2 * i - 2];
+  }
+
+  end(i: number): number {
+    if (this.head === undefined) return this.ranges[2 * i + 1];
+    return i === 0 ? -1 : this.ranges[2 * i - 1];
   }
 }
 
@@ -203,7 +222,8 @@ export async function* lineBatches(stream: AsyncIterable<Buffer | string>): Asyn
  * one document (no line number). Lines are cut in the bytes read (a native search for the line end) and each
  * decoded on its own, so a chunk is never decoded, joined and sliced as one string (issue 10).
  */
-export function streamDocuments(path: string, what: string): DocStream {
+export function streamDocuments(path: string, what: string, o: { readonly portfolios?: boolean } = {}): DocStream {
+  const fast = o.portfolios === true;
   const { stream, size } = openInput(path, what);
   let bytes = 0, used = 0;
   async function* batches(): AsyncGenerator<Iterable<Doc>> {
@@ -232,9 +252,22 @@ export function streamDocuments(path: string, what: string): DocStream {
       if (heldText !== undefined) { texts.push(heldText); lines.push(heldLine); heldText = undefined; }
       texts.push(t); lines.push(line);
     };
-    /** A chunk's documents, each line decoded and parsed as it is handed on. */
+    /**
+     * A chunk's documents, each line decoded and parsed as it is handed on; with `portfolios`, a line after the first
+     * two read straight into its portfolio where `portfolioFromLine` can (no string, no JSON values: ~5 µs less per
+     * 10-position line), else as before.
+     */
     function* chunkDocs(b: LineBatch): Generator<Doc> {
       for (let i = 0; i < b.count; i++) {
+        if (fast && count > 1 && heldText === undefined) {
+          const at = b.start(i);
+          const pf = at >= 0 ? portfolioFromLine(b.chunk, at, b.end(i)) : undefined;
+          if (pf !== undefined) {
+            line++; count++;
+            yield { where: { line }, value: undefined, portfolio: pf };
+            continue;
+          }
+        }
         take(b.at(i));
         for (let j = 0; j < texts.length; j++) yield parsed(texts[j], what, lines[j]);
         texts.length = 0; lines.length = 0;
