@@ -166,3 +166,25 @@ describe("components of a unit whose figures are all zero", () => {
     expect(JSON.stringify(a)).toBe(JSON.stringify(referenceMargin(ctx, alone("a", 1))));
   });
 });
+
+describe("the same account object margined again after it changed", () => {
+  it("an instrument replaced in place, positions added and removed: each result is the object implementation's", () => {
+    // The book keeps each position index's instrument id while the instrument object there stays the same
+    // (explainBook.ts `keyOf`): a position whose instrument changed, in the same array, must be looked up again.
+    const ctx = ctxOf(synthMarket, deribit, "USD");
+    const names = synthetic.universe.map((u) => u.name).filter((n) => /-[CP]$/.test(n));
+    const inst = (i: number) => {
+      const r = instrumentNamed(names[i % names.length]);
+      if (!r) throw new Error(`no instrument ${names[i % names.length]}`);
+      return r;
+    };
+    const pf = { account: "moving", collateral: { USDC: 1e6, BTC: 2 }, positions: [0, 1, 2].map((i) => ({ instrument: inst(i), size: i + 1 })), openOrders: [] } as Portfolio & { positions: { instrument: ReturnType<typeof inst>; size: number }[] };
+    for (let step = 0; step < 40; step++) {
+      same(ctx, pf, true);
+      if (step % 3 === 0) pf.positions[step % pf.positions.length].instrument = inst(step * 7 + 3);
+      else if (step % 3 === 1) pf.positions.push({ instrument: inst(step * 5 + 1), size: -1 });
+      else pf.positions.shift();
+      same(ctx, { ...pf, positions: [...pf.positions] }, false);
+    }
+  });
+});

@@ -8,6 +8,7 @@
  * Unit order: underlyings of positions in first appearance (stable-coin spot excluded), then non-zero
  * non-stable collateral, then open orders' underlyings, then the coin numeraire's own unit (numeraireExposure.ts).
  */
+import type { Instrument } from "../../domain/instrument.js";
 import type { Portfolio } from "../../domain/portfolio.js";
 import { unitValueUsd } from "../../pricing/instrumentValue.js";
 import type { InstrumentRisk } from "../../risk/instrumentRisk.js";
@@ -46,6 +47,14 @@ export class ExplainBook extends ExplainScratch {
   private gen = 0;
   /** Instrument id (`keys`) of each position of the last `load`. */
   pKey = new Int32Array(64);
+  /**
+   * The instrument whose id `pKey[i]` holds, by position index (`pKey[i]` is always that instrument's id): a position
+   * whose instrument is the same object as the last one at its index keeps the id without the name lookup (the same
+   * account re-margined: a liquidation-distance search, the engine's detail, a what-if loop).
+   */
+  private readonly keyOf: (Instrument | undefined)[] = [];
+  private keyOfGen = -1;
+  private keyOfArray: Int32Array | undefined;
   private readonly ctxCache = new WeakMap<RiskContext, ContextCache>();
   cache!: ContextCache;
   eStamp = new Int32Array(256);
@@ -87,8 +96,14 @@ export class ExplainBook extends ExplainScratch {
     const key = (this.pKey = growI(this.pKey, n)), values = (this.values = growF(this.values, n));
     const pUnit = (this.pUnit = growI(this.pUnit, n)), pSlot = (this.pSlot = growI(this.pSlot, n)), pOpt = (this.pOpt = growI(this.pOpt, n));
     let equity = 0, last = -1;
+    const keyOf = this.keyOf;
+    // New ids after `keys.clear()`, or a new array (`growI` copies nothing): nothing of the last calls holds.
+    if (this.keyOfGen !== this.gen || key !== this.keyOfArray) { keyOf.length = 0; this.keyOfGen = this.gen; this.keyOfArray = key; }
     for (let i = 0; i < n; i++) {
-      const p = ps[i], inst = p.instrument, id = (key[i] = keys.id(inst));
+      const p = ps[i], inst = p.instrument;
+      let id: number;
+      if (keyOf[i] === inst) id = key[i];
+      else { id = key[i] = keys.id(inst); keyOf[i] = inst; }
       const r = cache.risk(id);
       if (!r.ok) return `positions[${i}].instrument: ${r.reason}`;
       const risk = r.value, kind = inst.kind;
