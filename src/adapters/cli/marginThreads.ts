@@ -28,7 +28,10 @@ import { isObject } from "./io.js";
  * ~25 % faster and the second isolate's fixed cost weighed more: 20,000 accounts (11.4 MiB) took 1.04-1.16x the
  * one-thread time on two threads (medians of 7 interleaved runs: 1.27 against 1.22 s, 1.55 against 1.37 s), 40,000
  * (22.8 MiB) 0.97x (1.41 against 1.46 s), 60,000 (34 MiB) 0.8x (2.24 against 2.81 s): the threshold moved from 8 to
- * 24 MiB.
+ * 24 MiB. With common lines read straight into portfolios on this thread (the workers still `JSON.parse` theirs) and
+ * the tables' moves (2026-12-06 10:05, same VM, medians of 7 interleaved runs): 20,000 took 1.10x (0.93 against
+ * 0.85 s), 40,000 0.84x (0.98 against 1.17 s), 60,000 0.77x (1.27 against 1.66 s): the crossover near 30,000 accounts
+ * of 10 positions, and 24 MiB kept.
  */
 export const PARALLEL_MIN_BYTES = 24 << 20;
 /** Most threads `auto` uses. */
