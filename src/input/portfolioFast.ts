@@ -44,6 +44,33 @@ export function only(o: Record<string, unknown>, keys: readonly string[]): boole
   return true;
 }
 
+/*
+ * The rules of one position, one order and one collateral amount (sizes and amounts already read: `amount`), shared with
+ * the JSON-line reader (portfolioLine.ts), which reads the same fields from bytes.
+ */
+
+/** The position of an instrument (null: no valid name), a size and an entry price (undefined: none), or undefined. */
+export function fastPosition(inst: Instrument | null, size: number | undefined, entry: unknown): Position | undefined {
+  if (!inst || size === undefined || Math.abs(size) > MAX_ABS_SIZE) return undefined;
+  if (entry === undefined) return { instrument: inst, size };
+  if (!price(entry) || (inst.kind !== "future" && inst.kind !== "perpetual")) return undefined;
+  return { instrument: inst, size, entryPrice: entry as number };
+}
+
+/** The resting order of an instrument, a size (≠ 0) and a limit price (undefined: none), or undefined. */
+export function fastOrder(inst: Instrument | null, size: number | undefined, px: unknown): OpenOrder | undefined {
+  if (!inst || size === undefined || Math.abs(size) > MAX_ABS_SIZE || size === 0) return undefined;
+  if (px === undefined) return { instrument: inst, size };
+  if (!price(px)) return undefined;
+  return { instrument: inst, size, price: px as number };
+}
+
+/** A collateral amount the fast checks accept: 0 to MAX_AMOUNT. */
+export const collateralAmount = (x: number | undefined): x is number => x !== undefined && x >= 0 && x <= MAX_AMOUNT;
+
+/** An asset code as the schema takes it. */
+export const isAssetCode = (code: string): boolean => ASSET.test(code);
+
 const POSITION_KEYS = ["instrument", "size", "entryPrice"], ORDER_KEYS = ["instrument", "size", "price"], TOP_KEYS = ["account", "collateral", "positions", "openOrders"];
 
 function positions(v: unknown): Position[] | undefined {
@@ -53,11 +80,9 @@ function positions(v: unknown): Position[] | undefined {
   for (let j = 0; j < v.length; j++) {
     const p: unknown = v[j];
     if (!plain(p) || !only(p, POSITION_KEYS)) return undefined;
-    const inst = instrumentNamed(p.instrument), size = amount(p.size), entry = p.entryPrice;
-    if (!inst || size === undefined || Math.abs(size) > MAX_ABS_SIZE) return undefined;
-    if (entry === undefined) { out[j] = { instrument: inst, size }; continue; }
-    if (!price(entry) || (inst.kind !== "future" && inst.kind !== "perpetual")) return undefined;
-    out[j] = { instrument: inst, size, entryPrice: entry as number };
+    const x = fastPosition(instrumentNamed(p.instrument), amount(p.size), p.entryPrice);
+    if (x === undefined) return undefined;
+    out[j] = x;
   }
   return out;
 }
@@ -69,11 +94,9 @@ function orders(v: unknown): OpenOrder[] | undefined {
   for (let j = 0; j < v.length; j++) {
     const o: unknown = v[j];
     if (!plain(o) || !only(o, ORDER_KEYS)) return undefined;
-    const inst = instrumentNamed(o.instrument), size = amount(o.size), px = o.price;
-    if (!inst || size === undefined || Math.abs(size) > MAX_ABS_SIZE || size === 0) return undefined;
-    if (px === undefined) { out[j] = { instrument: inst, size }; continue; }
-    if (!price(px)) return undefined;
-    out[j] = { instrument: inst, size, price: px as number };
+    const x = fastOrder(instrumentNamed(o.instrument), amount(o.size), o.price);
+    if (x === undefined) return undefined;
+    out[j] = x;
   }
   return out;
 }
@@ -84,7 +107,7 @@ function collateral(v: unknown): Record<string, number> | undefined {
   const out: Record<string, number> = {};
   for (const k in v) {
     const x = amount(v[k]);
-    if (!ASSET.test(k) || x === undefined || !(x >= 0 && x <= MAX_AMOUNT)) return undefined;
+    if (!ASSET.test(k) || !collateralAmount(x)) return undefined;
     out[k] = x;
   }
   return out;

@@ -13,9 +13,8 @@
  */
 import type { Instrument } from "../domain/instrument.js";
 import type { OpenOrder, Portfolio, Position } from "../domain/portfolio.js";
-import { MAX_ABS_SIZE, MAX_AMOUNT, MAX_PRICE, MIN_PRICE } from "./bounds.js";
 import { decimalNumber } from "./decimal.js";
-import { instrumentNamed } from "./portfolioFast.js";
+import { collateralAmount, fastOrder, fastPosition, instrumentNamed, isAssetCode } from "./portfolioFast.js";
 
 const QUOTE = 34, BACKSLASH = 92, COMMA = 44, COLON = 58, MINUS = 45, DOT = 46, ZERO = 48, NINE = 57;
 const OPEN_OBJECT = 123, CLOSE_OBJECT = 125, OPEN_ARRAY = 91, CLOSE_ARRAY = 93;
@@ -48,13 +47,6 @@ const assets = new Interned<boolean>(255);
 
 /** Bytes [s, e) as a string (ASCII only: the caller checked). */
 const ascii = (b: Buffer, s: number, e: number): string => b.toString("latin1", s, e);
-
-/** An asset code as the schema takes it: /^[A-Z][A-Z0-9]{0,11}$/. */
-function assetCode(b: Buffer, s: number, e: number): boolean {
-  if (e - s < 1 || e - s > 12 || b[s] < 65 || b[s] > 90) return false;
-  for (let i = s + 1; i < e; i++) { const c = b[i]; if (!((c >= 65 && c <= 90) || (c >= ZERO && c <= NINE))) return false; }
-  return true;
-}
 
 /** Reads one line; `fail` set means: not the common line (the caller parses it as before). */
 class LineReader {
@@ -196,17 +188,9 @@ function entries(order: boolean): (Position | OpenOrder)[] | undefined {
         px = r.num;
       } else return undefined;
     } while (r.more(CLOSE_OBJECT));
-    if (r.fail || !inst || size === undefined || Math.abs(size) > MAX_ABS_SIZE || (order && size === 0)) return undefined;
-    if (px === undefined) out.push({ instrument: inst, size });
-    else {
-      if (!(px >= MIN_PRICE && px <= MAX_PRICE)) return undefined;
-      if (order) out.push({ instrument: inst, size, price: px });
-      else {
-        if (inst.kind !== "future" && inst.kind !== "perpetual") return undefined;
-        out.push({ instrument: inst, size, entryPrice: px });
-      }
-    }
-    if (out.length > 100_000) return undefined;
+    if (r.fail) return undefined;
+    const x = order ? fastOrder(inst ?? null, size, px) : fastPosition(inst ?? null, size, px);
+    if (x === undefined || out.push(x) > 100_000) return undefined;
   } while (r.more(CLOSE_ARRAY));
   return r.fail ? undefined : out;
 }
@@ -217,11 +201,11 @@ function collateral(): Record<string, number> | undefined {
   do {
     if (!r.str()) return undefined;
     let at = assets.find(r.b, r.s, r.e, r.h);
-    if (at < 0) { at = assets.slot; assets.set(at, ascii(r.b, r.s, r.e), assetCode(r.b, r.s, r.e)); }
+    if (at < 0) { at = assets.slot; const code = ascii(r.b, r.s, r.e); assets.set(at, code, isAssetCode(code)); }
     const code = assets.name(at);
     if (!assets.value(at) || Object.prototype.hasOwnProperty.call(out, code) || !r.expect(COLON) || !r.amount()) return undefined;
     const x = r.num;
-    if (!(x >= 0 && x <= MAX_AMOUNT)) return undefined;
+    if (!collateralAmount(x)) return undefined;
     out[code] = x;
   } while (r.more(CLOSE_OBJECT));
   return r.fail ? undefined : out;
