@@ -75,10 +75,10 @@ function utf8At(mem: Uint8Array, at: number, t: string): number {
   return p;
 }
 
-/** Cells of one table for `cellsTableInto`, text or number; reused: `clear()` before each table. */
 /** A number handed to `numberCellAt` by `fixed` and `grouped`. */
 const one = new Float64Array(1);
 
+/** Cells of one table for `cellsTableInto`, text or number; reused: `clear()` before each table. */
 export class Cells {
   /** Cells added. */
   n = 0;

@@ -160,8 +160,9 @@ export class JsonBytes {
   }
 
   /**
-   * `,"key":` (the bytes at `off`, `len` of the key area) and `values[i]` as JSON writes it: the double is read here, next to the call into the module, so that it is never passed
-   * between JavaScript functions (a double argument of a call V8 does not inline is boxed: an allocation per number).
+   * `,"key":` (the bytes at `off`, `len` of the key area) and `values[i]` as JSON writes it: the double is read here,
+   * next to the call into the module, so that it is never passed between JavaScript functions (a double argument of a
+   * call V8 does not inline is boxed: an allocation per number).
    */
   protected numberFrom(off: number, len: number, values: Float64Array, i: number): void {
     this.room(len + SCALAR_ROOM);

@@ -3,9 +3,10 @@
  * function that knows their shape. The generic writer reads each value by a keyed load in a `for…in` loop, and a
  * keyed load of a double field hands back a new heap number, so each number it writes costs an allocation; here the
  * `for…in` only checks the keys (the same keys, in the same order, as `PositionReport` and nothing else) and the
- * values are read by name, the numbers going to the WebAssembly writer through a typed array (never passed between functions as doubles). An element of another shape, or
- * whose values are not of the types of a `PositionReport`, is written as `JsonBytes` writes any object: the bytes
- * are those of `JSON.stringify` either way (test/cli/jsonBytes.test.ts).
+ * values are read by name, the numbers going to the WebAssembly writer through a typed array (never passed between
+ * functions as doubles). An element of another shape, or whose values are not of the types of a `PositionReport`, is
+ * written as `JsonBytes` writes any object: the bytes are those of `JSON.stringify` either way
+ * (test/cli/jsonBytes.test.ts).
  */
 import type { PositionReport } from "../../margin/result.js";
 import { JsonBytes } from "./jsonBytes.js";
