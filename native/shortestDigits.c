@@ -350,6 +350,51 @@ __attribute__((export_name("grouped"))) int32_t grouped(double v, uint32_t d, ui
   return (int32_t)(uintptr_t)(end + 1 + d);
 }
 
+/* Powers of ten exact as doubles (10^22 is the last). */
+static const double EXACT10[23] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* |v| × 10^(3 − e) in one rounding (the power exact: |3 − e| <= 22). */
+static inline double scaled3(double a, int32_t e) {
+  int32_t k = 3 - e;
+  return k >= 0 ? a * EXACT10[k] : a / EXACT10[-k];
+}
+
+/**
+ * `v.toExponential(3)` at `at` for 1e-16 <= |v| < 1e21: the offset after it, or -1 (outside that range, NaN, or
+ * within 1e-9 of a half after scaling: the caller then uses the string). The decimal exponent e of |v| is found with
+ * 1000 <= y < 10000 for y = fl(|v| × 10^(3 − e)), the power exact, so y is off the exact scaled value by at most
+ * half an ulp (< 1e-12): away from a half both round to the same n, and a y at 1000 or 10000 that the rounding
+ * moved across gives the same digits under either exponent (9999.99… and 1000.00… both write 1.000e of the higher
+ * one). n = 10000 after rounding is 1.000 at the next exponent, as ECMAScript's Number.prototype.toExponential.
+ */
+__attribute__((export_name("exponent3"))) int32_t exponent3(double v, uint32_t at) {
+  double a = __builtin_fabs(v);
+  if (!(a >= 1e-16 && a < 1e21)) return -1;
+  uint64_t bits;
+  __builtin_memcpy(&bits, &a, 8);
+  int32_t e2 = (int32_t)((bits >> 52) & 0x7ff) - 1023;
+  /* floor(e2 × log10 2) <= e, then corrected upward by the scaled value (3 − e stays within -17…21). */
+  int32_t e = e2 >= 0 ? (int32_t)log10Pow2(e2) : -(int32_t)log10Pow2(-e2) - 1;
+  double y = scaled3(a, e);
+  while (y >= 10000.0) { e++; y = scaled3(a, e); }
+  while (y < 1000.0) { e--; y = scaled3(a, e); }
+  double f = __builtin_floor(y), r = y - f;
+  if (!(__builtin_fabs(r - 0.5) > 1e-9)) return -1;
+  uint32_t n = (uint32_t)(r > 0.5 ? f + 1 : f);
+  if (n == 10000) { n = 1000; e++; }
+  unsigned char *o = (unsigned char *)(uintptr_t)at;
+  if (v < 0) *o++ = '-';
+  o[0] = (unsigned char)('0' + n / 1000);
+  o[1] = '.';
+  digitsAt(o + 2, n % 1000, 3);
+  o[5] = 'e';
+  o[6] = e < 0 ? '-' : '+';
+  uint32_t x = (uint32_t)(e < 0 ? -e : e), len = x >= 10 ? 2 : 1;
+  digitsAt(o + 7, x, len);
+  return (int32_t)(uintptr_t)(o + 7 + len);
+}
+
 /*
  * A text table as src/adapters/cli/textTable.ts `tableInto` lays out strings: the header row, a rule of dashes, then
  * the rows; the first column left-aligned, the others right-aligned, two spaces apart; each row's trailing ASCII

@@ -1,5 +1,6 @@
 /**
- * The text tables' numbers written as bytes (`Cells#fixed` and `Cells#grouped`: the WebAssembly module of
+ * The text tables' numbers written as bytes (`Cells#fixed`, `Cells#grouped`, `Cells#numCellAt` with its exponent form
+ * and `Cells#fixedCellAt`: the WebAssembly module of
  * native/shortestDigits.c) against their strings (format.ts `fixed`, `grouped`): the same bytes wherever the byte
  * writer answers, a decline exactly where the string leaves its fast path; and a table of `Cells` filled by
  * format.ts's `numCell` / `amountCell` (text and byte cells) against `tableInto` of the same cells as strings
@@ -42,6 +43,49 @@ describe("numbers as bytes = their strings", () => {
       expect(cell((c) => c.grouped(v, d))).toBe(text);
       expect(grouped(v, d)).toBe(text);
     }
+  });
+});
+
+describe("num and the percentage as bytes = their strings", () => {
+  const values = new Float64Array(1);
+  const numOf = (prefix: string, v: number, d: number) => { values[0] = v; return cell((c) => c.numCellAt(prefix, values, 0, d)); };
+  /** Doubles across the exponent form's range and beyond it, and n.5 × 10^k (halves after scaling, decimal or not). */
+  const wide = fc.oneof(doubles, fc.double({ min: -1e-4, max: 1e-4 }), fc.double({ min: 1e6, max: 1e22 }), fc.double({ min: -1e-15, max: 1e-15 }),
+    fc.tuple(fc.integer({ min: 1000, max: 9999 }), fc.integer({ min: -22, max: 24 }), fc.boolean()).map(([n, k, neg]) => (neg ? -1 : 1) * (n + 0.5) * 10 ** k));
+
+  it("Cells#numCellAt = prefix + num (0, toFixed, toExponential(3)); it declines only halves after scaling, out of range, NaN", () => {
+    fc.assert(fc.property(wide, fc.constantFrom(4, 8), fc.constantFrom("", "netDelta "), (v, d, prefix) => {
+      const got = numOf(prefix, v, d), a = Math.abs(v);
+      if (got !== undefined) { expect(got, `${prefix}${v} with ${d} digits`).toBe(prefix + num(v, d)); return; }
+      const inFixed = a < 1e6 && a >= 1e-4, x = a * 10 ** d;
+      if (inFixed) expect(x - Math.floor(x), `${v} ${d}`).toBe(0.5);
+      else if (a >= 1e-16 && a < 1e21) {
+        const y = a * 10 ** (3 - Math.floor(Math.log10(a)));
+        expect(Math.abs(y - Math.floor(y) - 0.5), `${v}: declined away from a half`).toBeLessThan(1e-6);
+      }
+    }), { numRuns: 50_000 });
+  });
+
+  it("the exponent form at its edges: rounding up to the next exponent, exact halves, the range's ends, −0, NaN, infinities", () => {
+    // [value, the cell (undefined: declined), num's string]
+    const cases: [number, string | undefined, string][] = [
+      [9.99951e-5, "1.000e-4", "1.000e-4"], [9.99941e-5, "9.999e-5", "9.999e-5"], [1e6, "1.000e+6", "1.000e+6"], [999999.9, "999999.9000", "999999.9000"],
+      [-4.0535e-5, undefined, "-4.053e-5"], [-4.05349e-5, "-4.053e-5", "-4.053e-5"], [1.00151e6, "1.002e+6", "1.002e+6"], [1.0005e6, undefined, "1.001e+6"], [1e-16, "1.000e-16", "1.000e-16"],
+      [9.99999e20, "1.000e+21", "1.000e+21"], [123456789, "1.235e+8", "1.235e+8"], [0, "0", "0"], [-0, "0", "0"],
+      [1e21, undefined, "1.000e+21"], [9e-17, undefined, "9.000e-17"], [NaN, undefined, "NaN"], [Infinity, undefined, "Infinity"], [-Infinity, undefined, "-Infinity"],
+    ];
+    for (const [v, cellText, text] of cases) {
+      expect(numOf("", v, 4), String(v)).toBe(cellText);
+      expect(num(v, 4), String(v)).toBe(text);
+    }
+  });
+
+  it("Cells#fixedCellAt(v, 1, \"%\") = the summary's percentage, (v).toFixed(1) + \"%\"", () => {
+    fc.assert(fc.property(fc.oneof(fc.double({ min: 0, max: 1e6 }), fc.integer({ min: 0, max: 1e7 }).map((n) => n / 1000)), (ratio) => {
+      values[0] = ratio * 100;
+      const got = cell((c) => c.fixedCellAt(values, 0, 1, "%"));
+      if (got !== undefined) expect(got, String(ratio)).toBe(`${(ratio * 100).toFixed(1)}%`);
+    }), { numRuns: 30_000 });
   });
 });
 

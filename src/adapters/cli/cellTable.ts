@@ -1,8 +1,9 @@
 /**
  * The text tables of `dpm margin` laid out in WebAssembly (issue 10: the human table must not take longer than the
  * JSON). A table's cells are written into the memory of the module of native/shortestDigits.c: text cells as their
- * UTF-8 bytes, number cells by the module itself (format.ts's `fixed` and `grouped` fast paths), so a number never
- * becomes a string, and each cell's { offset, bytes, width } triple straight into the module's memory; the module
+ * UTF-8 bytes, number cells by the module itself (format.ts's `fixed` and `grouped` fast paths, `num`'s exponent
+ * form), so a number never becomes a string, and each cell's { offset, bytes, width } triple straight into the
+ * module's memory; the module
  * then lays the table out as `tableInto` lays out the same cells as strings, and the bytes are copied into the output
  * once. Its code runs compiled from the first call, where the JavaScript layout it replaced was compiled again by
  * every thread while both cores margined. A header's cells are written once and kept.
@@ -132,6 +133,36 @@ export class Cells {
     this.room(m, NUMBER_ROOM);
     const end = grouped ? m.x.grouped(values[i], d, this.pos) : m.x.fixed(values[i], d, this.pos);
     if (end < 0) return false;
+    this.add(m, undefined, end, end - this.pos);
+    return true;
+  }
+
+  /**
+   * One cell of the ASCII text `prefix`, then format.ts `num(values[i], digits)`: "0" for 0, `fixed` from 1e-4 to 1e6
+   * (exclusive), the exponent form (`toExponential(3)`) outside; false, and no cell, where the module declines the
+   * number (the caller then writes the string).
+   */
+  numCellAt(prefix: string, values: Float64Array, i: number, digits: number): boolean {
+    const m = this.m;
+    if (m === undefined || this.n >= MAX_CELLS) return false;
+    this.room(m, NUMBER_ROOM + prefix.length);
+    const v = values[i], a = Math.abs(v), at = prefix.length === 0 ? this.pos : utf8At(m.mem, this.pos, prefix);
+    let end: number;
+    if (v === 0) { m.mem[at] = 0x30; end = at + 1; } // "0"
+    else end = a < 1e6 && a >= 1e-4 ? m.x.fixed(values[i], digits, at) : m.x.exponent3(values[i], at);
+    if (end < 0) return false;
+    this.add(m, undefined, end, end - this.pos);
+    return true;
+  }
+
+  /** format.ts `fixed(values[i], d)` and the ASCII text `suffix` as one cell; false, and no cell, where it declines. */
+  fixedCellAt(values: Float64Array, i: number, d: number, suffix: string): boolean {
+    const m = this.m;
+    if (m === undefined || this.n >= MAX_CELLS) return false;
+    this.room(m, NUMBER_ROOM + suffix.length);
+    const at = m.x.fixed(values[i], d, this.pos);
+    if (at < 0) return false;
+    const end = utf8At(m.mem, at, suffix);
     this.add(m, undefined, end, end - this.pos);
     return true;
   }

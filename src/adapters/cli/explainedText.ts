@@ -8,7 +8,7 @@ import { C_CELL, C_DELTA, C_EXT, C_EXT_INDEX, C_ROLL, C_SOM, C_WORST, type Expla
 import { SIDE_BUY, SIDE_SELL } from "../../margin/kernel/explainOrders.js";
 import { accountFigures, F_ADJ, F_CREDIT, F_EQUITY, F_HAIRCUTS, F_IM, F_MM, figures, partsOf, positionContributions, positionRow } from "../../margin/kernel/explainResult.js";
 import { asOfText, marginRatio, marginStatus } from "../../margin/result.js";
-import { marginText, num, scenarioText, type PositionSource } from "./format.js";
+import { marginText, scenarioText, type PositionSource } from "./format.js";
 import type { TextBuffer } from "./textTable.js";
 
 /** The positions of the book being written. */
@@ -58,7 +58,8 @@ function unitRows(b: ExplainBook, k: number, d: number): number {
   marginText.componentCell("worstScenario", u, c, o + C_WORST, d, scenarioText(parts.cells[c[o + C_CELL]]));
   if (extIndex >= 0) { marginText.componentCell("extendedScenario", u, c, o + C_EXT, d, scenarioText(parts.extended[extIndex])); rows++; }
   marginText.componentCell("rollShock", u, c, o + C_ROLL, d, "");
-  marginText.componentCell("deltaShock", u, c, o + C_DELTA, d, `netDelta ${num(b.decidedNet(k))}`);
+  tmp[0] = b.decidedNet(k);
+  marginText.componentCellNum("deltaShock", u, c, o + C_DELTA, d, "netDelta ", tmp, 0);
   marginText.componentCell("shortOptionMinimum", u, c, o + C_SOM, d, "");
   if (b.uOrders[k] > 0) {
     const side = b.uOrderSide[k];

@@ -125,6 +125,16 @@ export function num(v: number, digits = 4): string {
   return a >= 1e6 || a < 1e-4 ? v.toExponential(3) : fixed(v, digits);
 }
 
+/** The header line after the account: " | model … | currency | as of …" and the line end, kept for the last three. */
+const lastHeader = { model: "", currency: "", asOf: "", tail: "" };
+function headerTail(model: string, currency: string, asOf: string): string {
+  const h = lastHeader;
+  if (h.model !== model || h.currency !== currency || h.asOf !== asOf || h.tail === "") {
+    h.model = model; h.currency = currency; h.asOf = asOf; h.tail = ` | model ${model} | ${currency} | as of ${asOf}\n`;
+  }
+  return h.tail;
+}
+
 const pct = (v: number | null) => (v === null ? "n/a" : `${(v * 100).toFixed(1)}%`);
 
 const SUMMARY = ["equity", "adj. equity", "initial margin", "maint. margin", "available", "MM ratio", "status"];
@@ -155,7 +165,7 @@ export function amountCell(cells: Cells, v: number, d: number): void {
   amountCellAt(cells, one, 0, d);
 }
 
-/** `num(v, digits)` as a cell: its bytes, or the string for 0, the exponent forms and `fixed`'s fallbacks. */
+/** `num(v, digits)` as a cell: its bytes, or the string where the module declines the number (`Cells.numCellAt`). */
 export function numCell(cells: Cells, v: number, digits = 4): void {
   one[0] = v;
   numCellAt(cells, one, 0, digits);
@@ -171,8 +181,7 @@ function amountCellAt(cells: Cells, values: Float64Array, i: number, d: number):
 
 /** `numCell` of `values[i]` (see `amountCellAt`). */
 function numCellAt(cells: Cells, values: Float64Array, i: number, digits: number): void {
-  const a = Math.abs(values[i]);
-  if (values[i] === 0 || !(a < 1e6 && a >= 1e-4) || !cells.numberCellAt(false, values, i, digits)) cells.text(num(values[i], digits));
+  if (!cells.numCellAt("", values, i, digits)) cells.text(num(values[i], digits));
 }
 
 const one = new Float64Array(1);
@@ -217,15 +226,28 @@ export const marginText = {
   decimals: amountDecimals,
   /** The header line and the summary table. */
   summaryInto(out: TextBuffer, account: string, model: string, currency: string, asOf: string, figures: Float64Array, ratio: number | null, status: string): void {
-    out.text(`account ${account} | model ${model} | ${currency} | as of ${asOf}\n`);
+    out.text("account ");
+    out.text(account);
+    out.text(headerTail(model, currency, asOf));
     cells.clear();
     for (let i = 0; i < 5; i++) values[i] = figures[i];
     numberCells(SUMMARY_FORMATS, amountDecimals(currency));
-    cells.text(pct(ratio));
+    if (ratio === null) cells.text(pct(ratio));
+    else {
+      values[5] = ratio * 100;
+      if (!cells.fixedCellAt(values, 5, 1, "%")) cells.text(pct(ratio));
+    }
     cells.text(status);
     cellsTableInto(out, SUMMARY, cells, 1);
     out.repeat(NEWLINE, 2);
     cells.clear();
+  },
+  /** A component row whose detail is `prefix` and `num(numbers[j])` (a figure read where it is written, not boxed). */
+  componentCellNum(name: string, underlying: string, amounts: Float64Array, i: number, d: number, prefix: string, numbers: Float64Array, j: number): void {
+    cells.text(name);
+    cells.text(underlying);
+    amountCellAt(cells, amounts, i, d);
+    if (!cells.numCellAt(prefix, numbers, j, 4)) cells.text(prefix + num(numbers[j]));
   },
   /** One component row: name, underlying, `amounts[i]` in `d` decimals, detail. */
   componentCell(name: string, underlying: string, amounts: Float64Array, i: number, d: number, detail: string): void {

@@ -1,7 +1,7 @@
 /**
  * The WebAssembly module of native/shortestDigits.c (native/shortestDigits.wasm, built by scripts/build-wasm.mjs and
  * committed): numbers written as ASCII bytes into the module's memory, as `JSON.stringify` writes them
- * (`number`, `field`) and as the text tables do (`fixed`, `grouped`: format.ts's fast paths; `table`: the layout of
+ * (`number`, `field`) and as the text tables do (`fixed`, `grouped`: format.ts's fast paths; `exponent3`: its exponent form; `table`: the layout of
  * textTable.ts `tableInto`). Compiled once per
  * thread, on first use; each caller gets an instance of its own (its own memory). Where WebAssembly is not
  * available (`node --jitless`), or the file is missing from an installation, there is no instance, and the callers
@@ -23,6 +23,8 @@ export interface NumberWasm {
   fixed(v: number, d: number, at: number): number;
   /** format.ts `grouped(v, d)` at `at`: the offset after it, or -1 where `grouped` leaves its fast path. */
   grouped(v: number, d: number, at: number): number;
+  /** `v.toExponential(3)` at `at` for 1e-16 ≤ |v| < 1e21: the offset after it, or -1 (out of range, NaN, near a half). */
+  exponent3(v: number, at: number): number;
   /**
    * Lay out a table (cellTable.ts) from rows × n int32 triples { offset, bytes, width } at `cells` and the header's n
    * at `head`, at `at` if it fits below `limit`: the offset after it; −16 − (bytes needed) when it does not fit; −1
