@@ -1,7 +1,7 @@
 /**
- * The text tables' numbers written as bytes (`Cells#fixed`, `Cells#grouped`, `Cells#numCellAt` with its exponent form
- * and `Cells#fixedCellAt`: the WebAssembly module of
- * native/shortestDigits.c) against their strings (format.ts `fixed`, `grouped`): the same bytes wherever the byte
+ * The text tables' numbers written as bytes (`Cells#fixed`, `Cells#grouped`, `Cells#numberCellAt` with `num`'s
+ * exponent form, a prefix and a suffix: the WebAssembly module of native/shortestDigits.c) against their strings
+ * (format.ts `fixed`, `grouped`, `num`, the summary's percentage): the same bytes wherever the byte
  * writer answers, a decline exactly where the string leaves its fast path; and a table of `Cells` filled by
  * format.ts's `numCell` / `amountCell` (text and byte cells) against `tableInto` of the same cells as strings
  * (`num`, `grouped`).
@@ -9,7 +9,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { amountCell, fixed, grouped, num, numCell } from "../../src/adapters/cli/format.js";
-import { Cells, cellsTableInto } from "../../src/adapters/cli/cellTable.js";
+import { CELL_FIXED, CELL_NUM, Cells, cellsTableInto } from "../../src/adapters/cli/cellTable.js";
 import { tableInto, TextBuffer } from "../../src/adapters/cli/textTable.js";
 
 const doubles = fc.oneof(fc.double(), fc.double({ min: -1e7, max: 1e7 }), fc.integer({ min: -1e9, max: 1e9 }).map((n) => n / 100), fc.constantFrom(0, -0, 0.5, -2.5, 1e15, 999999.99995, 0.00005, 1.005, 1e12 / 100));
@@ -48,12 +48,12 @@ describe("numbers as bytes = their strings", () => {
 
 describe("num and the percentage as bytes = their strings", () => {
   const values = new Float64Array(1);
-  const numOf = (prefix: string, v: number, d: number) => { values[0] = v; return cell((c) => c.numCellAt(prefix, values, 0, d)); };
+  const numOf = (prefix: string, v: number, d: number) => { values[0] = v; return cell((c) => c.numberCellAt(CELL_NUM, values, 0, d, prefix)); };
   /** Doubles across the exponent form's range and beyond it, and n.5 × 10^k (halves after scaling, decimal or not). */
   const wide = fc.oneof(doubles, fc.double({ min: -1e-4, max: 1e-4 }), fc.double({ min: 1e6, max: 1e22 }), fc.double({ min: -1e-15, max: 1e-15 }),
     fc.tuple(fc.integer({ min: 1000, max: 9999 }), fc.integer({ min: -22, max: 24 }), fc.boolean()).map(([n, k, neg]) => (neg ? -1 : 1) * (n + 0.5) * 10 ** k));
 
-  it("Cells#numCellAt = prefix + num (0, toFixed, toExponential(3)); it declines only halves after scaling, out of range, NaN", () => {
+  it("Cells#numberCellAt(CELL_NUM) = prefix + num (0, toFixed, toExponential(3)); it declines only halves after scaling, out of range, NaN", () => {
     fc.assert(fc.property(wide, fc.constantFrom(4, 8), fc.constantFrom("", "netDelta "), (v, d, prefix) => {
       const got = numOf(prefix, v, d), a = Math.abs(v);
       if (got !== undefined) { expect(got, `${prefix}${v} with ${d} digits`).toBe(prefix + num(v, d)); return; }
@@ -80,10 +80,10 @@ describe("num and the percentage as bytes = their strings", () => {
     }
   });
 
-  it("Cells#fixedCellAt(v, 1, \"%\") = the summary's percentage, (v).toFixed(1) + \"%\"", () => {
+  it("Cells#numberCellAt(CELL_FIXED, v, 1, suffix \"%\") = the summary's percentage, (v).toFixed(1) + \"%\"", () => {
     fc.assert(fc.property(fc.oneof(fc.double({ min: 0, max: 1e6 }), fc.integer({ min: 0, max: 1e7 }).map((n) => n / 1000)), (ratio) => {
       values[0] = ratio * 100;
-      const got = cell((c) => c.fixedCellAt(values, 0, 1, "%"));
+      const got = cell((c) => c.numberCellAt(CELL_FIXED, values, 0, 1, "", "%"));
       if (got !== undefined) expect(got, String(ratio)).toBe(`${(ratio * 100).toFixed(1)}%`);
     }), { numRuns: 30_000 });
   });

@@ -76,6 +76,10 @@ function utf8At(mem: Uint8Array, at: number, t: string): number {
   return p;
 }
 
+/** A number cell's format (`Cells#numberCellAt`). */
+export type CellFormat = 0 | 1 | 2;
+export const CELL_FIXED = 0, CELL_GROUPED = 1, CELL_NUM = 2;
+
 /** A number handed to `numberCellAt` by `fixed` and `grouped`. */
 const one = new Float64Array(1);
 
@@ -114,55 +118,34 @@ export class Cells {
   /** format.ts `fixed(v, d)` as a number cell; false, and no cell, where `fixed` leaves its fast path. */
   fixed(v: number, d: number): boolean {
     one[0] = v;
-    return this.numberCellAt(false, one, 0, d);
+    return this.numberCellAt(CELL_FIXED, one, 0, d);
   }
 
   /** format.ts `grouped(v, d)` as a number cell; false, and no cell, where `grouped` leaves its fast path. */
   grouped(v: number, d: number): boolean {
     one[0] = v;
-    return this.numberCellAt(true, one, 0, d);
+    return this.numberCellAt(CELL_GROUPED, one, 0, d);
   }
 
   /**
-   * `fixed` (`grouped` true: `grouped`) of `values[i]`: the double read here, next to the call into the module, so
-   * that it is not passed between functions (a double argument of a call V8 does not inline is boxed).
+   * `values[i]` as a number cell in `format` (`CELL_FIXED`: format.ts `fixed(v, d)`; `CELL_GROUPED`: `grouped(v, d)`;
+   * `CELL_NUM`: `num(v, d)`, i.e. "0" for 0, `fixed` from 1e-4 to 1e6 (exclusive), `toExponential(3)` outside), after
+   * the ASCII text `prefix` and before the ASCII text `suffix`, all in one cell; false, and no cell, where the module
+   * declines the number (the caller then writes the string). The double is read here, next to the call into the
+   * module, so that it is not passed between functions (a double argument of a call V8 does not inline is boxed).
    */
-  numberCellAt(grouped: boolean, values: Float64Array, i: number, d: number): boolean {
+  numberCellAt(format: CellFormat, values: Float64Array, i: number, d: number, prefix = "", suffix = ""): boolean {
     const m = this.m;
     if (m === undefined || this.n >= MAX_CELLS) return false;
-    this.room(m, NUMBER_ROOM);
-    const end = grouped ? m.x.grouped(values[i], d, this.pos) : m.x.fixed(values[i], d, this.pos);
-    if (end < 0) return false;
-    this.add(m, undefined, end, end - this.pos);
-    return true;
-  }
-
-  /**
-   * One cell of the ASCII text `prefix`, then format.ts `num(values[i], digits)`: "0" for 0, `fixed` from 1e-4 to 1e6
-   * (exclusive), the exponent form (`toExponential(3)`) outside; false, and no cell, where the module declines the
-   * number (the caller then writes the string).
-   */
-  numCellAt(prefix: string, values: Float64Array, i: number, digits: number): boolean {
-    const m = this.m;
-    if (m === undefined || this.n >= MAX_CELLS) return false;
-    this.room(m, NUMBER_ROOM + prefix.length);
-    const v = values[i], a = Math.abs(v), at = prefix.length === 0 ? this.pos : utf8At(m.mem, this.pos, prefix);
+    this.room(m, NUMBER_ROOM + prefix.length + suffix.length);
+    const v = values[i], at = prefix.length === 0 ? this.pos : utf8At(m.mem, this.pos, prefix);
     let end: number;
-    if (v === 0) { m.mem[at] = 0x30; end = at + 1; } // "0"
-    else end = a < 1e6 && a >= 1e-4 ? m.x.fixed(values[i], digits, at) : m.x.exponent3(values[i], at);
+    if (format === CELL_GROUPED) end = m.x.grouped(v, d, at);
+    else if (format === CELL_FIXED) end = m.x.fixed(v, d, at);
+    else if (v === 0) { m.mem[at] = 0x30; end = at + 1; } // "0"
+    else { const a = Math.abs(v); end = a < 1e6 && a >= 1e-4 ? m.x.fixed(v, d, at) : m.x.exponent3(v, at); }
     if (end < 0) return false;
-    this.add(m, undefined, end, end - this.pos);
-    return true;
-  }
-
-  /** format.ts `fixed(values[i], d)` and the ASCII text `suffix` as one cell; false, and no cell, where it declines. */
-  fixedCellAt(values: Float64Array, i: number, d: number, suffix: string): boolean {
-    const m = this.m;
-    if (m === undefined || this.n >= MAX_CELLS) return false;
-    this.room(m, NUMBER_ROOM + suffix.length);
-    const at = m.x.fixed(values[i], d, this.pos);
-    if (at < 0) return false;
-    const end = utf8At(m.mem, at, suffix);
+    if (suffix.length > 0) end = utf8At(m.mem, end, suffix);
     this.add(m, undefined, end, end - this.pos);
     return true;
   }

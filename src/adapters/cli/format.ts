@@ -1,6 +1,6 @@
 import type { MarginResult } from "../../margin/result.js";
 import type { GreeksRow } from "../../risk/greeksReport.js";
-import { Cells, cellsTableInto } from "./cellTable.js";
+import { CELL_FIXED, CELL_GROUPED, CELL_NUM, Cells, cellsTableInto } from "./cellTable.js";
 import { NEWLINE, tableInto, TextBuffer } from "./textTable.js";
 
 /** Where the string formatters below lay out their tables (reused: one table at a time). */
@@ -165,7 +165,7 @@ export function amountCell(cells: Cells, v: number, d: number): void {
   amountCellAt(cells, one, 0, d);
 }
 
-/** `num(v, digits)` as a cell: its bytes, or the string where the module declines the number (`Cells.numCellAt`). */
+/** `num(v, digits)` as a cell: its bytes, or the string where the module declines the number (`Cells#numberCellAt`). */
 export function numCell(cells: Cells, v: number, digits = 4): void {
   one[0] = v;
   numCellAt(cells, one, 0, digits);
@@ -176,12 +176,12 @@ export function numCell(cells: Cells, v: number, digits = 4): void {
  * does not inline is boxed, an allocation per number).
  */
 function amountCellAt(cells: Cells, values: Float64Array, i: number, d: number): void {
-  if (!cells.numberCellAt(true, values, i, d)) cells.text(grouped(values[i], d));
+  if (!cells.numberCellAt(CELL_GROUPED, values, i, d)) cells.text(grouped(values[i], d));
 }
 
 /** `numCell` of `values[i]` (see `amountCellAt`). */
 function numCellAt(cells: Cells, values: Float64Array, i: number, digits: number): void {
-  if (!cells.numCellAt("", values, i, digits)) cells.text(num(values[i], digits));
+  if (!cells.numberCellAt(CELL_NUM, values, i, digits)) cells.text(num(values[i], digits));
 }
 
 const one = new Float64Array(1);
@@ -235,7 +235,7 @@ export const marginText = {
     if (ratio === null) cells.text(pct(ratio));
     else {
       values[5] = ratio * 100;
-      if (!cells.fixedCellAt(values, 5, 1, "%")) cells.text(pct(ratio));
+      if (!cells.numberCellAt(CELL_FIXED, values, 5, 1, "", "%")) cells.text(pct(ratio));
     }
     cells.text(status);
     cellsTableInto(out, SUMMARY, cells, 1);
@@ -247,7 +247,7 @@ export const marginText = {
     cells.text(name);
     cells.text(underlying);
     amountCellAt(cells, amounts, i, d);
-    if (!cells.numCellAt(prefix, numbers, j, 4)) cells.text(prefix + num(numbers[j]));
+    if (!cells.numberCellAt(CELL_NUM, numbers, j, 4, prefix)) cells.text(prefix + num(numbers[j]));
   },
   /** One component row: name, underlying, `amounts[i]` in `d` decimals, detail. */
   componentCell(name: string, underlying: string, amounts: Float64Array, i: number, d: number, detail: string): void {
