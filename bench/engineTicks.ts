@@ -20,7 +20,7 @@ import { nextBtcTick, writeBook } from "./engineBook.js";
 import { engineTicksReport } from "./engineTicksReport.js";
 import { Floor, kernelData } from "./kernelData.js";
 import { mulberry32 } from "./prng.js";
-import { quantile } from "./stats.js";
+import { quantile, TickWindows } from "./stats.js";
 
 const log = (s: string): void => { process.stderr.write(`[bench engine] ${s}\n`); };
 const heap = (): number => getHeapStatistics().used_heap_size;
@@ -55,7 +55,7 @@ async function run(n: number, ticks: number, workers: number, floorRuns: number)
     const floor = floorRuns > 0 ? new Floor(kernelData().floorInstruments, book.specs) : undefined;
     const rng = mulberry32(7);
     let index = engine.state.market!.assets.BTC.index, ts = Math.max(...Object.values(engine.state.market!.asOf)), remargined = 0;
-    const wall: number[] = [], cpu: number[] = [], win: [number, number, number][] = [], fWall: number[] = [], fCpu: number[] = [];
+    const wall: number[] = [], cpu: number[] = [], win = new TickWindows(), fWall: number[] = [], fCpu: number[] = [];
     const probe = (() => { const xs: number[] = []; for (let i = 0; i < 200; i++) { const a = heap(); xs.push(heap() - a); } return quantile(xs, 0.5); })();
     const tick = async (record: boolean, i: number): Promise<void> => {
       const e = nextBtcTick(index, ts, () => rng.next());
@@ -66,7 +66,7 @@ async function run(n: number, ticks: number, workers: number, floorRuns: number)
       if (!r.ok) throw new Error(`tick refused: ${r.reason}`);
       remargined = r.remargined ?? 0;
       if (!record) return;
-      wall.push(t1 - t0); cpu.push(cpuMs(c1)); win.push([t0, t1, h1 - h0]);
+      wall.push(t1 - t0); cpu.push(cpuMs(c1)); win.add(t0, t1, h1 - h0);
       if (floor && i < floorRuns) {
         floor.fill(engine.riskContext()!.context());
         const g0 = process.cpuUsage(), f0 = performance.now();
@@ -83,7 +83,7 @@ async function run(n: number, ticks: number, workers: number, floorRuns: number)
     obs.disconnect();
     const clean: number[] = [];
     let gcTicks = 0;
-    for (const [s, e, b] of win) { if (gcs.some(([a, z]) => a < e && z > s) || b < 0) gcTicks++; else clean.push(Math.max(0, b - probe)); }
+    for (const [s, e, b] of win.toArray()) { if (gcs.some(([a, z]) => a < e && z > s) || b < 0) gcTicks++; else clean.push(Math.max(0, b - probe)); }
     await engine.close();
     await book.store.close();
     return {

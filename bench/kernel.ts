@@ -24,7 +24,7 @@ import { explainBench, type ExplainFigures } from "./kernelExplain.js";
 import { btcAccount, btcTick, Floor, kernelData } from "./kernelData.js";
 import { kernelReport } from "./kernelReport.js";
 import { mulberry32 } from "./prng.js";
-import { must, quantile } from "./stats.js";
+import { must, quantile, TickWindows } from "./stats.js";
 
 const log = (s: string): void => { process.stderr.write(`[bench kernel] ${s}\n`); };
 const heap = (): number => getHeapStatistics().used_heap_size;
@@ -101,7 +101,7 @@ async function tickBench(quick: boolean): Promise<TickFigures> {
   const reprice: number[] = [], remargin: number[] = [], full: number[] = [], floorMs: number[] = [];
   const cpuRemargin: number[] = [], cpuFull: number[] = [], cpuFloor: number[] = [];
   const cpuMs = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1000;
-  const wRem: [number, number, number][] = [], wFull: [number, number, number][] = [];
+  const wRem = new TickWindows(), wFull = new TickWindows();
   const probe = heapProbe();
   const tick = (record: boolean, i: number): void => {
     btcTick(d.market, rnd);
@@ -115,7 +115,7 @@ async function tickBench(quick: boolean): Promise<TickFigures> {
     reprice.push(t1 - t0); remargin.push(t2 - t1); full.push(t2 - t0);
     cpuRemargin.push(cpuMs(c2) - cpuMs(c1));
     cpuFull.push(cpuMs(c2) - cpuMs(c0));
-    wRem.push([t1, t2, h2 - h1]); wFull.push([t0, t2, h2 - h0]);
+    wRem.add(t1, t2, h2 - h1); wFull.add(t0, t2, h2 - h0);
     if (i < FLOOR_RUNS) {
       floor.fill(inc.context());
       const g0 = process.cpuUsage(), f0 = performance.now();
@@ -138,7 +138,7 @@ async function tickBench(quick: boolean): Promise<TickFigures> {
   return {
     accounts: N, ticks: TICKS, floorRuns: floorMs.length, floor: dist(floorMs), remargin: dist(remargin), full: dist(full), reprice: dist(reprice),
     cpu: { floor: dist(cpuFloor), remargin: dist(cpuRemargin), full: dist(cpuFull) },
-    heapRemargin: heapDist(wRem, gcs, probe), heapFull: heapDist(wFull, gcs, probe), gcPauses: gcs.length,
+    heapRemargin: heapDist(wRem.toArray(), gcs, probe), heapFull: heapDist(wFull.toArray(), gcs, probe), gcPauses: gcs.length,
     baselineV1Ms: quantile(v1, 0.5), baselineExplainMs: quantile(ex, 0.5), storeBytesPerAccount: k.store.bytes() / N, unitsPerAccount: k.store.U.used / N,
   };
 }
@@ -169,7 +169,7 @@ async function shardBench(quick: boolean): Promise<ShardFigures> {
     const rssPerAccount = (process.memoryUsage().rss - rss0) / N;
     log(`shards: ${N} accounts on 2 workers in ${startS.toFixed(1)} s`);
     const rng = mulberry32(7);
-    const times: number[] = [], win: [number, number, number][] = [], slowest: number[] = [], sumWorkers: number[] = [];
+    const times: number[] = [], win = new TickWindows(), slowest: number[] = [], sumWorkers: number[] = [];
     const probe = heapProbe();
     const one = async (record: boolean): Promise<void> => {
       btcTick(d.market, () => rng.next());
@@ -179,7 +179,7 @@ async function shardBench(quick: boolean): Promise<ShardFigures> {
       await ks.remargin(["BTC"]);
       const t1 = performance.now(), h1 = heap();
       if (record) {
-        times.push(t1 - t0); win.push([t0, t1, h1 - h0]);
+        times.push(t1 - t0); win.add(t0, t1, h1 - h0);
         slowest.push(Math.max(...ks.lastWorkerMs)); sumWorkers.push(ks.lastWorkerMs.reduce((a, b) => a + b, 0));
       }
     };
@@ -202,7 +202,7 @@ async function shardBench(quick: boolean): Promise<ShardFigures> {
     }
     return {
       accounts: N, workers: 2, ticks: TICKS, startS, sharded: dist(times), single: dist(single), singleTicks: single.length,
-      rssPerAccount, storeBytesPerAccount: st.storeBytes / st.accounts, heapMain: heapDist(win, gcs, probe),
+      rssPerAccount, storeBytesPerAccount: st.storeBytes / st.accounts, heapMain: heapDist(win.toArray(), gcs, probe),
       slowestWorker: dist(slowest), sumWorkers: dist(sumWorkers),
     };
   } finally {
