@@ -3,10 +3,9 @@
  * JSON). A table's cells are written into the memory of the module of native/shortestDigits.c: text cells as their
  * UTF-8 bytes, number cells by the module itself (format.ts's `fixed` and `grouped` fast paths, `num`'s exponent
  * form), so a number never becomes a string, and each cell's { offset, bytes, width } triple straight into the
- * module's memory; the module
- * then lays the table out as `tableInto` lays out the same cells as strings, and the bytes are copied into the output
- * once. Its code runs compiled from the first call, where the JavaScript layout it replaced was compiled again by
- * every thread while both cores margined. A header's cells are written once and kept.
+ * module's memory; the module then lays the table out as `tableInto` lays out the same cells as strings, and the
+ * bytes are copied into the output once. Its code runs compiled from the first call, where the JavaScript layout it
+ * replaced was compiled again by every thread while both cores margined. A header's cells are written once and kept.
  *
  * Memory of the thread's instance: [headers: HEADER_BYTES][triples: MAX_CELLS × 12 bytes][cell bytes, then the
  * table]. A table of more than MAX_CELLS cells keeps its cells as strings and is laid out by `tableInto`.
