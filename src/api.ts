@@ -23,8 +23,8 @@ export interface MarginOptions {
   readonly currency?: string;
   /**
    * Each position's marginal contribution (IM with it minus IM without it), default true. False: positions report
-   * `marginContribution: 0` and every other figure is the same; about a quarter less time per account (bench:
-   * the in-process book, with and without contributions).
+   * `marginContribution: 0` and every other figure is the same; about a third less time per account (bench: the
+   * in-process book, 433,864 against 301,423 accounts/s in BENCHMARKS.md of 2026-12-06 11:23).
    */
   readonly contributions?: boolean;
 }

@@ -206,6 +206,13 @@ function numberCells(formats: Int8Array, d: number): void {
   }
 }
 
+/** A component row's first three cells: name, underlying, `amounts[i]` in `d` decimals. */
+function componentHead(name: string, underlying: string, amounts: Float64Array, i: number, d: number): void {
+  cells.text(name);
+  cells.text(underlying);
+  amountCellAt(cells, amounts, i, d);
+}
+
 /**
  * Positions read from elsewhere than a result's `positions` (the evaluated book: resultJson.ts): how many, and each
  * one's instrument and figures (size, mark, value, delta, gamma, vega, theta, margin contribution, into `into[0…7]`).
@@ -244,16 +251,12 @@ export const marginText = {
   },
   /** A component row whose detail is `prefix` and `num(numbers[j])` (a figure read where it is written, not boxed). */
   componentCellNum(name: string, underlying: string, amounts: Float64Array, i: number, d: number, prefix: string, numbers: Float64Array, j: number): void {
-    cells.text(name);
-    cells.text(underlying);
-    amountCellAt(cells, amounts, i, d);
+    componentHead(name, underlying, amounts, i, d);
     if (!cells.numberCellAt(CELL_NUM, numbers, j, 4, prefix)) cells.text(prefix + num(numbers[j]));
   },
   /** One component row: name, underlying, `amounts[i]` in `d` decimals, detail. */
   componentCell(name: string, underlying: string, amounts: Float64Array, i: number, d: number, detail: string): void {
-    cells.text(name);
-    cells.text(underlying);
-    amountCellAt(cells, amounts, i, d);
+    componentHead(name, underlying, amounts, i, d);
     cells.text(detail);
   },
   /** The components table of the `rows` rows given. */
